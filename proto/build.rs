@@ -1,0 +1,33 @@
+//! Compiles `eventkit/**/*.proto` with `protox` (pure Rust, no system `protoc`), writes the
+//! encoded descriptor set for reflection and the Connect adapter, and generates prost/tonic code.
+use prost::Message;
+use std::{env, fs, path::PathBuf};
+
+fn proto_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("read proto dir") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            proto_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "proto") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let mut files = Vec::new();
+    proto_files(&root.join("eventkit"), &mut files);
+    files.sort();
+    println!("cargo:rerun-if-changed=eventkit");
+
+    let fds = protox::compile(&files, [&root]).expect("proto files compile");
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    fs::write(out.join("descriptor.bin"), fds.encode_to_vec()).expect("write descriptor set");
+
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(fds)
+        .expect("generate code");
+}

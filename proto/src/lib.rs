@@ -1,0 +1,35 @@
+//! The EventKit API contract in Rust: messages and tonic services generated from `proto/`,
+//! plus the encoded descriptor set that gRPC reflection and the Connect adapter read.
+
+/// Tenant-facing API, version 1.
+pub mod eventkit {
+    pub mod v1 {
+        #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation)]
+        tonic::include_proto!("eventkit.v1");
+    }
+}
+
+/// Encoded `google.protobuf.FileDescriptorSet` of every EventKit proto file and its imports.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
+
+/// The descriptor pool of [`FILE_DESCRIPTOR_SET`], decoded once.
+pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
+    static POOL: std::sync::OnceLock<prost_reflect::DescriptorPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        prost_reflect::DescriptorPool::decode(FILE_DESCRIPTOR_SET).expect("valid descriptor set")
+    })
+}
+
+/// Full names of the services a tenant's users and integrators call (the isolation suite
+/// walks every RPC of each).
+pub const TENANT_SERVICES: &[&str] = &["eventkit.v1.InventoryService"];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn descriptor_pool_has_every_tenant_service() {
+        for name in super::TENANT_SERVICES {
+            assert!(super::descriptor_pool().get_service_by_name(name).is_some(), "{name}");
+        }
+    }
+}
