@@ -1,1 +1,15 @@
-//! placeholder
+//! Shared plumbing for every EventKit deployable: configuration, telemetry, the database
+//! (roles, migrations, `TenantTx`), one-port Connect/gRPC/gRPC-Web serving, authentication
+//! primitives and health checks. Service crates build on this and never on each other.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod outbox;
+pub mod rpc;
+pub mod secret;
+pub mod telemetry;
+
+pub use error::ApiError;

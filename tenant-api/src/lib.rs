@@ -1,1 +1,43 @@
-//! placeholder
+//! The tenant API: the `eventkit.v1` services a tenant's users and integrators call. Stateless —
+//! any number of processes share one Postgres — and served on one port for Connect, gRPC and
+//! gRPC-Web. [`build`] wires config, database, auth and services into a [`Server`].
+
+pub mod inventory;
+mod paging;
+pub mod permissions;
+
+use eventkit_platform::{
+    auth::{Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, require_principal},
+    config::Config,
+    db::Db,
+    health::{self, Health},
+    rpc::server::{AppParts, Server, app},
+};
+use eventkit_proto::eventkit::v1::inventory_service_server::InventoryServiceServer;
+use tokio::net::TcpListener;
+
+/// Builds the tenant API on `listener` (bind port 0 in tests).
+pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
+    let db = Db::connect_lazy(config.database.app.expose(), config.db_max_connections)?;
+    let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+    let jwt = config
+        .jwt_jwks
+        .as_ref()
+        .map(|jwks| JwtVerifier::new(jwks.expose(), config.jwt_issuer.clone(), config.jwt_audience.clone()))
+        .transpose()?;
+    let auth = Authenticator::new(ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl), jwt);
+
+    let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(inventory::Inventory::new(db.clone())))
+        .max_decoding_message_size(config.max_request_bytes);
+    let parts = AppParts {
+        services: tonic::service::Routes::new(inventory),
+        guard: Box::new(move |router| {
+            router
+                .layer(axum::middleware::from_fn(permissions::authorize))
+                .layer(axum::middleware::from_fn_with_state(auth, require_principal))
+        }),
+        connect_services: eventkit_proto::TENANT_SERVICES,
+        health: Health::new(db.pool().clone(), redis, nats),
+    };
+    Ok(Server::new(listener, app(config, parts)))
+}

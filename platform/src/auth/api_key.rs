@@ -1,0 +1,159 @@
+//! API keys: `ek_<tenant id, 32 hex>_<40 random base62>`. Only the SHA-256 of the whole key is
+//! stored (keys carry ~238 random bits, so a slow hash adds nothing); the lookup is by tenant and
+//! the first 8 random characters (the prefix), inside the tenant's RLS context, and the hash is
+//! compared in constant time. Verified keys are cached briefly per process (keyed by the hash).
+
+use super::{AuthMethod, Permissions, Principal};
+use crate::{ApiError, db::{Actor, Db, TenantTx}, secret::Secret};
+use chrono::{DateTime, Utc};
+use moka::future::Cache;
+use rand::{Rng, distr::Alphanumeric};
+use sha2::{Digest, Sha256};
+use std::{sync::Arc, time::Duration};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+const PREFIX_LEN: usize = 8;
+const RANDOM_LEN: usize = 40;
+
+/// A freshly made key; `key` is shown to the user once and never stored.
+pub struct IssuedApiKey {
+    pub id: Uuid,
+    pub key: Secret<String>,
+}
+
+/// The tenant and lookup prefix of a well-formed key.
+pub fn parse(key: &str) -> Option<(Uuid, &str)> {
+    let rest = key.strip_prefix("ek_")?;
+    let (tenant, random) = rest.split_once('_')?;
+    if tenant.len() != 32 || random.len() != RANDOM_LEN || !random.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let tenant_id = Uuid::try_parse(tenant).ok()?;
+    Some((tenant_id, &random[..PREFIX_LEN]))
+}
+
+pub fn hash(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+/// Creates a key for the tenant of `tx` with the given permission names (`*` for all).
+pub async fn create(
+    tx: &mut TenantTx,
+    name: &str,
+    permissions: &[&str],
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<IssuedApiKey, ApiError> {
+    let random: String = rand::rng().sample_iter(&Alphanumeric).take(RANDOM_LEN).map(char::from).collect();
+    let key = format!("ek_{}_{random}", tx.tenant_id().simple());
+    let id = eventkit_domain::id::new_id();
+    sqlx::query(
+        "insert into api_keys (tenant_id, id, name, prefix, secret_hash, permissions, expires_at) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tx.tenant_id())
+    .bind(id)
+    .bind(name)
+    .bind(&random[..PREFIX_LEN])
+    .bind(&hash(&key)[..])
+    .bind(permissions)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(IssuedApiKey { id, key: Secret::new(key) })
+}
+
+/// A key as found in the database, with the state of its tenant.
+#[derive(Clone, Debug)]
+struct VerifiedKey {
+    principal: Principal,
+    tenant_state: String,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+/// Verifies presented keys against the database, caching successes for a short TTL.
+#[derive(Clone)]
+pub struct ApiKeyVerifier {
+    db: Db,
+    cache: Cache<[u8; 32], VerifiedKey>,
+}
+
+impl ApiKeyVerifier {
+    pub fn new(db: Db, ttl: Duration) -> Self {
+        Self { db, cache: Cache::builder().max_capacity(100_000).time_to_live(ttl).build() }
+    }
+
+    pub async fn verify(&self, key: &str) -> Result<Principal, ApiError> {
+        let invalid = || ApiError::Unauthenticated("invalid API key".into());
+        let (tenant_id, prefix) = parse(key).ok_or_else(invalid)?;
+        let digest = hash(key);
+        let found = self
+            .cache
+            .try_get_with(digest, self.lookup(tenant_id, prefix, digest))
+            .await
+            .map_err(|e: Arc<ApiError>| match &*e {
+                ApiError::Unauthenticated(m) => ApiError::Unauthenticated(m.clone()),
+                ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
+                other => ApiError::Internal(anyhow::anyhow!("API key lookup: {other}")),
+            })?;
+        if found.expires_at.is_some_and(|t| t <= Utc::now()) {
+            return Err(ApiError::Unauthenticated("API key expired".into()));
+        }
+        match found.tenant_state.as_str() {
+            "active" => Ok(found.principal),
+            "suspended" => Err(ApiError::FailedPrecondition("the tenant is suspended; contact your administrator".into())),
+            other => Err(ApiError::FailedPrecondition(format!("the tenant is {}", other.replace('_', " ")))),
+        }
+    }
+
+    async fn lookup(&self, tenant_id: Uuid, prefix: &str, digest: [u8; 32]) -> Result<VerifiedKey, ApiError> {
+        let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("auth")).await?;
+        let row: Option<(Uuid, Vec<u8>, Vec<String>, Option<DateTime<Utc>>, String)> = sqlx::query_as(
+            "select k.id, k.secret_hash, k.permissions, k.expires_at, t.state \
+             from api_keys k join tenants t on t.id = k.tenant_id \
+             where k.tenant_id = $1 and k.prefix = $2 and k.revoked_at is null",
+        )
+        .bind(tenant_id)
+        .bind(prefix)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((key_id, stored, permissions, expires_at, tenant_state)) = row else {
+            return Err(ApiError::Unauthenticated("invalid API key".into()));
+        };
+        if !bool::from(stored.as_slice().ct_eq(&digest)) {
+            return Err(ApiError::Unauthenticated("invalid API key".into()));
+        }
+        sqlx::query("update api_keys set last_used_at = now() where tenant_id = $1 and id = $2")
+            .bind(tenant_id)
+            .bind(key_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(VerifiedKey {
+            principal: Principal {
+                tenant_id,
+                subject: format!("api_key:{key_id}"),
+                permissions: Permissions::from_names(permissions),
+                method: AuthMethod::ApiKey { key_id },
+            },
+            tenant_state,
+            expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_accepts_only_well_formed_keys() {
+        let tenant = Uuid::now_v7();
+        let key = format!("ek_{}_{}", tenant.simple(), "a".repeat(RANDOM_LEN));
+        assert_eq!(parse(&key), Some((tenant, "aaaaaaaa")));
+        assert!(parse("ek_nope").is_none());
+        assert!(parse(&key.replace("ek_", "sk_")).is_none());
+        assert!(parse(&format!("{key}!")).is_none());
+        assert!(parse(&format!("ek_{}_{}", tenant.simple(), "a".repeat(RANDOM_LEN - 1))).is_none());
+    }
+}

@@ -1,0 +1,45 @@
+//! PostgreSQL access: pools per role, the tenant-scoped transaction every tenant query runs in,
+//! bootstrap of roles/database/migrations, and classification of constraint errors.
+
+pub mod bootstrap;
+pub mod constraints;
+mod tenant_tx;
+
+pub use tenant_tx::{Actor, TenantTx};
+
+use sqlx::{PgPool, postgres::PgPoolOptions};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A pool of connections as one role, handing out tenant-scoped transactions.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl Db {
+    /// A pool that connects on first use, so a process starts (and reports not-ready) while
+    /// Postgres is down.
+    pub fn connect_lazy(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy(url)?;
+        Ok(Self { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// The pool, for work that is not tenant-scoped (health checks, the control plane).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
+    pub async fn tenant_tx(&self, tenant_id: Uuid, actor: &Actor) -> Result<TenantTx, sqlx::Error> {
+        TenantTx::begin(&self.pool, tenant_id, actor).await
+    }
+}

@@ -1,0 +1,10 @@
+//! One port, three protocols. The tonic services are the only implementation of each RPC; gRPC
+//! reaches them directly, gRPC-Web through `tonic-web`, and Connect unary (JSON and binary)
+//! through [`connect::ConnectAdapter`], which transcodes using the descriptors and calls the
+//! same gRPC router in process. `server` assembles that into one axum app with the shared
+//! layers (request id, tracing, CORS, security headers, deadlines, metrics, health).
+
+pub mod codes;
+pub mod connect;
+mod deadline;
+pub mod server;

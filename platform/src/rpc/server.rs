@@ -1,0 +1,199 @@
+//! Assembles a deployable's one-port HTTP app: health and metrics routes, then every other
+//! request dispatched by protocol — `application/grpc*` (gRPC and gRPC-Web) to the tonic router,
+//! the rest to the Connect adapter — under the shared layers. `Server` binds nothing itself:
+//! callers pass a listener, so tests bind port 0 and need no sleeps.
+
+use super::{connect::ConnectAdapter, deadline};
+use crate::{config::Config, health::Health, telemetry};
+use axum::{
+    Router,
+    body::Body,
+    extract::{Request, State},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+    serve::ListenerExt,
+};
+use http::{HeaderName, HeaderValue, header};
+use std::{future::Future, net::SocketAddr, time::Instant};
+use tokio::net::TcpListener;
+use tower::{ServiceBuilder, ServiceExt};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+/// What a deployable serves on its port.
+pub struct AppParts {
+    /// The role's tonic services; reflection is added here.
+    pub services: tonic::service::Routes,
+    /// Wraps the gRPC router (authentication, authorization); reflection paths (`/grpc.*`)
+    /// pass through it too, so guards must let them by.
+    pub guard: Box<dyn FnOnce(Router) -> Router + Send>,
+    /// Full names of the services reachable over Connect.
+    pub connect_services: &'static [&'static str],
+    pub health: Health,
+}
+
+/// Builds the one-port app.
+pub fn app(config: &Config, parts: AppParts) -> Router {
+    let pool = eventkit_proto::descriptor_pool();
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(eventkit_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("descriptor set is valid");
+    let reflection_alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(eventkit_proto::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .expect("descriptor set is valid");
+    let grpc = (parts.guard)(parts.services.add_service(reflection).add_service(reflection_alpha).into_axum_router())
+        .layer(middleware::from_fn_with_state(config.request_timeout, deadline::enforce));
+    let protocols = Protocols {
+        connect: ConnectAdapter::new(grpc.clone(), pool, parts.connect_services, config.max_request_bytes),
+        grpc,
+    };
+
+    Router::new()
+        .route("/health/live", get(crate::health::live))
+        .route("/health/ready", get(crate::health::ready))
+        .route("/health", get(crate::health::detail))
+        .route("/metrics", get(metrics))
+        .with_state(parts.health)
+        .fallback(dispatch)
+        .with_state(protocols)
+        .layer(middleware::from_fn(record_metrics))
+        .layer(security_headers())
+        .layer(cors(config))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request| {
+                            let request_id = request
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default();
+                            tracing::info_span!(
+                                "request",
+                                request_id,
+                                path = request.uri().path(),
+                                tenant_id = tracing::field::Empty,
+                                principal = tracing::field::Empty,
+                            )
+                        })
+                        .on_request(())
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+}
+
+#[derive(Clone)]
+struct Protocols {
+    connect: ConnectAdapter,
+    grpc: Router,
+}
+
+async fn dispatch(State(protocols): State<Protocols>, request: Request) -> Response {
+    let is_grpc = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+    if !is_grpc {
+        return protocols.connect.handle(request).await;
+    }
+    let grpc = ServiceBuilder::new()
+        .layer(tonic_web::GrpcWebLayer::new())
+        .map_response(|r: Response| r.map(tonic::body::Body::new))
+        .service(protocols.grpc);
+    match grpc.oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(err) => tonic::Status::internal(format!("gRPC-Web translation failed: {err}")).into_http::<Body>(),
+    }
+}
+
+async fn metrics() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], telemetry::metrics_handle().render())
+}
+
+/// Request count and latency per RPC (or route) and HTTP status; unknown paths are lumped
+/// together so a scanner cannot blow up the label set.
+async fn record_metrics(request: Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    let route = if path.starts_with("/eventkit.") || path.starts_with("/grpc.") || path.starts_with("/health") || path.starts_with("/controlplane.") {
+        path.to_owned()
+    } else {
+        "other".to_owned()
+    };
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("eventkit_http_requests_total", "route" => route.clone(), "status" => status.clone()).increment(1);
+    metrics::histogram!("eventkit_http_request_duration_seconds", "route" => route, "status" => status)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+fn security_headers() -> ServiceBuilder<
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
+        >,
+    >,
+> {
+    ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+}
+
+fn cors(config: &Config) -> CorsLayer {
+    let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let names = |list: &[&'static str]| list.iter().map(|n| HeaderName::from_static(n)).collect::<Vec<_>>();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([http::Method::POST, http::Method::GET])
+        .allow_headers(names(&[
+            "content-type",
+            "authorization",
+            "connect-protocol-version",
+            "connect-timeout-ms",
+            "grpc-timeout",
+            "x-grpc-web",
+            "x-user-agent",
+            "idempotency-key",
+        ]))
+        .expose_headers(names(&["grpc-status", "grpc-message", "grpc-status-details-bin", "x-request-id"]))
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    app: Router,
+}
+
+impl Server {
+    pub fn new(listener: TcpListener, app: Router) -> Self {
+        Self { listener, app }
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener")
+    }
+
+    /// Serves HTTP/1.1 and HTTP/2 (h2c) until `shutdown` completes, then drains in-flight requests.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.app).with_graceful_shutdown(shutdown).await
+    }
+}

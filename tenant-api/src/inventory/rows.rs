@@ -1,0 +1,158 @@
+//! Database rows of the inventory tables and their conversion to API messages.
+
+use chrono::{DateTime, Utc};
+use eventkit_domain::inventory::{AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind, TrackingMode as DomainTracking};
+use eventkit_proto::eventkit::v1 as pb;
+use uuid::Uuid;
+
+pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos() as i32 }
+}
+
+fn opt_id(id: Option<Uuid>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
+}
+
+pub const PRODUCT_COLUMNS: &str = "id, name, description, category, sku, tracking_mode, daily_rate_minor, \
+     daily_rate_currency, created_at, updated_at, deleted_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct ProductRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub sku: String,
+    pub tracking_mode: String,
+    pub daily_rate_minor: Option<i64>,
+    pub daily_rate_currency: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl From<ProductRow> for pb::Product {
+    fn from(r: ProductRow) -> Self {
+        let tracking = match DomainTracking::from_db(&r.tracking_mode) {
+            Some(DomainTracking::Serialised) => pb::TrackingMode::Serialised,
+            Some(DomainTracking::Bulk) => pb::TrackingMode::Bulk,
+            None => pb::TrackingMode::Unspecified,
+        };
+        pb::Product {
+            id: r.id.to_string(),
+            name: r.name,
+            description: r.description,
+            category: r.category,
+            sku: r.sku,
+            tracking_mode: tracking as i32,
+            daily_rate: r
+                .daily_rate_minor
+                .zip(r.daily_rate_currency)
+                .map(|(amount_minor, currency)| pb::Money { amount_minor, currency }),
+            create_time: Some(timestamp(r.created_at)),
+            update_time: Some(timestamp(r.updated_at)),
+            delete_time: r.deleted_at.map(timestamp),
+        }
+    }
+}
+
+pub const LOCATION_COLUMNS: &str = "id, name, kind, parent_id, created_at, updated_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct LocationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<LocationRow> for pb::Location {
+    fn from(r: LocationRow) -> Self {
+        let kind = match DomainLocationKind::from_db(&r.kind) {
+            Some(DomainLocationKind::Warehouse) => pb::LocationKind::Warehouse,
+            Some(DomainLocationKind::Zone) => pb::LocationKind::Zone,
+            Some(DomainLocationKind::Bin) => pb::LocationKind::Bin,
+            None => pb::LocationKind::Unspecified,
+        };
+        pb::Location {
+            id: r.id.to_string(),
+            name: r.name,
+            kind: kind as i32,
+            parent_id: opt_id(r.parent_id),
+            create_time: Some(timestamp(r.created_at)),
+            update_time: Some(timestamp(r.updated_at)),
+        }
+    }
+}
+
+/// The columns GetAsset reads (also the bench's pgbench script).
+pub const ASSET_COLUMNS: &str =
+    "id, product_id, code, serial_number, status, location_id, case_id, created_at, updated_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct AssetRow {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub code: String,
+    pub serial_number: String,
+    pub status: String,
+    pub location_id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
+    match status {
+        DomainAssetStatus::Available => pb::AssetStatus::Available,
+        DomainAssetStatus::CheckedOut => pb::AssetStatus::CheckedOut,
+        DomainAssetStatus::InRepair => pb::AssetStatus::InRepair,
+        DomainAssetStatus::Lost => pb::AssetStatus::Lost,
+        DomainAssetStatus::Retired => pb::AssetStatus::Retired,
+    }
+}
+
+impl From<AssetRow> for pb::Asset {
+    fn from(r: AssetRow) -> Self {
+        let status = DomainAssetStatus::from_db(&r.status).map_or(pb::AssetStatus::Unspecified, asset_status_to_pb);
+        pb::Asset {
+            id: r.id.to_string(),
+            product_id: r.product_id.to_string(),
+            code: r.code,
+            serial_number: r.serial_number,
+            status: status as i32,
+            location_id: opt_id(r.location_id),
+            case_id: opt_id(r.case_id),
+            create_time: Some(timestamp(r.created_at)),
+            update_time: Some(timestamp(r.updated_at)),
+        }
+    }
+}
+
+pub const CASE_COLUMNS: &str = "id, code, name, location_id, created_at, updated_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub location_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CaseRow {
+    pub fn into_pb(self, asset_ids: Vec<Uuid>) -> pb::Case {
+        pb::Case {
+            id: self.id.to_string(),
+            code: self.code,
+            name: self.name,
+            location_id: opt_id(self.location_id),
+            asset_ids: asset_ids.iter().map(Uuid::to_string).collect(),
+            create_time: Some(timestamp(self.created_at)),
+            update_time: Some(timestamp(self.updated_at)),
+        }
+    }
+}

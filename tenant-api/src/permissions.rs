@@ -1,0 +1,69 @@
+//! The permission each RPC requires, declared once. The `authorize` middleware enforces it for
+//! every protocol; an RPC missing from the table is refused (fail closed), and a test fails if
+//! any RPC of a tenant service has no entry.
+
+use axum::{body::Body, extract::Request, middleware::Next, response::Response};
+use eventkit_platform::{ApiError, auth::Principal};
+
+pub const INVENTORY_READ: &str = "inventory:read";
+pub const INVENTORY_WRITE: &str = "inventory:write";
+
+/// `/package.Service/Method` → required permission.
+pub const REQUIRED: &[(&str, &str)] = &[
+    ("/eventkit.v1.InventoryService/CreateProduct", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/GetProduct", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/UpdateProduct", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/DeleteProduct", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/RestoreProduct", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/ListProducts", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/CreateLocation", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/GetLocation", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/ListLocations", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/CreateAsset", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/GetAsset", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/LookupAssetByCode", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/UpdateAsset", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/ListAssets", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/CreateCase", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/GetCase", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/ListCases", INVENTORY_READ),
+    ("/eventkit.v1.InventoryService/AddAssetToCase", INVENTORY_WRITE),
+    ("/eventkit.v1.InventoryService/RemoveAssetFromCase", INVENTORY_WRITE),
+];
+
+pub fn required(path: &str) -> Option<&'static str> {
+    REQUIRED.iter().find(|(p, _)| *p == path).map(|(_, perm)| *perm)
+}
+
+/// Refuses the call unless the principal holds the RPC's permission.
+pub async fn authorize(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/grpc.") {
+        return next.run(request).await;
+    }
+    let verdict = match (required(path), request.extensions().get::<Principal>()) {
+        (Some(permission), Some(principal)) => principal.require(permission),
+        (None, _) => Err(ApiError::PermissionDenied(format!("{path} declares no permission"))),
+        (_, None) => Err(ApiError::Unauthenticated("no credentials".into())),
+    };
+    match verdict {
+        Ok(()) => next.run(request).await,
+        Err(err) => tonic::Status::from(err).into_http::<Body>(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tenant_rpc_declares_a_permission() {
+        let pool = eventkit_proto::descriptor_pool();
+        for service in eventkit_proto::TENANT_SERVICES {
+            for method in pool.get_service_by_name(service).expect("service").methods() {
+                let path = format!("/{service}/{}", method.name());
+                assert!(required(&path).is_some(), "{path} has no entry in permissions::REQUIRED");
+            }
+        }
+    }
+}
