@@ -1,1 +1,61 @@
-fn main() {}
+//! The `eventkit` binary: thin command-line glue over the library crates.
+
+mod local_services;
+mod roles;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use eventkit_platform::{config::Config, db::{Actor, Db}, telemetry};
+
+#[derive(Parser)]
+#[command(name = "eventkit", version, about = "EventKit: inventory, planning and scanning for rental companies")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run everything locally: reuse or start Postgres/Redis/NATS, migrate, create the demo tenant, serve all roles.
+    Up,
+    /// Serve one or more roles in this process (the hosted pool runs one role per process).
+    Serve {
+        #[arg(required = true, value_enum)]
+        roles: Vec<roles::Role>,
+    },
+    /// Create the database roles and database if missing, then apply migrations.
+    Migrate,
+    /// Manage tenants directly in the database (bootstrap and self-hosting).
+    Tenants {
+        #[command(subcommand)]
+        command: TenantsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantsCommand {
+    /// Create an active tenant; prints {"tenantId": ..., "apiKey": ...} (the key is shown once).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env().context("reading configuration")?;
+    telemetry::init_logging(&config.log_format);
+    match cli.command {
+        Command::Up => local_services::up(config).await,
+        Command::Serve { roles } => roles::serve(&config, &roles, roles::shutdown_signal()).await,
+        Command::Migrate => eventkit_platform::db::bootstrap::migrate(&config.database).await,
+        Command::Tenants { command: TenantsCommand::Create { name } } => {
+            let db = Db::connect_lazy(config.database.control.expose(), 1)?;
+            let created = eventkit_control_plane::tenants::create(&db, &name, &Actor::system("cli")).await?;
+            println!("{}", created.to_json());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! `eventkit up`: everything on one machine. Postgres, Redis and NATS are reused when they
+//! answer; otherwise private instances are started from the installed binaries under the data
+//! folder (`EVENTKIT_DATA_DIR`, default `./.data`) and stopped again on Ctrl-C.
+
+use crate::roles::{self, Role};
+use anyhow::{Context, bail};
+use eventkit_platform::{config::Config, db::{Actor, Db}};
+use std::{net::SocketAddr, path::{Path, PathBuf}, process::Stdio, time::Duration};
+use tokio::process::{Child, Command};
+
+const DEMO_TENANT: &str = "Demo Rental Co";
+
+/// A service this process started; stopped gracefully (SIGTERM) when dropped through `stop`.
+struct Started {
+    name: &'static str,
+    child: Child,
+}
+
+impl Started {
+    async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().await;
+        }
+        if tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await.is_err() {
+            let _ = self.child.kill().await;
+        }
+        eprintln!("stopped {}", self.name);
+    }
+}
+
+pub async fn up(config: Config) -> anyhow::Result<()> {
+    let data = PathBuf::from(std::env::var("EVENTKIT_DATA_DIR").unwrap_or_else(|_| ".data".into()));
+    std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+    let data = data.canonicalize()?;
+
+    let mut started = Vec::new();
+    let result = async {
+        let pg_addr = socket_addr(config.database.app.expose(), 5432)?;
+        if !reachable(pg_addr).await {
+            started.push(start_postgres(&data, pg_addr).await?);
+        }
+        let redis_addr = socket_addr(&config.redis_url, 6379)?;
+        if !reachable(redis_addr).await {
+            started.push(start_redis(&data, redis_addr).await?);
+        }
+        let nats_addr = socket_addr(&config.nats_url, 4222)?;
+        if !reachable(nats_addr).await {
+            started.push(start_nats(&data, nats_addr).await?);
+        }
+
+        eventkit_platform::db::bootstrap::migrate(&config.database).await.context("migrating")?;
+        let control = Db::connect_lazy(config.database.control.expose(), 1)?;
+        let actor = Actor::system("eventkit-up");
+        let demo = match eventkit_control_plane::tenants::new_admin_key_by_name(&control, DEMO_TENANT, &actor).await? {
+            Some(existing) => existing,
+            None => eventkit_control_plane::tenants::create(&control, DEMO_TENANT, &actor).await?,
+        };
+        control.pool().close().await;
+
+        let api = format!("http://{}", config.tenant_api_addr);
+        println!();
+        println!("EventKit is up.");
+        println!("  tenant API     {api}   (Connect, gRPC, gRPC-Web; reflection on)");
+        println!("  control plane  http://{}", config.control_plane_addr);
+        println!("  workers        http://{}/health", config.workers_addr);
+        println!("  demo tenant    {} ({})", DEMO_TENANT, demo.tenant_id);
+        println!("  demo API key   {}   (new key each start; shown once)", demo.api_key);
+        println!();
+        println!("Try:");
+        println!(
+            "  curl -s {api}/eventkit.v1.InventoryService/ListProducts -H 'Content-Type: application/json' \\\n    -H 'Authorization: Bearer {}' -d '{{}}'",
+            demo.api_key
+        );
+        println!("Stop with Ctrl-C.");
+        println!();
+        roles::serve(&config, &Role::ALL, roles::shutdown_signal()).await
+    }
+    .await;
+    for service in started.into_iter().rev() {
+        service.stop().await;
+    }
+    result
+}
+
+/// Host and port of a `scheme://user:pw@host:port/...` URL.
+fn socket_addr(url: &str, default_port: u16) -> anyhow::Result<SocketAddr> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse().with_context(|| format!("port in {host_port}"))?),
+        None => (host_port, default_port),
+    };
+    let host = if host == "localhost" { "127.0.0.1" } else { host };
+    format!("{host}:{port}").parse().with_context(|| format!("{host}:{port} is not an IP address and port"))
+}
+
+async fn reachable(addr: SocketAddr) -> bool {
+    matches!(tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
+}
+
+async fn wait_until_reachable(name: &str, addr: SocketAddr, child: &mut Child) -> anyhow::Result<()> {
+    for _ in 0..150 {
+        if reachable(addr).await {
+            return Ok(());
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("{name} exited with {status} before it listened on {addr}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("{name} did not listen on {addr} within 30 s")
+}
+
+/// Finds an installed binary on PATH or in the usual Debian locations.
+fn find_binary(name: &str, extra_dirs: &[PathBuf]) -> anyhow::Result<PathBuf> {
+    let path_dirs = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
+    extra_dirs
+        .iter()
+        .chain(path_dirs.iter())
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")].iter())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .with_context(|| format!("{name} is not installed; run scripts/services (or apt-get install it)"))
+}
+
+fn postgres_bin_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path().join("bin")).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.reverse();
+    dirs
+}
+
+/// Postgres refuses to run as root: run it as the `postgres` user then.
+fn as_postgres_user(program: &Path) -> Command {
+    let is_root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if is_root {
+        let mut cmd = Command::new("runuser");
+        cmd.arg("-u").arg("postgres").arg("--").arg(program);
+        cmd
+    } else {
+        Command::new(program)
+    }
+}
+
+async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
+    let dirs = postgres_bin_dirs();
+    let initdb = find_binary("initdb", &dirs)?;
+    let postgres = find_binary("postgres", &dirs)?;
+    let dir = data.join("postgres");
+    let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !dir.join("PG_VERSION").exists() {
+        std::fs::create_dir_all(&dir)?;
+        if root {
+            let status = Command::new("chown").arg("-R").arg("postgres:postgres").arg(&dir).status().await?;
+            anyhow::ensure!(status.success(), "chown of {} failed", dir.display());
+        }
+        eprintln!("initialising a private Postgres in {}", dir.display());
+        let status = as_postgres_user(&initdb)
+            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "-D"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .status()
+            .await?;
+        anyhow::ensure!(status.success(), "initdb failed");
+    }
+    eprintln!("starting a private Postgres on {addr}");
+    let mut child = as_postgres_user(&postgres)
+        .arg("-D")
+        .arg(&dir)
+        .args(["-c", &format!("listen_addresses={}", addr.ip()), "-p", &addr.port().to_string()])
+        .args(["-c", &format!("unix_socket_directories={}", dir.display())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting postgres")?;
+    wait_until_reachable("Postgres", addr, &mut child).await?;
+    Ok(Started { name: "Postgres", child })
+}
+
+async fn start_redis(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
+    let redis = find_binary("redis-server", &[])?;
+    let dir = data.join("redis");
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("starting a private Redis on {addr}");
+    let mut child = Command::new(redis)
+        .args(["--bind", &addr.ip().to_string(), "--port", &addr.port().to_string(), "--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting redis-server")?;
+    wait_until_reachable("Redis", addr, &mut child).await?;
+    Ok(Started { name: "Redis", child })
+}
+
+async fn start_nats(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
+    let nats = find_binary("nats-server", &[])?;
+    let dir = data.join("nats");
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("starting a private NATS (JetStream) on {addr}");
+    let mut child = Command::new(nats)
+        .args(["-a", &addr.ip().to_string(), "-p", &addr.port().to_string(), "-js", "-sd"])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting nats-server")?;
+    wait_until_reachable("NATS", addr, &mut child).await?;
+    Ok(Started { name: "NATS", child })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_addrs_come_from_urls() {
+        assert_eq!(socket_addr("postgres://a:b@127.0.0.1:5433/db", 5432).unwrap().port(), 5433);
+        assert_eq!(socket_addr("redis://localhost", 6379).unwrap().to_string(), "127.0.0.1:6379");
+        assert_eq!(socket_addr("nats://127.0.0.1:4222", 1).unwrap().port(), 4222);
+    }
+}
