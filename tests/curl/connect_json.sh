@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Connect JSON over plain curl: what an integrator without any client library sees.
-# Checks HTTP status codes, content types and Connect error bodies ({code, message, details}).
+# Checks HTTP status codes, content types and Connect error bodies ({code, message, details});
+# then the health endpoints, /metrics and gRPC server reflection (v1 and v1alpha, over h2c).
 #
 # Needs a running tenant-api: EVENTKIT_TEST_URL (e.g. http://127.0.0.1:8080) and
-# EVENTKIT_TEST_API_KEY (ek_...). Needs curl, jq and python3.
+# EVENTKIT_TEST_API_KEY (ek_...); EVENTKIT_TEST_API_KEY_B (another tenant) adds the cross-tenant
+# checks. Needs curl, jq and python3.
 set -uo pipefail
 
 BASE="${EVENTKIT_TEST_URL:?set EVENTKIT_TEST_URL, e.g. http://127.0.0.1:8080}"
@@ -23,12 +25,12 @@ STATUS=""
 BODY=""
 CTYPE=""
 
-# call METHOD JSON-BODY [extra curl args...]: POSTs with auth; sets STATUS, BODY, CTYPE.
+# call METHOD JSON-BODY [extra curl args...]: POSTs with auth (CALL_KEY, default KEY); sets STATUS, BODY, CTYPE.
 call() {
   local method=$1 body=$2; shift 2
   printf '%s' "$body" >"$work/req"
   raw_call "$SVC/$method" --data-binary @"$work/req" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" "$@"
+    -H 'Content-Type: application/json' -H "Authorization: Bearer ${CALL_KEY:-$KEY}" "$@"
 }
 # raw_call URL [curl args...]: a POST with Connect-Protocol-Version; sets STATUS, BODY, CTYPE.
 raw_call() {
@@ -107,6 +109,17 @@ expect_error "GetProduct unknown id is not_found (404)" 404 not_found
 call CreateAsset "{\"productId\":\"$product_id\",\"code\":\"$code\"}"
 expect_error "CreateAsset duplicate code is already_exists (409)" 409 already_exists
 
+if [[ -n ${EVENTKIT_TEST_API_KEY_B:-} ]]; then
+  CALL_KEY=$EVENTKIT_TEST_API_KEY_B call GetProduct "{\"id\":\"$product_id\"}"
+  expect_error "another tenant's GetProduct is not_found (404)" 404 not_found
+  CALL_KEY=$EVENTKIT_TEST_API_KEY_B call LookupAssetByCode "{\"code\":\"$code\"}"
+  expect_error "another tenant's LookupAssetByCode is not_found (404)" 404 not_found
+  CALL_KEY=$EVENTKIT_TEST_API_KEY_B call GetAsset "{\"id\":\"$asset_id\"}"
+  expect_error "another tenant's GetAsset is not_found (404)" 404 not_found
+  CALL_KEY=$EVENTKIT_TEST_API_KEY_B call ListProducts "{\"query\":\"$word\"}"
+  expect "another tenant's ListProducts does not see the product" 200 "[.products[]?.id] | index(\"$product_id\") == null"
+fi
+
 call CreateProduct '{"name":""}'
 expect_error "CreateProduct empty name is invalid_argument (400)" 400 invalid_argument
 # details[] holds {type, value: base64 protobuf}; decode google.rpc.BadRequest and find the field.
@@ -166,6 +179,28 @@ if [[ $STATUS == 404 ]]; then ok "unknown procedure is HTTP 404"; else not_ok "u
 printf '%s' "{\"id\":\"$product_id\"}" >"$work/req"
 raw_call "$SVC/GetProduct" --data-binary @"$work/req" -H 'Content-Type: text/plain' -H "Authorization: Bearer $KEY"
 if [[ $STATUS == 415 ]]; then ok "unsupported content type is HTTP 415"; else not_ok "unsupported content type is HTTP 415"; fi
+
+# ---- health, metrics, gRPC reflection (what operators and gRPC tools rely on)
+for path in /health/live /health/ready /health; do
+  STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 "$BASE$path" 2>"$work/curl-err"); BODY=$(cat "$work/body"); CTYPE=""
+  if [[ $STATUS == 200 ]]; then ok "GET $path is 200"; else not_ok "GET $path is 200"; fi
+done
+STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 "$BASE/metrics" 2>"$work/curl-err"); BODY=$(head -c 2000 "$work/body"); CTYPE=""
+if [[ $STATUS == 200 ]] && grep -q '^# TYPE ' "$work/body"; then ok "GET /metrics is Prometheus text"; else not_ok "GET /metrics is Prometheus text"; fi
+
+# ServerReflectionRequest { list_services: "" } as one gRPC frame (h2c, prior knowledge).
+printf '\x00\x00\x00\x00\x02\x3a\x00' >"$work/reflect.bin"
+for version in v1 v1alpha; do
+  STATUS=$(curl -sS --http2-prior-knowledge -o "$work/body" -D "$work/headers" -w '%{http_code}' --max-time 10 -X POST \
+    -H 'Content-Type: application/grpc' -H 'TE: trailers' --data-binary @"$work/reflect.bin" \
+    "$BASE/grpc.reflection.$version.ServerReflection/ServerReflectionInfo" 2>"$work/curl-err")
+  BODY=$(tr -c '[:print:]' '.' <"$work/body"); CTYPE=$(tr -d '\r' <"$work/headers" | awk -F': *' 'tolower($1) == "grpc-status" {print "grpc-status " $2}')
+  if [[ $STATUS == 200 ]] && grep -q 'eventkit\.v1\.InventoryService' "$work/body" && grep -qi '^grpc-status: 0' "$work/headers"; then
+    ok "gRPC reflection ($version) lists eventkit.v1.InventoryService"
+  else
+    not_ok "gRPC reflection ($version) lists eventkit.v1.InventoryService"
+  fi
+done
 
 echo
 echo "connect_json.sh: $passed passed, $failed failed"

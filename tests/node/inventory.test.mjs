@@ -2,7 +2,8 @@
 // transport the API promises: Connect (JSON and binary), gRPC (h2c) and gRPC-Web.
 //
 // Against a running server: EVENTKIT_TEST_URL (e.g. http://127.0.0.1:8080) and
-// EVENTKIT_TEST_API_KEY (ek_...). Without EVENTKIT_TEST_URL only the descriptor checks run.
+// EVENTKIT_TEST_API_KEY (ek_...), optionally EVENTKIT_TEST_API_KEY_B (another tenant's key).
+// Without EVENTKIT_TEST_URL only the descriptor checks run.
 import { randomBytes, randomUUID } from "node:crypto";
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
@@ -16,6 +17,8 @@ import { enumNumber, loadRegistry } from "./descriptors.mjs";
 
 const baseUrl = process.env.EVENTKIT_TEST_URL ?? "";
 const apiKey = process.env.EVENTKIT_TEST_API_KEY ?? "";
+// Optional: a second tenant's key, for the cross-tenant checks.
+const apiKeyB = process.env.EVENTKIT_TEST_API_KEY_B ?? "";
 const SERVICE = "eventkit.v1.InventoryService";
 
 const registry = loadRegistry();
@@ -74,6 +77,7 @@ for (const [name, makeTransport] of Object.entries(transports)) {
   describe(name, { skip }, () => {
     let client;
     let anonymous;
+    let otherTenant;
     const word = token("ek");
     const code = `ASSET-${randomUUID()}`;
     let product;
@@ -84,6 +88,7 @@ for (const [name, makeTransport] of Object.entries(transports)) {
       assert.ok(apiKey, "EVENTKIT_TEST_API_KEY must be set together with EVENTKIT_TEST_URL");
       client = createClient(service, makeTransport([authInterceptor(apiKey)]));
       anonymous = createClient(service, makeTransport([]));
+      if (apiKeyB) otherTenant = createClient(service, makeTransport([authInterceptor(apiKeyB)]));
     });
 
     test("CreateProduct then GetProduct returns the same product", async () => {
@@ -159,6 +164,13 @@ for (const [name, makeTransport] of Object.entries(transports)) {
     test("CreateAsset with a duplicate code is AlreadyExists", async () => {
       assert.ok(asset, "needs the asset from the earlier test");
       await expectCode(Code.AlreadyExists, () => client.createAsset({ productId: product.id, code }));
+    });
+
+    test("another tenant gets NotFound for this tenant's product and asset", { skip: apiKeyB ? false : "EVENTKIT_TEST_API_KEY_B not set" }, async () => {
+      assert.ok(product && asset, "needs the product and asset from the earlier tests");
+      await expectCode(Code.NotFound, () => otherTenant.getProduct({ id: product.id }));
+      await expectCode(Code.NotFound, () => otherTenant.getAsset({ id: asset.id }));
+      await expectCode(Code.NotFound, () => otherTenant.lookupAssetByCode({ code }));
     });
 
     test("a call without Authorization is Unauthenticated", async () => {
