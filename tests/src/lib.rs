@@ -1,1 +1,185 @@
-//! placeholder
+//! Test harness for cross-deployable tests: each [`TestEnv`] gets a fresh database cloned from a
+//! migrated template (made once per migration set, under an advisory lock so parallel test
+//! processes agree), a tenant API bound to port 0 in process, and helpers to call it over
+//! Connect JSON, Connect binary and gRPC. Databases are dropped when the env is dropped, and
+//! ones left behind by crashed test processes are swept when the template is checked.
+
+pub mod connect;
+
+use anyhow::Context;
+use eventkit_platform::{
+    config::{Config, with_database},
+    db::{Actor, Db, bootstrap},
+};
+use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
+use std::{collections::HashMap, net::SocketAddr, sync::atomic::{AtomicU32, Ordering}};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub use connect::{ConnectReply, Protocol};
+
+/// The superuser URL tests use to create and drop databases.
+pub fn admin_url() -> String {
+    std::env::var("EVENTKIT_TEST_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A tenant made for a test, with its admin API key.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub api_key: String,
+}
+
+pub struct TestEnv {
+    pub config: Config,
+    pub database: String,
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+impl TestEnv {
+    /// A fresh database and a running tenant API with default settings.
+    pub async fn start() -> Self {
+        Self::start_with(HashMap::new()).await
+    }
+
+    /// Like [`start`](Self::start) with extra `EVENTKIT_*` variables (e.g. a small body limit).
+    pub async fn start_with(vars: HashMap<String, String>) -> Self {
+        let database = fresh_database().await.expect("fresh test database");
+        let mut vars = vars;
+        let base = Config::from_vars(HashMap::new()).expect("default config");
+        vars.insert("DATABASE_URL".into(), with_database(base.database.app.expose(), &database));
+        vars.insert("EVENTKIT_DATABASE_ADMIN_URL".into(), admin_url());
+        vars.entry("EVENTKIT_DB_MAX_CONNECTIONS".into()).or_insert_with(|| "8".into());
+        let config = Config::from_vars(vars).expect("test config");
+        eventkit_platform::telemetry::init_logging("json");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let server = eventkit_tenant_api::build(&config, listener).await.expect("tenant api builds");
+        let addr = server.local_addr();
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        Self { config, database, addr, stop: Some(stop) }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Creates an active tenant with an admin key, as `eventkit tenants create` does.
+    pub async fn create_tenant(&self, name: &str) -> Tenant {
+        let db = Db::connect_lazy(self.config.database.control.expose(), 1).expect("pool");
+        let created = eventkit_control_plane::tenants::create(&db, name, &Actor::system("test")).await.expect("tenant created");
+        db.pool().close().await;
+        Tenant { id: created.tenant_id, api_key: created.api_key }
+    }
+
+    /// A superuser pool on this env's database (bypasses RLS: for assertions only).
+    pub async fn admin_pool(&self) -> PgPool {
+        PgPoolOptions::new().max_connections(2).connect(&with_database(&admin_url(), &self.database)).await.expect("admin pool")
+    }
+
+    /// A single connection as `eventkit_app` to this env's database.
+    pub async fn app_connection(&self) -> PgConnection {
+        PgConnection::connect(self.config.database.app.expose()).await.expect("app connection")
+    }
+
+    /// A single connection as `eventkit_owner` to this env's database.
+    pub async fn owner_connection(&self) -> PgConnection {
+        PgConnection::connect(self.config.database.owner.expose()).await.expect("owner connection")
+    }
+
+    /// Connect unary call with JSON; returns status and parsed body.
+    pub async fn call(&self, key: Option<&str>, method: &str, body: serde_json::Value) -> ConnectReply {
+        connect::call(self.addr, Protocol::ConnectJson, key, method, body).await
+    }
+
+    /// A gRPC client for InventoryService over HTTP/2.
+    pub async fn inventory_grpc(
+        &self,
+    ) -> eventkit_proto::eventkit::v1::inventory_service_client::InventoryServiceClient<tonic::transport::Channel> {
+        eventkit_proto::eventkit::v1::inventory_service_client::InventoryServiceClient::connect(self.base_url())
+            .await
+            .expect("gRPC channel")
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let database = self.database.clone();
+        // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(async {
+                if let Ok(mut admin) = PgConnection::connect(&admin_url()).await {
+                    let _ = admin.execute(format!("drop database if exists \"{database}\" with (force)").as_str()).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// Name of the template for the current migrations (a new set of migrations, a new template).
+fn template_name() -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for m in bootstrap::MIGRATOR.iter() {
+        for b in m.checksum.iter().chain(m.version.to_le_bytes().iter()) {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("eventkit_tpl_{hash:016x}")
+}
+
+/// Creates `eventkit_test_<pid>_<n>` from the template, making the template first if needed.
+pub async fn fresh_database() -> anyhow::Result<String> {
+    let admin = admin_url();
+    let mut conn = PgConnection::connect(&admin).await.with_context(|| format!("connecting to {admin} (EVENTKIT_TEST_ADMIN_URL)"))?;
+    conn.execute("select pg_advisory_lock(727275)").await?;
+    let result = async {
+        let template = template_name();
+        let exists = sqlx::query("select 1 from pg_database where datname = $1").bind(&template).fetch_optional(&mut conn).await?;
+        if exists.is_none() {
+            let defaults = Config::from_vars(HashMap::new())?;
+            bootstrap::ensure_roles(&mut conn, &defaults.database).await?;
+            let building = format!("{template}_building");
+            conn.execute(format!("drop database if exists \"{building}\" with (force)").as_str()).await?;
+            bootstrap::ensure_database(&mut conn, &building).await?;
+            bootstrap::run_migrations(&with_database(defaults.database.owner.expose(), &building)).await?;
+            conn.execute(format!("alter database \"{building}\" rename to \"{template}\"").as_str()).await?;
+            sweep_orphans(&mut conn).await?;
+        }
+        let name = format!("eventkit_test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+        conn.execute(format!("drop database if exists \"{name}\" with (force)").as_str()).await?;
+        bootstrap::clone_database(&mut conn, &template, &name).await?;
+        Ok(name)
+    }
+    .await;
+    conn.execute("select pg_advisory_unlock(727275)").await?;
+    result
+}
+
+/// Drops test databases of processes that no longer run, and outdated templates.
+async fn sweep_orphans(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'eventkit\\_test\\_%' or datname like 'eventkit\\_tpl\\_%'")
+        .fetch_all(&mut *conn)
+        .await?;
+    let current = template_name();
+    for name in names {
+        let stale = match name.strip_prefix("eventkit_test_").and_then(|rest| rest.split('_').next()) {
+            Some(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            None => name != current,
+        };
+        if stale {
+            let _ = conn.execute(format!("drop database if exists \"{name}\" with (force)").as_str()).await;
+        }
+    }
+    Ok(())
+}
