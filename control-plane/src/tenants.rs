@@ -23,7 +23,9 @@ impl CreatedTenant {
 
 /// Creates an active tenant with an admin key holding every permission.
 pub async fn create(db: &Db, name: &str, actor: &Actor) -> anyhow::Result<CreatedTenant> {
-    let name = eventkit_domain::inventory::NAME.parse("name", name).map_err(|v| anyhow::anyhow!("{v}"))?;
+    let name = eventkit_domain::inventory::NAME
+        .parse("name", name)
+        .map_err(|v| anyhow::anyhow!("{v}"))?;
     let tenant_id = eventkit_domain::id::new_id();
     // One transaction: the registry row (control-plane policy) and, with the tenant context set,
     // the key (tenant isolation policy).
@@ -35,19 +37,33 @@ pub async fn create(db: &Db, name: &str, actor: &Actor) -> anyhow::Result<Create
         .await?;
     let key = api_key::create(&mut tx, "admin (created with the tenant)", &["*"], None).await?;
     tx.commit().await?;
-    Ok(CreatedTenant { tenant_id, api_key: key.key.expose().clone() })
+    Ok(CreatedTenant {
+        tenant_id,
+        api_key: key.key.expose().clone(),
+    })
 }
 
 /// A new admin key for an existing tenant found by exact name (used by `eventkit up` for the
 /// demo tenant); `None` when no tenant has that name.
-pub async fn new_admin_key_by_name(db: &Db, name: &str, actor: &Actor) -> anyhow::Result<Option<CreatedTenant>> {
-    let tenant: Option<Uuid> = sqlx::query_scalar("select id from tenants where name = $1 and state = 'active' order by id limit 1")
-        .bind(name)
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(tenant_id) = tenant else { return Ok(None) };
+pub async fn new_admin_key_by_name(
+    db: &Db,
+    name: &str,
+    actor: &Actor,
+) -> anyhow::Result<Option<CreatedTenant>> {
+    let tenant: Option<Uuid> = sqlx::query_scalar(
+        "select id from tenants where name = $1 and state = 'active' order by id limit 1",
+    )
+    .bind(name)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(tenant_id) = tenant else {
+        return Ok(None);
+    };
     let mut tx = db.tenant_tx(tenant_id, actor).await?;
     let key = api_key::create(&mut tx, "admin (eventkit up)", &["*"], None).await?;
     tx.commit().await?;
-    Ok(Some(CreatedTenant { tenant_id, api_key: key.key.expose().clone() }))
+    Ok(Some(CreatedTenant {
+        tenant_id,
+        api_key: key.key.expose().clone(),
+    }))
 }

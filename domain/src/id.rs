@@ -19,7 +19,11 @@ pub fn parse_id(field: &str, raw: &str) -> Result<Uuid, FieldViolation> {
 
 /// Parses an optional id field: empty means none.
 pub fn parse_optional_id(field: &str, raw: &str) -> Result<Option<Uuid>, FieldViolation> {
-    if raw.is_empty() { Ok(None) } else { parse_id(field, raw).map(Some) }
+    if raw.is_empty() {
+        Ok(None)
+    } else {
+        parse_id(field, raw).map(Some)
+    }
 }
 
 #[cfg(test)]

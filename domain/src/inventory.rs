@@ -46,10 +46,16 @@ impl LocationKind {
 }
 
 /// Checks that a location of `kind` may sit under a parent of `parent_kind`.
-pub fn check_parent(kind: LocationKind, parent_kind: Option<LocationKind>) -> Result<(), FieldViolation> {
+pub fn check_parent(
+    kind: LocationKind,
+    parent_kind: Option<LocationKind>,
+) -> Result<(), FieldViolation> {
     match (kind.required_parent(), parent_kind) {
         (None, None) => Ok(()),
-        (None, Some(_)) => Err(FieldViolation::new("parent_id", "a warehouse has no parent")),
+        (None, Some(_)) => Err(FieldViolation::new(
+            "parent_id",
+            "a warehouse has no parent",
+        )),
         (Some(need), None) => Err(FieldViolation::new(
             "parent_id",
             format!("a {} needs a parent {}", kind.as_str(), need.as_str()),
@@ -57,7 +63,12 @@ pub fn check_parent(kind: LocationKind, parent_kind: Option<LocationKind>) -> Re
         (Some(need), Some(got)) if need == got => Ok(()),
         (Some(need), Some(got)) => Err(FieldViolation::new(
             "parent_id",
-            format!("a {} must be inside a {}, not a {}", kind.as_str(), need.as_str(), got.as_str()),
+            format!(
+                "a {} must be inside a {}, not a {}",
+                kind.as_str(),
+                need.as_str(),
+                got.as_str()
+            ),
         )),
     }
 }
@@ -73,8 +84,13 @@ pub enum AssetStatus {
 }
 
 impl AssetStatus {
-    pub const ALL: [AssetStatus; 5] =
-        [Self::Available, Self::CheckedOut, Self::InRepair, Self::Lost, Self::Retired];
+    pub const ALL: [AssetStatus; 5] = [
+        Self::Available,
+        Self::CheckedOut,
+        Self::InRepair,
+        Self::Lost,
+        Self::Retired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,7 +143,12 @@ mod tests {
         assert!(check_parent(Bin, Some(Zone)).is_ok());
         assert!(check_parent(Warehouse, Some(Zone)).is_err());
         assert!(check_parent(Zone, None).is_err());
-        assert!(check_parent(Bin, Some(Warehouse)).unwrap_err().description.contains("inside a zone"));
+        assert!(
+            check_parent(Bin, Some(Warehouse))
+                .unwrap_err()
+                .description
+                .contains("inside a zone")
+        );
     }
 
     #[test]

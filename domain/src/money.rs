@@ -18,7 +18,10 @@ impl Currency {
         if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(FieldViolation::new(field, "must be a three-letter ISO-4217 code such as EUR"))
+            Err(FieldViolation::new(
+                field,
+                "must be a three-letter ISO-4217 code such as EUR",
+            ))
         }
     }
 
@@ -29,12 +32,22 @@ impl Currency {
 
 impl Money {
     /// Parses a price: a non-negative amount with a currency.
-    pub fn parse_price(field: &str, amount_minor: i64, currency: &str) -> Result<Self, FieldViolation> {
+    pub fn parse_price(
+        field: &str,
+        amount_minor: i64,
+        currency: &str,
+    ) -> Result<Self, FieldViolation> {
         if amount_minor < 0 {
-            return Err(FieldViolation::new(format!("{field}.amount_minor"), "must not be negative"));
+            return Err(FieldViolation::new(
+                format!("{field}.amount_minor"),
+                "must not be negative",
+            ));
         }
         let currency = Currency::parse(&format!("{field}.currency"), currency)?;
-        Ok(Self { amount_minor, currency })
+        Ok(Self {
+            amount_minor,
+            currency,
+        })
     }
 }
 
@@ -44,9 +57,25 @@ mod tests {
 
     #[test]
     fn prices_need_a_currency_and_no_negatives() {
-        assert_eq!(Money::parse_price("daily_rate", 1250, "EUR").unwrap().currency.as_str(), "EUR");
-        assert_eq!(Money::parse_price("daily_rate", -1, "EUR").unwrap_err().field, "daily_rate.amount_minor");
-        assert_eq!(Money::parse_price("daily_rate", 1, "eur").unwrap_err().field, "daily_rate.currency");
+        assert_eq!(
+            Money::parse_price("daily_rate", 1250, "EUR")
+                .unwrap()
+                .currency
+                .as_str(),
+            "EUR"
+        );
+        assert_eq!(
+            Money::parse_price("daily_rate", -1, "EUR")
+                .unwrap_err()
+                .field,
+            "daily_rate.amount_minor"
+        );
+        assert_eq!(
+            Money::parse_price("daily_rate", 1, "eur")
+                .unwrap_err()
+                .field,
+            "daily_rate.currency"
+        );
         assert!(Money::parse_price("daily_rate", 1, "").is_err());
     }
 }

@@ -14,13 +14,25 @@ pub struct TextRule {
 
 impl TextRule {
     pub const fn required(max_chars: usize) -> Self {
-        Self { required: true, max_chars, multiline: false }
+        Self {
+            required: true,
+            max_chars,
+            multiline: false,
+        }
     }
     pub const fn optional(max_chars: usize) -> Self {
-        Self { required: false, max_chars, multiline: false }
+        Self {
+            required: false,
+            max_chars,
+            multiline: false,
+        }
     }
     pub const fn multiline(max_chars: usize) -> Self {
-        Self { required: false, max_chars, multiline: true }
+        Self {
+            required: false,
+            max_chars,
+            multiline: true,
+        }
     }
 
     /// Trims and checks `raw`; the result is the value to store.
@@ -37,12 +49,19 @@ impl TextRule {
         if chars > self.max_chars {
             return Err(FieldViolation::new(
                 field,
-                format!("must be at most {} characters (got {chars})", self.max_chars),
+                format!(
+                    "must be at most {} characters (got {chars})",
+                    self.max_chars
+                ),
             ));
         }
-        let bad = |c: char| c.is_control() && !(self.multiline && (c == '\n' || c == '\t' || c == '\r'));
+        let bad =
+            |c: char| c.is_control() && !(self.multiline && (c == '\n' || c == '\t' || c == '\r'));
         if value.chars().any(bad) {
-            return Err(FieldViolation::new(field, "must not contain control characters"));
+            return Err(FieldViolation::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(value.to_owned())
     }
@@ -58,7 +77,10 @@ pub fn parse_code(field: &str, raw: &str) -> Result<String, FieldViolation> {
         return Err(FieldViolation::new(field, "must be at most 64 characters"));
     }
     if !value.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(FieldViolation::new(field, "must be printable ASCII without spaces"));
+        return Err(FieldViolation::new(
+            field,
+            "must be printable ASCII without spaces",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -71,9 +93,21 @@ mod tests {
     fn required_text_is_trimmed_and_bounded() {
         let rule = TextRule::required(5);
         assert_eq!(rule.parse("name", "  abc ").unwrap(), "abc");
-        assert_eq!(rule.parse("name", "   ").unwrap_err().description, "is required");
-        assert!(rule.parse("name", "abcdef").unwrap_err().description.contains("at most 5"));
-        assert_eq!(rule.parse("name", "äöüßé").unwrap(), "äöüßé", "limits count characters");
+        assert_eq!(
+            rule.parse("name", "   ").unwrap_err().description,
+            "is required"
+        );
+        assert!(
+            rule.parse("name", "abcdef")
+                .unwrap_err()
+                .description
+                .contains("at most 5")
+        );
+        assert_eq!(
+            rule.parse("name", "äöüßé").unwrap(),
+            "äöüßé",
+            "limits count characters"
+        );
         assert!(rule.parse("name", "a\u{7}b").is_err());
     }
 

@@ -10,12 +10,18 @@ pub struct FieldViolation {
 
 impl FieldViolation {
     pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
-        Self { field: field.into(), description: description.into() }
+        Self {
+            field: field.into(),
+            description: description.into(),
+        }
     }
 
     /// The same violation one level down, e.g. `name` inside `product` → `product.name`.
     pub fn nested(self, parent: &str) -> Self {
-        Self { field: format!("{parent}.{}", self.field), ..self }
+        Self {
+            field: format!("{parent}.{}", self.field),
+            ..self
+        }
     }
 }
 
@@ -59,7 +65,11 @@ impl Violations {
 
     /// `Ok(())` when nothing was recorded.
     pub fn finish(self) -> Result<(), Vec<FieldViolation>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 }
 
@@ -71,7 +81,10 @@ mod tests {
     fn collects_every_violation_and_nests_paths() {
         let mut v = Violations::new();
         assert_eq!(v.check::<u8>(Ok(1)), Some(1));
-        assert_eq!(v.check::<u8>(Err(FieldViolation::new("name", "required"))), None);
+        assert_eq!(
+            v.check::<u8>(Err(FieldViolation::new("name", "required"))),
+            None
+        );
         v.push(FieldViolation::new("id", "bad").nested("product"));
         let all = v.finish().unwrap_err();
         assert_eq!(all.len(), 2);

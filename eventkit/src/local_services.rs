@@ -4,8 +4,16 @@
 
 use crate::roles::{self, Role};
 use anyhow::{Context, bail};
-use eventkit_platform::{config::Config, db::{Actor, Db}};
-use std::{net::SocketAddr, path::{Path, PathBuf}, process::Stdio, time::Duration};
+use eventkit_platform::{
+    config::Config,
+    db::{Actor, Db},
+};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
 use tokio::process::{Child, Command};
 
 const DEMO_TENANT: &str = "Demo Rental Co";
@@ -19,9 +27,16 @@ struct Started {
 impl Started {
     async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
-            let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().await;
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status()
+                .await;
         }
-        if tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .is_err()
+        {
             let _ = self.child.kill().await;
         }
         eprintln!("stopped {}", self.name);
@@ -88,18 +103,34 @@ fn socket_addr(url: &str, default_port: u16) -> anyhow::Result<SocketAddr> {
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse().with_context(|| format!("port in {host_port}"))?),
+        Some((h, p)) => (
+            h,
+            p.parse().with_context(|| format!("port in {host_port}"))?,
+        ),
         None => (host_port, default_port),
     };
-    let host = if host == "localhost" { "127.0.0.1" } else { host };
-    format!("{host}:{port}").parse().with_context(|| format!("{host}:{port} is not an IP address and port"))
+    let host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    format!("{host}:{port}")
+        .parse()
+        .with_context(|| format!("{host}:{port} is not an IP address and port"))
 }
 
 async fn reachable(addr: SocketAddr) -> bool {
-    matches!(tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect(addr)).await,
+        Ok(Ok(_))
+    )
 }
 
-async fn wait_until_reachable(name: &str, addr: SocketAddr, child: &mut Child) -> anyhow::Result<()> {
+async fn wait_until_reachable(
+    name: &str,
+    addr: SocketAddr,
+    child: &mut Child,
+) -> anyhow::Result<()> {
     for _ in 0..150 {
         if reachable(addr).await {
             return Ok(());
@@ -114,19 +145,28 @@ async fn wait_until_reachable(name: &str, addr: SocketAddr, child: &mut Child) -
 
 /// Finds an installed binary on PATH or in the usual Debian locations.
 fn find_binary(name: &str, extra_dirs: &[PathBuf]) -> anyhow::Result<PathBuf> {
-    let path_dirs = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
+    let path_dirs = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
     extra_dirs
         .iter()
         .chain(path_dirs.iter())
         .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")].iter())
         .map(|d| d.join(name))
         .find(|p| p.is_file())
-        .with_context(|| format!("{name} is not installed; run scripts/services (or apt-get install it)"))
+        .with_context(|| {
+            format!("{name} is not installed; run scripts/services (or apt-get install it)")
+        })
 }
 
 fn postgres_bin_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path().join("bin")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     dirs.reverse();
@@ -135,7 +175,10 @@ fn postgres_bin_dirs() -> Vec<PathBuf> {
 
 /// Postgres refuses to run as root: run it as the `postgres` user then.
 fn as_postgres_user(program: &Path) -> Command {
-    let is_root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     if is_root {
         let mut cmd = Command::new("runuser");
         cmd.arg("-u").arg("postgres").arg("--").arg(program);
@@ -150,11 +193,19 @@ async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started
     let initdb = find_binary("initdb", &dirs)?;
     let postgres = find_binary("postgres", &dirs)?;
     let dir = data.join("postgres");
-    let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     if !dir.join("PG_VERSION").exists() {
         std::fs::create_dir_all(&dir)?;
         if root {
-            let status = Command::new("chown").arg("-R").arg("postgres:postgres").arg(&dir).status().await?;
+            let status = Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(&dir)
+                .status()
+                .await?;
             anyhow::ensure!(status.success(), "chown of {} failed", dir.display());
         }
         eprintln!("initialising a private Postgres in {}", dir.display());
@@ -170,14 +221,22 @@ async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started
     let mut child = as_postgres_user(&postgres)
         .arg("-D")
         .arg(&dir)
-        .args(["-c", &format!("listen_addresses={}", addr.ip()), "-p", &addr.port().to_string()])
+        .args([
+            "-c",
+            &format!("listen_addresses={}", addr.ip()),
+            "-p",
+            &addr.port().to_string(),
+        ])
         .args(["-c", &format!("unix_socket_directories={}", dir.display())])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .context("starting postgres")?;
     wait_until_reachable("Postgres", addr, &mut child).await?;
-    Ok(Started { name: "Postgres", child })
+    Ok(Started {
+        name: "Postgres",
+        child,
+    })
 }
 
 async fn start_redis(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
@@ -186,14 +245,26 @@ async fn start_redis(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
     std::fs::create_dir_all(&dir)?;
     eprintln!("starting a private Redis on {addr}");
     let mut child = Command::new(redis)
-        .args(["--bind", &addr.ip().to_string(), "--port", &addr.port().to_string(), "--save", "", "--appendonly", "no"])
+        .args([
+            "--bind",
+            &addr.ip().to_string(),
+            "--port",
+            &addr.port().to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .arg("--dir")
         .arg(&dir)
         .stdout(Stdio::null())
         .spawn()
         .context("starting redis-server")?;
     wait_until_reachable("Redis", addr, &mut child).await?;
-    Ok(Started { name: "Redis", child })
+    Ok(Started {
+        name: "Redis",
+        child,
+    })
 }
 
 async fn start_nats(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
@@ -202,14 +273,24 @@ async fn start_nats(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
     std::fs::create_dir_all(&dir)?;
     eprintln!("starting a private NATS (JetStream) on {addr}");
     let mut child = Command::new(nats)
-        .args(["-a", &addr.ip().to_string(), "-p", &addr.port().to_string(), "-js", "-sd"])
+        .args([
+            "-a",
+            &addr.ip().to_string(),
+            "-p",
+            &addr.port().to_string(),
+            "-js",
+            "-sd",
+        ])
         .arg(&dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .context("starting nats-server")?;
     wait_until_reachable("NATS", addr, &mut child).await?;
-    Ok(Started { name: "NATS", child })
+    Ok(Started {
+        name: "NATS",
+        child,
+    })
 }
 
 #[cfg(test)]
@@ -218,8 +299,19 @@ mod tests {
 
     #[test]
     fn socket_addrs_come_from_urls() {
-        assert_eq!(socket_addr("postgres://a:b@127.0.0.1:5433/db", 5432).unwrap().port(), 5433);
-        assert_eq!(socket_addr("redis://localhost", 6379).unwrap().to_string(), "127.0.0.1:6379");
-        assert_eq!(socket_addr("nats://127.0.0.1:4222", 1).unwrap().port(), 4222);
+        assert_eq!(
+            socket_addr("postgres://a:b@127.0.0.1:5433/db", 5432)
+                .unwrap()
+                .port(),
+            5433
+        );
+        assert_eq!(
+            socket_addr("redis://localhost", 6379).unwrap().to_string(),
+            "127.0.0.1:6379"
+        );
+        assert_eq!(
+            socket_addr("nats://127.0.0.1:4222", 1).unwrap().port(),
+            4222
+        );
     }
 }

@@ -5,10 +5,18 @@ mod roles;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use eventkit_platform::{config::Config, db::{Actor, Db}, telemetry};
+use eventkit_platform::{
+    config::Config,
+    db::{Actor, Db},
+    telemetry,
+};
 
 #[derive(Parser)]
-#[command(name = "eventkit", version, about = "EventKit: inventory, planning and scanning for rental companies")]
+#[command(
+    name = "eventkit",
+    version,
+    about = "EventKit: inventory, planning and scanning for rental companies"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -41,7 +49,6 @@ enum TenantsCommand {
     },
 }
 
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -51,9 +58,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Up => local_services::up(config).await,
         Command::Serve { roles } => roles::serve(&config, &roles, roles::shutdown_signal()).await,
         Command::Migrate => eventkit_platform::db::bootstrap::migrate(&config.database).await,
-        Command::Tenants { command: TenantsCommand::Create { name } } => {
+        Command::Tenants {
+            command: TenantsCommand::Create { name },
+        } => {
             let db = Db::connect_lazy(config.database.control.expose(), 1)?;
-            let created = eventkit_control_plane::tenants::create(&db, &name, &Actor::system("cli")).await?;
+            let created =
+                eventkit_control_plane::tenants::create(&db, &name, &Actor::system("cli")).await?;
             println!("{}", created.to_json());
             Ok(())
         }

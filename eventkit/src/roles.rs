@@ -36,7 +36,8 @@ impl Role {
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
     tokio::select! {
         _ = ctrl_c => {},
         _ = term.recv() => {},
@@ -45,13 +46,22 @@ pub async fn shutdown_signal() {
 }
 
 /// Binds and serves `roles` until `shutdown` completes.
-pub async fn serve(config: &Config, roles: &[Role], shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    config: &Config,
+    roles: &[Role],
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     for &role in roles {
         let addr = role.addr(config);
-        let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {role:?} to {addr}"))?;
-        let server = role.build(config, listener).await.with_context(|| format!("starting {role:?}"))?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {role:?} to {addr}"))?;
+        let server = role
+            .build(config, listener)
+            .await
+            .with_context(|| format!("starting {role:?}"))?;
         tracing::info!(role = ?role, addr = %server.local_addr(), "serving");
         let mut stopped = stopped.clone();
         tasks.push(tokio::spawn(server.run(async move {

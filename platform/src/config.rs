@@ -71,14 +71,21 @@ impl Config {
     /// Reads a given set of variables (tests use this instead of mutating the process env).
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
         let get = |k: &str| vars.get(k).filter(|v| !v.is_empty()).cloned();
-        let app = get("DATABASE_URL")
-            .unwrap_or_else(|| "postgres://eventkit_app:eventkit_app@127.0.0.1:5432/eventkit".into());
+        let app = get("DATABASE_URL").unwrap_or_else(|| {
+            "postgres://eventkit_app:eventkit_app@127.0.0.1:5432/eventkit".into()
+        });
         let with_role = |role: &str| with_user(&app, role, role);
         let database = DatabaseUrls {
-            control: Secret::new(get("EVENTKIT_CONTROL_DATABASE_URL").unwrap_or_else(|| with_role("eventkit_control"))),
-            owner: Secret::new(get("EVENTKIT_OWNER_DATABASE_URL").unwrap_or_else(|| with_role("eventkit_owner"))),
+            control: Secret::new(
+                get("EVENTKIT_CONTROL_DATABASE_URL")
+                    .unwrap_or_else(|| with_role("eventkit_control")),
+            ),
+            owner: Secret::new(
+                get("EVENTKIT_OWNER_DATABASE_URL").unwrap_or_else(|| with_role("eventkit_owner")),
+            ),
             admin: Secret::new(
-                get("EVENTKIT_DATABASE_ADMIN_URL").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+                get("EVENTKIT_DATABASE_ADMIN_URL")
+                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into()),
             ),
             app: Secret::new(app),
         };
@@ -87,14 +94,39 @@ impl Config {
             db_max_connections: parse(&vars, "EVENTKIT_DB_MAX_CONNECTIONS", 32)?,
             redis_url: get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             nats_url: get("NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
-            tenant_api_addr: parse(&vars, "EVENTKIT_TENANT_API_ADDR", "127.0.0.1:8080".parse().unwrap())?,
-            control_plane_addr: parse(&vars, "EVENTKIT_CONTROL_PLANE_ADDR", "127.0.0.1:8081".parse().unwrap())?,
-            workers_addr: parse(&vars, "EVENTKIT_WORKERS_ADDR", "127.0.0.1:8082".parse().unwrap())?,
+            tenant_api_addr: parse(
+                &vars,
+                "EVENTKIT_TENANT_API_ADDR",
+                "127.0.0.1:8080".parse().unwrap(),
+            )?,
+            control_plane_addr: parse(
+                &vars,
+                "EVENTKIT_CONTROL_PLANE_ADDR",
+                "127.0.0.1:8081".parse().unwrap(),
+            )?,
+            workers_addr: parse(
+                &vars,
+                "EVENTKIT_WORKERS_ADDR",
+                "127.0.0.1:8082".parse().unwrap(),
+            )?,
             max_request_bytes: parse(&vars, "EVENTKIT_MAX_REQUEST_BYTES", 4 * 1024 * 1024)?,
-            request_timeout: Duration::from_millis(parse(&vars, "EVENTKIT_REQUEST_TIMEOUT_MS", 30_000)?),
-            api_key_cache_ttl: Duration::from_millis(parse(&vars, "EVENTKIT_API_KEY_CACHE_MS", 30_000)?),
+            request_timeout: Duration::from_millis(parse(
+                &vars,
+                "EVENTKIT_REQUEST_TIMEOUT_MS",
+                30_000,
+            )?),
+            api_key_cache_ttl: Duration::from_millis(parse(
+                &vars,
+                "EVENTKIT_API_KEY_CACHE_MS",
+                30_000,
+            )?),
             cors_origins: get("EVENTKIT_CORS_ORIGINS")
-                .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
             jwt_jwks: get("EVENTKIT_JWT_JWKS").map(Secret::new),
             jwt_issuer: get("EVENTKIT_JWT_ISSUER"),
@@ -104,13 +136,20 @@ impl Config {
     }
 }
 
-fn parse<T: std::str::FromStr>(vars: &HashMap<String, String>, var: &'static str, default: T) -> Result<T, ConfigError>
+fn parse<T: std::str::FromStr>(
+    vars: &HashMap<String, String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
     match vars.get(var).filter(|v| !v.is_empty()) {
         None => Ok(default),
-        Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError { var, message: format!("{raw:?}: {e}") }),
+        Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError {
+            var,
+            message: format!("{raw:?}: {e}"),
+        }),
     }
 }
 
@@ -130,9 +169,13 @@ pub fn database_name(url: &str) -> Option<&str> {
 
 /// The same URL pointing at another database.
 pub fn with_database(url: &str, database: &str) -> String {
-    let (before, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (before, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let authority = before.find("://").map_or(0, |i| i + 3);
-    let base = before[authority..].find('/').map_or(before, |i| &before[..authority + i]);
+    let base = before[authority..]
+        .find('/')
+        .map_or(before, |i| &before[..authority + i]);
     match query {
         Some(q) => format!("{base}/{database}?{q}"),
         None => format!("{base}/{database}"),
@@ -147,22 +190,43 @@ mod tests {
     fn defaults_work_locally_and_roles_share_the_host() {
         let c = Config::from_vars(HashMap::new()).unwrap();
         assert_eq!(c.tenant_api_addr.port(), 8080);
-        assert_eq!(c.database.owner.expose(), "postgres://eventkit_owner:eventkit_owner@127.0.0.1:5432/eventkit");
-        assert!(!format!("{c:?}").contains("eventkit_owner@"), "passwords are redacted in Debug");
+        assert_eq!(
+            c.database.owner.expose(),
+            "postgres://eventkit_owner:eventkit_owner@127.0.0.1:5432/eventkit"
+        );
+        assert!(
+            !format!("{c:?}").contains("eventkit_owner@"),
+            "passwords are redacted in Debug"
+        );
     }
 
     #[test]
     fn bad_values_name_the_variable() {
         let vars = HashMap::from([("EVENTKIT_TENANT_API_ADDR".to_owned(), "nope".to_owned())]);
-        assert_eq!(Config::from_vars(vars).unwrap_err().var, "EVENTKIT_TENANT_API_ADDR");
+        assert_eq!(
+            Config::from_vars(vars).unwrap_err().var,
+            "EVENTKIT_TENANT_API_ADDR"
+        );
     }
 
     #[test]
     fn url_helpers() {
-        assert_eq!(database_name("postgres://u:p@h:1/db?sslmode=disable"), Some("db"));
+        assert_eq!(
+            database_name("postgres://u:p@h:1/db?sslmode=disable"),
+            Some("db")
+        );
         assert_eq!(database_name("postgres://u@h:1"), None);
-        assert_eq!(with_database("postgres://u:p@h:1/db?x=1", "other"), "postgres://u:p@h:1/other?x=1");
-        assert_eq!(with_database("postgres://u@h:1", "other"), "postgres://u@h:1/other");
-        assert_eq!(with_user("postgres://a:b@h/db", "c", "d"), "postgres://c:d@h/db");
+        assert_eq!(
+            with_database("postgres://u:p@h:1/db?x=1", "other"),
+            "postgres://u:p@h:1/other?x=1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:1", "other"),
+            "postgres://u@h:1/other"
+        );
+        assert_eq!(
+            with_user("postgres://a:b@h/db", "c", "d"),
+            "postgres://c:d@h/db"
+        );
     }
 }

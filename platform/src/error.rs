@@ -66,7 +66,11 @@ impl From<ApiError> for Status {
                 for v in &violations {
                     details.add_bad_request_violation(v.field.clone(), v.description.clone());
                 }
-                let message = violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                let message = violations
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
             ApiError::AlreadyExists { field, message } => {

@@ -7,7 +7,12 @@ use prost_reflect::{DynamicMessage, SerializeOptions};
 use uuid::Uuid;
 
 /// Records `event_type` (e.g. `product.created`) about `subject_id` with a JSON payload.
-pub async fn emit(tx: &mut TenantTx, event_type: &str, subject_id: Uuid, payload: serde_json::Value) -> Result<(), sqlx::Error> {
+pub async fn emit(
+    tx: &mut TenantTx,
+    event_type: &str,
+    subject_id: Uuid,
+    payload: serde_json::Value,
+) -> Result<(), sqlx::Error> {
     let tenant_id = tx.tenant_id();
     let actor = tx.actor().0.clone();
     sqlx::query(
@@ -29,7 +34,8 @@ pub fn proto_json<M: prost::Message>(message: &M, full_name: &str) -> serde_json
     let descriptor = eventkit_proto::descriptor_pool()
         .get_message_by_name(full_name)
         .unwrap_or_else(|| panic!("{full_name} is in the descriptor pool"));
-    let dynamic = DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice()).expect("own message decodes");
+    let dynamic = DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice())
+        .expect("own message decodes");
     dynamic
         .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
         .expect("serialisable message")

@@ -9,13 +9,23 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 pub fn init_logging(format: &str) {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let filter = EnvFilter::try_from_env("EVENTKIT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+        let filter =
+            EnvFilter::try_from_env("EVENTKIT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
         let registry = tracing_subscriber::registry().with(filter);
         let result = if format == "pretty" {
-            registry.with(fmt::layer().with_writer(std::io::stderr)).try_init()
+            registry
+                .with(fmt::layer().with_writer(std::io::stderr))
+                .try_init()
         } else {
             registry
-                .with(fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false).with_writer(std::io::stderr))
+                .with(
+                    fmt::layer()
+                        .json()
+                        .flatten_event(true)
+                        .with_current_span(true)
+                        .with_span_list(false)
+                        .with_writer(std::io::stderr),
+                )
                 .try_init()
         };
         let _ = result;
@@ -28,7 +38,9 @@ pub fn metrics_handle() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new()
-                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                ])
                 .expect("static buckets")
                 .build_recorder();
             let handle = recorder.handle();

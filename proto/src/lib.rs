@@ -29,7 +29,10 @@ mod tests {
     #[test]
     fn descriptor_pool_has_every_tenant_service() {
         for name in super::TENANT_SERVICES {
-            assert!(super::descriptor_pool().get_service_by_name(name).is_some(), "{name}");
+            assert!(
+                super::descriptor_pool().get_service_by_name(name).is_some(),
+                "{name}"
+            );
         }
     }
 }

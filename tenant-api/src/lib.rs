@@ -23,18 +23,32 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let jwt = config
         .jwt_jwks
         .as_ref()
-        .map(|jwks| JwtVerifier::new(jwks.expose(), config.jwt_issuer.clone(), config.jwt_audience.clone()))
+        .map(|jwks| {
+            JwtVerifier::new(
+                jwks.expose(),
+                config.jwt_issuer.clone(),
+                config.jwt_audience.clone(),
+            )
+        })
         .transpose()?;
-    let auth = Authenticator::new(ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl), jwt);
+    let auth = Authenticator::new(
+        ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl),
+        jwt,
+    );
 
-    let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(inventory::Inventory::new(db.clone())))
-        .max_decoding_message_size(config.max_request_bytes);
+    let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(
+        inventory::Inventory::new(db.clone()),
+    ))
+    .max_decoding_message_size(config.max_request_bytes);
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory),
         guard: Box::new(move |router| {
             router
                 .layer(axum::middleware::from_fn(permissions::authorize))
-                .layer(axum::middleware::from_fn_with_state(auth, require_principal))
+                .layer(axum::middleware::from_fn_with_state(
+                    auth,
+                    require_principal,
+                ))
         }),
         connect_services: eventkit_proto::TENANT_SERVICES,
         health: Health::new(db.pool().clone(), redis, nats),

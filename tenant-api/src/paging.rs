@@ -18,10 +18,20 @@ pub struct Page {
 
 impl Page {
     pub fn parse(request: Option<&PageRequest>) -> Result<Self, FieldViolation> {
-        let Some(request) = request else { return Ok(Self { size: DEFAULT_PAGE_SIZE, after: None }) };
+        let Some(request) = request else {
+            return Ok(Self {
+                size: DEFAULT_PAGE_SIZE,
+                after: None,
+            });
+        };
         let size = match request.page_size {
             0 => DEFAULT_PAGE_SIZE,
-            n if n < 0 => return Err(FieldViolation::new("page.page_size", "must not be negative")),
+            n if n < 0 => {
+                return Err(FieldViolation::new(
+                    "page.page_size",
+                    "must not be negative",
+                ));
+            }
             n => i64::from(n).min(MAX_PAGE_SIZE),
         };
         let after = if request.page_token.is_empty() {
@@ -31,7 +41,9 @@ impl Page {
                 .decode(&request.page_token)
                 .ok()
                 .and_then(|b| Uuid::from_slice(&b).ok())
-                .ok_or_else(|| FieldViolation::new("page.page_token", "is not a token this API issued"))?;
+                .ok_or_else(|| {
+                    FieldViolation::new("page.page_token", "is not a token this API issued")
+                })?;
             Some(bytes)
         };
         Ok(Self { size, after })
@@ -43,7 +55,11 @@ impl Page {
     }
 
     /// Cuts `rows` to the page and makes the response's paging part.
-    pub fn finish<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<PageResponse>) {
+    pub fn finish<T>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> Uuid,
+    ) -> (Vec<T>, Option<PageResponse>) {
         let more = rows.len() as i64 > self.size;
         rows.truncate(self.size as usize);
         let next_page_token = match (more, rows.last()) {
@@ -61,20 +77,36 @@ mod tests {
     #[test]
     fn sizes_default_cap_and_reject_negatives() {
         assert_eq!(Page::parse(None).unwrap().size, 50);
-        let req = |n, t: &str| PageRequest { page_size: n, page_token: t.into() };
+        let req = |n, t: &str| PageRequest {
+            page_size: n,
+            page_token: t.into(),
+        };
         assert_eq!(Page::parse(Some(&req(1000, ""))).unwrap().size, 500);
-        assert_eq!(Page::parse(Some(&req(-1, ""))).unwrap_err().field, "page.page_size");
-        assert_eq!(Page::parse(Some(&req(10, "garbage!"))).unwrap_err().field, "page.page_token");
+        assert_eq!(
+            Page::parse(Some(&req(-1, ""))).unwrap_err().field,
+            "page.page_size"
+        );
+        assert_eq!(
+            Page::parse(Some(&req(10, "garbage!"))).unwrap_err().field,
+            "page.page_token"
+        );
     }
 
     #[test]
     fn tokens_round_trip() {
-        let page = Page { size: 2, after: None };
+        let page = Page {
+            size: 2,
+            after: None,
+        };
         let ids = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()];
         let (rows, resp) = page.finish(ids.to_vec(), |id| *id);
         assert_eq!(rows.len(), 2);
         let token = resp.unwrap().next_page_token;
-        let next = Page::parse(Some(&PageRequest { page_size: 2, page_token: token })).unwrap();
+        let next = Page::parse(Some(&PageRequest {
+            page_size: 2,
+            page_token: token,
+        }))
+        .unwrap();
         assert_eq!(next.after, Some(ids[1]));
         let (_, last) = page.finish(ids[..2].to_vec(), |id| *id);
         assert!(last.unwrap().next_page_token.is_empty());

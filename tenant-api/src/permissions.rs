@@ -10,29 +10,59 @@ pub const INVENTORY_WRITE: &str = "inventory:write";
 
 /// `/package.Service/Method` → required permission.
 pub const REQUIRED: &[(&str, &str)] = &[
-    ("/eventkit.v1.InventoryService/CreateProduct", INVENTORY_WRITE),
+    (
+        "/eventkit.v1.InventoryService/CreateProduct",
+        INVENTORY_WRITE,
+    ),
     ("/eventkit.v1.InventoryService/GetProduct", INVENTORY_READ),
-    ("/eventkit.v1.InventoryService/UpdateProduct", INVENTORY_WRITE),
-    ("/eventkit.v1.InventoryService/DeleteProduct", INVENTORY_WRITE),
-    ("/eventkit.v1.InventoryService/RestoreProduct", INVENTORY_WRITE),
+    (
+        "/eventkit.v1.InventoryService/UpdateProduct",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/DeleteProduct",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/RestoreProduct",
+        INVENTORY_WRITE,
+    ),
     ("/eventkit.v1.InventoryService/ListProducts", INVENTORY_READ),
-    ("/eventkit.v1.InventoryService/CreateLocation", INVENTORY_WRITE),
+    (
+        "/eventkit.v1.InventoryService/CreateLocation",
+        INVENTORY_WRITE,
+    ),
     ("/eventkit.v1.InventoryService/GetLocation", INVENTORY_READ),
-    ("/eventkit.v1.InventoryService/ListLocations", INVENTORY_READ),
+    (
+        "/eventkit.v1.InventoryService/ListLocations",
+        INVENTORY_READ,
+    ),
     ("/eventkit.v1.InventoryService/CreateAsset", INVENTORY_WRITE),
     ("/eventkit.v1.InventoryService/GetAsset", INVENTORY_READ),
-    ("/eventkit.v1.InventoryService/LookupAssetByCode", INVENTORY_READ),
+    (
+        "/eventkit.v1.InventoryService/LookupAssetByCode",
+        INVENTORY_READ,
+    ),
     ("/eventkit.v1.InventoryService/UpdateAsset", INVENTORY_WRITE),
     ("/eventkit.v1.InventoryService/ListAssets", INVENTORY_READ),
     ("/eventkit.v1.InventoryService/CreateCase", INVENTORY_WRITE),
     ("/eventkit.v1.InventoryService/GetCase", INVENTORY_READ),
     ("/eventkit.v1.InventoryService/ListCases", INVENTORY_READ),
-    ("/eventkit.v1.InventoryService/AddAssetToCase", INVENTORY_WRITE),
-    ("/eventkit.v1.InventoryService/RemoveAssetFromCase", INVENTORY_WRITE),
+    (
+        "/eventkit.v1.InventoryService/AddAssetToCase",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/RemoveAssetFromCase",
+        INVENTORY_WRITE,
+    ),
 ];
 
 pub fn required(path: &str) -> Option<&'static str> {
-    REQUIRED.iter().find(|(p, _)| *p == path).map(|(_, perm)| *perm)
+    REQUIRED
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, perm)| *perm)
 }
 
 /// Refuses the call unless the principal holds the RPC's permission.
@@ -43,7 +73,9 @@ pub async fn authorize(request: Request, next: Next) -> Response {
     }
     let verdict = match (required(path), request.extensions().get::<Principal>()) {
         (Some(permission), Some(principal)) => principal.require(permission),
-        (None, _) => Err(ApiError::PermissionDenied(format!("{path} declares no permission"))),
+        (None, _) => Err(ApiError::PermissionDenied(format!(
+            "{path} declares no permission"
+        ))),
         (_, None) => Err(ApiError::Unauthenticated("no credentials".into())),
     };
     match verdict {
@@ -60,9 +92,16 @@ mod tests {
     fn every_tenant_rpc_declares_a_permission() {
         let pool = eventkit_proto::descriptor_pool();
         for service in eventkit_proto::TENANT_SERVICES {
-            for method in pool.get_service_by_name(service).expect("service").methods() {
+            for method in pool
+                .get_service_by_name(service)
+                .expect("service")
+                .methods()
+            {
                 let path = format!("/{service}/{}", method.name());
-                assert!(required(&path).is_some(), "{path} has no entry in permissions::REQUIRED");
+                assert!(
+                    required(&path).is_some(),
+                    "{path} has no entry in permissions::REQUIRED"
+                );
             }
         }
     }

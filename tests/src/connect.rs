@@ -27,7 +27,11 @@ pub struct ConnectReply {
 impl ConnectReply {
     /// The Connect error code, or `"ok"`.
     pub fn code(&self) -> &str {
-        if self.status == 200 { "ok" } else { self.body["code"].as_str().unwrap_or("?") }
+        if self.status == 200 {
+            "ok"
+        } else {
+            self.body["code"].as_str().unwrap_or("?")
+        }
     }
 
     /// Field names of the BadRequest violations in the error.
@@ -36,21 +40,34 @@ impl ConnectReply {
             .as_array()
             .into_iter()
             .flatten()
-            .flat_map(|d| d["debug"]["fieldViolations"].as_array().cloned().unwrap_or_default())
+            .flat_map(|d| {
+                d["debug"]["fieldViolations"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
             .filter_map(|v| v["field"].as_str().map(str::to_owned))
             .collect()
     }
 
     #[track_caller]
     pub fn ok(&self) -> &Value {
-        assert_eq!(self.status, 200, "expected success, got {} {}", self.status, self.body);
+        assert_eq!(
+            self.status, 200,
+            "expected success, got {} {}",
+            self.status, self.body
+        );
         &self.body
     }
 }
 
 fn method_descriptor(method: &str) -> prost_reflect::MethodDescriptor {
     let (service, name) = method.rsplit_once('/').expect("Service/Method");
-    let service = if service.contains('.') { service.to_owned() } else { format!("eventkit.v1.{service}") };
+    let service = if service.contains('.') {
+        service.to_owned()
+    } else {
+        format!("eventkit.v1.{service}")
+    };
     eventkit_proto::descriptor_pool()
         .get_service_by_name(&service)
         .and_then(|s| s.methods().find(|m| m.name() == name))
@@ -58,22 +75,40 @@ fn method_descriptor(method: &str) -> prost_reflect::MethodDescriptor {
 }
 
 /// Calls `Service/Method` (e.g. `InventoryService/GetProduct`) with `body` (canonical JSON).
-pub async fn call(addr: SocketAddr, protocol: Protocol, key: Option<&str>, method: &str, body: Value) -> ConnectReply {
+pub async fn call(
+    addr: SocketAddr,
+    protocol: Protocol,
+    key: Option<&str>,
+    method: &str,
+    body: Value,
+) -> ConnectReply {
     let descriptor = method_descriptor(method);
-    let path = format!("/{}/{}", descriptor.parent_service().full_name(), descriptor.name());
+    let path = format!(
+        "/{}/{}",
+        descriptor.parent_service().full_name(),
+        descriptor.name()
+    );
     let (content_type, payload) = match protocol {
         Protocol::ConnectJson => ("application/json", Bytes::from(body.to_string())),
         Protocol::ConnectProto => {
-            let message = DynamicMessage::deserialize(descriptor.input(), body).expect("valid request JSON");
+            let message =
+                DynamicMessage::deserialize(descriptor.input(), body).expect("valid request JSON");
             ("application/proto", Bytes::from(message.encode_to_vec()))
         }
     };
     let reply = send_raw(addr, &path, content_type, key, payload, &[]).await;
     if protocol == Protocol::ConnectProto && reply.status == 200 {
         let bytes = reply.raw_body.clone();
-        let message = DynamicMessage::decode(descriptor.output(), bytes).expect("binary answer decodes");
-        let json = message.serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new()).expect("json");
-        return ConnectReply { status: reply.status, headers: reply.headers, body: json };
+        let message =
+            DynamicMessage::decode(descriptor.output(), bytes).expect("binary answer decodes");
+        let json = message
+            .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
+            .expect("json");
+        return ConnectReply {
+            status: reply.status,
+            headers: reply.headers,
+            body: json,
+        };
     }
     reply.into_reply()
 }
@@ -87,8 +122,13 @@ pub struct RawReply {
 
 impl RawReply {
     pub fn into_reply(self) -> ConnectReply {
-        let body = serde_json::from_slice(&self.raw_body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.raw_body).into()));
-        ConnectReply { status: self.status, headers: self.headers, body }
+        let body = serde_json::from_slice(&self.raw_body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.raw_body).into()));
+        ConnectReply {
+            status: self.status,
+            headers: self.headers,
+            body,
+        }
     }
 }
 
@@ -111,9 +151,21 @@ pub async fn send_raw(
     for (name, value) in extra_headers {
         request = request.header(*name, *value);
     }
-    let response = client.request(request.body(Full::new(body)).expect("request")).await.expect("HTTP call");
+    let response = client
+        .request(request.body(Full::new(body)).expect("request"))
+        .await
+        .expect("HTTP call");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let raw_body = response.into_body().collect().await.expect("body").to_bytes();
-    RawReply { status, headers, raw_body }
+    let raw_body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    RawReply {
+        status,
+        headers,
+        raw_body,
+    }
 }

@@ -12,7 +12,11 @@ use eventkit_platform::{
     db::{Actor, Db, bootstrap},
 };
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
-use std::{collections::HashMap, net::SocketAddr, sync::atomic::{AtomicU32, Ordering}};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::atomic::{AtomicU32, Ordering},
+};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -20,7 +24,8 @@ pub use connect::{ConnectReply, Protocol};
 
 /// The superuser URL tests use to create and drop databases.
 pub fn admin_url() -> String {
-    std::env::var("EVENTKIT_TEST_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("EVENTKIT_TEST_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A tenant made for a test, with its admin API key.
@@ -50,20 +55,33 @@ impl TestEnv {
         let database = fresh_database().await.expect("fresh test database");
         let mut vars = vars;
         let base = Config::from_vars(HashMap::new()).expect("default config");
-        vars.insert("DATABASE_URL".into(), with_database(base.database.app.expose(), &database));
+        vars.insert(
+            "DATABASE_URL".into(),
+            with_database(base.database.app.expose(), &database),
+        );
         vars.insert("EVENTKIT_DATABASE_ADMIN_URL".into(), admin_url());
-        vars.entry("EVENTKIT_DB_MAX_CONNECTIONS".into()).or_insert_with(|| "8".into());
+        vars.entry("EVENTKIT_DB_MAX_CONNECTIONS".into())
+            .or_insert_with(|| "8".into());
         let config = Config::from_vars(vars).expect("test config");
         eventkit_platform::telemetry::init_logging("json");
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let server = eventkit_tenant_api::build(&config, listener).await.expect("tenant api builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let server = eventkit_tenant_api::build(&config, listener)
+            .await
+            .expect("tenant api builds");
         let addr = server.local_addr();
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(server.run(async move {
             let _ = stopped.await;
         }));
-        Self { config, database, addr, stop: Some(stop) }
+        Self {
+            config,
+            database,
+            addr,
+            stop: Some(stop),
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -73,38 +91,60 @@ impl TestEnv {
     /// Creates an active tenant with an admin key, as `eventkit tenants create` does.
     pub async fn create_tenant(&self, name: &str) -> Tenant {
         let db = Db::connect_lazy(self.config.database.control.expose(), 1).expect("pool");
-        let created = eventkit_control_plane::tenants::create(&db, name, &Actor::system("test")).await.expect("tenant created");
+        let created = eventkit_control_plane::tenants::create(&db, name, &Actor::system("test"))
+            .await
+            .expect("tenant created");
         db.pool().close().await;
-        Tenant { id: created.tenant_id, api_key: created.api_key }
+        Tenant {
+            id: created.tenant_id,
+            api_key: created.api_key,
+        }
     }
 
     /// A superuser pool on this env's database (bypasses RLS: for assertions only).
     pub async fn admin_pool(&self) -> PgPool {
-        PgPoolOptions::new().max_connections(2).connect(&with_database(&admin_url(), &self.database)).await.expect("admin pool")
+        PgPoolOptions::new()
+            .max_connections(2)
+            .connect(&with_database(&admin_url(), &self.database))
+            .await
+            .expect("admin pool")
     }
 
     /// A single connection as `eventkit_app` to this env's database.
     pub async fn app_connection(&self) -> PgConnection {
-        PgConnection::connect(self.config.database.app.expose()).await.expect("app connection")
+        PgConnection::connect(self.config.database.app.expose())
+            .await
+            .expect("app connection")
     }
 
     /// A single connection as `eventkit_owner` to this env's database.
     pub async fn owner_connection(&self) -> PgConnection {
-        PgConnection::connect(self.config.database.owner.expose()).await.expect("owner connection")
+        PgConnection::connect(self.config.database.owner.expose())
+            .await
+            .expect("owner connection")
     }
 
     /// Connect unary call with JSON; returns status and parsed body.
-    pub async fn call(&self, key: Option<&str>, method: &str, body: serde_json::Value) -> ConnectReply {
+    pub async fn call(
+        &self,
+        key: Option<&str>,
+        method: &str,
+        body: serde_json::Value,
+    ) -> ConnectReply {
         connect::call(self.addr, Protocol::ConnectJson, key, method, body).await
     }
 
     /// A gRPC client for InventoryService over HTTP/2.
     pub async fn inventory_grpc(
         &self,
-    ) -> eventkit_proto::eventkit::v1::inventory_service_client::InventoryServiceClient<tonic::transport::Channel> {
-        eventkit_proto::eventkit::v1::inventory_service_client::InventoryServiceClient::connect(self.base_url())
-            .await
-            .expect("gRPC channel")
+    ) -> eventkit_proto::eventkit::v1::inventory_service_client::InventoryServiceClient<
+        tonic::transport::Channel,
+    > {
+        eventkit_proto::eventkit::v1::inventory_service_client::InventoryServiceClient::connect(
+            self.base_url(),
+        )
+        .await
+        .expect("gRPC channel")
     }
 }
 
@@ -116,11 +156,20 @@ impl Drop for TestEnv {
         let database = self.database.clone();
         // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
         let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url()).await {
-                    let _ = admin.execute(format!("drop database if exists \"{database}\" with (force)").as_str()).await;
-                }
-            })
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    if let Ok(mut admin) = PgConnection::connect(&admin_url()).await {
+                        let _ = admin
+                            .execute(
+                                format!("drop database if exists \"{database}\" with (force)")
+                                    .as_str(),
+                            )
+                            .await;
+                    }
+                })
         })
         .join();
     }
@@ -141,23 +190,38 @@ fn template_name() -> String {
 /// Creates `eventkit_test_<pid>_<n>` from the template, making the template first if needed.
 pub async fn fresh_database() -> anyhow::Result<String> {
     let admin = admin_url();
-    let mut conn = PgConnection::connect(&admin).await.with_context(|| format!("connecting to {admin} (EVENTKIT_TEST_ADMIN_URL)"))?;
+    let mut conn = PgConnection::connect(&admin)
+        .await
+        .with_context(|| format!("connecting to {admin} (EVENTKIT_TEST_ADMIN_URL)"))?;
     conn.execute("select pg_advisory_lock(727275)").await?;
     let result = async {
         let template = template_name();
-        let exists = sqlx::query("select 1 from pg_database where datname = $1").bind(&template).fetch_optional(&mut conn).await?;
+        let exists = sqlx::query("select 1 from pg_database where datname = $1")
+            .bind(&template)
+            .fetch_optional(&mut conn)
+            .await?;
         if exists.is_none() {
             let defaults = Config::from_vars(HashMap::new())?;
             bootstrap::ensure_roles(&mut conn, &defaults.database).await?;
             let building = format!("{template}_building");
-            conn.execute(format!("drop database if exists \"{building}\" with (force)").as_str()).await?;
+            conn.execute(format!("drop database if exists \"{building}\" with (force)").as_str())
+                .await?;
             bootstrap::ensure_database(&mut conn, &building).await?;
-            bootstrap::run_migrations(&with_database(defaults.database.owner.expose(), &building)).await?;
-            conn.execute(format!("alter database \"{building}\" rename to \"{template}\"").as_str()).await?;
+            bootstrap::run_migrations(&with_database(defaults.database.owner.expose(), &building))
+                .await?;
+            conn.execute(
+                format!("alter database \"{building}\" rename to \"{template}\"").as_str(),
+            )
+            .await?;
             sweep_orphans(&mut conn).await?;
         }
-        let name = format!("eventkit_test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
-        conn.execute(format!("drop database if exists \"{name}\" with (force)").as_str()).await?;
+        let name = format!(
+            "eventkit_test_{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        conn.execute(format!("drop database if exists \"{name}\" with (force)").as_str())
+            .await?;
         bootstrap::clone_database(&mut conn, &template, &name).await?;
         Ok(name)
     }
@@ -173,12 +237,17 @@ async fn sweep_orphans(conn: &mut PgConnection) -> anyhow::Result<()> {
         .await?;
     let current = template_name();
     for name in names {
-        let stale = match name.strip_prefix("eventkit_test_").and_then(|rest| rest.split('_').next()) {
+        let stale = match name
+            .strip_prefix("eventkit_test_")
+            .and_then(|rest| rest.split('_').next())
+        {
             Some(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
             None => name != current,
         };
         if stale {
-            let _ = conn.execute(format!("drop database if exists \"{name}\" with (force)").as_str()).await;
+            let _ = conn
+                .execute(format!("drop database if exists \"{name}\" with (force)").as_str())
+                .await;
         }
     }
     Ok(())

@@ -19,7 +19,10 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
     .fetch_all(&mut *conn)
     .await
     .expect("tables");
-    assert!(!tables.is_empty(), "no tenant tables found: the catalog query is wrong");
+    assert!(
+        !tables.is_empty(),
+        "no tenant tables found: the catalog query is wrong"
+    );
     for table in tables {
         let name: String = table.get("name");
         if !table.get::<bool, _>("relrowsecurity") {
@@ -35,18 +38,27 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
         .fetch_optional(&mut *conn)
         .await
         .expect("policy");
-        let expected = "(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)";
+        let expected =
+            "(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)";
         match policy {
             None => breaches.push(format!("{name}: no tenant_isolation policy")),
             Some(p) => {
                 if p.get::<Option<String>, _>("qual").as_deref() != Some(expected) {
-                    breaches.push(format!("{name}: tenant_isolation USING is not the fail-closed expression"));
+                    breaches.push(format!(
+                        "{name}: tenant_isolation USING is not the fail-closed expression"
+                    ));
                 }
                 if p.get::<Option<String>, _>("with_check").as_deref() != Some(expected) {
-                    breaches.push(format!("{name}: tenant_isolation WITH CHECK is not the fail-closed expression"));
+                    breaches.push(format!(
+                        "{name}: tenant_isolation WITH CHECK is not the fail-closed expression"
+                    ));
                 }
-                if p.get::<String, _>("cmd") != "ALL" || p.get::<Vec<String>, _>("roles") != vec!["public".to_owned()] {
-                    breaches.push(format!("{name}: tenant_isolation must apply to all commands and roles"));
+                if p.get::<String, _>("cmd") != "ALL"
+                    || p.get::<Vec<String>, _>("roles") != vec!["public".to_owned()]
+                {
+                    breaches.push(format!(
+                        "{name}: tenant_isolation must apply to all commands and roles"
+                    ));
                 }
             }
         }
@@ -58,7 +70,9 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
         .await
         .expect("other policies");
         if !others.is_empty() {
-            breaches.push(format!("{name}: extra permissive policies widen access: {others:?}"));
+            breaches.push(format!(
+                "{name}: extra permissive policies widen access: {others:?}"
+            ));
         }
         let indexes = sqlx::query(
             "select i.indexrelid::regclass::text as index, i.indisprimary, a.attname::text as first \
@@ -74,7 +88,10 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
         }
         for index in indexes {
             if index.get::<String, _>("first") != "tenant_id" {
-                breaches.push(format!("{name}: index {} does not lead with tenant_id", index.get::<String, _>("index")));
+                breaches.push(format!(
+                    "{name}: index {} does not lead with tenant_id",
+                    index.get::<String, _>("index")
+                ));
             }
         }
         let foreign_keys = sqlx::query(
@@ -88,7 +105,10 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
         .expect("foreign keys");
         for fk in foreign_keys {
             if fk.get::<String, _>("first") != "tenant_id" {
-                breaches.push(format!("{name}: foreign key {} does not include tenant_id first", fk.get::<String, _>("name")));
+                breaches.push(format!(
+                    "{name}: foreign key {} does not include tenant_id first",
+                    fk.get::<String, _>("name")
+                ));
             }
         }
     }
@@ -107,7 +127,9 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
             .await
             .expect("ownership");
         if owns > 0 {
-            breaches.push(format!("{role} owns {owns} relations (owners are exempt without FORCE)"));
+            breaches.push(format!(
+                "{role} owns {owns} relations (owners are exempt without FORCE)"
+            ));
         }
     }
     breaches
@@ -118,7 +140,11 @@ async fn the_migrated_schema_follows_the_data_rules() {
     let env = TestEnv::start().await;
     let mut owner = env.owner_connection().await;
     let breaches = rule_breaches(&mut owner).await;
-    assert!(breaches.is_empty(), "data rule breaches:\n{}", breaches.join("\n"));
+    assert!(
+        breaches.is_empty(),
+        "data rule breaches:\n{}",
+        breaches.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -130,17 +156,35 @@ async fn the_rule_check_catches_an_unprotected_table() {
         .await
         .unwrap();
     let breaches = rule_breaches(&mut owner).await.join("\n");
-    assert!(breaches.contains("careless: row-level security is not enabled"), "{breaches}");
-    assert!(breaches.contains("careless: no tenant_isolation policy"), "{breaches}");
-    assert!(breaches.contains("index careless_id does not lead with tenant_id"), "{breaches}");
-    assert!(breaches.contains("careless_pkey does not lead with tenant_id"), "{breaches}");
+    assert!(
+        breaches.contains("careless: row-level security is not enabled"),
+        "{breaches}"
+    );
+    assert!(
+        breaches.contains("careless: no tenant_isolation policy"),
+        "{breaches}"
+    );
+    assert!(
+        breaches.contains("index careless_id does not lead with tenant_id"),
+        "{breaches}"
+    );
+    assert!(
+        breaches.contains("careless_pkey does not lead with tenant_id"),
+        "{breaches}"
+    );
 }
 
 #[tokio::test]
 async fn the_app_role_without_tenant_context_sees_no_rows() {
     let env = TestEnv::start().await;
     let a = env.create_tenant("Tenant A").await;
-    env.call(Some(&a.api_key), "InventoryService/CreateProduct", serde_json::json!({"name": "Speaker"})).await.ok();
+    env.call(
+        Some(&a.api_key),
+        "InventoryService/CreateProduct",
+        serde_json::json!({"name": "Speaker"}),
+    )
+    .await
+    .ok();
 
     let mut app = env.app_connection().await;
     let tables: Vec<String> = sqlx::query_scalar(
@@ -154,20 +198,38 @@ async fn the_app_role_without_tenant_context_sees_no_rows() {
 
     // A pooled connection that served a tenant before: the setting reads back as '' afterwards.
     let mut tx = app.begin().await.unwrap();
-    sqlx::query("select set_config('app.tenant_id', $1, true)").bind(a.id.to_string()).execute(&mut *tx).await.unwrap();
-    let inside: i64 = sqlx::query_scalar("select count(*) from products").fetch_one(&mut *tx).await.unwrap();
+    sqlx::query("select set_config('app.tenant_id', $1, true)")
+        .bind(a.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let inside: i64 = sqlx::query_scalar("select count(*) from products")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(inside, 1, "the tenant sees its own product");
     tx.commit().await.unwrap();
 
     for table in tables {
-        let count: i64 = sqlx::query_scalar(&format!("select count(*) from \"{table}\"")).fetch_one(&mut app).await.unwrap();
-        assert_eq!(count, 0, "eventkit_app sees {count} rows of {table} without a tenant context");
+        let count: i64 = sqlx::query_scalar(&format!("select count(*) from \"{table}\""))
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+        assert_eq!(
+            count, 0,
+            "eventkit_app sees {count} rows of {table} without a tenant context"
+        );
     }
-    let write = sqlx::query("insert into products (tenant_id, id, name) values ($1, gen_random_uuid(), 'sneaky')")
-        .bind(a.id)
-        .execute(&mut app)
-        .await;
-    assert!(write.is_err(), "writes without tenant context must fail the policy");
+    let write = sqlx::query(
+        "insert into products (tenant_id, id, name) values ($1, gen_random_uuid(), 'sneaky')",
+    )
+    .bind(a.id)
+    .execute(&mut app)
+    .await;
+    assert!(
+        write.is_err(),
+        "writes without tenant context must fail the policy"
+    );
 }
 
 #[tokio::test]
@@ -177,11 +239,20 @@ async fn the_app_role_cannot_write_into_another_tenant() {
     let b = env.create_tenant("Tenant B").await;
     let mut app = env.app_connection().await;
     let mut tx = app.begin().await.unwrap();
-    sqlx::query("select set_config('app.tenant_id', $1, true)").bind(b.id.to_string()).execute(&mut *tx).await.unwrap();
-    let err = sqlx::query("insert into products (tenant_id, id, name) values ($1, gen_random_uuid(), 'planted')")
-        .bind(a.id)
+    sqlx::query("select set_config('app.tenant_id', $1, true)")
+        .bind(b.id.to_string())
         .execute(&mut *tx)
         .await
-        .expect_err("WITH CHECK refuses rows of another tenant");
-    assert_eq!(err.as_database_error().and_then(|e| e.code()).as_deref(), Some("42501"));
+        .unwrap();
+    let err = sqlx::query(
+        "insert into products (tenant_id, id, name) values ($1, gen_random_uuid(), 'planted')",
+    )
+    .bind(a.id)
+    .execute(&mut *tx)
+    .await
+    .expect_err("WITH CHECK refuses rows of another tenant");
+    assert_eq!(
+        err.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("42501")
+    );
 }

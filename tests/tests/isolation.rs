@@ -7,10 +7,16 @@
 //! the suite cannot resolve fails the test, so a new kind of entity must get a fixture here.
 
 use eventkit_tests::{Tenant, TestEnv};
-use prost_reflect::{DynamicMessage, ReflectMessage, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor, SerializeOptions, Value as PValue};
+use prost_reflect::{
+    DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor, ReflectMessage,
+    SerializeOptions, Value as PValue,
+};
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use std::{collections::HashMap, sync::atomic::{AtomicU32, Ordering}};
+use std::{
+    collections::HashMap,
+    sync::atomic::{AtomicU32, Ordering},
+};
 
 /// One tenant's fixtures: entity kind → id, plus codes.
 struct Fixtures {
@@ -31,26 +37,66 @@ impl Fixtures {
 
 async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
     let key = Some(tenant.api_key.as_str());
-    let id = |reply: &eventkit_tests::ConnectReply, field: &str| reply.ok()[field]["id"].as_str().unwrap().to_owned();
-    let warehouse = env.call(key, "InventoryService/CreateLocation", json!({"name": "Main", "kind": "LOCATION_KIND_WAREHOUSE"})).await;
+    let id = |reply: &eventkit_tests::ConnectReply, field: &str| {
+        reply.ok()[field]["id"].as_str().unwrap().to_owned()
+    };
+    let warehouse = env
+        .call(
+            key,
+            "InventoryService/CreateLocation",
+            json!({"name": "Main", "kind": "LOCATION_KIND_WAREHOUSE"}),
+        )
+        .await;
     let warehouse = id(&warehouse, "location");
     let zone = env
-        .call(key, "InventoryService/CreateLocation", json!({"name": "Zone A", "kind": "LOCATION_KIND_ZONE", "parentId": warehouse}))
+        .call(
+            key,
+            "InventoryService/CreateLocation",
+            json!({"name": "Zone A", "kind": "LOCATION_KIND_ZONE", "parentId": warehouse}),
+        )
         .await;
     let zone = id(&zone, "location");
-    let product = env.call(key, "InventoryService/CreateProduct", json!({"name": format!("Moving head {tag}"), "category": "Lighting"})).await;
+    let product = env
+        .call(
+            key,
+            "InventoryService/CreateProduct",
+            json!({"name": format!("Moving head {tag}"), "category": "Lighting"}),
+        )
+        .await;
     let product = id(&product, "product");
     let case_code = format!("CASE-{tag}");
-    let case = env.call(key, "InventoryService/CreateCase", json!({"code": case_code, "name": "Flight case", "locationId": zone})).await;
+    let case = env
+        .call(
+            key,
+            "InventoryService/CreateCase",
+            json!({"code": case_code, "name": "Flight case", "locationId": zone}),
+        )
+        .await;
     let case = id(&case, "case");
     let asset_code = format!("ASSET-{tag}");
     let asset = env
-        .call(key, "InventoryService/CreateAsset", json!({"productId": product, "code": asset_code, "locationId": zone}))
+        .call(
+            key,
+            "InventoryService/CreateAsset",
+            json!({"productId": product, "code": asset_code, "locationId": zone}),
+        )
         .await;
     let asset = id(&asset, "asset");
-    env.call(key, "InventoryService/AddAssetToCase", json!({"caseId": case, "assetId": asset})).await.ok();
+    env.call(
+        key,
+        "InventoryService/AddAssetToCase",
+        json!({"caseId": case, "assetId": asset}),
+    )
+    .await
+    .ok();
     Fixtures {
-        ids: HashMap::from([("product", product), ("location", zone), ("warehouse", warehouse), ("case", case), ("asset", asset)]),
+        ids: HashMap::from([
+            ("product", product),
+            ("location", zone),
+            ("warehouse", warehouse),
+            ("case", case),
+            ("asset", asset),
+        ]),
         asset_code,
         case_code,
     }
@@ -85,16 +131,31 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
 static FRESH: AtomicU32 = AtomicU32::new(0);
 
 /// How a string field is filled, and whether the value is one of A's identifiers.
-fn string_value(method: &MethodDescriptor, owner: &MessageDescriptor, field: &FieldDescriptor, a: &Fixtures) -> Option<(String, bool)> {
+fn string_value(
+    method: &MethodDescriptor,
+    owner: &MessageDescriptor,
+    field: &FieldDescriptor,
+    a: &Fixtures,
+) -> Option<(String, bool)> {
     let name = field.name();
     let reference = |kind: &str| {
-        let id = a.ids.get(kind).unwrap_or_else(|| panic!("no fixture of kind {kind}")).clone();
+        let id = a
+            .ids
+            .get(kind)
+            .unwrap_or_else(|| panic!("no fixture of kind {kind}"))
+            .clone();
         Some((id, true))
     };
     match name {
         "id" => {
             let entity = message_entity(owner).or_else(|| method_entity(method));
-            let entity = entity.unwrap_or_else(|| panic!("{}: cannot tell which entity `id` of {} names", method.full_name(), owner.name()));
+            let entity = entity.unwrap_or_else(|| {
+                panic!(
+                    "{}: cannot tell which entity `id` of {} names",
+                    method.full_name(),
+                    owner.name()
+                )
+            });
             reference(entity)
         }
         "parent_id" => reference("warehouse"),
@@ -103,10 +164,16 @@ fn string_value(method: &MethodDescriptor, owner: &MessageDescriptor, field: &Fi
         "case_id" => reference("case"),
         "asset_id" => reference("asset"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
-        "code" => Some((format!("PROBE-{}", FRESH.fetch_add(1, Ordering::Relaxed)), false)),
+        "code" => Some((
+            format!("PROBE-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
+            false,
+        )),
         "name" => Some(("Isolation probe".into(), false)),
         other if other.ends_with("_id") => {
-            panic!("{}: add a fixture for the reference field {other} to the isolation suite", method.full_name())
+            panic!(
+                "{}: add a fixture for the reference field {other} to the isolation suite",
+                method.full_name()
+            )
         }
         _ => None,
     }
@@ -114,7 +181,12 @@ fn string_value(method: &MethodDescriptor, owner: &MessageDescriptor, field: &Fi
 
 /// Fills `message` by convention; returns whether any of A's identifiers went in. Fields named
 /// in `only` (when given) are the only non-id fields set (update-mask variants).
-fn fill(method: &MethodDescriptor, message: &mut DynamicMessage, a: &Fixtures, only: Option<&str>) -> bool {
+fn fill(
+    method: &MethodDescriptor,
+    message: &mut DynamicMessage,
+    a: &Fixtures,
+    only: Option<&str>,
+) -> bool {
     let descriptor = message.descriptor();
     let mut uses_a = false;
     for field in descriptor.fields() {
@@ -142,20 +214,29 @@ fn fill(method: &MethodDescriptor, message: &mut DynamicMessage, a: &Fixtures, o
 /// The request variants of a method: `(request JSON, carries A's ids)`.
 fn variants(method: &MethodDescriptor, a: &Fixtures) -> Vec<(Value, bool)> {
     let input = method.input();
-    let entity_field = input.fields().find(|f| matches!(f.kind(), Kind::Message(m) if message_entity(&m).is_some()));
-    let mask_field = input.fields().find(|f| matches!(f.kind(), Kind::Message(m) if m.full_name() == "google.protobuf.FieldMask"));
+    let entity_field = input
+        .fields()
+        .find(|f| matches!(f.kind(), Kind::Message(m) if message_entity(&m).is_some()));
+    let mask_field = input.fields().find(
+        |f| matches!(f.kind(), Kind::Message(m) if m.full_name() == "google.protobuf.FieldMask"),
+    );
     let mut out = Vec::new();
     match (entity_field, mask_field) {
         (Some(entity), Some(mask)) => {
             // An update: one variant per field of the entity, each with a one-path mask.
-            let Kind::Message(entity_message) = entity.kind() else { unreachable!() };
+            let Kind::Message(entity_message) = entity.kind() else {
+                unreachable!()
+            };
             for path in entity_message.fields().filter(|f| f.name() != "id") {
                 let mut request = DynamicMessage::new(input.clone());
                 let mut inner = DynamicMessage::new(entity_message.clone());
                 let uses_a = fill(method, &mut inner, a, Some(path.name()));
                 request.set_field(&entity, PValue::Message(inner));
                 let mut field_mask = DynamicMessage::new(mask.kind().as_message().unwrap().clone());
-                field_mask.set_field_by_name("paths", PValue::List(vec![PValue::String(path.name().to_owned())]));
+                field_mask.set_field_by_name(
+                    "paths",
+                    PValue::List(vec![PValue::String(path.name().to_owned())]),
+                );
                 request.set_field(&mask, PValue::Message(field_mask));
                 out.push((to_json(&request), uses_a));
             }
@@ -173,7 +254,9 @@ fn variants(method: &MethodDescriptor, a: &Fixtures) -> Vec<(Value, bool)> {
 }
 
 fn to_json(message: &DynamicMessage) -> Value {
-    message.serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new()).unwrap()
+    message
+        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
+        .unwrap()
 }
 
 /// A digest of every row tenant A owns, to prove nothing of A's changed.
@@ -207,26 +290,36 @@ async fn tenant_b_cannot_see_or_touch_tenant_a_through_any_rpc() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for service in eventkit_proto::TENANT_SERVICES {
-        let service = pool.get_service_by_name(service).expect("service in descriptors");
+        let service = pool
+            .get_service_by_name(service)
+            .expect("service in descriptors");
         for method in service.methods() {
             let path = format!("{}/{}", service.name(), method.name());
             for (request, uses_a) in variants(&method, &a) {
-                let reply = env.call(Some(&tenant_b.api_key), &path, request.clone()).await;
+                let reply = env
+                    .call(Some(&tenant_b.api_key), &path, request.clone())
+                    .await;
                 let body = reply.body.to_string();
-                if reply.violated_fields() == ["update_mask"] && request.get("updateMask").is_some() {
+                if reply.violated_fields() == ["update_mask"] && request.get("updateMask").is_some()
+                {
                     continue; // that field is not updatable; the other mask variants probe this RPC
                 }
                 // A's identifiers in the answer that B did not send itself (errors may echo input).
                 let sent = request.to_string();
-                let leaked: Vec<&String> =
-                    a_identifiers.iter().filter(|id| body.contains(id.as_str()) && !sent.contains(id.as_str())).collect();
+                let leaked: Vec<&String> = a_identifiers
+                    .iter()
+                    .filter(|id| body.contains(id.as_str()) && !sent.contains(id.as_str()))
+                    .collect();
                 let list_ok = method.name().starts_with("List") && reply.status == 200;
                 let verdict = if !leaked.is_empty() {
                     Some(format!("leaked A's {leaked:?}"))
                 } else if uses_a && reply.code() != "not_found" && !list_ok {
                     Some(format!("expected not_found, got {} {}", reply.status, body))
                 } else if !uses_a && reply.status != 200 {
-                    Some(format!("expected success without A's ids, got {} {}", reply.status, body))
+                    Some(format!(
+                        "expected success without A's ids, got {} {}",
+                        reply.status, body
+                    ))
                 } else {
                     None
                 };
@@ -237,8 +330,22 @@ async fn tenant_b_cannot_see_or_touch_tenant_a_through_any_rpc() {
             }
         }
     }
-    assert!(failures.is_empty(), "isolation failures:\n{}", failures.join("\n"));
-    let methods: usize = eventkit_proto::TENANT_SERVICES.iter().map(|s| pool.get_service_by_name(s).unwrap().methods().len()).sum();
-    assert!(checked >= methods, "every method was called at least once ({checked} calls for {methods} methods)");
-    assert_eq!(snapshot(&admin, &tenant_a).await, before, "tenant A's rows changed");
+    assert!(
+        failures.is_empty(),
+        "isolation failures:\n{}",
+        failures.join("\n")
+    );
+    let methods: usize = eventkit_proto::TENANT_SERVICES
+        .iter()
+        .map(|s| pool.get_service_by_name(s).unwrap().methods().len())
+        .sum();
+    assert!(
+        checked >= methods,
+        "every method was called at least once ({checked} calls for {methods} methods)"
+    );
+    assert_eq!(
+        snapshot(&admin, &tenant_a).await,
+        before,
+        "tenant A's rows changed"
+    );
 }

@@ -36,8 +36,12 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         let mut delay = std::time::Duration::from_millis(200);
         loop {
             match declare_streams(&declare).await {
-                Ok(()) => break tracing::info!(stream = EVENTS_STREAM, "JetStream streams declared"),
-                Err(err) => tracing::warn!(error = %err, "declaring JetStream streams failed; retrying"),
+                Ok(()) => {
+                    break tracing::info!(stream = EVENTS_STREAM, "JetStream streams declared");
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "declaring JetStream streams failed; retrying")
+                }
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(std::time::Duration::from_secs(10));

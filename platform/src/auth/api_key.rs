@@ -4,7 +4,11 @@
 //! compared in constant time. Verified keys are cached briefly per process (keyed by the hash).
 
 use super::{AuthMethod, Permissions, Principal};
-use crate::{ApiError, db::{Actor, Db, TenantTx}, secret::Secret};
+use crate::{
+    ApiError,
+    db::{Actor, Db, TenantTx},
+    secret::Secret,
+};
 use chrono::{DateTime, Utc};
 use moka::future::Cache;
 use rand::{Rng, distr::Alphanumeric};
@@ -26,7 +30,10 @@ pub struct IssuedApiKey {
 pub fn parse(key: &str) -> Option<(Uuid, &str)> {
     let rest = key.strip_prefix("ek_")?;
     let (tenant, random) = rest.split_once('_')?;
-    if tenant.len() != 32 || random.len() != RANDOM_LEN || !random.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if tenant.len() != 32
+        || random.len() != RANDOM_LEN
+        || !random.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return None;
     }
     let tenant_id = Uuid::try_parse(tenant).ok()?;
@@ -44,7 +51,11 @@ pub async fn create(
     permissions: &[&str],
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<IssuedApiKey, ApiError> {
-    let random: String = rand::rng().sample_iter(&Alphanumeric).take(RANDOM_LEN).map(char::from).collect();
+    let random: String = rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(RANDOM_LEN)
+        .map(char::from)
+        .collect();
     let key = format!("ek_{}_{random}", tx.tenant_id().simple());
     let id = eventkit_domain::id::new_id();
     sqlx::query(
@@ -60,7 +71,19 @@ pub async fn create(
     .bind(expires_at)
     .execute(&mut **tx)
     .await?;
-    Ok(IssuedApiKey { id, key: Secret::new(key) })
+    Ok(IssuedApiKey {
+        id,
+        key: Secret::new(key),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    key_id: Uuid,
+    stored: Vec<u8>,
+    permissions: Vec<String>,
+    expires_at: Option<DateTime<Utc>>,
+    tenant_state: String,
 }
 
 /// A key as found in the database, with the state of its tenant.
@@ -80,7 +103,13 @@ pub struct ApiKeyVerifier {
 
 impl ApiKeyVerifier {
     pub fn new(db: Db, ttl: Duration) -> Self {
-        Self { db, cache: Cache::builder().max_capacity(100_000).time_to_live(ttl).build() }
+        Self {
+            db,
+            cache: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ttl)
+                .build(),
+        }
     }
 
     pub async fn verify(&self, key: &str) -> Result<Principal, ApiError> {
@@ -101,23 +130,41 @@ impl ApiKeyVerifier {
         }
         match found.tenant_state.as_str() {
             "active" => Ok(found.principal),
-            "suspended" => Err(ApiError::FailedPrecondition("the tenant is suspended; contact your administrator".into())),
-            other => Err(ApiError::FailedPrecondition(format!("the tenant is {}", other.replace('_', " ")))),
+            "suspended" => Err(ApiError::FailedPrecondition(
+                "the tenant is suspended; contact your administrator".into(),
+            )),
+            other => Err(ApiError::FailedPrecondition(format!(
+                "the tenant is {}",
+                other.replace('_', " ")
+            ))),
         }
     }
 
-    async fn lookup(&self, tenant_id: Uuid, prefix: &str, digest: [u8; 32]) -> Result<VerifiedKey, ApiError> {
+    async fn lookup(
+        &self,
+        tenant_id: Uuid,
+        prefix: &str,
+        digest: [u8; 32],
+    ) -> Result<VerifiedKey, ApiError> {
         let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("auth")).await?;
-        let row: Option<(Uuid, Vec<u8>, Vec<String>, Option<DateTime<Utc>>, String)> = sqlx::query_as(
-            "select k.id, k.secret_hash, k.permissions, k.expires_at, t.state \
+        let row: Option<KeyRow> =
+            sqlx::query_as(
+                "select k.id as key_id, k.secret_hash as stored, k.permissions, k.expires_at, t.state as tenant_state \
              from api_keys k join tenants t on t.id = k.tenant_id \
              where k.tenant_id = $1 and k.prefix = $2 and k.revoked_at is null",
-        )
-        .bind(tenant_id)
-        .bind(prefix)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((key_id, stored, permissions, expires_at, tenant_state)) = row else {
+            )
+            .bind(tenant_id)
+            .bind(prefix)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(KeyRow {
+            key_id,
+            stored,
+            permissions,
+            expires_at,
+            tenant_state,
+        }) = row
+        else {
             return Err(ApiError::Unauthenticated("invalid API key".into()));
         };
         if !bool::from(stored.as_slice().ct_eq(&digest)) {
@@ -154,6 +201,13 @@ mod tests {
         assert!(parse("ek_nope").is_none());
         assert!(parse(&key.replace("ek_", "sk_")).is_none());
         assert!(parse(&format!("{key}!")).is_none());
-        assert!(parse(&format!("ek_{}_{}", tenant.simple(), "a".repeat(RANDOM_LEN - 1))).is_none());
+        assert!(
+            parse(&format!(
+                "ek_{}_{}",
+                tenant.simple(),
+                "a".repeat(RANDOM_LEN - 1)
+            ))
+            .is_none()
+        );
     }
 }

@@ -26,12 +26,19 @@ struct Claims {
 
 impl JwtVerifier {
     /// Parses the key set; fails on keys that are not usable for asymmetric verification.
-    pub fn new(jwks_json: &str, issuer: Option<String>, audience: Option<String>) -> anyhow::Result<Self> {
+    pub fn new(
+        jwks_json: &str,
+        issuer: Option<String>,
+        audience: Option<String>,
+    ) -> anyhow::Result<Self> {
         let set: JwkSet = serde_json::from_str(jwks_json)?;
         let mut keys = Vec::new();
         for jwk in &set.keys {
             let alg = match jwk.common.key_algorithm {
-                Some(a) => Algorithm::from_str_checked(&a.to_string())?,
+                Some(a) => a
+                    .to_string()
+                    .parse::<Algorithm>()
+                    .map_err(|_| anyhow::anyhow!("unknown JWT algorithm {a:?}"))?,
                 None => match &jwk.algorithm {
                     jsonwebtoken::jwk::AlgorithmParameters::OctetKeyPair(_) => Algorithm::EdDSA,
                     jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
@@ -45,7 +52,11 @@ impl JwtVerifier {
             keys.push((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk)?, alg));
         }
         anyhow::ensure!(!keys.is_empty(), "the JWKS holds no keys");
-        Ok(Self { keys, issuer, audience })
+        Ok(Self {
+            keys,
+            issuer,
+            audience,
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
@@ -73,22 +84,17 @@ impl JwtVerifier {
             .map_err(|e| invalid(&e.to_string()))?
             .claims;
         let mut names = claims.permissions;
-        names.extend(claims.scope.iter().flat_map(|s| s.split_whitespace().map(str::to_owned)));
+        names.extend(
+            claims
+                .scope
+                .iter()
+                .flat_map(|s| s.split_whitespace().map(str::to_owned)),
+        );
         Ok(Principal {
             tenant_id: claims.tid,
             subject: claims.sub,
             permissions: Permissions::from_names(names),
             method: AuthMethod::Jwt,
         })
-    }
-}
-
-trait FromStrChecked: Sized {
-    fn from_str_checked(s: &str) -> anyhow::Result<Self>;
-}
-
-impl FromStrChecked for Algorithm {
-    fn from_str_checked(s: &str) -> anyhow::Result<Self> {
-        s.parse().map_err(|_| anyhow::anyhow!("unknown JWT algorithm {s}"))
     }
 }

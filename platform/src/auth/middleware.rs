@@ -5,7 +5,12 @@
 
 use super::{Principal, api_key::ApiKeyVerifier, jwt::JwtVerifier};
 use crate::ApiError;
-use axum::{body::Body, extract::{Request, State}, middleware::Next, response::Response};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -16,19 +21,31 @@ pub struct Authenticator {
 
 impl Authenticator {
     pub fn new(api_keys: ApiKeyVerifier, jwt: Option<JwtVerifier>) -> Self {
-        Self { api_keys, jwt: jwt.map(Arc::new) }
+        Self {
+            api_keys,
+            jwt: jwt.map(Arc::new),
+        }
     }
 
     pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Principal, ApiError> {
-        let value = headers
-            .get(http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthenticated("no credentials: send Authorization: Bearer <API key or token>".into()))?;
+        let value = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::Unauthenticated(
+                "no credentials: send Authorization: Bearer <API key or token>".into(),
+            )
+        })?;
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
-            .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be Bearer <credential>".into()))?;
+            .ok_or_else(|| {
+                ApiError::Unauthenticated(
+                    "the Authorization header must be Bearer <credential>".into(),
+                )
+            })?;
         if token.starts_with("ek_") {
             return self.api_keys.verify(token).await;
         }
@@ -41,7 +58,11 @@ impl Authenticator {
 
 /// Axum middleware: authenticates, records the tenant on the request span, attaches the principal.
 /// Reflection (`/grpc.*`) needs no credentials.
-pub async fn require_principal(State(auth): State<Authenticator>, mut request: Request, next: Next) -> Response {
+pub async fn require_principal(
+    State(auth): State<Authenticator>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if request.uri().path().starts_with("/grpc.") {
         return next.run(request).await;
     }

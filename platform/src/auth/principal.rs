@@ -20,7 +20,11 @@ pub enum Permissions {
 impl Permissions {
     pub fn from_names<I: IntoIterator<Item = S>, S: Into<String>>(names: I) -> Self {
         let set: BTreeSet<String> = names.into_iter().map(Into::into).collect();
-        if set.contains("*") { Self::All } else { Self::Only(set) }
+        if set.contains("*") {
+            Self::All
+        } else {
+            Self::Only(set)
+        }
     }
 
     pub fn allows(&self, permission: &str) -> bool {
@@ -51,16 +55,19 @@ impl Principal {
         if self.permissions.allows(permission) {
             Ok(())
         } else {
-            Err(ApiError::PermissionDenied(format!("this credential lacks the permission {permission}")))
+            Err(ApiError::PermissionDenied(format!(
+                "this credential lacks the permission {permission}"
+            )))
         }
     }
 
     /// The principal the middleware attached to a tonic request.
     pub fn of<T>(request: &tonic::Request<T>) -> Result<&Principal, tonic::Status> {
-        request
-            .extensions()
-            .get::<Principal>()
-            .ok_or_else(|| tonic::Status::unauthenticated("no credentials: send Authorization: Bearer <API key or token>"))
+        request.extensions().get::<Principal>().ok_or_else(|| {
+            tonic::Status::unauthenticated(
+                "no credentials: send Authorization: Bearer <API key or token>",
+            )
+        })
     }
 }
 

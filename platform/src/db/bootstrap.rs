@@ -18,7 +18,8 @@ pub async fn migrate(urls: &DatabaseUrls) -> anyhow::Result<()> {
     match PgConnection::connect(urls.admin.expose()).await {
         Ok(mut admin) => {
             ensure_roles(&mut admin, urls).await?;
-            let name = database_name(urls.app.expose()).context("DATABASE_URL names no database")?;
+            let name =
+                database_name(urls.app.expose()).context("DATABASE_URL names no database")?;
             ensure_database(&mut admin, name).await?;
             admin.close().await.ok();
         }
@@ -36,7 +37,12 @@ pub async fn run_migrations(owner_url: &str) -> anyhow::Result<()> {
         .max_connections(1)
         .connect(owner_url)
         .await
-        .with_context(|| format!("connecting as {OWNER_ROLE} to {}", crate::secret::redact_url(owner_url)))?;
+        .with_context(|| {
+            format!(
+                "connecting as {OWNER_ROLE} to {}",
+                crate::secret::redact_url(owner_url)
+            )
+        })?;
     MIGRATOR.run(&pool).await.context("running migrations")?;
     pool.close().await;
     Ok(())
@@ -73,12 +79,18 @@ pub async fn ensure_roles(admin: &mut PgConnection, urls: &DatabaseUrls) -> anyh
 
 /// Creates the database owned by `eventkit_owner` when missing.
 pub async fn ensure_database(admin: &mut PgConnection, name: &str) -> anyhow::Result<()> {
-    let exists = sqlx::query("select 1 from pg_database where datname = $1").bind(name).fetch_optional(&mut *admin).await?;
+    let exists = sqlx::query("select 1 from pg_database where datname = $1")
+        .bind(name)
+        .fetch_optional(&mut *admin)
+        .await?;
     if exists.is_none() {
         let sql = format!("create database {} owner {OWNER_ROLE}", quote_ident(name));
         if let Err(err) = admin.execute(sql.as_str()).await {
             // Another process may have created it in the meantime.
-            let again = sqlx::query("select 1 from pg_database where datname = $1").bind(name).fetch_optional(&mut *admin).await?;
+            let again = sqlx::query("select 1 from pg_database where datname = $1")
+                .bind(name)
+                .fetch_optional(&mut *admin)
+                .await?;
             if again.is_none() {
                 return Err(err).with_context(|| format!("creating database {name}"));
             }
@@ -88,15 +100,29 @@ pub async fn ensure_database(admin: &mut PgConnection, name: &str) -> anyhow::Re
 }
 
 /// Creates database `name` as a copy of `template` (tests: a fresh database per test).
-pub async fn clone_database(admin: &mut PgConnection, template: &str, name: &str) -> anyhow::Result<()> {
-    let sql = format!("create database {} template {} owner {OWNER_ROLE}", quote_ident(name), quote_ident(template));
-    admin.execute(sql.as_str()).await.with_context(|| format!("cloning {template} into {name}"))?;
+pub async fn clone_database(
+    admin: &mut PgConnection,
+    template: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    let sql = format!(
+        "create database {} template {} owner {OWNER_ROLE}",
+        quote_ident(name),
+        quote_ident(template)
+    );
+    admin
+        .execute(sql.as_str())
+        .await
+        .with_context(|| format!("cloning {template} into {name}"))?;
     Ok(())
 }
 
 /// Whether `role` can bypass row-level security (superuser or BYPASSRLS).
 pub async fn role_bypasses_rls(conn: &mut PgConnection, role: &str) -> anyhow::Result<bool> {
-    let row = sqlx::query("select rolsuper or rolbypassrls from pg_roles where rolname = $1").bind(role).fetch_one(conn).await?;
+    let row = sqlx::query("select rolsuper or rolbypassrls from pg_roles where rolname = $1")
+        .bind(role)
+        .fetch_one(conn)
+        .await?;
     Ok(row.get::<bool, _>(0))
 }
 
@@ -128,7 +154,10 @@ mod tests {
 
     #[test]
     fn credentials_and_quoting() {
-        assert_eq!(credentials("postgres://a:b@h/db"), ("a".into(), Some("b".into())));
+        assert_eq!(
+            credentials("postgres://a:b@h/db"),
+            ("a".into(), Some("b".into()))
+        );
         assert_eq!(credentials("postgres://a@h/db"), ("a".into(), None));
         assert_eq!(quote_literal("it's"), "'it''s'");
         assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");

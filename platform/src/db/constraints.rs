@@ -7,14 +7,30 @@ use crate::ApiError;
 
 /// Constraint name → (request field, what the user is told).
 const KNOWN: &[(&str, &str, &str)] = &[
-    ("assets_code_key", "code", "an asset with this code already exists"),
-    ("cases_code_key", "code", "a case with this code already exists"),
+    (
+        "assets_code_key",
+        "code",
+        "an asset with this code already exists",
+    ),
+    (
+        "cases_code_key",
+        "code",
+        "a case with this code already exists",
+    ),
     ("assets_product_fk", "product_id", "product not found"),
     ("assets_location_fk", "location_id", "location not found"),
     ("assets_case_fk", "case_id", "case not found"),
     ("cases_location_fk", "location_id", "location not found"),
-    ("locations_parent_fk", "parent_id", "parent location not found"),
-    ("api_keys_prefix_key", "api_key", "API key prefix collision; try again"),
+    (
+        "locations_parent_fk",
+        "parent_id",
+        "parent location not found",
+    ),
+    (
+        "api_keys_prefix_key",
+        "api_key",
+        "API key prefix collision; try again",
+    ),
 ];
 
 const UNIQUE_VIOLATION: &str = "23505";
@@ -26,13 +42,21 @@ const DEADLOCK_DETECTED: &str = "40P01";
 pub(crate) fn classify(err: sqlx::Error) -> ApiError {
     if let sqlx::Error::Database(db) = &err {
         let code = db.code().unwrap_or_default();
-        let known = db.constraint().and_then(|name| KNOWN.iter().find(|(n, _, _)| *n == name));
+        let known = db
+            .constraint()
+            .and_then(|name| KNOWN.iter().find(|(n, _, _)| *n == name));
         match (code.as_ref(), known) {
             (UNIQUE_VIOLATION, Some((_, field, message))) => {
-                return ApiError::AlreadyExists { field: (*field).into(), message: (*message).into() };
+                return ApiError::AlreadyExists {
+                    field: (*field).into(),
+                    message: (*message).into(),
+                };
             }
             (UNIQUE_VIOLATION, None) => {
-                return ApiError::AlreadyExists { field: String::new(), message: "already exists".into() };
+                return ApiError::AlreadyExists {
+                    field: String::new(),
+                    message: "already exists".into(),
+                };
             }
             (FOREIGN_KEY_VIOLATION, Some((_, field, message))) => {
                 return ApiError::NotFound(format!("{field}: {message}"));

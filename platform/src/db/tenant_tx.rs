@@ -24,13 +24,26 @@ pub struct TenantTx {
 }
 
 /// The statement that scopes a transaction; the bench's pgbench script runs the same text.
-pub const SET_TENANT_SQL: &str = "select set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true)";
+pub const SET_TENANT_SQL: &str =
+    "select set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true)";
 
 impl TenantTx {
-    pub(crate) async fn begin(pool: &PgPool, tenant_id: Uuid, actor: &Actor) -> Result<Self, sqlx::Error> {
+    pub(crate) async fn begin(
+        pool: &PgPool,
+        tenant_id: Uuid,
+        actor: &Actor,
+    ) -> Result<Self, sqlx::Error> {
         let mut tx = pool.begin().await?;
-        sqlx::query(SET_TENANT_SQL).bind(tenant_id.to_string()).bind(&actor.0).execute(&mut *tx).await?;
-        Ok(Self { tx, tenant_id, actor: actor.clone() })
+        sqlx::query(SET_TENANT_SQL)
+            .bind(tenant_id.to_string())
+            .bind(&actor.0)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Self {
+            tx,
+            tenant_id,
+            actor: actor.clone(),
+        })
     }
 
     pub fn tenant_id(&self) -> Uuid {

@@ -11,7 +11,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
 use prost::Message;
-use prost_reflect::{DescriptorPool, DeserializeOptions, DynamicMessage, MessageDescriptor, MethodDescriptor, SerializeOptions};
+use prost_reflect::{
+    DescriptorPool, DeserializeOptions, DynamicMessage, MessageDescriptor, MethodDescriptor,
+    SerializeOptions,
+};
 use serde_json::json;
 use std::{collections::HashMap, sync::Arc};
 use tonic::Code;
@@ -52,7 +55,12 @@ struct ConnectError {
 
 impl ConnectError {
     fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), details: Vec::new(), http_override: None }
+        Self {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            http_override: None,
+        }
     }
 
     fn invalid_field(field: &str, description: impl Into<String>) -> Self {
@@ -100,25 +108,32 @@ struct RpcStatus {
 
 /// Connect error details: `{type, value (base64), debug}` per detail of the gRPC status.
 fn connect_details(status: &tonic::Status) -> Vec<serde_json::Value> {
-    let Ok(rpc) = RpcStatus::decode(status.details()) else { return Vec::new() };
+    let Ok(rpc) = RpcStatus::decode(status.details()) else {
+        return Vec::new();
+    };
     let bad_request = status.get_error_details().bad_request().cloned();
     rpc.details
         .into_iter()
         .map(|any| {
-            let type_name = any.type_url.rsplit('/').next().unwrap_or_default().to_owned();
+            let type_name = any
+                .type_url
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             let mut detail = json!({
                 "type": type_name,
                 "value": base64::engine::general_purpose::STANDARD_NO_PAD.encode(&any.value),
             });
-            if type_name == "google.rpc.BadRequest" {
-                if let Some(bad) = &bad_request {
-                    let violations: Vec<_> = bad
-                        .field_violations
-                        .iter()
-                        .map(|v| json!({ "field": v.field, "description": v.description }))
-                        .collect();
-                    detail["debug"] = json!({ "fieldViolations": violations });
-                }
+            if type_name == "google.rpc.BadRequest"
+                && let Some(bad) = &bad_request
+            {
+                let violations: Vec<_> = bad
+                    .field_violations
+                    .iter()
+                    .map(|v| json!({ "field": v.field, "description": v.description }))
+                    .collect();
+                detail["debug"] = json!({ "fieldViolations": violations });
             }
             detail
         })
@@ -134,25 +149,48 @@ pub struct ConnectAdapter {
 }
 
 impl ConnectAdapter {
-    pub fn new(grpc: axum::Router, pool: &DescriptorPool, services: &[&str], max_request_bytes: usize) -> Self {
+    pub fn new(
+        grpc: axum::Router,
+        pool: &DescriptorPool,
+        services: &[&str],
+        max_request_bytes: usize,
+    ) -> Self {
         let methods = services
             .iter()
             .filter_map(|name| pool.get_service_by_name(name))
             .flat_map(|service| service.methods().collect::<Vec<_>>())
-            .map(|m| (format!("/{}/{}", m.parent_service().full_name(), m.name()), m))
+            .map(|m| {
+                (
+                    format!("/{}/{}", m.parent_service().full_name(), m.name()),
+                    m,
+                )
+            })
             .collect();
-        Self { grpc, methods: Arc::new(methods), max_request_bytes }
+        Self {
+            grpc,
+            methods: Arc::new(methods),
+            max_request_bytes,
+        }
     }
 
     pub async fn handle(&self, request: Request<Body>) -> Response<Body> {
-        self.call(request).await.unwrap_or_else(ConnectError::into_response)
+        self.call(request)
+            .await
+            .unwrap_or_else(ConnectError::into_response)
     }
 
     async fn call(&self, request: Request<Body>) -> Result<Response<Body>, ConnectError> {
-        let method = self.methods.get(request.uri().path()).cloned().ok_or_else(|| ConnectError {
-            http_override: Some(StatusCode::NOT_FOUND),
-            ..ConnectError::new(Code::Unimplemented, format!("no procedure {}", request.uri().path()))
-        })?;
+        let method = self
+            .methods
+            .get(request.uri().path())
+            .cloned()
+            .ok_or_else(|| ConnectError {
+                http_override: Some(StatusCode::NOT_FOUND),
+                ..ConnectError::new(
+                    Code::Unimplemented,
+                    format!("no procedure {}", request.uri().path()),
+                )
+            })?;
         if request.method() != Method::POST {
             return Err(ConnectError {
                 http_override: Some(StatusCode::METHOD_NOT_ALLOWED),
@@ -166,69 +204,117 @@ impl ConnectAdapter {
             .and_then(Codec::from_content_type)
             .ok_or_else(|| ConnectError {
                 http_override: Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-                ..ConnectError::new(Code::Unimplemented, "Content-Type must be application/json or application/proto")
+                ..ConnectError::new(
+                    Code::Unimplemented,
+                    "Content-Type must be application/json or application/proto",
+                )
             })?;
-        if let Some(version) = headers.get("connect-protocol-version") {
-            if version != "1" {
-                return Err(ConnectError::invalid_field("Connect-Protocol-Version", "must be 1"));
-            }
+        if let Some(version) = headers.get("connect-protocol-version")
+            && version != "1"
+        {
+            return Err(ConnectError::invalid_field(
+                "Connect-Protocol-Version",
+                "must be 1",
+            ));
         }
-        if headers.get(header::CONTENT_ENCODING).is_some_and(|v| v != "identity") {
-            return Err(ConnectError::new(Code::Unimplemented, "request compression is not supported; send identity"));
+        if headers
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|v| v != "identity")
+        {
+            return Err(ConnectError::new(
+                Code::Unimplemented,
+                "request compression is not supported; send identity",
+            ));
         }
         let grpc_timeout = match headers.get("connect-timeout-ms") {
             None => None,
             Some(v) => Some(
                 v.to_str()
                     .ok()
-                    .filter(|s| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()))
+                    .filter(|s| {
+                        !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit())
+                    })
                     .and_then(|s| s.parse::<u64>().ok())
                     .map(grpc_timeout_value)
-                    .ok_or_else(|| ConnectError::invalid_field("Connect-Timeout-Ms", "must be a positive integer of at most 10 digits"))?,
+                    .ok_or_else(|| {
+                        ConnectError::invalid_field(
+                            "Connect-Timeout-Ms",
+                            "must be a positive integer of at most 10 digits",
+                        )
+                    })?,
             ),
         };
 
         let (parts, body) = request.into_parts();
-        let body = Limited::new(body, self.max_request_bytes).collect().await.map_err(|err| {
-            if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                ConnectError::new(
-                    Code::ResourceExhausted,
-                    format!("request body exceeds the limit of {} bytes", self.max_request_bytes),
-                )
-            } else {
-                ConnectError::new(Code::Cancelled, "the request body could not be read")
-            }
-        })?;
+        let body = Limited::new(body, self.max_request_bytes)
+            .collect()
+            .await
+            .map_err(|err| {
+                if err
+                    .downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    ConnectError::new(
+                        Code::ResourceExhausted,
+                        format!(
+                            "request body exceeds the limit of {} bytes",
+                            self.max_request_bytes
+                        ),
+                    )
+                } else {
+                    ConnectError::new(Code::Cancelled, "the request body could not be read")
+                }
+            })?;
         let body = body.to_bytes();
         let payload = decode_request(codec, &method.input(), &body)?;
 
-        let mut grpc_request = Request::builder().method(Method::POST).uri(parts.uri).version(http::Version::HTTP_2);
+        let mut grpc_request = Request::builder()
+            .method(Method::POST)
+            .uri(parts.uri)
+            .version(http::Version::HTTP_2);
         let forwarded = grpc_request.headers_mut().expect("builder has headers");
         for (name, value) in &parts.headers {
             if forward_request_header(name) {
                 forwarded.append(name, value.clone());
             }
         }
-        forwarded.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+        forwarded.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/grpc"),
+        );
         forwarded.insert(header::TE, HeaderValue::from_static("trailers"));
         if let Some(timeout) = grpc_timeout {
-            forwarded.insert("grpc-timeout", HeaderValue::from_str(&timeout).expect("ascii"));
+            forwarded.insert(
+                "grpc-timeout",
+                HeaderValue::from_str(&timeout).expect("ascii"),
+            );
         }
-        let mut grpc_request = grpc_request.body(Body::from(frame(&payload))).expect("valid request");
+        let mut grpc_request = grpc_request
+            .body(Body::from(frame(&payload)))
+            .expect("valid request");
         *grpc_request.extensions_mut() = parts.extensions;
 
-        let response = self.grpc.clone().oneshot(grpc_request).await.unwrap_or_else(|never| match never {});
-        let (parts, body) = response.into_parts();
-        let collected = body
-            .collect()
+        let response = self
+            .grpc
+            .clone()
+            .oneshot(grpc_request)
             .await
-            .map_err(|e| ConnectError::new(Code::Internal, format!("reading the service's answer failed: {e}")))?;
+            .unwrap_or_else(|never| match never {});
+        let (parts, body) = response.into_parts();
+        let collected = body.collect().await.map_err(|e| {
+            ConnectError::new(
+                Code::Internal,
+                format!("reading the service's answer failed: {e}"),
+            )
+        })?;
         let trailers = collected.trailers().cloned().unwrap_or_default();
         let data = collected.to_bytes();
 
         let status = tonic::Status::from_header_map(&parts.headers)
             .or_else(|| tonic::Status::from_header_map(&trailers))
-            .unwrap_or_else(|| tonic::Status::internal("the service answered without a gRPC status"));
+            .unwrap_or_else(|| {
+                tonic::Status::internal("the service answered without a gRPC status")
+            });
         if status.code() != Code::Ok {
             return Err(ConnectError::from_status(&status));
         }
@@ -243,27 +329,41 @@ impl ConnectAdapter {
             }
         }
         for (name, value) in &trailers {
-            if forward_response_header(name) {
-                if let Ok(prefixed) = HeaderName::try_from(format!("trailer-{name}")) {
-                    out.append(prefixed, value.clone());
-                }
+            if forward_response_header(name)
+                && let Ok(prefixed) = HeaderName::try_from(format!("trailer-{name}"))
+            {
+                out.append(prefixed, value.clone());
             }
         }
-        out.insert(header::CONTENT_TYPE, HeaderValue::from_static(codec.content_type()));
+        out.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(codec.content_type()),
+        );
         Ok(response.body(Body::from(body)).expect("valid response"))
     }
 }
 
-fn decode_request(codec: Codec, input: &MessageDescriptor, body: &[u8]) -> Result<Bytes, ConnectError> {
+fn decode_request(
+    codec: Codec,
+    input: &MessageDescriptor,
+    body: &[u8],
+) -> Result<Bytes, ConnectError> {
     match codec {
         Codec::Proto => {
             DynamicMessage::decode(input.clone(), body).map_err(|e| {
-                ConnectError::invalid_field("", format!("the body is not a valid {} message: {e}", input.full_name()))
+                ConnectError::invalid_field(
+                    "",
+                    format!("the body is not a valid {} message: {e}", input.full_name()),
+                )
             })?;
             Ok(Bytes::copy_from_slice(body))
         }
         Codec::Json => {
-            let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+            let body = if body.iter().all(u8::is_ascii_whitespace) {
+                b"{}".as_slice()
+            } else {
+                body
+            };
             let mut json = serde_json::Deserializer::from_slice(body);
             let mut track = serde_path_to_error::Track::new();
             let parsed = DynamicMessage::deserialize_with_options(
@@ -276,10 +376,17 @@ fn decode_request(codec: Codec, input: &MessageDescriptor, body: &[u8]) -> Resul
                 Ok(message) => Ok(message.encode_to_vec().into()),
                 Err(err) => {
                     let path = track.path().to_string();
-                    let field = if path == "." || path == "?" { String::new() } else { path };
+                    let field = if path == "." || path == "?" {
+                        String::new()
+                    } else {
+                        path
+                    };
                     let description = strip_location(&err.to_string());
                     let description = if field.is_empty() {
-                        format!("the body is not a valid {} JSON message: {description}", input.full_name())
+                        format!(
+                            "the body is not a valid {} JSON message: {description}",
+                            input.full_name()
+                        )
                     } else {
                         description
                     };
@@ -298,24 +405,41 @@ fn strip_location(message: &str) -> String {
     }
 }
 
-fn encode_response(codec: Codec, output: &MessageDescriptor, message: Bytes) -> Result<Bytes, ConnectError> {
+fn encode_response(
+    codec: Codec,
+    output: &MessageDescriptor,
+    message: Bytes,
+) -> Result<Bytes, ConnectError> {
     match codec {
         Codec::Proto => Ok(message),
         Codec::Json => {
-            let decoded = DynamicMessage::decode(output.clone(), message)
-                .map_err(|e| ConnectError::new(Code::Internal, format!("the service's answer did not decode: {e}")))?;
+            let decoded = DynamicMessage::decode(output.clone(), message).map_err(|e| {
+                ConnectError::new(
+                    Code::Internal,
+                    format!("the service's answer did not decode: {e}"),
+                )
+            })?;
             let mut out = Vec::with_capacity(256);
             let mut serializer = serde_json::Serializer::new(&mut out);
             decoded
                 .serialize_with_options(&mut serializer, &SerializeOptions::new())
-                .map_err(|e| ConnectError::new(Code::Internal, format!("encoding the answer as JSON failed: {e}")))?;
+                .map_err(|e| {
+                    ConnectError::new(
+                        Code::Internal,
+                        format!("encoding the answer as JSON failed: {e}"),
+                    )
+                })?;
             Ok(out.into())
         }
     }
 }
 
 fn grpc_timeout_value(ms: u64) -> String {
-    if ms <= 99_999_999 { format!("{ms}m") } else { format!("{}S", (ms / 1000).min(99_999_999)) }
+    if ms <= 99_999_999 {
+        format!("{ms}m")
+    } else {
+        format!("{}S", (ms / 1000).min(99_999_999))
+    }
 }
 
 fn frame(message: &[u8]) -> Bytes {
@@ -327,7 +451,12 @@ fn frame(message: &[u8]) -> Bytes {
 }
 
 fn unframe(data: &Bytes) -> Result<Bytes, ConnectError> {
-    let malformed = || ConnectError::new(Code::Internal, "the service's answer was not one gRPC message");
+    let malformed = || {
+        ConnectError::new(
+            Code::Internal,
+            "the service's answer was not one gRPC message",
+        )
+    };
     if data.len() < 5 || data[0] != 0 {
         return Err(malformed());
     }
@@ -342,12 +471,25 @@ fn forward_request_header(name: &HeaderName) -> bool {
     let n = name.as_str();
     !(n.starts_with("connect-")
         || n.starts_with("grpc-")
-        || matches!(n, "content-type" | "content-length" | "content-encoding" | "accept-encoding" | "te" | "host" | "connection"))
+        || matches!(
+            n,
+            "content-type"
+                | "content-length"
+                | "content-encoding"
+                | "accept-encoding"
+                | "te"
+                | "host"
+                | "connection"
+        ))
 }
 
 fn forward_response_header(name: &HeaderName) -> bool {
     let n = name.as_str();
-    !(n.starts_with("grpc-") || matches!(n, "content-type" | "content-length" | "te" | "trailer" | "transfer-encoding"))
+    !(n.starts_with("grpc-")
+        || matches!(
+            n,
+            "content-type" | "content-length" | "te" | "trailer" | "transfer-encoding"
+        ))
 }
 
 #[cfg(test)]
@@ -368,6 +510,9 @@ mod tests {
         assert!(Codec::from_content_type("application/grpc").is_none());
         assert_eq!(grpc_timeout_value(250), "250m");
         assert_eq!(grpc_timeout_value(9_999_999_999), "9999999S");
-        assert_eq!(strip_location("invalid type at line 1 column 5"), "invalid type");
+        assert_eq!(
+            strip_location("invalid type at line 1 column 5"),
+            "invalid type"
+        );
     }
 }

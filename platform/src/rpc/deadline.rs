@@ -1,7 +1,12 @@
 //! Request deadlines for the gRPC router: `grpc-timeout` (which the Connect adapter derives from
 //! `Connect-Timeout-Ms`) or the configured default; past it the call ends `deadline_exceeded`.
 
-use axum::{body::Body, extract::{Request, State}, middleware::Next, response::Response};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
 use std::time::Duration;
 
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit (H, M, S, m, u, n).
@@ -31,8 +36,11 @@ pub async fn enforce(State(default): State<Duration>, request: Request, next: Ne
         .map_or(default, |d| d.min(default));
     match tokio::time::timeout(deadline, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => tonic::Status::deadline_exceeded(format!("no answer within {} ms", deadline.as_millis()))
-            .into_http::<Body>(),
+        Err(_) => tonic::Status::deadline_exceeded(format!(
+            "no answer within {} ms",
+            deadline.as_millis()
+        ))
+        .into_http::<Body>(),
     }
 }
 

@@ -49,10 +49,24 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .register_encoded_file_descriptor_set(eventkit_proto::FILE_DESCRIPTOR_SET)
         .build_v1alpha()
         .expect("descriptor set is valid");
-    let grpc = (parts.guard)(parts.services.add_service(reflection).add_service(reflection_alpha).into_axum_router())
-        .layer(middleware::from_fn_with_state(config.request_timeout, deadline::enforce));
+    let grpc = (parts.guard)(
+        parts
+            .services
+            .add_service(reflection)
+            .add_service(reflection_alpha)
+            .into_axum_router(),
+    )
+    .layer(middleware::from_fn_with_state(
+        config.request_timeout,
+        deadline::enforce,
+    ));
     let protocols = Protocols {
-        connect: ConnectAdapter::new(grpc.clone(), pool, parts.connect_services, config.max_request_bytes),
+        connect: ConnectAdapter::new(
+            grpc.clone(),
+            pool,
+            parts.connect_services,
+            config.max_request_bytes,
+        ),
         grpc,
     };
 
@@ -65,7 +79,18 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .fallback(dispatch)
         .with_state(protocols)
         .layer(middleware::from_fn(record_metrics))
-        .layer(security_headers())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(cors(config))
         .layer(
             ServiceBuilder::new()
@@ -113,19 +138,27 @@ async fn dispatch(State(protocols): State<Protocols>, request: Request) -> Respo
         .service(protocols.grpc);
     match grpc.oneshot(request).await {
         Ok(response) => response.map(Body::new),
-        Err(err) => tonic::Status::internal(format!("gRPC-Web translation failed: {err}")).into_http::<Body>(),
+        Err(err) => tonic::Status::internal(format!("gRPC-Web translation failed: {err}"))
+            .into_http::<Body>(),
     }
 }
 
 async fn metrics() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], telemetry::metrics_handle().render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        telemetry::metrics_handle().render(),
+    )
 }
 
 /// Request count and latency per RPC (or route) and HTTP status; unknown paths are lumped
 /// together so a scanner cannot blow up the label set.
 async fn record_metrics(request: Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path();
-    let route = if path.starts_with("/eventkit.") || path.starts_with("/grpc.") || path.starts_with("/health") || path.starts_with("/controlplane.") {
+    let route = if path.starts_with("/eventkit.")
+        || path.starts_with("/grpc.")
+        || path.starts_with("/health")
+        || path.starts_with("/controlplane.")
+    {
         path.to_owned()
     } else {
         "other".to_owned()
@@ -139,24 +172,17 @@ async fn record_metrics(request: Request, next: axum::middleware::Next) -> Respo
     response
 }
 
-fn security_headers() -> ServiceBuilder<
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
-        >,
-    >,
-> {
-    ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-}
-
 fn cors(config: &Config) -> CorsLayer {
-    let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    let names = |list: &[&'static str]| list.iter().map(|n| HeaderName::from_static(n)).collect::<Vec<_>>();
+    let origins: Vec<HeaderValue> = config
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let names = |list: &[&'static str]| {
+        list.iter()
+            .map(|n| HeaderName::from_static(n))
+            .collect::<Vec<_>>()
+    };
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([http::Method::POST, http::Method::GET])
@@ -170,7 +196,12 @@ fn cors(config: &Config) -> CorsLayer {
             "x-user-agent",
             "idempotency-key",
         ]))
-        .expose_headers(names(&["grpc-status", "grpc-message", "grpc-status-details-bin", "x-request-id"]))
+        .expose_headers(names(&[
+            "grpc-status",
+            "grpc-message",
+            "grpc-status-details-bin",
+            "x-request-id",
+        ]))
         .max_age(std::time::Duration::from_secs(3600))
 }
 
@@ -190,10 +221,15 @@ impl Server {
     }
 
     /// Serves HTTP/1.1 and HTTP/2 (h2c) until `shutdown` completes, then drains in-flight requests.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.app).with_graceful_shutdown(shutdown).await
+        axum::serve(listener, self.app)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }

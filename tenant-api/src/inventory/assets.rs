@@ -1,14 +1,27 @@
 //! Serialised assets: one physical unit of a product with a barcode/QR code unique per tenant.
 
-use super::{Inventory, input, rows::{ASSET_COLUMNS, AssetRow}};
-use eventkit_domain::{Violations, id, inventory::{self as rules, AssetStatus}, text::parse_code};
+use super::{
+    Inventory, input,
+    rows::{ASSET_COLUMNS, AssetRow},
+};
+use eventkit_domain::{
+    Violations, id,
+    inventory::{self as rules, AssetStatus},
+    text::parse_code,
+};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-const UPDATABLE: &[&str] = &["code", "serial_number", "status", "location_id", "product_id"];
+const UPDATABLE: &[&str] = &[
+    "code",
+    "serial_number",
+    "status",
+    "location_id",
+    "product_id",
+];
 
 /// The exact SQL of GetAsset after `TenantTx::begin` (`SET_TENANT_SQL`); bench/ replays it.
 // bench:get-asset
@@ -17,7 +30,11 @@ pub(super) fn get_asset_sql() -> String {
 }
 
 async fn fetch(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<AssetRow, ApiError> {
-    let sql = format!("{}{}", get_asset_sql(), if lock { " for update" } else { "" });
+    let sql = format!(
+        "{}{}",
+        get_asset_sql(),
+        if lock { " for update" } else { "" }
+    );
     sqlx::query_as(&sql)
         .bind(tx.tenant_id())
         .bind(id)
@@ -27,7 +44,11 @@ async fn fetch(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<AssetRow, ApiE
 }
 
 /// Checks that `product_id` names a live product of the tenant (another tenant's is not found).
-async fn require_live_product(tx: &mut TenantTx, field: &str, product_id: Uuid) -> Result<(), ApiError> {
+async fn require_live_product(
+    tx: &mut TenantTx,
+    field: &str,
+    product_id: Uuid,
+) -> Result<(), ApiError> {
     let deleted: Option<Option<chrono::DateTime<chrono::Utc>>> =
         sqlx::query_scalar("select deleted_at from products where tenant_id = $1 and id = $2")
             .bind(tx.tenant_id())
@@ -35,28 +56,51 @@ async fn require_live_product(tx: &mut TenantTx, field: &str, product_id: Uuid) 
             .fetch_optional(&mut **tx)
             .await?;
     match deleted {
-        None => Err(ApiError::NotFound(format!("{field}: product {product_id} not found"))),
-        Some(Some(_)) => Err(ApiError::FailedPrecondition(format!("{field}: product {product_id} is deleted"))),
+        None => Err(ApiError::NotFound(format!(
+            "{field}: product {product_id} not found"
+        ))),
+        Some(Some(_)) => Err(ApiError::FailedPrecondition(format!(
+            "{field}: product {product_id} is deleted"
+        ))),
         Some(None) => Ok(()),
     }
 }
 
 async fn emit(tx: &mut TenantTx, event: &str, asset: &pb::Asset, id: Uuid) -> Result<(), ApiError> {
-    outbox::emit(tx, event, id, outbox::proto_json(asset, "eventkit.v1.Asset")).await?;
+    outbox::emit(
+        tx,
+        event,
+        id,
+        outbox::proto_json(asset, "eventkit.v1.Asset"),
+    )
+    .await?;
     Ok(())
 }
 
 impl Inventory {
-    pub async fn create_asset(&self, p: &Principal, req: CreateAssetRequest) -> Result<CreateAssetResponse, ApiError> {
+    pub async fn create_asset(
+        &self,
+        p: &Principal,
+        req: CreateAssetRequest,
+    ) -> Result<CreateAssetResponse, ApiError> {
         let mut v = Violations::new();
         let product_id = v.check(id::parse_id("product_id", &req.product_id));
         let code = v.check(parse_code("code", &req.code));
         let serial = v.check(rules::SERIAL_NUMBER.parse("serial_number", &req.serial_number));
-        let status = v.check(input::asset_status("status", req.status, Some(AssetStatus::Available)));
+        let status = v.check(input::asset_status(
+            "status",
+            req.status,
+            Some(AssetStatus::Available),
+        ));
         let location_id = v.check(id::parse_optional_id("location_id", &req.location_id));
         v.finish()?;
-        let (product_id, code, serial, status, location_id) =
-            (product_id.unwrap(), code.unwrap(), serial.unwrap(), status.unwrap(), location_id.unwrap());
+        let (product_id, code, serial, status, location_id) = (
+            product_id.unwrap(),
+            code.unwrap(),
+            serial.unwrap(),
+            status.unwrap(),
+            location_id.unwrap(),
+        );
 
         let mut tx = self.tx(p).await?;
         require_live_product(&mut tx, "product_id", product_id).await?;
@@ -80,29 +124,49 @@ impl Inventory {
         Ok(CreateAssetResponse { asset: Some(asset) })
     }
 
-    pub async fn get_asset(&self, p: &Principal, req: GetAssetRequest) -> Result<GetAssetResponse, ApiError> {
+    pub async fn get_asset(
+        &self,
+        p: &Principal,
+        req: GetAssetRequest,
+    ) -> Result<GetAssetResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row = fetch(&mut tx, id, false).await?;
         tx.commit().await?;
-        Ok(GetAssetResponse { asset: Some(row.into()) })
+        Ok(GetAssetResponse {
+            asset: Some(row.into()),
+        })
     }
 
-    pub async fn lookup_asset_by_code(&self, p: &Principal, req: LookupAssetByCodeRequest) -> Result<LookupAssetByCodeResponse, ApiError> {
+    pub async fn lookup_asset_by_code(
+        &self,
+        p: &Principal,
+        req: LookupAssetByCodeRequest,
+    ) -> Result<LookupAssetByCodeResponse, ApiError> {
         let code = parse_code("code", &req.code)?;
         let mut tx = self.tx(p).await?;
-        let row: AssetRow = sqlx::query_as(&format!("select {ASSET_COLUMNS} from assets where tenant_id = $1 and code = $2"))
-            .bind(tx.tenant_id())
-            .bind(&code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no asset has the code {code:?}")))?;
+        let row: AssetRow = sqlx::query_as(&format!(
+            "select {ASSET_COLUMNS} from assets where tenant_id = $1 and code = $2"
+        ))
+        .bind(tx.tenant_id())
+        .bind(&code)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no asset has the code {code:?}")))?;
         tx.commit().await?;
-        Ok(LookupAssetByCodeResponse { asset: Some(row.into()) })
+        Ok(LookupAssetByCodeResponse {
+            asset: Some(row.into()),
+        })
     }
 
-    pub async fn update_asset(&self, p: &Principal, req: UpdateAssetRequest) -> Result<UpdateAssetResponse, ApiError> {
-        let asset = req.asset.ok_or_else(|| ApiError::invalid("asset", "is required"))?;
+    pub async fn update_asset(
+        &self,
+        p: &Principal,
+        req: UpdateAssetRequest,
+    ) -> Result<UpdateAssetResponse, ApiError> {
+        let asset = req
+            .asset
+            .ok_or_else(|| ApiError::invalid("asset", "is required"))?;
         let id = id::parse_id("asset.id", &asset.id)?;
         let paths = input::update_mask(req.update_mask.as_ref(), UPDATABLE)?;
 
@@ -119,7 +183,9 @@ impl Inventory {
                     }
                 }
                 "serial_number" => {
-                    if let Some(serial) = v.check(rules::SERIAL_NUMBER.parse(&field, &asset.serial_number)) {
+                    if let Some(serial) =
+                        v.check(rules::SERIAL_NUMBER.parse(&field, &asset.serial_number))
+                    {
                         set.push(", serial_number = ").push_bind(serial);
                     }
                 }
@@ -130,7 +196,9 @@ impl Inventory {
                     }
                 }
                 "location_id" => {
-                    if let Some(location) = v.check(id::parse_optional_id(&field, &asset.location_id)) {
+                    if let Some(location) =
+                        v.check(id::parse_optional_id(&field, &asset.location_id))
+                    {
                         set.push(", location_id = ").push_bind(location);
                     }
                 }
@@ -157,29 +225,45 @@ impl Inventory {
         let updated = pb::Asset::from(row);
         emit(&mut tx, "asset.updated", &updated, id).await?;
         if let Some(status) = new_status.filter(|s| s.as_str() != before.status) {
-            let payload = json!({ "assetId": id.to_string(), "from": before.status, "to": status.as_str() });
+            let payload =
+                json!({ "assetId": id.to_string(), "from": before.status, "to": status.as_str() });
             outbox::emit(&mut tx, "asset.status_changed", id, payload).await?;
         }
         tx.commit().await?;
-        Ok(UpdateAssetResponse { asset: Some(updated) })
+        Ok(UpdateAssetResponse {
+            asset: Some(updated),
+        })
     }
 
-    pub async fn list_assets(&self, p: &Principal, req: ListAssetsRequest) -> Result<ListAssetsResponse, ApiError> {
+    pub async fn list_assets(
+        &self,
+        p: &Principal,
+        req: ListAssetsRequest,
+    ) -> Result<ListAssetsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
         let product = v.check(id::parse_optional_id("product_id", &req.product_id));
         let location = v.check(id::parse_optional_id("location_id", &req.location_id));
-        let status = v.check(input::asset_status("status", req.status, None).map(Some).or_else(|e| {
-            if req.status == 0 { Ok(None) } else { Err(e) }
-        }));
+        let status = v.check(
+            input::asset_status("status", req.status, None)
+                .map(Some)
+                .or_else(|e| if req.status == 0 { Ok(None) } else { Err(e) }),
+        );
         let query = v.check(input::search_query(&req.query));
         v.finish()?;
-        let (page, product, location, status, query) =
-            (page.unwrap(), product.unwrap(), location.unwrap(), status.unwrap(), query.unwrap());
+        let (page, product, location, status, query) = (
+            page.unwrap(),
+            product.unwrap(),
+            location.unwrap(),
+            status.unwrap(),
+            query.unwrap(),
+        );
 
         let mut tx = self.tx(p).await?;
         let tenant = tx.tenant_id();
-        let mut sql = QueryBuilder::<Postgres>::new(format!("select {ASSET_COLUMNS} from assets where tenant_id = "));
+        let mut sql = QueryBuilder::<Postgres>::new(format!(
+            "select {ASSET_COLUMNS} from assets where tenant_id = "
+        ));
         sql.push_bind(tenant);
         if let Some(after) = page.after {
             sql.push(" and id > ").push_bind(after);
@@ -194,14 +278,21 @@ impl Inventory {
             sql.push(" and status = ").push_bind(status.as_str());
         }
         if let Some(q) = query {
-            sql.push(" and (search @@ to_tsquery('simple', ").push_bind(q.clone());
-            sql.push(") or product_id in (select id from products where tenant_id = ").push_bind(tenant);
-            sql.push(" and search @@ to_tsquery('simple', ").push_bind(q).push(")))");
+            sql.push(" and (search @@ to_tsquery('simple', ")
+                .push_bind(q.clone());
+            sql.push(") or product_id in (select id from products where tenant_id = ")
+                .push_bind(tenant);
+            sql.push(" and search @@ to_tsquery('simple', ")
+                .push_bind(q)
+                .push(")))");
         }
         sql.push(" order by id limit ").push_bind(page.limit());
         let rows: Vec<AssetRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let (rows, page) = page.finish(rows, |r| r.id);
-        Ok(ListAssetsResponse { assets: rows.into_iter().map(Into::into).collect(), page })
+        Ok(ListAssetsResponse {
+            assets: rows.into_iter().map(Into::into).collect(),
+            page,
+        })
     }
 }

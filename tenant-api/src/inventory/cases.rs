@@ -1,6 +1,9 @@
 //! Cases: containers with their own code that hold assets (an asset is in at most one case).
 
-use super::{Inventory, rows::{CASE_COLUMNS, CaseRow}};
+use super::{
+    Inventory,
+    rows::{CASE_COLUMNS, CaseRow},
+};
 use eventkit_domain::{Violations, id, inventory as rules, text::parse_code};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -9,22 +12,30 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 async fn fetch_with_contents(tx: &mut TenantTx, id: Uuid) -> Result<pb::Case, ApiError> {
-    let row: CaseRow = sqlx::query_as(&format!("select {CASE_COLUMNS} from cases where tenant_id = $1 and id = $2"))
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("case", id))?;
-    let contents: Vec<Uuid> = sqlx::query_scalar("select id from assets where tenant_id = $1 and case_id = $2 order by id")
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await?;
+    let row: CaseRow = sqlx::query_as(&format!(
+        "select {CASE_COLUMNS} from cases where tenant_id = $1 and id = $2"
+    ))
+    .bind(tx.tenant_id())
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ApiError::not_found("case", id))?;
+    let contents: Vec<Uuid> = sqlx::query_scalar(
+        "select id from assets where tenant_id = $1 and case_id = $2 order by id",
+    )
+    .bind(tx.tenant_id())
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(row.into_pb(contents))
 }
 
 impl Inventory {
-    pub async fn create_case(&self, p: &Principal, req: CreateCaseRequest) -> Result<CreateCaseResponse, ApiError> {
+    pub async fn create_case(
+        &self,
+        p: &Principal,
+        req: CreateCaseRequest,
+    ) -> Result<CreateCaseResponse, ApiError> {
         let mut v = Violations::new();
         let code = v.check(parse_code("code", &req.code));
         let name = v.check(rules::NAME.parse("name", &req.name));
@@ -44,12 +55,22 @@ impl Inventory {
         .await?;
         let id = row.id;
         let case = row.into_pb(Vec::new());
-        outbox::emit(&mut tx, "case.created", id, outbox::proto_json(&case, "eventkit.v1.Case")).await?;
+        outbox::emit(
+            &mut tx,
+            "case.created",
+            id,
+            outbox::proto_json(&case, "eventkit.v1.Case"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreateCaseResponse { case: Some(case) })
     }
 
-    pub async fn get_case(&self, p: &Principal, req: GetCaseRequest) -> Result<GetCaseResponse, ApiError> {
+    pub async fn get_case(
+        &self,
+        p: &Principal,
+        req: GetCaseRequest,
+    ) -> Result<GetCaseResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let case = fetch_with_contents(&mut tx, id).await?;
@@ -57,7 +78,11 @@ impl Inventory {
         Ok(GetCaseResponse { case: Some(case) })
     }
 
-    pub async fn list_cases(&self, p: &Principal, req: ListCasesRequest) -> Result<ListCasesResponse, ApiError> {
+    pub async fn list_cases(
+        &self,
+        p: &Principal,
+        req: ListCasesRequest,
+    ) -> Result<ListCasesResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
         let location = v.check(id::parse_optional_id("location_id", &req.location_id));
@@ -65,7 +90,9 @@ impl Inventory {
         let (page, location) = (page.unwrap(), location.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let mut sql = QueryBuilder::<Postgres>::new(format!("select {CASE_COLUMNS} from cases where tenant_id = "));
+        let mut sql = QueryBuilder::<Postgres>::new(format!(
+            "select {CASE_COLUMNS} from cases where tenant_id = "
+        ));
         sql.push_bind(tx.tenant_id());
         if let Some(after) = page.after {
             sql.push(" and id > ").push_bind(after);
@@ -77,11 +104,20 @@ impl Inventory {
         let rows: Vec<CaseRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let (rows, page) = page.finish(rows, |r| r.id);
-        Ok(ListCasesResponse { cases: rows.into_iter().map(|r| r.into_pb(Vec::new())).collect(), page })
+        Ok(ListCasesResponse {
+            cases: rows.into_iter().map(|r| r.into_pb(Vec::new())).collect(),
+            page,
+        })
     }
 
-    pub async fn add_asset_to_case(&self, p: &Principal, req: AddAssetToCaseRequest) -> Result<AddAssetToCaseResponse, ApiError> {
-        let case = self.move_asset(p, &req.case_id, &req.asset_id, true).await?;
+    pub async fn add_asset_to_case(
+        &self,
+        p: &Principal,
+        req: AddAssetToCaseRequest,
+    ) -> Result<AddAssetToCaseResponse, ApiError> {
+        let case = self
+            .move_asset(p, &req.case_id, &req.asset_id, true)
+            .await?;
         Ok(AddAssetToCaseResponse { case: Some(case) })
     }
 
@@ -90,12 +126,20 @@ impl Inventory {
         p: &Principal,
         req: RemoveAssetFromCaseRequest,
     ) -> Result<RemoveAssetFromCaseResponse, ApiError> {
-        let case = self.move_asset(p, &req.case_id, &req.asset_id, false).await?;
+        let case = self
+            .move_asset(p, &req.case_id, &req.asset_id, false)
+            .await?;
         Ok(RemoveAssetFromCaseResponse { case: Some(case) })
     }
 
     /// Puts an asset into (`into = true`) or takes it out of a case, in one transaction.
-    async fn move_asset(&self, p: &Principal, raw_case: &str, raw_asset: &str, into: bool) -> Result<pb::Case, ApiError> {
+    async fn move_asset(
+        &self,
+        p: &Principal,
+        raw_case: &str,
+        raw_asset: &str,
+        into: bool,
+    ) -> Result<pb::Case, ApiError> {
         let mut v = Violations::new();
         let case_id = v.check(id::parse_id("case_id", raw_case));
         let asset_id = v.check(id::parse_id("asset_id", raw_asset));
@@ -103,26 +147,41 @@ impl Inventory {
         let (case_id, asset_id) = (case_id.unwrap(), asset_id.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let case_exists: Option<Uuid> = sqlx::query_scalar("select id from cases where tenant_id = $1 and id = $2 for update")
-            .bind(tx.tenant_id())
-            .bind(case_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        case_exists.ok_or_else(|| ApiError::NotFound(format!("case_id: case {case_id} not found")))?;
-        let current: Option<Option<Uuid>> = sqlx::query_scalar("select case_id from assets where tenant_id = $1 and id = $2 for update")
-            .bind(tx.tenant_id())
-            .bind(asset_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let current = current.ok_or_else(|| ApiError::NotFound(format!("asset_id: asset {asset_id} not found")))?;
+        let case_exists: Option<Uuid> =
+            sqlx::query_scalar("select id from cases where tenant_id = $1 and id = $2 for update")
+                .bind(tx.tenant_id())
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        case_exists
+            .ok_or_else(|| ApiError::NotFound(format!("case_id: case {case_id} not found")))?;
+        let current: Option<Option<Uuid>> = sqlx::query_scalar(
+            "select case_id from assets where tenant_id = $1 and id = $2 for update",
+        )
+        .bind(tx.tenant_id())
+        .bind(asset_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let current = current
+            .ok_or_else(|| ApiError::NotFound(format!("asset_id: asset {asset_id} not found")))?;
         if !into && current != Some(case_id) {
-            return Err(ApiError::FailedPrecondition(format!("asset {asset_id} is not in case {case_id}")));
+            return Err(ApiError::FailedPrecondition(format!(
+                "asset {asset_id} is not in case {case_id}"
+            )));
         }
-        let mut sql = QueryBuilder::<Postgres>::new("update assets set updated_at = now(), case_id = ");
+        let mut sql =
+            QueryBuilder::<Postgres>::new("update assets set updated_at = now(), case_id = ");
         sql.push_bind(into.then_some(case_id));
-        sql.push(" where tenant_id = ").push_bind(tx.tenant_id()).push(" and id = ").push_bind(asset_id);
+        sql.push(" where tenant_id = ")
+            .push_bind(tx.tenant_id())
+            .push(" and id = ")
+            .push_bind(asset_id);
         sql.build().execute(&mut *tx).await?;
-        let event = if into { "case.asset_added" } else { "case.asset_removed" };
+        let event = if into {
+            "case.asset_added"
+        } else {
+            "case.asset_removed"
+        };
         let payload = json!({ "caseId": case_id.to_string(), "assetId": asset_id.to_string(), "previousCaseId": current.map(|c| c.to_string()) });
         outbox::emit(&mut tx, event, case_id, payload).await?;
         let case = fetch_with_contents(&mut tx, case_id).await?;

@@ -9,7 +9,9 @@ use eventkit_proto::eventkit::v1 as pb;
 
 pub fn tracking_mode(field: &str, raw: i32) -> Result<TrackingMode, FieldViolation> {
     match pb::TrackingMode::try_from(raw) {
-        Ok(pb::TrackingMode::Unspecified | pb::TrackingMode::Serialised) => Ok(TrackingMode::Serialised),
+        Ok(pb::TrackingMode::Unspecified | pb::TrackingMode::Serialised) => {
+            Ok(TrackingMode::Serialised)
+        }
         Ok(pb::TrackingMode::Bulk) => Ok(TrackingMode::Bulk),
         Err(_) => Err(unknown_enum(field, raw)),
     }
@@ -26,9 +28,15 @@ pub fn location_kind(field: &str, raw: i32) -> Result<LocationKind, FieldViolati
 }
 
 /// An asset status; `default` stands in for UNSPECIFIED (None: required).
-pub fn asset_status(field: &str, raw: i32, default: Option<AssetStatus>) -> Result<AssetStatus, FieldViolation> {
+pub fn asset_status(
+    field: &str,
+    raw: i32,
+    default: Option<AssetStatus>,
+) -> Result<AssetStatus, FieldViolation> {
     match pb::AssetStatus::try_from(raw) {
-        Ok(pb::AssetStatus::Unspecified) => default.ok_or_else(|| FieldViolation::new(field, "is required")),
+        Ok(pb::AssetStatus::Unspecified) => {
+            default.ok_or_else(|| FieldViolation::new(field, "is required"))
+        }
         Ok(pb::AssetStatus::Available) => Ok(AssetStatus::Available),
         Ok(pb::AssetStatus::CheckedOut) => Ok(AssetStatus::CheckedOut),
         Ok(pb::AssetStatus::InRepair) => Ok(AssetStatus::InRepair),
@@ -39,7 +47,9 @@ pub fn asset_status(field: &str, raw: i32, default: Option<AssetStatus>) -> Resu
 }
 
 pub fn price(field: &str, money: Option<&pb::Money>) -> Result<Option<Money>, FieldViolation> {
-    money.map(|m| Money::parse_price(field, m.amount_minor, &m.currency)).transpose()
+    money
+        .map(|m| Money::parse_price(field, m.amount_minor, &m.currency))
+        .transpose()
 }
 
 fn unknown_enum(field: &str, raw: i32) -> FieldViolation {
@@ -51,23 +61,40 @@ pub fn update_mask<'a>(
     mask: Option<&'a prost_types::FieldMask>,
     allowed: &[&str],
 ) -> Result<Vec<&'a str>, Vec<FieldViolation>> {
-    let paths: Vec<&str> = mask.map(|m| m.paths.iter().map(String::as_str).collect()).unwrap_or_default();
+    let paths: Vec<&str> = mask
+        .map(|m| m.paths.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     if paths.is_empty() {
-        return Err(vec![FieldViolation::new("update_mask", "name at least one field to update")]);
+        return Err(vec![FieldViolation::new(
+            "update_mask",
+            "name at least one field to update",
+        )]);
     }
     let unknown: Vec<FieldViolation> = paths
         .iter()
         .filter(|p| !allowed.contains(p))
-        .map(|p| FieldViolation::new("update_mask", format!("{p:?} cannot be updated; updatable: {}", allowed.join(", "))))
+        .map(|p| {
+            FieldViolation::new(
+                "update_mask",
+                format!("{p:?} cannot be updated; updatable: {}", allowed.join(", ")),
+            )
+        })
         .collect();
-    if unknown.is_empty() { Ok(paths) } else { Err(unknown) }
+    if unknown.is_empty() {
+        Ok(paths)
+    } else {
+        Err(unknown)
+    }
 }
 
 /// A full-text query as a prefix-matching `tsquery` (`"mov hea"` → `mov:* & hea:*`); only
 /// letters and digits pass, so user input cannot inject tsquery syntax.
 pub fn search_query(raw: &str) -> Result<Option<String>, FieldViolation> {
     if raw.chars().count() > 200 {
-        return Err(FieldViolation::new("query", "must be at most 200 characters"));
+        return Err(FieldViolation::new(
+            "query",
+            "must be at most 200 characters",
+        ));
     }
     let terms: Vec<String> = raw
         .split(|c: char| !c.is_alphanumeric())
@@ -83,16 +110,27 @@ mod tests {
 
     #[test]
     fn enums_reject_unknown_numbers() {
-        assert_eq!(tracking_mode("t", 99).unwrap_err().description, "unknown value 99");
+        assert_eq!(
+            tracking_mode("t", 99).unwrap_err().description,
+            "unknown value 99"
+        );
         assert_eq!(tracking_mode("t", 0).unwrap(), TrackingMode::Serialised);
-        assert_eq!(location_kind("kind", 0).unwrap_err().description, "is required");
-        assert_eq!(asset_status("s", 0, Some(AssetStatus::Available)).unwrap(), AssetStatus::Available);
+        assert_eq!(
+            location_kind("kind", 0).unwrap_err().description,
+            "is required"
+        );
+        assert_eq!(
+            asset_status("s", 0, Some(AssetStatus::Available)).unwrap(),
+            AssetStatus::Available
+        );
         assert!(asset_status("s", 0, None).is_err());
     }
 
     #[test]
     fn masks_must_name_updatable_fields() {
-        let mask = prost_types::FieldMask { paths: vec!["name".into(), "id".into()] };
+        let mask = prost_types::FieldMask {
+            paths: vec!["name".into(), "id".into()],
+        };
         let errs = update_mask(Some(&mask), &["name"]).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].description.contains("\"id\""));
@@ -101,7 +139,10 @@ mod tests {
 
     #[test]
     fn search_terms_are_sanitised_prefixes() {
-        assert_eq!(search_query("Mov  Hea'd & |!").unwrap().unwrap(), "mov:* & hea:* & d:*");
+        assert_eq!(
+            search_query("Mov  Hea'd & |!").unwrap().unwrap(),
+            "mov:* & hea:* & d:*"
+        );
         assert_eq!(search_query("  ").unwrap(), None);
         assert!(search_query(&"a".repeat(201)).is_err());
     }

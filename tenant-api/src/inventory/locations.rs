@@ -1,13 +1,20 @@
 //! Locations: the warehouse → zone → bin hierarchy (rules in `eventkit_domain::inventory`).
 
-use super::{Inventory, input, rows::{LOCATION_COLUMNS, LocationRow}};
+use super::{
+    Inventory, input,
+    rows::{LOCATION_COLUMNS, LocationRow},
+};
 use eventkit_domain::{Violations, id, inventory as rules};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
 
 impl Inventory {
-    pub async fn create_location(&self, p: &Principal, req: CreateLocationRequest) -> Result<CreateLocationResponse, ApiError> {
+    pub async fn create_location(
+        &self,
+        p: &Principal,
+        req: CreateLocationRequest,
+    ) -> Result<CreateLocationResponse, ApiError> {
         let mut v = Violations::new();
         let name = v.check(rules::NAME.parse("name", &req.name));
         let kind = v.check(input::location_kind("kind", req.kind));
@@ -19,12 +26,16 @@ impl Inventory {
         let parent_kind = match parent_id {
             None => None,
             Some(parent) => {
-                let kind: Option<String> = sqlx::query_scalar("select kind from locations where tenant_id = $1 and id = $2")
-                    .bind(tx.tenant_id())
-                    .bind(parent)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let kind = kind.ok_or_else(|| ApiError::NotFound(format!("parent_id: location {parent} not found")))?;
+                let kind: Option<String> = sqlx::query_scalar(
+                    "select kind from locations where tenant_id = $1 and id = $2",
+                )
+                .bind(tx.tenant_id())
+                .bind(parent)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let kind = kind.ok_or_else(|| {
+                    ApiError::NotFound(format!("parent_id: location {parent} not found"))
+                })?;
                 rules::LocationKind::from_db(&kind)
             }
         };
@@ -41,25 +52,45 @@ impl Inventory {
         .await?;
         let id = row.id;
         let location = pb::Location::from(row);
-        outbox::emit(&mut tx, "location.created", id, outbox::proto_json(&location, "eventkit.v1.Location")).await?;
+        outbox::emit(
+            &mut tx,
+            "location.created",
+            id,
+            outbox::proto_json(&location, "eventkit.v1.Location"),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(CreateLocationResponse { location: Some(location) })
+        Ok(CreateLocationResponse {
+            location: Some(location),
+        })
     }
 
-    pub async fn get_location(&self, p: &Principal, req: GetLocationRequest) -> Result<GetLocationResponse, ApiError> {
+    pub async fn get_location(
+        &self,
+        p: &Principal,
+        req: GetLocationRequest,
+    ) -> Result<GetLocationResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
-        let row: LocationRow = sqlx::query_as(&format!("select {LOCATION_COLUMNS} from locations where tenant_id = $1 and id = $2"))
-            .bind(tx.tenant_id())
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("location", id))?;
+        let row: LocationRow = sqlx::query_as(&format!(
+            "select {LOCATION_COLUMNS} from locations where tenant_id = $1 and id = $2"
+        ))
+        .bind(tx.tenant_id())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("location", id))?;
         tx.commit().await?;
-        Ok(GetLocationResponse { location: Some(row.into()) })
+        Ok(GetLocationResponse {
+            location: Some(row.into()),
+        })
     }
 
-    pub async fn list_locations(&self, p: &Principal, req: ListLocationsRequest) -> Result<ListLocationsResponse, ApiError> {
+    pub async fn list_locations(
+        &self,
+        p: &Principal,
+        req: ListLocationsRequest,
+    ) -> Result<ListLocationsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
         let parent = v.check(id::parse_optional_id("parent_id", &req.parent_id));
@@ -67,7 +98,9 @@ impl Inventory {
         let (page, parent) = (page.unwrap(), parent.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let mut sql = QueryBuilder::<Postgres>::new(format!("select {LOCATION_COLUMNS} from locations where tenant_id = "));
+        let mut sql = QueryBuilder::<Postgres>::new(format!(
+            "select {LOCATION_COLUMNS} from locations where tenant_id = "
+        ));
         sql.push_bind(tx.tenant_id());
         if let Some(after) = page.after {
             sql.push(" and id > ").push_bind(after);
@@ -79,6 +112,9 @@ impl Inventory {
         let rows: Vec<LocationRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let (rows, page) = page.finish(rows, |r| r.id);
-        Ok(ListLocationsResponse { locations: rows.into_iter().map(Into::into).collect(), page })
+        Ok(ListLocationsResponse {
+            locations: rows.into_iter().map(Into::into).collect(),
+            page,
+        })
     }
 }

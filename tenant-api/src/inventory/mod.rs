@@ -12,7 +12,11 @@ mod rows;
 
 pub use api::InventoryApi;
 
-use eventkit_platform::{ApiError, auth::Principal, db::{Db, TenantTx}};
+use eventkit_platform::{
+    ApiError,
+    auth::Principal,
+    db::{Db, TenantTx},
+};
 
 #[derive(Clone)]
 pub struct Inventory {
@@ -25,6 +29,9 @@ impl Inventory {
     }
 
     async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
-        Ok(self.db.tenant_tx(principal.tenant_id, &principal.actor()).await?)
+        Ok(self
+            .db
+            .tenant_tx(principal.tenant_id, &principal.actor())
+            .await?)
     }
 }

@@ -1,16 +1,37 @@
 //! Products: create, get, update by mask, soft delete, restore, list with filters and search.
 
-use super::{Inventory, input, rows::{PRODUCT_COLUMNS, ProductRow}};
+use super::{
+    Inventory, input,
+    rows::{PRODUCT_COLUMNS, ProductRow},
+};
 use eventkit_domain::{FieldViolation, Violations, id, inventory as rules};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-const UPDATABLE: &[&str] = &["name", "description", "category", "sku", "tracking_mode", "daily_rate"];
+const UPDATABLE: &[&str] = &[
+    "name",
+    "description",
+    "category",
+    "sku",
+    "tracking_mode",
+    "daily_rate",
+];
 
-async fn emit(tx: &mut TenantTx, event: &str, product: &pb::Product, id: Uuid) -> Result<(), ApiError> {
-    outbox::emit(tx, event, id, outbox::proto_json(product, "eventkit.v1.Product")).await?;
+async fn emit(
+    tx: &mut TenantTx,
+    event: &str,
+    product: &pb::Product,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    outbox::emit(
+        tx,
+        event,
+        id,
+        outbox::proto_json(product, "eventkit.v1.Product"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -28,7 +49,11 @@ async fn fetch(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<ProductRow, Ap
 }
 
 impl Inventory {
-    pub async fn create_product(&self, p: &Principal, req: CreateProductRequest) -> Result<CreateProductResponse, ApiError> {
+    pub async fn create_product(
+        &self,
+        p: &Principal,
+        req: CreateProductRequest,
+    ) -> Result<CreateProductResponse, ApiError> {
         let mut v = Violations::new();
         let name = v.check(rules::NAME.parse("name", &req.name));
         let description = v.check(rules::DESCRIPTION.parse("description", &req.description));
@@ -37,8 +62,14 @@ impl Inventory {
         let tracking = v.check(input::tracking_mode("tracking_mode", req.tracking_mode));
         let rate = v.check(input::price("daily_rate", req.daily_rate.as_ref()));
         v.finish()?;
-        let (name, description, category, sku, tracking, rate) =
-            (name.unwrap(), description.unwrap(), category.unwrap(), sku.unwrap(), tracking.unwrap(), rate.unwrap());
+        let (name, description, category, sku, tracking, rate) = (
+            name.unwrap(),
+            description.unwrap(),
+            category.unwrap(),
+            sku.unwrap(),
+            tracking.unwrap(),
+            rate.unwrap(),
+        );
 
         let mut tx = self.tx(p).await?;
         let row: ProductRow = sqlx::query_as(&format!(
@@ -60,19 +91,33 @@ impl Inventory {
         let product = pb::Product::from(row);
         emit(&mut tx, "product.created", &product, id).await?;
         tx.commit().await?;
-        Ok(CreateProductResponse { product: Some(product) })
+        Ok(CreateProductResponse {
+            product: Some(product),
+        })
     }
 
-    pub async fn get_product(&self, p: &Principal, req: GetProductRequest) -> Result<GetProductResponse, ApiError> {
+    pub async fn get_product(
+        &self,
+        p: &Principal,
+        req: GetProductRequest,
+    ) -> Result<GetProductResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row = fetch(&mut tx, id, false).await?;
         tx.commit().await?;
-        Ok(GetProductResponse { product: Some(row.into()) })
+        Ok(GetProductResponse {
+            product: Some(row.into()),
+        })
     }
 
-    pub async fn update_product(&self, p: &Principal, req: UpdateProductRequest) -> Result<UpdateProductResponse, ApiError> {
-        let product = req.product.ok_or_else(|| ApiError::invalid("product", "is required"))?;
+    pub async fn update_product(
+        &self,
+        p: &Principal,
+        req: UpdateProductRequest,
+    ) -> Result<UpdateProductResponse, ApiError> {
+        let product = req
+            .product
+            .ok_or_else(|| ApiError::invalid("product", "is required"))?;
         let id = id::parse_id("product.id", &product.id)?;
         let paths = input::update_mask(req.update_mask.as_ref(), UPDATABLE)?;
 
@@ -81,19 +126,42 @@ impl Inventory {
         for path in &paths {
             let field = format!("product.{path}");
             match *path {
-                "name" => push_text(&mut set, &mut v, "name", rules::NAME.parse(&field, &product.name)),
-                "description" => push_text(&mut set, &mut v, "description", rules::DESCRIPTION.parse(&field, &product.description)),
-                "category" => push_text(&mut set, &mut v, "category", rules::CATEGORY.parse(&field, &product.category)),
-                "sku" => push_text(&mut set, &mut v, "sku", rules::SKU.parse(&field, &product.sku)),
+                "name" => push_text(
+                    &mut set,
+                    &mut v,
+                    "name",
+                    rules::NAME.parse(&field, &product.name),
+                ),
+                "description" => push_text(
+                    &mut set,
+                    &mut v,
+                    "description",
+                    rules::DESCRIPTION.parse(&field, &product.description),
+                ),
+                "category" => push_text(
+                    &mut set,
+                    &mut v,
+                    "category",
+                    rules::CATEGORY.parse(&field, &product.category),
+                ),
+                "sku" => push_text(
+                    &mut set,
+                    &mut v,
+                    "sku",
+                    rules::SKU.parse(&field, &product.sku),
+                ),
                 "tracking_mode" => {
-                    if let Some(mode) = v.check(input::tracking_mode(&field, product.tracking_mode)) {
+                    if let Some(mode) = v.check(input::tracking_mode(&field, product.tracking_mode))
+                    {
                         set.push(", tracking_mode = ").push_bind(mode.as_str());
                     }
                 }
                 "daily_rate" => {
                     if let Some(rate) = v.check(input::price(&field, product.daily_rate.as_ref())) {
-                        set.push(", daily_rate_minor = ").push_bind(rate.as_ref().map(|m| m.amount_minor));
-                        set.push(", daily_rate_currency = ").push_bind(rate.map(|m| m.currency.as_str().to_owned()));
+                        set.push(", daily_rate_minor = ")
+                            .push_bind(rate.as_ref().map(|m| m.amount_minor));
+                        set.push(", daily_rate_currency = ")
+                            .push_bind(rate.map(|m| m.currency.as_str().to_owned()));
                     }
                 }
                 _ => unreachable!("update_mask checked the paths"),
@@ -104,7 +172,9 @@ impl Inventory {
         let mut tx = self.tx(p).await?;
         let current = fetch(&mut tx, id, true).await?;
         if current.deleted_at.is_some() {
-            return Err(ApiError::FailedPrecondition(format!("product {id} is deleted; restore it first")));
+            return Err(ApiError::FailedPrecondition(format!(
+                "product {id} is deleted; restore it first"
+            )));
         }
         set.push(" where tenant_id = ").push_bind(tx.tenant_id());
         set.push(" and id = ").push_bind(id);
@@ -113,26 +183,51 @@ impl Inventory {
         let updated = pb::Product::from(row);
         emit(&mut tx, "product.updated", &updated, id).await?;
         tx.commit().await?;
-        Ok(UpdateProductResponse { product: Some(updated) })
+        Ok(UpdateProductResponse {
+            product: Some(updated),
+        })
     }
 
-    pub async fn delete_product(&self, p: &Principal, req: DeleteProductRequest) -> Result<DeleteProductResponse, ApiError> {
+    pub async fn delete_product(
+        &self,
+        p: &Principal,
+        req: DeleteProductRequest,
+    ) -> Result<DeleteProductResponse, ApiError> {
         let product = self.set_deleted(p, &req.id, true).await?;
-        Ok(DeleteProductResponse { product: Some(product) })
+        Ok(DeleteProductResponse {
+            product: Some(product),
+        })
     }
 
-    pub async fn restore_product(&self, p: &Principal, req: RestoreProductRequest) -> Result<RestoreProductResponse, ApiError> {
+    pub async fn restore_product(
+        &self,
+        p: &Principal,
+        req: RestoreProductRequest,
+    ) -> Result<RestoreProductResponse, ApiError> {
         let product = self.set_deleted(p, &req.id, false).await?;
-        Ok(RestoreProductResponse { product: Some(product) })
+        Ok(RestoreProductResponse {
+            product: Some(product),
+        })
     }
 
-    async fn set_deleted(&self, p: &Principal, raw_id: &str, deleted: bool) -> Result<pb::Product, ApiError> {
+    async fn set_deleted(
+        &self,
+        p: &Principal,
+        raw_id: &str,
+        deleted: bool,
+    ) -> Result<pb::Product, ApiError> {
         let id = id::parse_id("id", raw_id)?;
         let mut tx = self.tx(p).await?;
         let current = fetch(&mut tx, id, true).await?;
         if current.deleted_at.is_some() == deleted {
-            let state = if deleted { "already deleted" } else { "not deleted" };
-            return Err(ApiError::FailedPrecondition(format!("product {id} is {state}")));
+            let state = if deleted {
+                "already deleted"
+            } else {
+                "not deleted"
+            };
+            return Err(ApiError::FailedPrecondition(format!(
+                "product {id} is {state}"
+            )));
         }
         let row: ProductRow = sqlx::query_as(&format!(
             "update products set deleted_at = case when $3 then now() end, updated_at = now() \
@@ -144,12 +239,26 @@ impl Inventory {
         .fetch_one(&mut *tx)
         .await?;
         let product = pb::Product::from(row);
-        emit(&mut tx, if deleted { "product.deleted" } else { "product.restored" }, &product, id).await?;
+        emit(
+            &mut tx,
+            if deleted {
+                "product.deleted"
+            } else {
+                "product.restored"
+            },
+            &product,
+            id,
+        )
+        .await?;
         tx.commit().await?;
         Ok(product)
     }
 
-    pub async fn list_products(&self, p: &Principal, req: ListProductsRequest) -> Result<ListProductsResponse, ApiError> {
+    pub async fn list_products(
+        &self,
+        p: &Principal,
+        req: ListProductsRequest,
+    ) -> Result<ListProductsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
         let query = v.check(input::search_query(&req.query));
@@ -158,13 +267,17 @@ impl Inventory {
         let (page, query, category) = (page.unwrap(), query.unwrap(), category.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let mut sql = QueryBuilder::<Postgres>::new(format!("select {PRODUCT_COLUMNS} from products where tenant_id = "));
+        let mut sql = QueryBuilder::<Postgres>::new(format!(
+            "select {PRODUCT_COLUMNS} from products where tenant_id = "
+        ));
         sql.push_bind(tx.tenant_id());
         if let Some(after) = page.after {
             sql.push(" and id > ").push_bind(after);
         }
         if let Some(q) = query {
-            sql.push(" and search @@ to_tsquery('simple', ").push_bind(q).push(")");
+            sql.push(" and search @@ to_tsquery('simple', ")
+                .push_bind(q)
+                .push(")");
         }
         if !category.is_empty() {
             sql.push(" and category = ").push_bind(category);
@@ -176,11 +289,19 @@ impl Inventory {
         let rows: Vec<ProductRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let (rows, page) = page.finish(rows, |r| r.id);
-        Ok(ListProductsResponse { products: rows.into_iter().map(Into::into).collect(), page })
+        Ok(ListProductsResponse {
+            products: rows.into_iter().map(Into::into).collect(),
+            page,
+        })
     }
 }
 
-fn push_text(set: &mut QueryBuilder<'_, Postgres>, v: &mut Violations, column: &str, value: Result<String, FieldViolation>) {
+fn push_text(
+    set: &mut QueryBuilder<'_, Postgres>,
+    v: &mut Violations,
+    column: &str,
+    value: Result<String, FieldViolation>,
+) {
     if let Some(value) = v.check(value) {
         set.push(format!(", {column} = ")).push_bind(value);
     }

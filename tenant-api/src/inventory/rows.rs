@@ -1,12 +1,18 @@
 //! Database rows of the inventory tables and their conversion to API messages.
 
 use chrono::{DateTime, Utc};
-use eventkit_domain::inventory::{AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind, TrackingMode as DomainTracking};
+use eventkit_domain::inventory::{
+    AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind,
+    TrackingMode as DomainTracking,
+};
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
 
 pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos() as i32 }
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos() as i32,
+    }
 }
 
 fn opt_id(id: Option<Uuid>) -> String {
@@ -45,10 +51,12 @@ impl From<ProductRow> for pb::Product {
             category: r.category,
             sku: r.sku,
             tracking_mode: tracking as i32,
-            daily_rate: r
-                .daily_rate_minor
-                .zip(r.daily_rate_currency)
-                .map(|(amount_minor, currency)| pb::Money { amount_minor, currency }),
+            daily_rate: r.daily_rate_minor.zip(r.daily_rate_currency).map(
+                |(amount_minor, currency)| pb::Money {
+                    amount_minor,
+                    currency,
+                },
+            ),
             create_time: Some(timestamp(r.created_at)),
             update_time: Some(timestamp(r.updated_at)),
             delete_time: r.deleted_at.map(timestamp),
@@ -116,7 +124,8 @@ pub fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
 
 impl From<AssetRow> for pb::Asset {
     fn from(r: AssetRow) -> Self {
-        let status = DomainAssetStatus::from_db(&r.status).map_or(pb::AssetStatus::Unspecified, asset_status_to_pb);
+        let status = DomainAssetStatus::from_db(&r.status)
+            .map_or(pb::AssetStatus::Unspecified, asset_status_to_pb);
         pb::Asset {
             id: r.id.to_string(),
             product_id: r.product_id.to_string(),
