@@ -5,12 +5,17 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
-/// Installs the global subscriber once; later calls are no-ops (tests call it freely).
+/// Installs the global subscriber once at `info` (or `EVENTKIT_LOG`); later calls are no-ops.
 pub fn init_logging(format: &str) {
+    init_logging_at(format, "info");
+}
+
+/// Like [`init_logging`] with another default level (tests use `warn`).
+pub fn init_logging_at(format: &str, default_filter: &str) {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let filter =
-            EnvFilter::try_from_env("EVENTKIT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+        let filter = EnvFilter::try_from_env("EVENTKIT_LOG")
+            .unwrap_or_else(|_| EnvFilter::new(default_filter));
         let registry = tracing_subscriber::registry().with(filter);
         let result = if format == "pretty" {
             registry

@@ -63,7 +63,7 @@ impl TestEnv {
         vars.entry("EVENTKIT_DB_MAX_CONNECTIONS".into())
             .or_insert_with(|| "8".into());
         let config = Config::from_vars(vars).expect("test config");
-        eventkit_platform::telemetry::init_logging("json");
+        eventkit_platform::telemetry::init_logging_at("json", "warn");
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
