@@ -11,7 +11,10 @@ use eventkit_platform::{
     config::Config,
     db::Db,
     health::{self, Health},
-    rpc::server::{AppParts, Server, app},
+    rpc::{
+        idempotency::{self, Idempotency},
+        server::{AppParts, Server, app},
+    },
 };
 use eventkit_proto::eventkit::v1::inventory_service_server::InventoryServiceServer;
 use tokio::net::TcpListener;
@@ -40,10 +43,19 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         inventory::Inventory::new(db.clone()),
     ))
     .max_decoding_message_size(config.max_request_bytes);
+    let idempotency = Idempotency {
+        db: db.clone(),
+        is_mutation: |path| permissions::required(path) == Some(permissions::INVENTORY_WRITE),
+        max_request_bytes: config.max_request_bytes,
+    };
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory),
         guard: Box::new(move |router| {
             router
+                .layer(axum::middleware::from_fn_with_state(
+                    idempotency,
+                    idempotency::middleware,
+                ))
                 .layer(axum::middleware::from_fn(permissions::authorize))
                 .layer(axum::middleware::from_fn_with_state(
                     auth,

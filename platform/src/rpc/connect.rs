@@ -316,25 +316,16 @@ impl ConnectAdapter {
                 tonic::Status::internal("the service answered without a gRPC status")
             });
         if status.code() != Code::Ok {
-            return Err(ConnectError::from_status(&status));
+            let mut response = ConnectError::from_status(&status).into_response();
+            copy_metadata(&parts.headers, &trailers, response.headers_mut());
+            return Ok(response);
         }
         let message = unframe(&data)?;
         let body = encode_response(codec, &method.output(), message)?;
 
         let mut response = Response::builder().status(StatusCode::OK);
         let out = response.headers_mut().expect("builder has headers");
-        for (name, value) in &parts.headers {
-            if forward_response_header(name) {
-                out.append(name, value.clone());
-            }
-        }
-        for (name, value) in &trailers {
-            if forward_response_header(name)
-                && let Ok(prefixed) = HeaderName::try_from(format!("trailer-{name}"))
-            {
-                out.append(prefixed, value.clone());
-            }
-        }
+        copy_metadata(&parts.headers, &trailers, out);
         out.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(codec.content_type()),
@@ -481,6 +472,23 @@ fn forward_request_header(name: &HeaderName) -> bool {
                 | "host"
                 | "connection"
         ))
+}
+
+/// Response metadata for the Connect caller: the service's headers, and its trailers as
+/// `trailer-` headers (Connect unary has no trailers), minus gRPC's own.
+fn copy_metadata(headers: &http::HeaderMap, trailers: &http::HeaderMap, out: &mut http::HeaderMap) {
+    for (name, value) in headers {
+        if forward_response_header(name) {
+            out.append(name, value.clone());
+        }
+    }
+    for (name, value) in trailers {
+        if forward_response_header(name)
+            && let Ok(prefixed) = HeaderName::try_from(format!("trailer-{name}"))
+        {
+            out.append(prefixed, value.clone());
+        }
+    }
 }
 
 fn forward_response_header(name: &HeaderName) -> bool {

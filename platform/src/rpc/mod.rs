@@ -7,4 +7,5 @@
 pub mod codes;
 pub mod connect;
 mod deadline;
+pub mod idempotency;
 pub mod server;
