@@ -68,7 +68,15 @@ pub async fn up(config: Config) -> anyhow::Result<()> {
         let actor = Actor::system("eventkit-up");
         let demo = match eventkit_control_plane::tenants::new_admin_key_by_name(&control, DEMO_TENANT, &actor).await? {
             Some(existing) => existing,
-            None => eventkit_control_plane::tenants::create(&control, DEMO_TENANT, &actor).await?,
+            None => {
+                let created = eventkit_control_plane::tenants::create(&control, DEMO_TENANT, &actor).await?;
+                let app = Db::connect_lazy(config.database.app.expose(), 2)?;
+                crate::demo::seed(&eventkit_tenant_api::inventory::Inventory::new(app.clone()), created.tenant_id)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("seeding the demo tenant: {e}"))?;
+                app.pool().close().await;
+                created
+            }
         };
         control.pool().close().await;
 

@@ -1,5 +1,6 @@
 //! The `eventkit` binary: thin command-line glue over the library crates.
 
+mod demo;
 mod local_services;
 mod roles;
 

@@ -8,6 +8,8 @@ use uuid::Uuid;
 pub enum AuthMethod {
     ApiKey { key_id: Uuid },
     Jwt,
+    /// Work the platform does itself (demo data, maintenance), never a network caller.
+    System,
 }
 
 /// The permissions a principal holds: `*` grants everything.
