@@ -41,14 +41,14 @@ async fn issue_key(
     env: &TestEnv,
     tenant: Uuid,
     permissions: &[&str],
-    expires_in: Option<Duration>,
+    expires_at: Option<SystemTime>,
 ) -> String {
     let db = Db::connect_lazy(env.config.database.control.expose(), 1).expect("pool");
     let mut tx = db
         .tenant_tx(tenant, &Actor::system("test"))
         .await
         .expect("tenant tx");
-    let expires_at = expires_in.map(|d| DateTime::<Utc>::from(SystemTime::now() + d));
+    let expires_at = expires_at.map(DateTime::<Utc>::from);
     let issued = api_key::create(&mut tx, "test key", permissions, expires_at)
         .await
         .expect("key created");
@@ -232,10 +232,14 @@ async fn expired_keys_are_refused_even_when_cached() {
         reply.body
     );
 
-    // Valid now, cached by this call, expired 0.7 s later.
-    let short = issue_key(&env, t.id, &["*"], Some(Duration::from_millis(700))).await;
+    // Valid now, cached by this call, expired 0.9 s after it was made.
+    let expires = SystemTime::now() + Duration::from_millis(900);
+    let short = issue_key(&env, t.id, &["*"], Some(expires)).await;
     assert_eq!(get_products(&env, Some(&short)).await.status, 200);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let left = expires
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    tokio::time::sleep(left + Duration::from_millis(50)).await;
     assert_eq!(
         get_products(&env, Some(&short)).await.code(),
         "unauthenticated"
