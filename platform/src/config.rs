@@ -44,6 +44,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long a verified API key stays cached in one process.
     pub api_key_cache_ttl: Duration,
+    /// How long a tenant's state (active, suspended, …) stays cached in one process.
+    pub tenant_state_cache_ttl: Duration,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_origins: Vec<String>,
     /// JSON Web Key Set used to verify bearer JWTs; `None` disables JWT auth.
@@ -119,6 +121,11 @@ impl Config {
                 &vars,
                 "EVENTKIT_API_KEY_CACHE_MS",
                 30_000,
+            )?),
+            tenant_state_cache_ttl: Duration::from_millis(parse(
+                &vars,
+                "EVENTKIT_TENANT_STATE_CACHE_MS",
+                5_000,
             )?),
             cors_origins: get("EVENTKIT_CORS_ORIGINS")
                 .map(|v| {

@@ -7,7 +7,10 @@ mod paging;
 pub mod permissions;
 
 use eventkit_platform::{
-    auth::{Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, require_principal},
+    auth::{
+        Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, require_principal,
+        tenant_state::TenantStates,
+    },
     config::Config,
     db::Db,
     health::{self, Health},
@@ -37,6 +40,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let auth = Authenticator::new(
         ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl),
         jwt,
+        TenantStates::new(db.clone(), config.tenant_state_cache_ttl),
     );
 
     let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(

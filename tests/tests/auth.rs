@@ -73,8 +73,12 @@ async fn count(env: &TestEnv, table: &str) -> i64 {
         .expect("count")
 }
 
+/// No caching of keys or tenant states, so changes in the database apply to the next call.
 fn no_cache() -> HashMap<String, String> {
-    HashMap::from([("EVENTKIT_API_KEY_CACHE_MS".to_owned(), "0".to_owned())])
+    HashMap::from([
+        ("EVENTKIT_API_KEY_CACHE_MS".to_owned(), "0".to_owned()),
+        ("EVENTKIT_TENANT_STATE_CACHE_MS".to_owned(), "0".to_owned()),
+    ])
 }
 
 #[tokio::test]

@@ -83,14 +83,12 @@ struct KeyRow {
     stored: Vec<u8>,
     permissions: Vec<String>,
     expires_at: Option<DateTime<Utc>>,
-    tenant_state: String,
 }
 
-/// A key as found in the database, with the state of its tenant.
+/// A key as found in the database (the tenant's state is checked by the `Authenticator`).
 #[derive(Clone, Debug)]
 struct VerifiedKey {
     principal: Principal,
-    tenant_state: String,
     expires_at: Option<DateTime<Utc>>,
 }
 
@@ -128,16 +126,7 @@ impl ApiKeyVerifier {
         if found.expires_at.is_some_and(|t| t <= Utc::now()) {
             return Err(ApiError::Unauthenticated("API key expired".into()));
         }
-        match found.tenant_state.as_str() {
-            "active" => Ok(found.principal),
-            "suspended" => Err(ApiError::FailedPrecondition(
-                "the tenant is suspended; contact your administrator".into(),
-            )),
-            other => Err(ApiError::FailedPrecondition(format!(
-                "the tenant is {}",
-                other.replace('_', " ")
-            ))),
-        }
+        Ok(found.principal)
     }
 
     async fn lookup(
@@ -147,22 +136,19 @@ impl ApiKeyVerifier {
         digest: [u8; 32],
     ) -> Result<VerifiedKey, ApiError> {
         let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("auth")).await?;
-        let row: Option<KeyRow> =
-            sqlx::query_as(
-                "select k.id as key_id, k.secret_hash as stored, k.permissions, k.expires_at, t.state as tenant_state \
-             from api_keys k join tenants t on t.id = k.tenant_id \
-             where k.tenant_id = $1 and k.prefix = $2 and k.revoked_at is null",
-            )
-            .bind(tenant_id)
-            .bind(prefix)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row: Option<KeyRow> = sqlx::query_as(
+            "select id as key_id, secret_hash as stored, permissions, expires_at from api_keys \
+                 where tenant_id = $1 and prefix = $2 and revoked_at is null",
+        )
+        .bind(tenant_id)
+        .bind(prefix)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(KeyRow {
             key_id,
             stored,
             permissions,
             expires_at,
-            tenant_state,
         }) = row
         else {
             return Err(ApiError::Unauthenticated("invalid API key".into()));
@@ -183,7 +169,6 @@ impl ApiKeyVerifier {
                 permissions: Permissions::from_names(permissions),
                 method: AuthMethod::ApiKey { key_id },
             },
-            tenant_state,
             expires_at,
         })
     }

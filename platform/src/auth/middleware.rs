@@ -3,7 +3,7 @@
 //! any other bearer token a JWT. Failures answer as gRPC statuses, which the Connect adapter
 //! turns into Connect errors.
 
-use super::{Principal, api_key::ApiKeyVerifier, jwt::JwtVerifier};
+use super::{Principal, api_key::ApiKeyVerifier, jwt::JwtVerifier, tenant_state::TenantStates};
 use crate::ApiError;
 use axum::{
     body::Body,
@@ -17,17 +17,26 @@ use std::sync::Arc;
 pub struct Authenticator {
     api_keys: ApiKeyVerifier,
     jwt: Option<Arc<JwtVerifier>>,
+    tenants: TenantStates,
 }
 
 impl Authenticator {
-    pub fn new(api_keys: ApiKeyVerifier, jwt: Option<JwtVerifier>) -> Self {
+    pub fn new(api_keys: ApiKeyVerifier, jwt: Option<JwtVerifier>, tenants: TenantStates) -> Self {
         Self {
             api_keys,
             jwt: jwt.map(Arc::new),
+            tenants,
         }
     }
 
+    /// Verifies the credential, then that its tenant exists and is active.
     pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Principal, ApiError> {
+        let principal = self.verify_credential(headers).await?;
+        self.tenants.require_active(principal.tenant_id).await?;
+        Ok(principal)
+    }
+
+    async fn verify_credential(&self, headers: &http::HeaderMap) -> Result<Principal, ApiError> {
         let value = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
             ApiError::Unauthenticated(
                 "no credentials: send Authorization: Bearer <API key or token>".into(),

@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod jwt;
 mod middleware;
 mod principal;
+pub mod tenant_state;
 
 pub use middleware::{Authenticator, require_principal};
 pub use principal::{AuthMethod, Permissions, Principal};

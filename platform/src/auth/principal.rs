@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMethod {
-    ApiKey { key_id: Uuid },
+    ApiKey {
+        key_id: Uuid,
+    },
     Jwt,
     /// Work the platform does itself (demo data, maintenance), never a network caller.
     System,

@@ -4,7 +4,10 @@
 //! and sent to the gRPC router in process; the gRPC answer (message or status with details) is
 //! turned back into a Connect response or error JSON.
 
-use super::codes::{connect_name, http_status};
+use super::{
+    codes::{connect_name, http_status},
+    json_errors,
+};
 use axum::body::Body;
 use base64::Engine;
 use bytes::{BufMut, Bytes, BytesMut};
@@ -67,7 +70,11 @@ impl ConnectError {
         let description = description.into();
         let status = tonic::Status::with_error_details(
             Code::InvalidArgument,
-            format!("{field}: {description}"),
+            if field.is_empty() {
+                description.clone()
+            } else {
+                format!("{field}: {description}")
+            },
             tonic_types::ErrorDetails::with_bad_request_violation(field, description),
         );
         Self::from_status(&status)
@@ -365,26 +372,40 @@ fn decode_request(
             .and_then(|message| json.end().map(|()| message));
             match parsed {
                 Ok(message) => Ok(message.encode_to_vec().into()),
-                Err(err) => {
-                    let path = track.path().to_string();
-                    let field = if path == "." || path == "?" {
-                        String::new()
-                    } else {
-                        path
-                    };
-                    let description = strip_location(&err.to_string());
-                    let description = if field.is_empty() {
-                        format!(
-                            "the body is not a valid {} JSON message: {description}",
-                            input.full_name()
-                        )
-                    } else {
-                        description
-                    };
-                    Err(ConnectError::invalid_field(&field, description))
-                }
+                Err(err) => Err(json_error(input, body, &track.path(), &err.to_string())),
             }
         }
+    }
+}
+
+/// An `invalid_argument` naming the field of a JSON decoding failure (see `json_errors`).
+fn json_error(
+    input: &MessageDescriptor,
+    body: &[u8],
+    path: &serde_path_to_error::Path,
+    error: &str,
+) -> ConnectError {
+    if let Some(unknown) = serde_json::from_slice(body)
+        .ok()
+        .and_then(|value| json_errors::unknown_field(input, &value, ""))
+    {
+        return ConnectError::invalid_field(
+            &unknown,
+            format!("is not a field of {}", input.full_name()),
+        );
+    }
+    let field = json_errors::proto_path(input, path);
+    let description = strip_location(error);
+    if field.is_empty() {
+        ConnectError::invalid_field(
+            "",
+            format!(
+                "the body is not a valid {} JSON message: {description}",
+                input.full_name()
+            ),
+        )
+    } else {
+        ConnectError::invalid_field(&field, description)
     }
 }
 

@@ -8,4 +8,5 @@ pub mod codes;
 pub mod connect;
 mod deadline;
 pub mod idempotency;
+mod json_errors;
 pub mod server;

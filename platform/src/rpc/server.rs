@@ -40,6 +40,8 @@ pub struct AppParts {
 
 /// Builds the one-port app.
 pub fn app(config: &Config, parts: AppParts) -> Router {
+    // Install the recorder now, so requests before the first scrape are counted.
+    telemetry::metrics_handle();
     let pool = eventkit_proto::descriptor_pool();
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(eventkit_proto::FILE_DESCRIPTOR_SET)

@@ -278,13 +278,12 @@ impl Inventory {
             sql.push(" and status = ").push_bind(status.as_str());
         }
         if let Some(q) = query {
-            sql.push(" and (search @@ to_tsquery('simple', ")
-                .push_bind(q.clone());
-            sql.push(") or product_id in (select id from products where tenant_id = ")
+            sql.push(" and (search @@ ")
+                .push_bind(q.clone())
+                .push("::tsquery");
+            sql.push(" or product_id in (select id from products where tenant_id = ")
                 .push_bind(tenant);
-            sql.push(" and search @@ to_tsquery('simple', ")
-                .push_bind(q)
-                .push(")))");
+            sql.push(" and search @@ ").push_bind(q).push("::tsquery))");
         }
         sql.push(" order by id limit ").push_bind(page.limit());
         let rows: Vec<AssetRow> = sql.build_query_as().fetch_all(&mut *tx).await?;

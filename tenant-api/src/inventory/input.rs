@@ -87,8 +87,10 @@ pub fn update_mask<'a>(
     }
 }
 
-/// A full-text query as a prefix-matching `tsquery` (`"mov hea"` → `mov:* & hea:*`); only
-/// letters and digits pass, so user input cannot inject tsquery syntax.
+/// A full-text query as a prefix-matching `tsquery` literal (bound as `$n::tsquery`, so user
+/// input is never parsed as query syntax). Each word matches as a whole (codes like `SP-200`,
+/// indexed whole) or by its letter/digit parts: `"mov SP-200"` →
+/// `'mov':* & ('sp-200':* | 'sp':* & '200':*)`.
 pub fn search_query(raw: &str) -> Result<Option<String>, FieldViolation> {
     if raw.chars().count() > 200 {
         return Err(FieldViolation::new(
@@ -96,10 +98,28 @@ pub fn search_query(raw: &str) -> Result<Option<String>, FieldViolation> {
             "must be at most 200 characters",
         ));
     }
+    let lexeme = |w: &str| format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''"));
     let terms: Vec<String> = raw
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("{}:*", w.to_lowercase()))
+        .split_whitespace()
+        .filter_map(|word| {
+            let word = word.to_lowercase();
+            let parts: Vec<&str> = word
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .collect();
+            match parts.as_slice() {
+                [] => None,
+                [only] if *only == word => Some(lexeme(only)),
+                _ => {
+                    let split = parts
+                        .iter()
+                        .map(|p| lexeme(p))
+                        .collect::<Vec<_>>()
+                        .join(" & ");
+                    Some(format!("({} | {split})", lexeme(&word)))
+                }
+            }
+        })
         .collect();
     Ok((!terms.is_empty()).then(|| terms.join(" & ")))
 }
@@ -138,11 +158,20 @@ mod tests {
     }
 
     #[test]
-    fn search_terms_are_sanitised_prefixes() {
+    fn search_terms_are_quoted_prefixes() {
         assert_eq!(
-            search_query("Mov  Hea'd & |!").unwrap().unwrap(),
-            "mov:* & hea:* & d:*"
+            search_query("Mov  Hea").unwrap().unwrap(),
+            "'mov':* & 'hea':*"
         );
+        assert_eq!(
+            search_query("SP-200").unwrap().unwrap(),
+            "('sp-200':* | 'sp':* & '200':*)"
+        );
+        assert_eq!(
+            search_query("it's").unwrap().unwrap(),
+            "('it''s':* | 'it':* & 's':*)"
+        );
+        assert_eq!(search_query("& |!").unwrap(), None);
         assert_eq!(search_query("  ").unwrap(), None);
         assert!(search_query(&"a".repeat(201)).is_err());
     }

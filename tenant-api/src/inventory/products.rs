@@ -275,9 +275,7 @@ impl Inventory {
             sql.push(" and id > ").push_bind(after);
         }
         if let Some(q) = query {
-            sql.push(" and search @@ to_tsquery('simple', ")
-                .push_bind(q)
-                .push(")");
+            sql.push(" and search @@ ").push_bind(q).push("::tsquery");
         }
         if !category.is_empty() {
             sql.push(" and category = ").push_bind(category);
