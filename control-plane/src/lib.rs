@@ -16,11 +16,6 @@ use tokio::net::TcpListener;
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     let db = Db::connect_lazy(config.database.control.expose(), 8)?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
-    let parts = AppParts {
-        services: tonic::service::Routes::default(),
-        guard: Box::new(|router| router),
-        connect_services: &[],
-        health: Health::new(db.pool().clone(), redis, nats),
-    };
+    let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
     Ok(Server::new(listener, app(config, parts)))
 }

@@ -3,7 +3,9 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use eventkit_domain::FieldViolation;
+use eventkit_platform::db::TenantTx;
 use eventkit_proto::eventkit::v1::{PageRequest, PageResponse};
+use sqlx::{FromRow, Postgres, QueryBuilder, postgres::PgRow};
 use uuid::Uuid;
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -47,6 +49,38 @@ impl Page {
             Some(bytes)
         };
         Ok(Self { size, after })
+    }
+
+    /// `select <columns> from <table> where tenant_id = … [and id > …]`: add filters, then
+    /// [`Page::fetch`].
+    pub fn select(
+        &self,
+        columns: &str,
+        table: &str,
+        tenant_id: Uuid,
+    ) -> QueryBuilder<'static, Postgres> {
+        let mut sql =
+            QueryBuilder::new(format!("select {columns} from {table} where tenant_id = "));
+        sql.push_bind(tenant_id);
+        if let Some(after) = self.after {
+            sql.push(" and id > ").push_bind(after);
+        }
+        sql
+    }
+
+    /// Runs a [`Page::select`] query in id order and cuts the page.
+    pub async fn fetch<T>(
+        &self,
+        mut sql: QueryBuilder<'static, Postgres>,
+        tx: &mut TenantTx,
+        id: impl Fn(&T) -> Uuid,
+    ) -> Result<(Vec<T>, Option<PageResponse>), sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        sql.push(" order by id limit ").push_bind(self.limit());
+        let rows = sql.build_query_as::<T>().fetch_all(&mut **tx).await?;
+        Ok(self.finish(rows, id))
     }
 
     /// The rows to fetch: one more than the page, to see whether another page follows.

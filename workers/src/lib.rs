@@ -47,11 +47,6 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             delay = (delay * 2).min(std::time::Duration::from_secs(10));
         }
     });
-    let parts = AppParts {
-        services: tonic::service::Routes::default(),
-        guard: Box::new(|router| router),
-        connect_services: &[],
-        health: Health::new(db.pool().clone(), redis, nats),
-    };
+    let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
     Ok(Server::new(listener, app(config, parts)))
 }

@@ -38,6 +38,18 @@ pub struct AppParts {
     pub health: Health,
 }
 
+impl AppParts {
+    /// A role with no RPC services of its own yet: health, metrics and reflection only.
+    pub fn without_services(health: Health) -> Self {
+        Self {
+            services: tonic::service::Routes::default(),
+            guard: Box::new(|router| router),
+            connect_services: &[],
+            health,
+        }
+    }
+}
+
 /// Builds the one-port app.
 pub fn app(config: &Config, parts: AppParts) -> Router {
     // Install the recorder now, so requests before the first scrape are counted.

@@ -1,7 +1,7 @@
 //! Serialised assets: one physical unit of a product with a barcode/QR code unique per tenant.
 
 use super::{
-    Inventory, input,
+    Inventory, Lock, fetch_by_id, input,
     rows::{ASSET_COLUMNS, AssetRow},
 };
 use eventkit_domain::{
@@ -23,24 +23,8 @@ const UPDATABLE: &[&str] = &[
     "product_id",
 ];
 
-/// The exact SQL of GetAsset after `TenantTx::begin` (`SET_TENANT_SQL`); bench/ replays it.
-// bench:get-asset
-pub(super) fn get_asset_sql() -> String {
-    format!("select {ASSET_COLUMNS} from assets where tenant_id = $1 and id = $2")
-}
-
-async fn fetch(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<AssetRow, ApiError> {
-    let sql = format!(
-        "{}{}",
-        get_asset_sql(),
-        if lock { " for update" } else { "" }
-    );
-    sqlx::query_as(&sql)
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("asset", id))
+async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<AssetRow, ApiError> {
+    fetch_by_id(tx, ASSET_COLUMNS, "assets", "asset", id, lock).await
 }
 
 /// Checks that `product_id` names a live product of the tenant (another tenant's is not found).
@@ -131,7 +115,7 @@ impl Inventory {
     ) -> Result<GetAssetResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
-        let row = fetch(&mut tx, id, false).await?;
+        let row = fetch(&mut tx, id, Lock::No).await?;
         tx.commit().await?;
         Ok(GetAssetResponse {
             asset: Some(row.into()),
@@ -214,7 +198,7 @@ impl Inventory {
         v.finish()?;
 
         let mut tx = self.tx(p).await?;
-        let before = fetch(&mut tx, id, true).await?;
+        let before = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if let Some(product) = new_product {
             require_live_product(&mut tx, "asset.product_id", product).await?;
         }
@@ -261,13 +245,7 @@ impl Inventory {
 
         let mut tx = self.tx(p).await?;
         let tenant = tx.tenant_id();
-        let mut sql = QueryBuilder::<Postgres>::new(format!(
-            "select {ASSET_COLUMNS} from assets where tenant_id = "
-        ));
-        sql.push_bind(tenant);
-        if let Some(after) = page.after {
-            sql.push(" and id > ").push_bind(after);
-        }
+        let mut sql = page.select(ASSET_COLUMNS, "assets", tenant);
         if let Some(product) = product {
             sql.push(" and product_id = ").push_bind(product);
         }
@@ -285,10 +263,8 @@ impl Inventory {
                 .push_bind(tenant);
             sql.push(" and search @@ ").push_bind(q).push("::tsquery))");
         }
-        sql.push(" order by id limit ").push_bind(page.limit());
-        let rows: Vec<AssetRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let (rows, page) = page.fetch(sql, &mut tx, |r: &AssetRow| r.id).await?;
         tx.commit().await?;
-        let (rows, page) = page.finish(rows, |r| r.id);
         Ok(ListAssetsResponse {
             assets: rows.into_iter().map(Into::into).collect(),
             page,

@@ -1,7 +1,7 @@
 //! Cases: containers with their own code that hold assets (an asset is in at most one case).
 
 use super::{
-    Inventory,
+    Inventory, Lock, fetch_by_id,
     rows::{CASE_COLUMNS, CaseRow},
 };
 use eventkit_domain::{Violations, id, inventory as rules, text::parse_code};
@@ -12,14 +12,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 async fn fetch_with_contents(tx: &mut TenantTx, id: Uuid) -> Result<pb::Case, ApiError> {
-    let row: CaseRow = sqlx::query_as(&format!(
-        "select {CASE_COLUMNS} from cases where tenant_id = $1 and id = $2"
-    ))
-    .bind(tx.tenant_id())
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| ApiError::not_found("case", id))?;
+    let row: CaseRow = fetch_by_id(tx, CASE_COLUMNS, "cases", "case", id, Lock::No).await?;
     let contents: Vec<Uuid> = sqlx::query_scalar(
         "select id from assets where tenant_id = $1 and case_id = $2 order by id",
     )
@@ -90,20 +83,12 @@ impl Inventory {
         let (page, location) = (page.unwrap(), location.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let mut sql = QueryBuilder::<Postgres>::new(format!(
-            "select {CASE_COLUMNS} from cases where tenant_id = "
-        ));
-        sql.push_bind(tx.tenant_id());
-        if let Some(after) = page.after {
-            sql.push(" and id > ").push_bind(after);
-        }
+        let mut sql = page.select(CASE_COLUMNS, "cases", tx.tenant_id());
         if let Some(location) = location {
             sql.push(" and location_id = ").push_bind(location);
         }
-        sql.push(" order by id limit ").push_bind(page.limit());
-        let rows: Vec<CaseRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let (rows, page) = page.fetch(sql, &mut tx, |r: &CaseRow| r.id).await?;
         tx.commit().await?;
-        let (rows, page) = page.finish(rows, |r| r.id);
         Ok(ListCasesResponse {
             cases: rows.into_iter().map(|r| r.into_pb(Vec::new())).collect(),
             page,

@@ -1,13 +1,12 @@
 //! Locations: the warehouse → zone → bin hierarchy (rules in `eventkit_domain::inventory`).
 
 use super::{
-    Inventory, input,
+    Inventory, Lock, fetch_by_id, input,
     rows::{LOCATION_COLUMNS, LocationRow},
 };
 use eventkit_domain::{Violations, id, inventory as rules};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use sqlx::{Postgres, QueryBuilder};
 
 impl Inventory {
     pub async fn create_location(
@@ -72,14 +71,15 @@ impl Inventory {
     ) -> Result<GetLocationResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
-        let row: LocationRow = sqlx::query_as(&format!(
-            "select {LOCATION_COLUMNS} from locations where tenant_id = $1 and id = $2"
-        ))
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("location", id))?;
+        let row: LocationRow = fetch_by_id(
+            &mut tx,
+            LOCATION_COLUMNS,
+            "locations",
+            "location",
+            id,
+            Lock::No,
+        )
+        .await?;
         tx.commit().await?;
         Ok(GetLocationResponse {
             location: Some(row.into()),
@@ -98,20 +98,12 @@ impl Inventory {
         let (page, parent) = (page.unwrap(), parent.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let mut sql = QueryBuilder::<Postgres>::new(format!(
-            "select {LOCATION_COLUMNS} from locations where tenant_id = "
-        ));
-        sql.push_bind(tx.tenant_id());
-        if let Some(after) = page.after {
-            sql.push(" and id > ").push_bind(after);
-        }
+        let mut sql = page.select(LOCATION_COLUMNS, "locations", tx.tenant_id());
         if let Some(parent) = parent {
             sql.push(" and parent_id = ").push_bind(parent);
         }
-        sql.push(" order by id limit ").push_bind(page.limit());
-        let rows: Vec<LocationRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let (rows, page) = page.fetch(sql, &mut tx, |r: &LocationRow| r.id).await?;
         tx.commit().await?;
-        let (rows, page) = page.finish(rows, |r| r.id);
         Ok(ListLocationsResponse {
             locations: rows.into_iter().map(Into::into).collect(),
             page,

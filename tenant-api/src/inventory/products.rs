@@ -1,7 +1,7 @@
 //! Products: create, get, update by mask, soft delete, restore, list with filters and search.
 
 use super::{
-    Inventory, input,
+    Inventory, Lock, fetch_by_id, input,
     rows::{PRODUCT_COLUMNS, ProductRow},
 };
 use eventkit_domain::{FieldViolation, Violations, id, inventory as rules};
@@ -35,17 +35,8 @@ async fn emit(
     Ok(())
 }
 
-async fn fetch(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<ProductRow, ApiError> {
-    let sql = format!(
-        "select {PRODUCT_COLUMNS} from products where tenant_id = $1 and id = $2{}",
-        if lock { " for update" } else { "" }
-    );
-    sqlx::query_as(&sql)
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("product", id))
+async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<ProductRow, ApiError> {
+    fetch_by_id(tx, PRODUCT_COLUMNS, "products", "product", id, lock).await
 }
 
 impl Inventory {
@@ -103,7 +94,7 @@ impl Inventory {
     ) -> Result<GetProductResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
-        let row = fetch(&mut tx, id, false).await?;
+        let row = fetch(&mut tx, id, Lock::No).await?;
         tx.commit().await?;
         Ok(GetProductResponse {
             product: Some(row.into()),
@@ -170,7 +161,7 @@ impl Inventory {
         v.finish()?;
 
         let mut tx = self.tx(p).await?;
-        let current = fetch(&mut tx, id, true).await?;
+        let current = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if current.deleted_at.is_some() {
             return Err(ApiError::FailedPrecondition(format!(
                 "product {id} is deleted; restore it first"
@@ -218,7 +209,7 @@ impl Inventory {
     ) -> Result<pb::Product, ApiError> {
         let id = id::parse_id("id", raw_id)?;
         let mut tx = self.tx(p).await?;
-        let current = fetch(&mut tx, id, true).await?;
+        let current = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if current.deleted_at.is_some() == deleted {
             let state = if deleted {
                 "already deleted"
@@ -267,13 +258,7 @@ impl Inventory {
         let (page, query, category) = (page.unwrap(), query.unwrap(), category.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let mut sql = QueryBuilder::<Postgres>::new(format!(
-            "select {PRODUCT_COLUMNS} from products where tenant_id = "
-        ));
-        sql.push_bind(tx.tenant_id());
-        if let Some(after) = page.after {
-            sql.push(" and id > ").push_bind(after);
-        }
+        let mut sql = page.select(PRODUCT_COLUMNS, "products", tx.tenant_id());
         if let Some(q) = query {
             sql.push(" and search @@ ").push_bind(q).push("::tsquery");
         }
@@ -283,10 +268,8 @@ impl Inventory {
         if !req.show_deleted {
             sql.push(" and deleted_at is null");
         }
-        sql.push(" order by id limit ").push_bind(page.limit());
-        let rows: Vec<ProductRow> = sql.build_query_as().fetch_all(&mut *tx).await?;
+        let (rows, page) = page.fetch(sql, &mut tx, |r: &ProductRow| r.id).await?;
         tx.commit().await?;
-        let (rows, page) = page.finish(rows, |r| r.id);
         Ok(ListProductsResponse {
             products: rows.into_iter().map(Into::into).collect(),
             page,
