@@ -1,7 +1,8 @@
--- The statements tenant-api sends for one GetAsset, for pgbench -M prepared.
--- bench/run prefers the `-- bench:get-asset` block in tenant-api/src/inventory/store.rs and uses
--- this file only while that block does not exist. Variables: :tenant, :actor, :asset.
+-- pgbench script: the statements tenant-api sends for one GetAsset, in the text the code uses
+-- (SET_TENANT_SQL in platform/src/db/tenant_tx.rs and get_asset_sql() in
+-- tenant-api/src/inventory/mod.rs, with $1/$2 written as pgbench variables), run by bench/run
+-- with -M prepared. Variables: :tenant, :actor, :asset. BEGIN/COMMIT are what sqlx sends.
 BEGIN;
-SELECT set_config('app.tenant_id', :tenant, true), set_config('app.actor', :actor, true);
-SELECT id, product_id, code, serial_number, status, location_id, case_id, created_at, updated_at FROM assets WHERE tenant_id = :tenant AND id = :asset;
+select set_config('app.tenant_id', :tenant, true), set_config('app.actor', :actor, true);
+select id, product_id, code, serial_number, status, location_id, case_id, created_at, updated_at from assets where tenant_id = :tenant and id = :asset;
 COMMIT;
