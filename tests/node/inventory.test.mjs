@@ -61,10 +61,14 @@ async function expectCode(code, fn) {
     await fn();
   } catch (e) {
     const err = ConnectError.from(e);
+    const hint = /EPIPE|ECONNRESET|socket hang up/.test(err.rawMessage)
+      ? " (the server closed a reused HTTP/1.1 connection: it answered an earlier request without" +
+        " reading its body and dropped the connection without sending `Connection: close`)"
+      : "";
     assert.equal(
       Code[err.code],
       Code[code],
-      `expected code ${Code[code]}, got ${Code[err.code]}: ${err.rawMessage}`,
+      `expected code ${Code[code]}, got ${Code[err.code]}: ${err.rawMessage}${hint}`,
     );
     return err;
   }
