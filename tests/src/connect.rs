@@ -169,3 +169,19 @@ pub async fn send_raw(
         raw_body,
     }
 }
+
+/// GETs `path` and returns the body as text (health, metrics).
+pub async fn get(addr: SocketAddr, path: &str) -> String {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = http::Request::get(format!("http://{addr}{path}"))
+        .body(Full::new(Bytes::new()))
+        .expect("request");
+    let response = client.request(request).await.expect("HTTP call");
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
+}

@@ -102,6 +102,11 @@ impl ConnectError {
     }
 }
 
+/// A Connect error answer with no details (for layers in front of the adapter).
+pub fn connect_error(code: Code, message: String) -> Response<Body> {
+    ConnectError::new(code, message).into_response()
+}
+
 /// `google.rpc.Status`, to read the details of a gRPC error.
 #[derive(Clone, PartialEq, Message)]
 struct RpcStatus {

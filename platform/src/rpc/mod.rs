@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod connect;
 mod deadline;
+mod http1_body;
 pub mod idempotency;
 mod json_errors;
 pub mod server;

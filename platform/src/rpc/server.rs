@@ -92,6 +92,10 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .with_state(parts.health)
         .fallback(dispatch)
         .with_state(protocols)
+        .layer(middleware::from_fn_with_state(
+            config.max_request_bytes,
+            super::http1_body::buffer,
+        ))
         .layer(middleware::from_fn(record_metrics))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -164,23 +168,36 @@ async fn metrics() -> impl IntoResponse {
     )
 }
 
+/// The metrics label of a path: a procedure of the descriptor set or one of our routes;
+/// anything else is `other`, so made-up paths cannot grow the label set.
+fn route_label(path: &str) -> &'static str {
+    static KNOWN: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        let pool = eventkit_proto::descriptor_pool();
+        let procedures = pool.services().flat_map(|s| {
+            s.methods()
+                .map(|m| format!("/{}/{}", m.parent_service().full_name(), m.name()))
+                .collect::<Vec<_>>()
+        });
+        let routes = ["/health", "/health/live", "/health/ready", "/metrics"].map(str::to_owned);
+        procedures
+            .chain(routes)
+            .map(|p| &*Box::leak(p.into_boxed_str()))
+            .collect()
+    });
+    known.get(path).copied().unwrap_or("other")
+}
+
 /// Request count and latency per RPC (or route) and HTTP status; unknown paths are lumped
 /// together so a scanner cannot blow up the label set.
 async fn record_metrics(request: Request, next: axum::middleware::Next) -> Response {
-    let path = request.uri().path();
-    let route = if path.starts_with("/eventkit.")
-        || path.starts_with("/grpc.")
-        || path.starts_with("/health")
-        || path.starts_with("/controlplane.")
-    {
-        path.to_owned()
-    } else {
-        "other".to_owned()
-    };
+    let route = route_label(request.uri().path());
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("eventkit_http_requests_total", "route" => route.clone(), "status" => status.clone()).increment(1);
+    metrics::counter!("eventkit_http_requests_total", "route" => route, "status" => status.clone())
+        .increment(1);
     metrics::histogram!("eventkit_http_request_duration_seconds", "route" => route, "status" => status)
         .record(started.elapsed().as_secs_f64());
     response
