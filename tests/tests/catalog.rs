@@ -256,3 +256,38 @@ async fn the_app_role_cannot_write_into_another_tenant() {
         Some("42501")
     );
 }
+
+#[tokio::test]
+async fn one_round_trip_reads_leave_no_tenant_on_the_connection() {
+    let env = TestEnv::start().await;
+    let a = env.create_tenant("Tenant A").await;
+    env.call(
+        Some(&a.api_key),
+        "InventoryService/CreateProduct",
+        serde_json::json!({"name": "Speaker"}),
+    )
+    .await
+    .ok();
+    // One connection, so the follow-up query surely runs where the one-shot read ran.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(env.config.database.app.expose())
+        .await
+        .unwrap();
+    let db = eventkit_platform::db::Db::from_pool(pool.clone());
+    let actor = eventkit_platform::db::Actor("test".into());
+    let seen: Vec<(String,)> = db
+        .tenant_read(a.id, &actor, "select name from products")
+        .await
+        .unwrap();
+    assert_eq!(seen, vec![("Speaker".to_owned(),)]);
+    let after: (String, i64) = sqlx::query_as("select coalesce(current_setting('app.tenant_id', true), ''), (select count(*) from products)")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        (String::new(), 0),
+        "the tenant context ended with the one-shot read"
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod constraints;
+pub mod one_shot;
 mod tenant_tx;
 
 pub use tenant_tx::{Actor, TenantTx};

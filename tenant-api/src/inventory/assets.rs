@@ -114,9 +114,9 @@ impl Inventory {
         req: GetAssetRequest,
     ) -> Result<GetAssetResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let mut tx = self.tx(p).await?;
-        let row = fetch(&mut tx, id, Lock::No).await?;
-        tx.commit().await?;
+        let row: AssetRow = self
+            .read_by_id(p, ASSET_COLUMNS, "assets", "asset", id)
+            .await?;
         Ok(GetAssetResponse {
             asset: Some(row.into()),
         })

@@ -1,7 +1,7 @@
 //! Locations: the warehouse → zone → bin hierarchy (rules in `eventkit_domain::inventory`).
 
 use super::{
-    Inventory, Lock, fetch_by_id, input,
+    Inventory, input,
     rows::{LOCATION_COLUMNS, LocationRow},
 };
 use eventkit_domain::{Violations, id, inventory as rules};
@@ -70,17 +70,9 @@ impl Inventory {
         req: GetLocationRequest,
     ) -> Result<GetLocationResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let mut tx = self.tx(p).await?;
-        let row: LocationRow = fetch_by_id(
-            &mut tx,
-            LOCATION_COLUMNS,
-            "locations",
-            "location",
-            id,
-            Lock::No,
-        )
-        .await?;
-        tx.commit().await?;
+        let row: LocationRow = self
+            .read_by_id(p, LOCATION_COLUMNS, "locations", "location", id)
+            .await?;
         Ok(GetLocationResponse {
             location: Some(row.into()),
         })

@@ -12,6 +12,7 @@ mod rows;
 
 pub use api::InventoryApi;
 
+use eventkit_platform::db::one_shot::{one_shot_sql, uuid_literal};
 use eventkit_platform::{
     ApiError,
     auth::Principal,
@@ -30,6 +31,33 @@ impl Inventory {
         Self { db }
     }
 
+    /// One row by id in one round trip (no transaction of our own), or `not_found`.
+    async fn read_by_id<T>(
+        &self,
+        principal: &Principal,
+        columns: &str,
+        table: &str,
+        entity: &str,
+        id: Uuid,
+    ) -> Result<T, ApiError>
+    where
+        T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let statement = by_id_statement(
+            columns,
+            table,
+            &uuid_literal(principal.tenant_id),
+            &uuid_literal(id),
+        );
+        let rows = self
+            .db
+            .tenant_read(principal.tenant_id, &principal.actor(), &statement)
+            .await?;
+        rows.into_iter()
+            .next()
+            .ok_or_else(|| ApiError::not_found(entity, id))
+    }
+
     async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
         Ok(self
             .db
@@ -45,19 +73,21 @@ enum Lock {
     ForUpdate,
 }
 
-fn by_id_sql(columns: &str, table: &str, lock: Lock) -> String {
-    let lock = if lock == Lock::ForUpdate {
-        " for update"
-    } else {
-        ""
-    };
-    format!("select {columns} from {table} where tenant_id = $1 and id = $2{lock}")
+/// A read by id as one statement with literal values, for [`Db::tenant_read`].
+fn by_id_statement(columns: &str, table: &str, tenant_literal: &str, id_literal: &str) -> String {
+    format!(
+        "select {columns} from {table} where tenant_id = {tenant_literal} and id = {id_literal}"
+    )
 }
 
-/// The statement GetAsset runs after `TenantTx::begin` (`SET_TENANT_SQL`); bench/get_asset.sql
-/// replays exactly these statements, and a test keeps the two equal.
-pub fn get_asset_sql() -> String {
-    by_id_sql(rows::ASSET_COLUMNS, "assets", Lock::No)
+/// The query text GetAsset sends, with the tenant, actor and id as the given literals;
+/// bench/get_asset.sql is this text with pgbench variables, and a test keeps the two equal.
+pub fn get_asset_sql(tenant: &str, actor: &str, id: &str) -> String {
+    one_shot_sql(
+        tenant,
+        actor,
+        &by_id_statement(rows::ASSET_COLUMNS, "assets", tenant, id),
+    )
 }
 
 /// `select <columns> from <table>` for one id of the transaction's tenant, or `not_found`

@@ -93,9 +93,9 @@ impl Inventory {
         req: GetProductRequest,
     ) -> Result<GetProductResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let mut tx = self.tx(p).await?;
-        let row = fetch(&mut tx, id, Lock::No).await?;
-        tx.commit().await?;
+        let row: ProductRow = self
+            .read_by_id(p, PRODUCT_COLUMNS, "products", "product", id)
+            .await?;
         Ok(GetProductResponse {
             product: Some(row.into()),
         })
