@@ -1,5 +1,10 @@
 //! The `eventkit` binary: thin command-line glue over the library crates.
 
+/// mimalloc: the request path allocates many small, short-lived buffers across threads, where
+/// glibc malloc showed ~9% of the tenant-api's CPU in profiles (bench/RESULTS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod demo;
 mod local_services;
 mod roles;

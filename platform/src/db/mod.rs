@@ -26,6 +26,9 @@ impl Db {
             .max_connections(max_connections)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(5))
+            // No ping round trip on every checkout: a broken connection fails its next query,
+            // which maps to `unavailable`, and the pool replaces it.
+            .test_before_acquire(false)
             .connect_lazy(url)?;
         Ok(Self { pool })
     }
