@@ -1,0 +1,91 @@
+//! Graceful shutdown: a request in flight when the shutdown signal comes is finished and
+//! answered; only then does the server stop, and new connections are refused.
+
+use eventkit_platform::config::Config;
+use eventkit_tests::{
+    TestEnv,
+    connect::{Protocol, call},
+};
+use serde_json::json;
+use std::{collections::HashMap, time::Duration};
+use tokio::sync::oneshot;
+
+#[tokio::test]
+async fn in_flight_requests_finish_before_the_server_stops() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Drain").await;
+    let created = env
+        .call(
+            Some(&tenant.api_key),
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp"}),
+        )
+        .await;
+    let id = created.ok()["product"]["id"].as_str().unwrap().to_owned();
+
+    // A second server on the same database, which we will shut down.
+    let config = Config::from_vars(HashMap::from([
+        (
+            "DATABASE_URL".to_owned(),
+            env.config.database.app.expose().clone(),
+        ),
+        ("EVENTKIT_DB_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
+    ]))
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = eventkit_tenant_api::build(&config, listener).await.unwrap();
+    let addr = server.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+
+    // Hold the product's row lock, so UpdateProduct waits inside its transaction.
+    let admin = env.admin_pool().await;
+    let mut blocker = admin.begin().await.unwrap();
+    sqlx::query("select 1 from products where id = $1::uuid for update")
+        .bind(&id)
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let key = tenant.api_key.clone();
+    let update_id = id.clone();
+    let in_flight = tokio::spawn(async move {
+        call(
+            addr,
+            Protocol::ConnectJson,
+            Some(&key),
+            "InventoryService/UpdateProduct",
+            json!({"product": {"id": update_id, "name": "Lamp, drained"}, "updateMask": "name"}),
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !in_flight.is_finished(),
+        "the update waits for the row lock"
+    );
+
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !running.is_finished(),
+        "the server waits for the in-flight request"
+    );
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "no new connections after the signal"
+    );
+
+    blocker.commit().await.unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(10), in_flight)
+        .await
+        .expect("answered")
+        .unwrap();
+    assert_eq!(reply.ok()["product"]["name"], "Lamp, drained");
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("server stopped")
+        .unwrap()
+        .unwrap();
+}
