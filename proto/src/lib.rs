@@ -22,7 +22,7 @@ pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
 
 /// Full names of the services a tenant's users and integrators call (the isolation suite
 /// walks every RPC of each).
-pub const TENANT_SERVICES: &[&str] = &["eventkit.v1.InventoryService"];
+pub const TENANT_SERVICES: &[&str] = &["eventkit.v1.InventoryService", "eventkit.v1.AdminService"];
 
 #[cfg(test)]
 mod tests {

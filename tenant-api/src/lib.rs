@@ -2,6 +2,8 @@
 //! any number of processes share one Postgres — and served on one port for Connect, gRPC and
 //! gRPC-Web. [`build`] wires config, database, auth and services into a [`Server`].
 
+pub mod admin;
+mod delegate;
 pub mod inventory;
 mod paging;
 pub mod permissions;
@@ -19,7 +21,9 @@ use eventkit_platform::{
         server::{AppParts, Server, app},
     },
 };
-use eventkit_proto::eventkit::v1::inventory_service_server::InventoryServiceServer;
+use eventkit_proto::eventkit::v1::{
+    admin_service_server::AdminServiceServer, inventory_service_server::InventoryServiceServer,
+};
 use tokio::net::TcpListener;
 
 /// Builds the tenant API on `listener` (bind port 0 in tests).
@@ -37,8 +41,9 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             )
         })
         .transpose()?;
+    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
     let auth = Authenticator::new(
-        ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl),
+        api_keys.clone(),
         jwt,
         TenantStates::new(db.clone(), config.tenant_state_cache_ttl),
     );
@@ -47,13 +52,18 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         inventory::Inventory::new(db.clone()),
     ))
     .max_decoding_message_size(config.max_request_bytes);
+    let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
+        db.clone(),
+        api_keys,
+    )))
+    .max_decoding_message_size(config.max_request_bytes);
     let idempotency = Idempotency {
         db: db.clone(),
-        is_mutation: |path| permissions::required(path) == Some(permissions::INVENTORY_WRITE),
+        is_mutation: permissions::keeps_idempotent_answers,
         max_request_bytes: config.max_request_bytes,
     };
     let parts = AppParts {
-        services: tonic::service::Routes::new(inventory),
+        services: tonic::service::Routes::new(inventory).add_service(admin),
         guard: Box::new(move |router| {
             router
                 .layer(axum::middleware::from_fn_with_state(

@@ -7,6 +7,10 @@ use eventkit_platform::{ApiError, auth::Principal};
 
 pub const INVENTORY_READ: &str = "inventory:read";
 pub const INVENTORY_WRITE: &str = "inventory:write";
+pub const ADMIN_KEYS: &str = "admin:keys";
+
+/// Every permission name a key or role can hold.
+pub const ALL: &[&str] = &[INVENTORY_READ, INVENTORY_WRITE, ADMIN_KEYS];
 
 /// `/package.Service/Method` → required permission.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -56,7 +60,29 @@ pub const REQUIRED: &[(&str, &str)] = &[
         "/eventkit.v1.InventoryService/RemoveAssetFromCase",
         INVENTORY_WRITE,
     ),
+    ("/eventkit.v1.AdminService/CreateApiKey", ADMIN_KEYS),
+    ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),
+    ("/eventkit.v1.AdminService/RevokeApiKey", ADMIN_KEYS),
+    ("/eventkit.v1.AdminService/RotateApiKey", ADMIN_KEYS),
 ];
+
+/// RPCs whose answers carry a secret shown once: their answers are never stored, so
+/// `Idempotency-Key` does not apply to them (a retry makes another key; revoke the spare).
+const ANSWERS_HOLD_SECRETS: &[&str] = &[
+    "/eventkit.v1.AdminService/CreateApiKey",
+    "/eventkit.v1.AdminService/RotateApiKey",
+];
+
+/// Whether `Idempotency-Key` applies: RPCs that change data (all but Get/List/Lookup) and whose
+/// answers may be stored.
+pub fn keeps_idempotent_answers(path: &str) -> bool {
+    let method = path.rsplit('/').next().unwrap_or_default();
+    required(path).is_some()
+        && !["Get", "List", "Lookup"]
+            .iter()
+            .any(|verb| method.starts_with(verb))
+        && !ANSWERS_HOLD_SECRETS.contains(&path)
+}
 
 pub fn required(path: &str) -> Option<&'static str> {
     REQUIRED
@@ -87,6 +113,26 @@ pub async fn authorize(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotency_applies_to_mutations_without_secrets() {
+        assert!(keeps_idempotent_answers(
+            "/eventkit.v1.InventoryService/CreateProduct"
+        ));
+        assert!(keeps_idempotent_answers(
+            "/eventkit.v1.AdminService/RevokeApiKey"
+        ));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.InventoryService/GetProduct"
+        ));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.InventoryService/ListAssets"
+        ));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.AdminService/CreateApiKey"
+        ));
+        assert!(!keeps_idempotent_answers("/eventkit.v1.Nope/CreateThing"));
+    }
 
     #[test]
     fn every_tenant_rpc_declares_a_permission() {

@@ -89,6 +89,14 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
     )
     .await
     .ok();
+    let api_key = env
+        .call(
+            key,
+            "AdminService/CreateApiKey",
+            json!({"name": format!("Integration {tag}"), "scopes": ["inventory:read"]}),
+        )
+        .await;
+    let api_key = id(&api_key, "apiKey");
     Fixtures {
         ids: HashMap::from([
             ("product", product),
@@ -96,6 +104,7 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
             ("warehouse", warehouse),
             ("case", case),
             ("asset", asset),
+            ("api_key", api_key),
         ]),
         asset_code,
         case_code,
@@ -105,7 +114,7 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
 /// The entity a method is about: `GetProduct` → `product`, `LookupAssetByCode` → `asset`.
 fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
     let name = method.name();
-    ["Product", "Location", "Asset", "Case"]
+    ["Product", "Location", "Asset", "Case", "ApiKey"]
         .into_iter()
         .filter(|noun| name.contains(noun))
         .min_by_key(|noun| name.find(noun))
@@ -113,6 +122,7 @@ fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
             "Product" => "product",
             "Location" => "location",
             "Asset" => "asset",
+            "ApiKey" => "api_key",
             _ => "case",
         })
 }
@@ -124,6 +134,7 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
         "Location" => Some("location"),
         "Asset" => Some("asset"),
         "Case" => Some("case"),
+        "ApiKey" => Some("api_key"),
         _ => None,
     }
 }
@@ -200,6 +211,12 @@ fn fill(
                     message.set_field(&field, PValue::String(value));
                 }
             }
+            Kind::String if field.name() == "scopes" => {
+                message.set_field(
+                    &field,
+                    PValue::List(vec![PValue::String("inventory:read".into())]),
+                );
+            }
             Kind::Enum(e) if !field.is_list() => {
                 if let Some(first) = e.values().find(|v| v.number() != 0) {
                     message.set_field(&field, PValue::EnumNumber(first.number()));
@@ -262,9 +279,16 @@ fn to_json(message: &DynamicMessage) -> Value {
 /// A digest of every row tenant A owns, to prove nothing of A's changed.
 async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
-    for table in ["products", "locations", "assets", "cases", "api_keys"] {
+    for table in [
+        "products",
+        "locations",
+        "assets",
+        "cases",
+        "api_keys",
+        "idempotency_keys",
+    ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
-            "select md5(string_agg(t::text, '|' order by t.id)) from {table} t where t.tenant_id = $1"
+            "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"
         ))
         .bind(tenant.id)
         .fetch_one(admin)

@@ -101,13 +101,20 @@ pub struct ApiKeyVerifier {
 
 impl ApiKeyVerifier {
     pub fn new(db: Db, ttl: Duration) -> Self {
-        Self {
-            db,
-            cache: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(ttl)
-                .build(),
-        }
+        let cache = Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(ttl)
+            .support_invalidation_closures()
+            .build();
+        Self { db, cache }
+    }
+
+    /// Drops a revoked key from this process's cache at once (other processes stop accepting
+    /// it when their cache entry expires).
+    pub fn forget(&self, key_id: Uuid) {
+        let _ = self.cache.invalidate_entries_if(move |_, cached| {
+            cached.principal.method == AuthMethod::ApiKey { key_id }
+        });
     }
 
     pub async fn verify(&self, key: &str) -> Result<Principal, ApiError> {

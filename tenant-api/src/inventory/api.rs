@@ -1,34 +1,12 @@
-//! The tonic adapter: each RPC takes the principal the middleware attached and calls the plain
-//! async method of the same name on [`Inventory`]. Errors convert once, through `ApiError`.
+//! InventoryService over tonic: every RPC delegates to the method of the same name on
+//! [`Inventory`] (see `crate::delegate`).
 
 use super::Inventory;
-use eventkit_platform::auth::Principal;
+use crate::delegate::delegate;
 use eventkit_proto::eventkit::v1::{inventory_service_server::InventoryService, *};
-use tonic::{Request, Response, Status};
-
-pub struct InventoryApi(Inventory);
-
-impl InventoryApi {
-    pub fn new(inventory: Inventory) -> Self {
-        Self(inventory)
-    }
-}
-
-macro_rules! delegate {
-    ($($method:ident($request:ty) -> $response:ty;)*) => {
-        #[tonic::async_trait]
-        impl InventoryService for InventoryApi {
-            $(
-                async fn $method(&self, request: Request<$request>) -> Result<Response<$response>, Status> {
-                    let principal = Principal::of(&request)?.clone();
-                    Ok(Response::new(self.0.$method(&principal, request.into_inner()).await?))
-                }
-            )*
-        }
-    };
-}
 
 delegate! {
+    InventoryService => InventoryApi(Inventory) {
     create_product(CreateProductRequest) -> CreateProductResponse;
     get_product(GetProductRequest) -> GetProductResponse;
     update_product(UpdateProductRequest) -> UpdateProductResponse;
@@ -48,4 +26,5 @@ delegate! {
     list_cases(ListCasesRequest) -> ListCasesResponse;
     add_asset_to_case(AddAssetToCaseRequest) -> AddAssetToCaseResponse;
     remove_asset_from_case(RemoveAssetFromCaseRequest) -> RemoveAssetFromCaseResponse;
+    }
 }
