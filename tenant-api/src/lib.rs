@@ -7,6 +7,7 @@ mod delegate;
 pub mod inventory;
 mod paging;
 pub mod permissions;
+mod wire;
 
 use eventkit_platform::{
     auth::{

@@ -4,6 +4,7 @@
 //! Each change writes an `api_key.*` event (never the secret).
 
 use super::Admin;
+use crate::wire::timestamp;
 use crate::{paging::Page, permissions};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, Violations, id, inventory::NAME};
@@ -29,13 +30,6 @@ struct KeyRow {
     expires_at: Option<DateTime<Utc>>,
     last_used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
-}
-
-fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: t.timestamp(),
-        nanos: t.timestamp_subsec_nanos() as i32,
-    }
 }
 
 impl KeyRow {

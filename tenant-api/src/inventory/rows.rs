@@ -1,5 +1,6 @@
 //! Database rows of the inventory tables and their conversion to API messages.
 
+use crate::wire::timestamp;
 use chrono::{DateTime, Utc};
 use eventkit_domain::inventory::{
     AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind,
@@ -7,13 +8,6 @@ use eventkit_domain::inventory::{
 };
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
-
-pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: t.timestamp(),
-        nanos: t.timestamp_subsec_nanos() as i32,
-    }
-}
 
 fn opt_id(id: Option<Uuid>) -> String {
     id.map(|i| i.to_string()).unwrap_or_default()
