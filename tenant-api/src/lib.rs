@@ -43,10 +43,12 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         })
         .transpose()?;
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
-    let auth = Authenticator::new(
+    let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
+    let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone());
+    eventkit_platform::auth::invalidation::spawn_listener(
+        nats.clone(),
         api_keys.clone(),
-        jwt,
-        TenantStates::new(db.clone(), config.tenant_state_cache_ttl),
+        tenant_states,
     );
 
     let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(
@@ -55,7 +57,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     .max_decoding_message_size(config.max_request_bytes);
     let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
         db.clone(),
-        api_keys,
+        api_keys.clone(),
+        nats.clone(),
     )))
     .max_decoding_message_size(config.max_request_bytes);
     let idempotency = Idempotency {

@@ -42,6 +42,13 @@ pub struct TestEnv {
     stop: Option<oneshot::Sender<()>>,
 }
 
+/// A second server on a [`TestEnv`]'s database.
+pub struct OtherServer {
+    pub addr: SocketAddr,
+    pub stop: oneshot::Sender<()>,
+    pub running: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 impl TestEnv {
@@ -81,6 +88,27 @@ impl TestEnv {
             database,
             addr,
             stop: Some(stop),
+        }
+    }
+
+    /// Another tenant-api process-alike on the same database (its own caches and pool), as in
+    /// a pool of servers; it runs until the returned sender fires or is dropped.
+    pub async fn another_server(&self) -> OtherServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let server = eventkit_tenant_api::build(&self.config, listener)
+            .await
+            .expect("tenant api builds");
+        let addr = server.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let running = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        OtherServer {
+            addr,
+            stop,
+            running,
         }
     }
 

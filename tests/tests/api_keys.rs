@@ -284,3 +284,51 @@ async fn secrets_are_never_kept_for_idempotent_replay() {
         .unwrap();
     assert_eq!(stored, 0, "no answer holding a secret was stored");
 }
+
+#[tokio::test]
+async fn a_revocation_reaches_every_server_at_once() {
+    let env = TestEnv::start().await; // default 30 s caches on both servers
+    let tenant = env.create_tenant("Keys").await;
+    let other = env.another_server().await;
+    let created = create_key(
+        &env,
+        &tenant.api_key,
+        json!({"name": "Pool", "scopes": ["inventory:read"]}),
+    )
+    .await;
+    let (key, id) = (secret(&created), created.ok()["apiKey"]["id"].clone());
+    let on_other = || {
+        eventkit_tests::connect::call(
+            other.addr,
+            eventkit_tests::Protocol::ConnectJson,
+            Some(&key),
+            "InventoryService/ListProducts",
+            json!({}),
+        )
+    };
+    assert_eq!(
+        on_other().await.code(),
+        "ok",
+        "the other server has the key cached now"
+    );
+
+    env.call(
+        Some(&tenant.api_key),
+        "AdminService/RevokeApiKey",
+        json!({"id": id}),
+    )
+    .await
+    .ok();
+    let started = std::time::Instant::now();
+    loop {
+        let code = on_other().await.code().to_owned();
+        if code == "unauthenticated" {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "the other server still accepts the revoked key ({code})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

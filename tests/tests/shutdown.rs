@@ -1,14 +1,12 @@
 //! Graceful shutdown: a request in flight when the shutdown signal comes is finished and
 //! answered; only then does the server stop, and new connections are refused.
 
-use eventkit_platform::config::Config;
 use eventkit_tests::{
     TestEnv,
     connect::{Protocol, call},
 };
 use serde_json::json;
-use std::{collections::HashMap, time::Duration};
-use tokio::sync::oneshot;
+use std::time::Duration;
 
 #[tokio::test]
 async fn in_flight_requests_finish_before_the_server_stops() {
@@ -24,21 +22,11 @@ async fn in_flight_requests_finish_before_the_server_stops() {
     let id = created.ok()["product"]["id"].as_str().unwrap().to_owned();
 
     // A second server on the same database, which we will shut down.
-    let config = Config::from_vars(HashMap::from([
-        (
-            "DATABASE_URL".to_owned(),
-            env.config.database.app.expose().clone(),
-        ),
-        ("EVENTKIT_DB_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
-    ]))
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = eventkit_tenant_api::build(&config, listener).await.unwrap();
-    let addr = server.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let running = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+    let eventkit_tests::OtherServer {
+        addr,
+        stop,
+        running,
+    } = env.another_server().await;
 
     // Hold the product's row lock, so UpdateProduct waits inside its transaction.
     let admin = env.admin_pool().await;

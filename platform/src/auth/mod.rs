@@ -3,6 +3,7 @@
 //! with its tenant id. Full identity (OIDC, sessions, roles) builds on this.
 
 pub mod api_key;
+pub mod invalidation;
 pub mod jwt;
 mod middleware;
 mod principal;

@@ -27,6 +27,11 @@ impl TenantStates {
         }
     }
 
+    /// Drops a tenant's cached state (its state changed).
+    pub async fn forget(&self, tenant_id: Uuid) {
+        self.cache.invalidate(&tenant_id).await;
+    }
+
     /// `Ok` for an active tenant; `unauthenticated` for one that does not exist,
     /// `failed_precondition` naming the state otherwise.
     pub async fn require_active(&self, tenant_id: Uuid) -> Result<(), ApiError> {

@@ -185,7 +185,7 @@ impl Admin {
         let mut tx = self.tx(p).await?;
         let key = self.revoke(&mut tx, id).await?;
         tx.commit().await?;
-        self.keys.forget(id);
+        self.forget_key(id).await;
         Ok(RevokeApiKeyResponse { api_key: Some(key) })
     }
 
@@ -203,7 +203,7 @@ impl Admin {
         self.revoke(&mut tx, id).await?;
         let (key, secret) = issue(&mut tx, &name, &scopes, expires_at).await?;
         tx.commit().await?;
-        self.keys.forget(id);
+        self.forget_key(id).await;
         Ok(RotateApiKeyResponse {
             api_key: Some(key),
             secret,
