@@ -18,28 +18,49 @@ use tokio::process::{Child, Command};
 
 const DEMO_TENANT: &str = "Demo Rental Co";
 
-/// A service this process started; stopped gracefully (SIGTERM) when dropped through `stop`.
-struct Started {
-    name: &'static str,
-    child: Child,
+/// A service this process started, stopped again on the way out.
+enum Started {
+    /// Redis or NATS, our child: SIGTERM, then SIGKILL after 15 s.
+    Child { name: &'static str, child: Child },
+    /// Postgres under `pg_ctl`: a fast shutdown (sessions are ended, not waited for).
+    Postgres { pg_ctl: PathBuf, dir: PathBuf },
 }
 
 impl Started {
-    async fn stop(mut self) {
-        if let Some(pid) = self.child.id() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(pid.to_string())
-                .status()
-                .await;
+    async fn stop(self) {
+        match self {
+            Started::Child { name, mut child } => {
+                if let Some(pid) = child.id() {
+                    let _ = Command::new("kill")
+                        .arg("-TERM")
+                        .arg(pid.to_string())
+                        .status()
+                        .await;
+                }
+                if tokio::time::timeout(Duration::from_secs(15), child.wait())
+                    .await
+                    .is_err()
+                {
+                    let _ = child.kill().await;
+                }
+                eprintln!("stopped {name}");
+            }
+            Started::Postgres { pg_ctl, dir } => {
+                let status = as_postgres_user(&pg_ctl)
+                    .args(["-m", "fast", "-w", "-D"])
+                    .arg(&dir)
+                    .arg("stop")
+                    .status()
+                    .await;
+                match status {
+                    Ok(s) if s.success() => eprintln!("stopped Postgres"),
+                    other => eprintln!(
+                        "stopping Postgres in {} failed ({other:?}); stop it with pg_ctl",
+                        dir.display()
+                    ),
+                }
+            }
         }
-        if tokio::time::timeout(Duration::from_secs(15), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
-        eprintln!("stopped {}", self.name);
     }
 }
 
@@ -181,13 +202,38 @@ fn postgres_bin_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// Postgres refuses to run as root: run it as the `postgres` user then.
-fn as_postgres_user(program: &Path) -> Command {
-    let is_root = std::process::Command::new("id")
+fn is_root() -> bool {
+    std::process::Command::new("id")
         .arg("-u")
         .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    if is_root {
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Creates `dir` for the postgres user and checks that it can reach and write it.
+async fn postgres_user_can_use(dir: &Path) -> anyhow::Result<bool> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let status = Command::new("chown")
+        .arg("-R")
+        .arg("postgres:postgres")
+        .arg(dir)
+        .status()
+        .await?;
+    anyhow::ensure!(
+        status.success(),
+        "chown of {} failed (is there a postgres user?)",
+        dir.display()
+    );
+    let probe = Command::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-w"])
+        .arg(dir)
+        .status()
+        .await?;
+    Ok(probe.success())
+}
+
+/// Postgres refuses to run as root: run its tools as the `postgres` user then.
+fn as_postgres_user(program: &Path) -> Command {
+    if is_root() {
         let mut cmd = Command::new("runuser");
         cmd.arg("-u").arg("postgres").arg("--").arg(program);
         cmd
@@ -199,23 +245,24 @@ fn as_postgres_user(program: &Path) -> Command {
 async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
     let dirs = postgres_bin_dirs();
     let initdb = find_binary("initdb", &dirs)?;
-    let postgres = find_binary("postgres", &dirs)?;
-    let dir = data.join("postgres");
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let pg_ctl = find_binary("pg_ctl", &dirs)?;
+    let mut dir = data.join("postgres");
+    if is_root() && !postgres_user_can_use(&dir).await? {
+        // The data folder sits where the postgres user cannot go (e.g. under /root).
+        dir = PathBuf::from("/var/lib/eventkit/postgres");
+        eprintln!(
+            "the postgres user cannot reach {}; using {}",
+            data.display(),
+            dir.display()
+        );
+        anyhow::ensure!(
+            postgres_user_can_use(&dir).await?,
+            "the postgres user cannot use {}",
+            dir.display()
+        );
+    }
     if !dir.join("PG_VERSION").exists() {
         std::fs::create_dir_all(&dir)?;
-        if root {
-            let status = Command::new("chown")
-                .arg("-R")
-                .arg("postgres:postgres")
-                .arg(&dir)
-                .status()
-                .await?;
-            anyhow::ensure!(status.success(), "chown of {} failed", dir.display());
-        }
         eprintln!("initialising a private Postgres in {}", dir.display());
         let status = as_postgres_user(&initdb)
             .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "-D"])
@@ -226,25 +273,29 @@ async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started
         anyhow::ensure!(status.success(), "initdb failed");
     }
     eprintln!("starting a private Postgres on {addr}");
-    let mut child = as_postgres_user(&postgres)
-        .arg("-D")
+    let options = format!(
+        "-c listen_addresses={} -p {} -c unix_socket_directories={}",
+        addr.ip(),
+        addr.port(),
+        dir.display()
+    );
+    let log = dir.join("server.log");
+    let status = as_postgres_user(&pg_ctl)
+        .args(["-w", "-t", "60", "-D"])
         .arg(&dir)
-        .args([
-            "-c",
-            &format!("listen_addresses={}", addr.ip()),
-            "-p",
-            &addr.port().to_string(),
-        ])
-        .args(["-c", &format!("unix_socket_directories={}", dir.display())])
+        .arg("-l")
+        .arg(&log)
+        .args(["-o", &options, "start"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting postgres")?;
-    wait_until_reachable("Postgres", addr, &mut child).await?;
-    Ok(Started {
-        name: "Postgres",
-        child,
-    })
+        .status()
+        .await
+        .context("running pg_ctl start")?;
+    anyhow::ensure!(
+        status.success(),
+        "Postgres did not start; see {}",
+        log.display()
+    );
+    Ok(Started::Postgres { pg_ctl, dir })
 }
 
 async fn start_redis(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
@@ -269,7 +320,7 @@ async fn start_redis(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
         .spawn()
         .context("starting redis-server")?;
     wait_until_reachable("Redis", addr, &mut child).await?;
-    Ok(Started {
+    Ok(Started::Child {
         name: "Redis",
         child,
     })
@@ -295,7 +346,7 @@ async fn start_nats(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
         .spawn()
         .context("starting nats-server")?;
     wait_until_reachable("NATS", addr, &mut child).await?;
-    Ok(Started {
+    Ok(Started::Child {
         name: "NATS",
         child,
     })

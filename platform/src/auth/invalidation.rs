@@ -11,7 +11,11 @@ use uuid::Uuid;
 pub const SUBJECT: &str = "eventkit.auth.invalidate";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Invalidation {
     ApiKey { key_id: Uuid },
     Tenant { tenant_id: Uuid },
