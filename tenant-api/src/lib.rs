@@ -63,7 +63,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     .max_decoding_message_size(config.max_request_bytes);
     let idempotency = Idempotency {
         db: db.clone(),
-        is_mutation: permissions::keeps_idempotent_answers,
+        applies_to: permissions::keeps_idempotent_answers,
         max_request_bytes: config.max_request_bytes,
     };
     let parts = AppParts {

@@ -22,11 +22,11 @@ use tonic::Code;
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_LEN: usize = 255;
 
-/// What the middleware needs: the database, which RPCs mutate, and the body limit.
+/// What the middleware needs: the database, the RPCs it applies to, and the body limit.
 #[derive(Clone)]
 pub struct Idempotency {
     pub db: Db,
-    pub is_mutation: fn(&str) -> bool,
+    pub applies_to: fn(&str) -> bool,
     pub max_request_bytes: usize,
 }
 
@@ -62,7 +62,7 @@ pub async fn middleware(
     let Some(raw_key) = request.headers().get(HEADER).cloned() else {
         return next.run(request).await;
     };
-    if !(state.is_mutation)(&path) {
+    if !(state.applies_to)(&path) {
         return next.run(request).await;
     }
     let Some(principal) = request.extensions().get::<Principal>().cloned() else {
