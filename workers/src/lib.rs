@@ -1,6 +1,7 @@
-//! Background work on NATS JetStream. This first cut declares the event stream idempotently at
-//! start and serves health and metrics; the outbox relay and the consumers (webhooks, email,
-//! exports) build on it.
+//! Background work: JetStream stream set-up (declared idempotently at start), retention sweeps,
+//! health and metrics. The outbox relay and the consumers (webhooks, email, exports) build on it.
+
+pub mod retention;
 
 use eventkit_platform::{
     config::Config,
@@ -30,6 +31,7 @@ pub async fn declare_streams(nats: &async_nats::Client) -> anyhow::Result<()> {
 /// Builds the workers' health server and declares streams in the background once NATS answers.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     let db = Db::connect_lazy(config.database.app.expose(), 8)?;
+    retention::spawn(db.clone(), std::time::Duration::from_secs(600));
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
     let declare = nats.clone();
     tokio::spawn(async move {

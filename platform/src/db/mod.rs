@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod constraints;
+mod cross_tenant;
 pub mod one_shot;
 mod tenant_tx;
 
