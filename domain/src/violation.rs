@@ -59,10 +59,6 @@ impl Violations {
         self.0.is_empty()
     }
 
-    pub fn into_vec(self) -> Vec<FieldViolation> {
-        self.0
-    }
-
     /// `Ok(())` when nothing was recorded.
     pub fn finish(self) -> Result<(), Vec<FieldViolation>> {
         if self.0.is_empty() {

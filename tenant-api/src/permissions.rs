@@ -94,7 +94,7 @@ pub fn required(path: &str) -> Option<&'static str> {
 /// Refuses the call unless the principal holds the RPC's permission.
 pub async fn authorize(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path.starts_with("/grpc.") {
+    if eventkit_platform::auth::is_public_path(path) {
         return next.run(request).await;
     }
     let verdict = match (required(path), request.extensions().get::<Principal>()) {

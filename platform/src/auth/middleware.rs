@@ -72,7 +72,7 @@ pub async fn require_principal(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path().starts_with("/grpc.") {
+    if super::is_public_path(request.uri().path()) {
         return next.run(request).await;
     }
     match auth.authenticate(request.headers()).await {

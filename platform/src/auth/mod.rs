@@ -10,4 +10,10 @@ mod principal;
 pub mod tenant_state;
 
 pub use middleware::{Authenticator, require_principal};
+
+/// Paths anyone may call without credentials: gRPC reflection (`/grpc.*`). Authentication and
+/// authorization both let them through; everything else needs a principal.
+pub fn is_public_path(path: &str) -> bool {
+    path.starts_with("/grpc.")
+}
 pub use principal::{AuthMethod, Permissions, Principal};

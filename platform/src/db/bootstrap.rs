@@ -2,9 +2,9 @@
 //! database owned by `eventkit_owner`, and runs the forward-only migrations in `migrations/`
 //! as the owner. Services never connect as the owner or a superuser; only this does.
 
-use crate::config::{DatabaseUrls, database_name, with_database};
+use crate::config::{DatabaseUrls, database_name};
 use anyhow::{Context, bail};
-use sqlx::{Connection, Executor, PgConnection, Row, postgres::PgPoolOptions};
+use sqlx::{Connection, Executor, PgConnection, postgres::PgPoolOptions};
 
 pub const OWNER_ROLE: &str = "eventkit_owner";
 pub const APP_ROLE: &str = "eventkit_app";
@@ -115,20 +115,6 @@ pub async fn clone_database(
         .await
         .with_context(|| format!("cloning {template} into {name}"))?;
     Ok(())
-}
-
-/// Whether `role` can bypass row-level security (superuser or BYPASSRLS).
-pub async fn role_bypasses_rls(conn: &mut PgConnection, role: &str) -> anyhow::Result<bool> {
-    let row = sqlx::query("select rolsuper or rolbypassrls from pg_roles where rolname = $1")
-        .bind(role)
-        .fetch_one(conn)
-        .await?;
-    Ok(row.get::<bool, _>(0))
-}
-
-/// The admin URL pointed at another database of the same cluster.
-pub fn admin_url_for(urls: &DatabaseUrls, database: &str) -> String {
-    with_database(urls.admin.expose(), database)
 }
 
 fn credentials(url: &str) -> (String, Option<String>) {

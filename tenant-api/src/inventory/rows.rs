@@ -106,7 +106,7 @@ pub struct AssetRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
+fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
     match status {
         DomainAssetStatus::Available => pb::AssetStatus::Available,
         DomainAssetStatus::CheckedOut => pb::AssetStatus::CheckedOut,
