@@ -66,7 +66,7 @@ impl Authenticator {
 }
 
 /// Axum middleware: authenticates, records the tenant on the request span, attaches the principal.
-/// Reflection (`/grpc.*`) needs no credentials.
+/// Public paths (see [`super::is_public_path`]) need no credentials.
 pub async fn require_principal(
     State(auth): State<Authenticator>,
     mut request: Request,
