@@ -203,10 +203,13 @@ fn postgres_bin_dirs() -> Vec<PathBuf> {
 }
 
 fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ROOT.get_or_init(|| {
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    })
 }
 
 /// Creates `dir` for the postgres user and checks that it can reach and write it.
@@ -299,57 +302,53 @@ async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started
 }
 
 async fn start_redis(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
-    let redis = find_binary("redis-server", &[])?;
-    let dir = data.join("redis");
-    std::fs::create_dir_all(&dir)?;
-    eprintln!("starting a private Redis on {addr}");
-    let mut child = Command::new(redis)
-        .args([
-            "--bind",
-            &addr.ip().to_string(),
-            "--port",
-            &addr.port().to_string(),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .arg("--dir")
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .spawn()
-        .context("starting redis-server")?;
-    wait_until_reachable("Redis", addr, &mut child).await?;
-    Ok(Started::Child {
-        name: "Redis",
-        child,
-    })
+    let (ip, port) = (addr.ip().to_string(), addr.port().to_string());
+    let args = [
+        "--bind",
+        &ip,
+        "--port",
+        &port,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+    ];
+    start_child("Redis", "redis-server", &args, &data.join("redis"), addr).await
 }
 
 async fn start_nats(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
-    let nats = find_binary("nats-server", &[])?;
-    let dir = data.join("nats");
-    std::fs::create_dir_all(&dir)?;
-    eprintln!("starting a private NATS (JetStream) on {addr}");
-    let mut child = Command::new(nats)
-        .args([
-            "-a",
-            &addr.ip().to_string(),
-            "-p",
-            &addr.port().to_string(),
-            "-js",
-            "-sd",
-        ])
-        .arg(&dir)
+    let (ip, port) = (addr.ip().to_string(), addr.port().to_string());
+    start_child(
+        "NATS (JetStream)",
+        "nats-server",
+        &["-a", &ip, "-p", &port, "-js", "-sd"],
+        &data.join("nats"),
+        addr,
+    )
+    .await
+}
+
+/// Starts `binary args… <dir>` (its data folder last) as our child and waits until it listens.
+async fn start_child(
+    name: &'static str,
+    binary: &str,
+    args: &[&str],
+    dir: &Path,
+    addr: SocketAddr,
+) -> anyhow::Result<Started> {
+    let program = find_binary(binary, &[])?;
+    std::fs::create_dir_all(dir)?;
+    eprintln!("starting a private {name} on {addr}");
+    let mut child = Command::new(program)
+        .args(args)
+        .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .context("starting nats-server")?;
-    wait_until_reachable("NATS", addr, &mut child).await?;
-    Ok(Started::Child {
-        name: "NATS",
-        child,
-    })
+        .with_context(|| format!("starting {binary}"))?;
+    wait_until_reachable(name, addr, &mut child).await?;
+    Ok(Started::Child { name, child })
 }
 
 #[cfg(test)]
