@@ -138,6 +138,32 @@ impl TestEnv {
             .expect("admin pool")
     }
 
+    /// A new product of `tenant` whose row lock the returned transaction holds: a call that
+    /// updates it waits inside its own transaction until the guard commits or drops.
+    pub async fn locked_product(
+        &self,
+        tenant: &Tenant,
+    ) -> (String, sqlx::Transaction<'static, sqlx::Postgres>) {
+        let created = self
+            .call(
+                Some(&tenant.api_key),
+                "InventoryService/CreateProduct",
+                serde_json::json!({"name": "Lamp"}),
+            )
+            .await;
+        let id = created.ok()["product"]["id"]
+            .as_str()
+            .expect("product id")
+            .to_owned();
+        let mut guard = self.admin_pool().await.begin().await.expect("transaction");
+        sqlx::query("select 1 from products where id = $1::uuid for update")
+            .bind(&id)
+            .execute(&mut *guard)
+            .await
+            .expect("row lock");
+        (id, guard)
+    }
+
     /// A single connection as `eventkit_app` to this env's database.
     pub async fn app_connection(&self) -> PgConnection {
         PgConnection::connect(self.config.database.app.expose())

@@ -10,23 +10,10 @@ use std::time::{Duration, Instant};
 async fn a_call_past_its_deadline_is_cut_off_and_writes_nothing() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Deadline").await;
-    let created = env
-        .call(
-            Some(&tenant.api_key),
-            "InventoryService/CreateProduct",
-            json!({"name": "Lamp"}),
-        )
-        .await;
-    let id = created.ok()["product"]["id"].as_str().unwrap().to_owned();
 
     // Hold the row lock so the update cannot finish.
+    let (id, blocker) = env.locked_product(&tenant).await;
     let admin = env.admin_pool().await;
-    let mut blocker = admin.begin().await.unwrap();
-    sqlx::query("select 1 from products where id = $1::uuid for update")
-        .bind(&id)
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
 
     let body = json!({"product": {"id": id, "name": "Renamed"}, "updateMask": "name"});
     let started = Instant::now();

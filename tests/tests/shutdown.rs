@@ -12,14 +12,6 @@ use std::time::Duration;
 async fn in_flight_requests_finish_before_the_server_stops() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Drain").await;
-    let created = env
-        .call(
-            Some(&tenant.api_key),
-            "InventoryService/CreateProduct",
-            json!({"name": "Lamp"}),
-        )
-        .await;
-    let id = created.ok()["product"]["id"].as_str().unwrap().to_owned();
 
     // A second server on the same database, which we will shut down.
     let eventkit_tests::OtherServer {
@@ -29,13 +21,7 @@ async fn in_flight_requests_finish_before_the_server_stops() {
     } = env.another_server().await;
 
     // Hold the product's row lock, so UpdateProduct waits inside its transaction.
-    let admin = env.admin_pool().await;
-    let mut blocker = admin.begin().await.unwrap();
-    sqlx::query("select 1 from products where id = $1::uuid for update")
-        .bind(&id)
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
+    let (id, blocker) = env.locked_product(&tenant).await;
     let key = tenant.api_key.clone();
     let update_id = id.clone();
     let in_flight = tokio::spawn(async move {
