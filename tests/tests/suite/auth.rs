@@ -24,9 +24,9 @@ use std::{
 use tonic::Code;
 use uuid::Uuid;
 
-const JWT_KEY: &[u8] = include_bytes!("../fixtures/jwt_ed25519.pem");
+const JWT_KEY: &[u8] = include_bytes!("../../fixtures/jwt_ed25519.pem");
 const JWT_KEY_X: &str = "i8MWMOMvNZ8rcEHztc1k7hqn8cNpCDYCsTcDIO9cTVw";
-const OTHER_KEY: &[u8] = include_bytes!("../fixtures/jwt_ed25519_other.pem");
+const OTHER_KEY: &[u8] = include_bytes!("../../fixtures/jwt_ed25519_other.pem");
 const KID: &str = "test-1";
 const ISSUER: &str = "https://idp.test.example";
 const AUDIENCE: &str = "eventkit-tenant-api";

@@ -1,0 +1,17 @@
+//! The cross-deployable test suite, one binary (one link step instead of one per file): each
+//! module is a theme — catalog rules, isolation, protocols, auth, bad input, workers.
+
+mod api_keys;
+mod auth;
+mod bad_input;
+mod bench_sql;
+mod catalog;
+mod deadlines;
+mod http1;
+mod idempotency;
+mod inventory;
+mod isolation;
+mod outbox_relay;
+mod protocols;
+mod retention;
+mod shutdown;
