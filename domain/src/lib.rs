@@ -7,5 +7,6 @@ pub mod inventory;
 pub mod money;
 pub mod text;
 pub mod violation;
+pub mod webhooks;
 
 pub use violation::{FieldViolation, Violations};

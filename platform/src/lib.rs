@@ -11,5 +11,6 @@ pub mod outbox;
 pub mod rpc;
 pub mod secret;
 pub mod telemetry;
+pub mod webhooks;
 
 pub use error::ApiError;

@@ -15,3 +15,4 @@ mod outbox_relay;
 mod protocols;
 mod retention;
 mod shutdown;
+mod webhooks;
