@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod bench_sql;
 mod catalog;
+mod consumers;
 mod deadlines;
 mod http1;
 mod idempotency;
