@@ -5,6 +5,7 @@
 //! ones left behind by crashed test processes are swept when the template is checked.
 
 pub mod connect;
+pub mod faults;
 pub mod pipeline;
 pub mod webhook_receiver;
 

@@ -16,4 +16,5 @@ mod outbox_relay;
 mod protocols;
 mod retention;
 mod shutdown;
+mod webhook_faults;
 mod webhooks;
