@@ -1,10 +1,11 @@
-//! Erasure of a tenant pending deletion, at an operator's explicit request: every row with the
+//! Erasure of a tenant pending deletion — at an operator's explicit request, or by the sweep
+//! once the grace period has ended: every row with the
 //! tenant's id in every table that has a `tenant_id` column (found in the catalog, so a new
 //! table is covered without a code change) is deleted in foreign-key order, in one
 //! transaction under the tenant's row-level security; a second scan of the same tables must
 //! then find nothing, or the whole erasure rolls back. The registry row stays as the erasure
 //! record: state `erased`, the time and the per-table counts, and no name or email.
-//! (Object storage and the grace-period sweep come with exports.)
+//! (Objects in storage come with exports.)
 
 use crate::{
     ControlPlane,
@@ -14,10 +15,14 @@ use crate::{
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
 use eventkit_domain::{FieldViolation, Violations, lifecycle::Transition};
-use eventkit_platform::{ApiError, db::TenantTx};
+use eventkit_platform::{
+    ApiError,
+    db::{Actor, TenantTx},
+};
 use eventkit_proto::controlplane::v1::*;
 use serde_json::json;
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
 /// Tables ordered so that every table comes before the tables it references (children first).
 pub fn deletion_order(tables: &[String], references: &[(String, String)]) -> Vec<String> {
@@ -86,8 +91,62 @@ impl ControlPlane {
         let reason = v.check(parse_reason(&req.reason, true));
         v.finish()?;
         let (tenant_id, reason) = (tenant_id.unwrap(), reason.unwrap());
+        let (tenant, deleted) = self.erase(tenant_id, Some((op, &reason))).await?;
+        Ok(EraseTenantResponse {
+            tenant: Some(tenant.into()),
+            deleted_rows: deleted.into_iter().collect(),
+        })
+    }
 
-        let mut tx = self.db.tenant_tx(tenant_id, &operator_actor(op)).await?;
+    /// Erases every tenant whose deletion grace period has ended; returns their ids.
+    pub async fn erase_due(&self) -> Result<Vec<Uuid>, ApiError> {
+        let due: Vec<Uuid> = sqlx::query_scalar(
+            "select id from tenants where state = 'pending_deletion' and deletion_due_at <= now() order by id",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut erased = Vec::new();
+        for tenant_id in due {
+            match self.erase(tenant_id, None).await {
+                Ok(_) => erased.push(tenant_id),
+                // Cancelled in the meantime, or erased by another control plane.
+                Err(ApiError::FailedPrecondition(_)) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(erased)
+    }
+
+    /// Runs [`erase_due`](Self::erase_due) every `every`, for as long as the process runs.
+    pub fn spawn_erasure_sweep(&self, every: std::time::Duration) {
+        let cp = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match cp.erase_due().await {
+                    Ok(ids) if !ids.is_empty() => {
+                        tracing::info!(?ids, "erased tenants whose grace period ended")
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::warn!(error = %err, "erasing due tenants failed; retrying later")
+                    }
+                }
+            }
+        });
+    }
+
+    /// Deletes every row of a tenant pending deletion, proves none is left, and keeps the
+    /// registry row as the erasure record; `by` is the operator and reason, or `None` when the
+    /// grace period ran out.
+    async fn erase(
+        &self,
+        tenant_id: Uuid,
+        by: Option<(&Operator, &str)>,
+    ) -> Result<(TenantRow, BTreeMap<String, i64>), ApiError> {
+        let actor = by.map_or_else(|| Actor::system("erasure"), |(op, _)| operator_actor(op));
+        let mut tx = self.db.tenant_tx(tenant_id, &actor).await?;
         let row = registry::fetch(&mut tx, tenant_id, true).await?;
         let from = row.state()?;
         let to = from
@@ -130,27 +189,27 @@ impl ControlPlane {
         .bind(json!(deleted))
         .fetch_one(&mut *tx)
         .await?;
-        let detail = json!({ "from": from.as_str(), "to": to.as_str(), "deletedRows": deleted });
-        audit::record(
-            &mut tx,
-            Entry {
-                operator: op,
-                action: "EraseTenant",
-                tenant_id: Some(tenant_id),
-                reason: &reason,
-                detail,
-            },
-        )
-        .await?;
+        if let Some((operator, reason)) = by {
+            let detail =
+                json!({ "from": from.as_str(), "to": to.as_str(), "deletedRows": deleted });
+            audit::record(
+                &mut tx,
+                Entry {
+                    operator,
+                    action: "EraseTenant",
+                    tenant_id: Some(tenant_id),
+                    reason,
+                    detail,
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.announce(tenant_id).await;
         if let Err(err) = eventkit_platform::metering::forget(&self.redis, tenant_id).await {
             tracing::warn!(error = %err, %tenant_id, "removing the erased tenant's Redis counters failed; they expire within 7 days");
         }
-        Ok(EraseTenantResponse {
-            tenant: Some(erased.into()),
-            deleted_rows: deleted.into_iter().collect(),
-        })
+        Ok((erased, deleted))
     }
 }
 

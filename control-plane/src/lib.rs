@@ -52,18 +52,28 @@ pub struct ControlPlane {
     redis: Redis,
 }
 
+/// How often the control plane looks for tenants whose deletion grace period has ended.
+pub const ERASURE_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
 impl ControlPlane {
-    pub fn new(db: Db, nats: async_nats::Client, redis: Redis) -> Self {
-        Self { db, nats, redis }
+    /// Connects as `eventkit_control` (lazily) to Postgres, Redis and NATS as `config` says.
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        let db = Db::connect_lazy(config.database.control.expose(), 8)?;
+        let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+        Ok(Self {
+            db,
+            nats,
+            redis: Redis::new(redis),
+        })
     }
 }
 
 /// Builds the control-plane server: the `controlplane.v1` services behind the gate
 /// (operator token, tenant credential or none, by service), health, metrics and reflection;
-/// and starts the API-call counter flush.
+/// and starts the API-call counter flush and the sweep that erases tenants past their grace.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    let db = Db::connect_lazy(config.database.control.expose(), 8)?;
-    let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+    let cp = ControlPlane::connect(config).await?;
+    let (db, nats, redis) = (cp.db.clone(), cp.nats.clone(), cp.redis.client().clone());
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
     let tenants = Authenticator::new(
@@ -72,8 +82,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         tenant_states.clone(),
     );
     invalidation::spawn_listener(nats.clone(), api_keys, tenant_states);
-    let cp = ControlPlane::new(db.clone(), nats.clone(), Redis::new(redis.clone()));
     cp.spawn_flusher();
+    cp.spawn_erasure_sweep(ERASURE_SWEEP_EVERY);
 
     let max = config.max_request_bytes;
     let services = tonic::service::Routes::new(

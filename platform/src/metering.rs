@@ -2,12 +2,14 @@
 //! day (off the request path, so Redis never slows or fails a call), and the control plane
 //! moves the counters into `usage_daily` with [`flush`]. A counter is taken with `GETDEL`, so
 //! each call is added to Postgres by exactly one flusher, and put back when the write fails
-//! (a crash between the two loses at most that one counter's calls).
+//! (a crash between the two loses at most that one counter's calls). Each flush also announces
+//! `quota.warning` when the day's calls reach 80 % or 100 % of the tenant's limit. Calls are
+//! counted, not refused: the daily cap is not enforced per call yet.
 
 use crate::{
     auth::Principal,
     db::{Actor, Db},
-    quota::API_CALLS,
+    quota::{self, API_CALLS},
 };
 use axum::{
     extract::{Request, State},
@@ -15,6 +17,7 @@ use axum::{
     response::Response,
 };
 use chrono::{NaiveDate, Utc};
+use eventkit_domain::quota::QuotaKey;
 use redis::{AsyncCommands, aio::ConnectionManager};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -50,6 +53,10 @@ impl Redis {
             client,
             connection: Arc::new(OnceCell::new()),
         }
+    }
+
+    pub fn client(&self) -> &redis::Client {
+        &self.client
     }
 
     pub async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
@@ -126,6 +133,7 @@ pub async fn flush(db: &Db, redis: &Redis, tenant: Option<Uuid>) -> anyhow::Resu
             .bind(calls)
             .execute(&mut *tx)
             .await?;
+            warn_api_calls(&mut tx, day).await?;
             tx.commit().await
         };
         if let Err(err) = stored.await {
@@ -135,6 +143,23 @@ pub async fn flush(db: &Db, redis: &Redis, tenant: Option<Uuid>) -> anyhow::Resu
         moved += calls as u64;
     }
     Ok(moved)
+}
+
+/// Records `quota.warning` for the day's API calls when they reach 80 % or 100 % of the limit.
+async fn warn_api_calls(tx: &mut crate::db::TenantTx, day: NaiveDate) -> Result<(), sqlx::Error> {
+    let (_, limits) = quota::limits(tx).await?;
+    let Some(limit) = limits.iter().find(|l| l.key == QuotaKey::ApiCallsPerDay) else {
+        return Ok(());
+    };
+    let used: i64 = sqlx::query_scalar(
+        "select value from usage_daily where tenant_id = $1 and day = $2 and metric = $3",
+    )
+    .bind(tx.tenant_id())
+    .bind(day)
+    .bind(API_CALLS)
+    .fetch_one(&mut **tx)
+    .await?;
+    quota::warn(tx, limit, used.max(0) as u64, day).await
 }
 
 /// Drops every API-call counter of `tenant_id` (erasure: nothing of the tenant stays in Redis).

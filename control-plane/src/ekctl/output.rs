@@ -28,7 +28,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// `key: value` lines.
 pub fn fields(pairs: &[(&str, String)]) -> String {
-    let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let width = pairs.iter().map(|(k, _)| k.len() + 1).max().unwrap_or(0);
     pairs
         .iter()
         .map(|(k, v)| format!("{:<width$}  {v}\n", format!("{k}:")))
@@ -213,6 +213,12 @@ pub fn audit(events: &[pb::AuditEvent]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_align_values() {
+        let out = fields(&[("id", "1".into()), ("admin email", "-".into())]);
+        assert_eq!(out, "id:           1\nadmin email:  -\n");
+    }
 
     #[test]
     fn tables_align_columns() {

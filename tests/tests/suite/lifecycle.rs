@@ -316,3 +316,70 @@ async fn operator_created_tenants_come_with_an_api_key_that_works() {
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("--confirm"), "{}", help.stdout);
 }
+
+#[tokio::test]
+async fn the_sweep_erases_only_tenants_past_their_grace_period() {
+    let env = TestEnv::start().await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("heidi").await);
+    let mut ids = Vec::new();
+    for name in ["Due Ltd", "Not Yet Ltd"] {
+        let created = ekctl
+            .json(&["tenants", "create", "--name", name, "--api-key"])
+            .await;
+        let key = created["apiKey"].as_str().unwrap();
+        env.call(
+            Some(key),
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp"}),
+        )
+        .await
+        .ok();
+        let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+        ekctl
+            .json(&["tenants", "delete", &id, "--reason", "contract ended"])
+            .await;
+        ids.push(id);
+    }
+    let admin = env.admin_pool().await;
+    sqlx::query(
+        "update tenants set deletion_due_at = now() - interval '1 minute' where id = $1::uuid",
+    )
+    .bind(&ids[0])
+    .execute(&admin)
+    .await
+    .unwrap();
+
+    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+        .await
+        .unwrap();
+    let erased = control.erase_due().await.unwrap();
+    assert_eq!(erased, [ids[0].parse::<Uuid>().unwrap()]);
+    assert!(control.erase_due().await.unwrap().is_empty(), "nothing twice");
+    assert_eq!(
+        state(&ekctl.json(&["tenants", "show", &ids[0]]).await),
+        "TENANT_STATE_ERASED"
+    );
+    assert_eq!(
+        state(&ekctl.json(&["tenants", "show", &ids[1]]).await),
+        "TENANT_STATE_PENDING_DELETION"
+    );
+    let products: Vec<(String, i64)> = sqlx::query_as(
+        "select tenant_id::text, count(*) from products group by tenant_id order by 1",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        products,
+        [(ids[1].clone(), 1)],
+        "only the due tenant's rows are gone"
+    );
+    let counts: Value = sqlx::query_scalar("select erased_rows from tenants where id = $1::uuid")
+        .bind(&ids[0])
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(counts["products"], 1);
+    assert_eq!(counts["api_keys"], 1);
+}

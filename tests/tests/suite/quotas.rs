@@ -1,7 +1,8 @@
 //! Quotas end to end: an operator override lowers a tenant's asset quota; creating assets
 //! warns through the outbox at 80 % and 100 % (once each per period), and past the plan's
 //! overage cap CreateAsset gets `resource_exhausted` naming the quota and writes nothing;
-//! usage (assets from the data, API calls metered through Redis) reads the same through
+//! usage (assets from the data, API calls metered through Redis, warned about at 80 % and
+//! 100 % of the daily limit when flushed) reads the same through
 //! `ekctl usage` and the tenant admin's AccountService; plan edits apply at once.
 
 use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
@@ -201,6 +202,9 @@ async fn api_calls_are_metered_per_tenant_and_day_and_admins_see_their_usage() {
     let ekctl = Ekctl::new(cp.addr, &env.operator_token("grace").await);
     let a = env.create_tenant("Metered A").await;
     let b = env.create_tenant("Metered B").await;
+    ekctl
+        .json(&["quotas", "set", &a.id.to_string(), "api_calls_per_day", "5"])
+        .await;
     for _ in 0..5 {
         env.call(Some(&a.api_key), "InventoryService/ListProducts", json!({}))
             .await
