@@ -57,6 +57,7 @@ delegate! {
 delegate! {
     SignupService => SignupApi(ControlPlane) for Anyone {
         sign_up(SignUpRequest) -> SignUpResponse;
+        verify_signup_email(VerifySignupEmailRequest) -> VerifySignupEmailResponse;
     }
 }
 

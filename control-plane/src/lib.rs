@@ -18,6 +18,7 @@ mod operator_tenants;
 mod plans;
 pub mod provisioning;
 pub mod registry;
+mod secrets;
 pub mod tenants;
 mod usage;
 

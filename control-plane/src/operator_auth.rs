@@ -1,10 +1,11 @@
 //! Operator tokens and the control plane's gate. A token is `ekop_<40 random base62>`, made by
 //! the local admin command `eventkit operator-token create` and shown once; only its SHA-256 is
-//! stored (it carries ~238 random bits, so a slow hash adds nothing). The gate sends each path
+//! stored (see [`crate::secrets`]). The gate sends each path
 //! to the credential it needs: operator services an operator token, the account service a
 //! tenant credential, sign-up and reflection none; anything else is refused.
 
 use crate::caller::Operator;
+use crate::secrets::{self, hash};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -16,8 +17,6 @@ use eventkit_platform::{
     auth::{Authenticator, is_public_path},
     secret::Secret,
 };
-use rand::{Rng, distr::Alphanumeric};
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -30,19 +29,10 @@ pub struct IssuedToken {
     pub token: Secret<String>,
 }
 
-fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 /// Creates a named operator token (names are unique).
 pub async fn create_token(pool: &PgPool, name: &str) -> Result<IssuedToken, ApiError> {
     let name = eventkit_domain::text::TextRule::required(100).parse("name", name)?;
-    let random: String = rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(40)
-        .map(char::from)
-        .collect();
-    let token = format!("{TOKEN_PREFIX}{random}");
+    let token = secrets::generate(TOKEN_PREFIX);
     let id = eventkit_domain::id::new_id();
     sqlx::query("insert into operator_tokens (id, name, token_hash) values ($1, $2, $3)")
         .bind(id)

@@ -1,5 +1,6 @@
-//! Making tenants: self-service sign-up (the tenant waits in `pending_approval` and
-//! `tenant.signup_requested` asks the email worker to verify the admin's address), operator
+//! Making tenants: self-service sign-up (the tenant waits in `pending_approval`, and
+//! `tenant.signup_requested` carries a one-time token for the email worker's verification link,
+//! redeemed with `VerifySignupEmail`; only the token's hash is kept in the registry), operator
 //! creation, approval, and provisioning — the default settings and `tenant.provisioned`, done so
 //! that a retry after any failure finishes the job once and never twice.
 
@@ -9,6 +10,7 @@ use crate::{
     caller::{Anyone, Operator},
     lifecycle::{By, operator_actor, set_state},
     registry::{self, TENANT_COLUMNS, TenantRow},
+    secrets,
 };
 use eventkit_domain::{
     FieldViolation, Violations,
@@ -24,6 +26,9 @@ use eventkit_platform::{
 use eventkit_proto::controlplane::v1::*;
 use serde_json::json;
 use uuid::Uuid;
+
+/// The prefix of sign-up verification tokens.
+pub const VERIFICATION_PREFIX: &str = "ekv_";
 
 /// Settings every tenant starts with; its admins change them later.
 pub const DEFAULT_CURRENCY: &str = "EUR";
@@ -160,15 +165,47 @@ impl ControlPlane {
             .await?;
         require_plan(&mut tx, "plan", &new.plan).await?;
         insert_registry(&mut tx, &new, TenantState::PendingApproval).await?;
+        let token = secrets::generate(VERIFICATION_PREFIX);
+        sqlx::query("update tenants set admin_email_verification_hash = $2 where id = $1")
+            .bind(tenant_id)
+            .bind(secrets::hash(&token))
+            .execute(&mut *tx)
+            .await?;
         let payload = json!({
             "tenantId": tenant_id.to_string(),
             "companyName": new.name,
             "adminEmail": new.admin_email,
             "plan": new.plan,
+            "verificationToken": token,
         });
         outbox::emit(&mut tx, "tenant.signup_requested", tenant_id, payload).await?;
         tx.commit().await?;
         Ok(SignUpResponse {
+            tenant_id: tenant_id.to_string(),
+        })
+    }
+
+    /// Marks the admin's address verified; the token works once.
+    pub async fn verify_signup_email(
+        &self,
+        _: &Anyone,
+        req: VerifySignupEmailRequest,
+    ) -> Result<VerifySignupEmailResponse, ApiError> {
+        let token = req.token.trim();
+        if !token.starts_with(VERIFICATION_PREFIX) {
+            return Err(FieldViolation::new("token", "is not a verification token (ekv_…)").into());
+        }
+        let tenant: Option<Uuid> = sqlx::query_scalar(
+            "update tenants set admin_email_verified_at = now(), admin_email_verification_hash = null, updated_at = now() \
+             where admin_email_verification_hash = $1 returning id",
+        )
+        .bind(secrets::hash(token))
+        .fetch_optional(self.db.pool())
+        .await?;
+        let tenant_id = tenant.ok_or_else(|| {
+            ApiError::NotFound("unknown or already used verification token".into())
+        })?;
+        Ok(VerifySignupEmailResponse {
             tenant_id: tenant_id.to_string(),
         })
     }

@@ -8,8 +8,7 @@ use eventkit_proto::controlplane::v1::{self as pb};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub const TENANT_COLUMNS: &str =
-    "id, name, state, plan, admin_email, created_at, updated_at, deletion_due_at, erased_at";
+pub const TENANT_COLUMNS: &str = "id, name, state, plan, admin_email, admin_email_verified_at, created_at, updated_at, deletion_due_at, erased_at";
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct TenantRow {
@@ -18,6 +17,7 @@ pub struct TenantRow {
     pub state: String,
     pub plan: String,
     pub admin_email: Option<String>,
+    pub admin_email_verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deletion_due_at: Option<DateTime<Utc>>,
@@ -70,6 +70,7 @@ impl From<TenantRow> for pb::Tenant {
             update_time: Some(timestamp(r.updated_at)),
             deletion_due_time: r.deletion_due_at.map(timestamp),
             erase_time: r.erased_at.map(timestamp),
+            admin_email_verify_time: r.admin_email_verified_at.map(timestamp),
         }
     }
 }

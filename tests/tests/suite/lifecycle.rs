@@ -1,5 +1,5 @@
 //! The tenant lifecycle end to end, driven through `ekctl` against a real control plane and
-//! tenant API: sign-up → approve (provisioning) → use → suspend (locked out within 5 s, by the
+//! tenant API: sign-up (and its email verification) → approve (provisioning) → use → suspend (locked out within 5 s, by the
 //! NATS invalidation: the state cache is set far longer) → resume → delete → cancel → delete
 //! → erase (nothing of the tenant left in any table); provisioning that is retried finishes
 //! once; and the operator audit holds who, what, why for each step.
@@ -86,6 +86,40 @@ async fn sign_up_approve_use_suspend_resume_delete_cancel_delete_erase() {
     let shown = ekctl.json(&["tenants", "show", &id]).await;
     assert_eq!(state(&shown), "TENANT_STATE_PENDING_APPROVAL");
     assert!(shown.get("settings").is_none(), "not provisioned yet");
+    assert!(shown["tenant"].get("adminEmailVerifyTime").is_none());
+
+    // The verification email's token confirms the address, once.
+    let token = signup[0]["verificationToken"]
+        .as_str()
+        .expect("token for the email");
+    let verify = |token: String| {
+        connect::call(
+            cp.addr,
+            Protocol::ConnectJson,
+            None,
+            "controlplane.v1.SignupService/VerifySignupEmail",
+            json!({ "token": token }),
+        )
+    };
+    assert_eq!(verify(token.to_owned()).await.ok()["tenantId"], id);
+    assert_eq!(
+        verify(token.to_owned()).await.code(),
+        "not_found",
+        "used once only"
+    );
+    assert_eq!(verify("nonsense".into()).await.code(), "invalid_argument");
+    let shown = ekctl.json(&["tenants", "show", &id]).await;
+    assert!(
+        shown["tenant"]["adminEmailVerifyTime"].is_string(),
+        "{shown}"
+    );
+    let stored: Option<Vec<u8>> =
+        sqlx::query_scalar("select admin_email_verification_hash from tenants where id = $1")
+            .bind(tenant)
+            .fetch_one(&env.admin_pool().await)
+            .await
+            .unwrap();
+    assert!(stored.is_none(), "the used token's hash is gone");
 
     // A key exists before approval (as an invitation would), but the tenant is not usable yet.
     let key = env.admin_key(tenant).await;
@@ -355,7 +389,10 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
         .unwrap();
     let erased = control.erase_due().await.unwrap();
     assert_eq!(erased, [ids[0].parse::<Uuid>().unwrap()]);
-    assert!(control.erase_due().await.unwrap().is_empty(), "nothing twice");
+    assert!(
+        control.erase_due().await.unwrap().is_empty(),
+        "nothing twice"
+    );
     assert_eq!(
         state(&ekctl.json(&["tenants", "show", &ids[0]]).await),
         "TENANT_STATE_ERASED"
