@@ -69,15 +69,3 @@ delegate! {
         cancel_account_deletion(CancelAccountDeletionRequest) -> CancelAccountDeletionResponse;
     }
 }
-
-impl ControlPlane {
-    pub async fn list_audit_events(
-        &self,
-        _: &Operator,
-        req: ListAuditEventsRequest,
-    ) -> Result<ListAuditEventsResponse, ApiError> {
-        crate::audit::list(self.db.pool(), req).await
-    }
-}
-
-use eventkit_platform::ApiError;

@@ -3,7 +3,7 @@
 //! written in the same transaction as the change, so the record exists exactly when the
 //! change does. `eventkit_control` cannot update or delete these rows (migration 0020).
 
-use crate::caller::Operator;
+use crate::{ControlPlane, caller::Operator};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, text::TextRule};
 use eventkit_platform::ApiError;
@@ -63,50 +63,52 @@ struct Row {
     created_at: DateTime<Utc>,
 }
 
-/// Newest first, optionally for one tenant; keyset paging on the (time-ordered) id.
-pub async fn list(
-    pool: &sqlx::PgPool,
-    req: ListAuditEventsRequest,
-) -> Result<ListAuditEventsResponse, ApiError> {
-    let mut v = eventkit_domain::Violations::new();
-    let tenant = v.check(eventkit_domain::id::parse_optional_id(
-        "tenant_id",
-        &req.tenant_id,
-    ));
-    let after = v.check(eventkit_domain::id::parse_optional_id(
-        "page_token",
-        &req.page_token,
-    ));
-    let size = v.check(crate::registry::page_size(req.page_size));
-    v.finish()?;
-    let size = size.unwrap();
-    let rows: Vec<Row> = sqlx::query_as(
-        "select id, operator_name, action, target_tenant_id, reason, detail, created_at from operator_audit \
-         where ($1::uuid is null or target_tenant_id = $1) and ($2::uuid is null or id < $2) \
-         order by id desc limit $3",
-    )
-    .bind(tenant.flatten())
-    .bind(after.flatten())
-    .bind(size + 1)
-    .fetch_all(pool)
-    .await?;
-    let (rows, next_page_token) = crate::registry::split_page(rows, size, |r| r.id);
-    Ok(ListAuditEventsResponse {
-        events: rows
-            .into_iter()
-            .map(|r| AuditEvent {
-                id: r.id.to_string(),
-                operator: r.operator_name,
-                action: r.action,
-                tenant_id: r
-                    .target_tenant_id
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                reason: r.reason,
-                detail: r.detail.to_string(),
-                create_time: Some(crate::registry::timestamp(r.created_at)),
-            })
-            .collect(),
-        next_page_token,
-    })
+impl ControlPlane {
+    /// Newest first, optionally for one tenant; keyset paging on the (time-ordered) id.
+    pub async fn list_audit_events(
+        &self,
+        _: &Operator,
+        req: ListAuditEventsRequest,
+    ) -> Result<ListAuditEventsResponse, ApiError> {
+        let mut v = eventkit_domain::Violations::new();
+        let tenant = v.check(eventkit_domain::id::parse_optional_id(
+            "tenant_id",
+            &req.tenant_id,
+        ));
+        let after = v.check(eventkit_domain::id::parse_optional_id(
+            "page_token",
+            &req.page_token,
+        ));
+        let size = v.check(crate::registry::page_size(req.page_size));
+        v.finish()?;
+        let size = size.unwrap();
+        const LIST: &str = "select id, operator_name, action, target_tenant_id, reason, detail, created_at \
+            from operator_audit where ($1::uuid is null or target_tenant_id = $1) \
+            and ($2::uuid is null or id < $2) order by id desc limit $3";
+        let rows: Vec<Row> = sqlx::query_as(LIST)
+            .bind(tenant.flatten())
+            .bind(after.flatten())
+            .bind(size + 1)
+            .fetch_all(self.db.pool())
+            .await?;
+        let (rows, next_page_token) = crate::registry::split_page(rows, size, |r| r.id);
+        Ok(ListAuditEventsResponse {
+            events: rows
+                .into_iter()
+                .map(|r| AuditEvent {
+                    id: r.id.to_string(),
+                    operator: r.operator_name,
+                    action: r.action,
+                    tenant_id: r
+                        .target_tenant_id
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    reason: r.reason,
+                    detail: r.detail.to_string(),
+                    create_time: Some(crate::registry::timestamp(r.created_at)),
+                })
+                .collect(),
+            next_page_token,
+        })
+    }
 }

@@ -180,7 +180,8 @@ impl ControlPlane {
             }
         }
         let erased: TenantRow = sqlx::query_as(&format!(
-            "update tenants set state = $2, name = 'erased', admin_email = null, admin_email_verification_hash = null, deletion_due_at = null, \
+            "update tenants set state = $2, name = 'erased', admin_email = null, \
+                 admin_email_verification_hash = null, deletion_due_at = null, \
                  erased_at = now(), erased_rows = $3, updated_at = now() \
              where id = $1 returning {TENANT_COLUMNS}"
         ))

@@ -105,7 +105,12 @@ impl ControlPlane {
         }
         .execute(&mut *tx)
         .await?;
-        let detail = json!({ "key": key.as_str(), "value": value.map(|l| l.map_or(json!("unlimited"), |n| json!(n))).unwrap_or(json!("plan default")) });
+        let shown = match value {
+            Some(Some(n)) => json!(n),
+            Some(None) => json!("unlimited"),
+            None => json!("plan default"),
+        };
+        let detail = json!({ "key": key.as_str(), "value": shown });
         audit::record(
             &mut tx,
             Entry {

@@ -17,7 +17,7 @@ use eventkit_platform::{
     config::Config,
     db::Db,
     health::{self, Health},
-    metering::{self, Redis},
+    metering::{self, ApiCallMeter, Redis},
     rpc::{
         idempotency::{self, Idempotency},
         server::{AppParts, Server, app},
@@ -57,7 +57,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         applies_to: permissions::keeps_idempotent_answers,
         max_request_bytes: config.max_request_bytes,
     };
-    let meter = Redis::new(redis.clone());
+    let meter = ApiCallMeter::start(Redis::new(redis.clone()));
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory).add_service(admin),
         guard: Box::new(move |router| {

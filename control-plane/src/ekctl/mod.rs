@@ -236,16 +236,20 @@ fn parse_state(raw: &str) -> Result<TenantState, Status> {
         .ok_or_else(|| Status::invalid_argument(format!("unknown state {raw:?}")))
 }
 
-macro_rules! answer {
-    ($cli:expr, $response:expr, $name:literal, $human:expr) => {{
-        let response = $response.into_inner();
-        if $cli.json {
-            output::json(&response, concat!("controlplane.v1.", $name))
-        } else {
-            #[allow(clippy::redundant_closure_call)]
-            ($human)(&response)
-        }
-    }};
+/// The answer as `--json` asks (canonical JSON of `message`, type `controlplane.v1.<name>`) or
+/// as `human` renders it.
+fn answer<M: prost::Message>(
+    cli: &Cli,
+    message: tonic::Response<M>,
+    name: &str,
+    human: impl FnOnce(&M) -> String,
+) -> String {
+    let message = message.into_inner();
+    if cli.json {
+        output::json(&message, &format!("controlplane.v1.{name}"))
+    } else {
+        human(&message)
+    }
 }
 
 fn shown(t: &Option<Tenant>) -> String {
@@ -279,26 +283,26 @@ async fn execute(c: &mut Clients, cli: &Cli) -> Result<String, Status> {
                 value: Some(value),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.quotas.set_quota_override(req).await?,
                 "SetQuotaOverrideResponse",
                 |r: &SetQuotaOverrideResponse| {
                     r.usage.as_ref().map(output::usage).unwrap_or_default()
-                }
+                },
             )
         }
         Command::Usage { tenant } => {
             let req = GetTenantUsageRequest {
                 tenant_id: tenant.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.usage.get_tenant_usage(req).await?,
                 "GetTenantUsageResponse",
                 |r: &GetTenantUsageResponse| {
                     r.usage.as_ref().map(output::usage).unwrap_or_default()
-                }
+                },
             )
         }
         Command::Audit { tenant, limit } => {
@@ -307,11 +311,11 @@ async fn execute(c: &mut Clients, cli: &Cli) -> Result<String, Status> {
                 page_size: *limit,
                 page_token: String::new(),
             };
-            answer!(
+            answer(
                 cli,
                 c.audit.list_audit_events(req).await?,
                 "ListAuditEventsResponse",
-                |r: &ListAuditEventsResponse| { output::audit(&r.events) }
+                |r: &ListAuditEventsResponse| output::audit(&r.events),
             )
         }
     })
@@ -350,7 +354,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
             let req = GetTenantRequest {
                 tenant_id: id(tenant),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.get_tenant(req).await?,
                 "GetTenantResponse",
@@ -359,7 +363,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                         .as_ref()
                         .map(|t| output::tenant(t, r.settings.as_ref()))
                         .unwrap_or_default()
-                }
+                },
             )
         }
         Tenants::Create {
@@ -376,7 +380,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 create_api_key: *api_key,
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.create_tenant(req).await?,
                 "CreateTenantResponse",
@@ -387,7 +391,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                         format!("admin API key (shown once): {}\n", r.api_key)
                     };
                     shown(&r.tenant) + &key
-                }
+                },
             )
         }
         Tenants::Approve { tenant, reason } => {
@@ -395,11 +399,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 tenant_id: id(tenant),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.approve_tenant(req).await?,
                 "ApproveTenantResponse",
-                |r: &ApproveTenantResponse| shown(&r.tenant)
+                |r: &ApproveTenantResponse| shown(&r.tenant),
             )
         }
         Tenants::Suspend { tenant, reason } => {
@@ -407,11 +411,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 tenant_id: id(tenant),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.suspend_tenant(req).await?,
                 "SuspendTenantResponse",
-                |r: &SuspendTenantResponse| shown(&r.tenant)
+                |r: &SuspendTenantResponse| shown(&r.tenant),
             )
         }
         Tenants::Resume { tenant, reason } => {
@@ -419,11 +423,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 tenant_id: id(tenant),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.resume_tenant(req).await?,
                 "ResumeTenantResponse",
-                |r: &ResumeTenantResponse| shown(&r.tenant)
+                |r: &ResumeTenantResponse| shown(&r.tenant),
             )
         }
         Tenants::Delete { tenant, reason } => {
@@ -431,11 +435,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 tenant_id: id(tenant),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.delete_tenant(req).await?,
                 "DeleteTenantResponse",
-                |r: &DeleteTenantResponse| shown(&r.tenant)
+                |r: &DeleteTenantResponse| shown(&r.tenant),
             )
         }
         Tenants::CancelDeletion { tenant, reason } => {
@@ -443,11 +447,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 tenant_id: id(tenant),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.cancel_tenant_deletion(req).await?,
                 "CancelTenantDeletionResponse",
-                |r: &CancelTenantDeletionResponse| { shown(&r.tenant) }
+                |r: &CancelTenantDeletionResponse| shown(&r.tenant),
             )
         }
         Tenants::Erase {
@@ -460,7 +464,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 confirm_tenant_id: confirm.clone(),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.tenants.erase_tenant(req).await?,
                 "EraseTenantResponse",
@@ -471,7 +475,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                         .map(|(t, n)| vec![t.clone(), n.to_string()])
                         .collect();
                     shown(&r.tenant) + &output::table(&["table", "deleted_rows"], &rows)
-                }
+                },
             )
         }
     })
@@ -479,21 +483,19 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
 
 async fn plans(c: &mut Clients, cli: &Cli, cmd: &Plans) -> Result<String, Status> {
     Ok(match cmd {
-        Plans::List => {
-            answer!(
-                cli,
-                c.plans.list_plans(ListPlansRequest {}).await?,
-                "ListPlansResponse",
-                |r: &ListPlansResponse| output::plans(&r.plans)
-            )
-        }
+        Plans::List => answer(
+            cli,
+            c.plans.list_plans(ListPlansRequest {}).await?,
+            "ListPlansResponse",
+            |r: &ListPlansResponse| output::plans(&r.plans),
+        ),
         Plans::Show { plan } => {
             let req = GetPlanRequest { key: plan.clone() };
-            answer!(
+            answer(
                 cli,
                 c.plans.get_plan(req).await?,
                 "GetPlanResponse",
-                |r: &GetPlanResponse| { output::plans(r.plan.as_slice()) }
+                |r: &GetPlanResponse| output::plans(r.plan.as_slice()),
             )
         }
         Plans::Set {
@@ -509,11 +511,11 @@ async fn plans(c: &mut Clients, cli: &Cli, cmd: &Plans) -> Result<String, Status
                 }),
                 reason: reason.reason.clone(),
             };
-            answer!(
+            answer(
                 cli,
                 c.plans.update_plan(req).await?,
                 "UpdatePlanResponse",
-                |r: &UpdatePlanResponse| { output::plans(r.plan.as_slice()) }
+                |r: &UpdatePlanResponse| output::plans(r.plan.as_slice()),
             )
         }
     })
