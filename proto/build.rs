@@ -1,4 +1,4 @@
-//! Compiles `eventkit/**/*.proto` with `protox` (pure Rust, no system `protoc`), writes the
+//! Compiles `eventkit/**/*.proto` and `controlplane/**/*.proto` with `protox` (pure Rust, no system `protoc`), writes the
 //! encoded descriptor set for reflection and the Connect adapter, and generates prost/tonic code.
 use prost::Message;
 use std::{env, fs, path::PathBuf};
@@ -17,9 +17,11 @@ fn proto_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let mut files = Vec::new();
-    proto_files(&root.join("eventkit"), &mut files);
+    for dir in ["eventkit", "controlplane"] {
+        proto_files(&root.join(dir), &mut files);
+        println!("cargo:rerun-if-changed={dir}");
+    }
     files.sort();
-    println!("cargo:rerun-if-changed=eventkit");
 
     let fds = protox::compile(&files, [&root]).expect("proto files compile");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());

@@ -1,21 +1,126 @@
-//! The control plane: the tenant registry and (as it grows) plans, quotas, metering, billing,
-//! export and erasure. It connects as `eventkit_control`, the only role that sees every tenant's
-//! registry row; tenant-owned rows it still reaches only through a `TenantTx`.
+//! The control plane: tenant lifecycle (sign-up, approval and provisioning, suspension,
+//! deletion and erasure), plans and quotas, metering, and the operator audit — served as the
+//! `controlplane.v1` services on the control-plane port with the same one-port
+//! Connect/gRPC/gRPC-Web stack as the tenant API — plus `ekctl`, the operators' client.
+//! It connects as `eventkit_control`, the only role that sees every tenant's registry row;
+//! tenant-owned rows it still reaches only through a `TenantTx`.
 
+mod account;
+mod api;
+pub mod audit;
+pub mod caller;
+pub mod ekctl;
+
+pub mod erasure;
+pub mod lifecycle;
+pub mod operator_auth;
+mod operator_tenants;
+mod plans;
+pub mod provisioning;
+pub mod registry;
+mod secrets;
 pub mod tenants;
+mod usage;
 
 use eventkit_platform::{
+    auth::{
+        Authenticator, api_key::ApiKeyVerifier, invalidation, jwt::JwtVerifier,
+        tenant_state::TenantStates,
+    },
     config::Config,
     db::Db,
     health::{self, Health},
+    metering::Redis,
     rpc::server::{AppParts, Server, app},
+};
+use eventkit_proto::controlplane::v1::{
+    account_service_server::AccountServiceServer,
+    operator_audit_service_server::OperatorAuditServiceServer,
+    operator_plan_service_server::OperatorPlanServiceServer,
+    operator_quota_service_server::OperatorQuotaServiceServer,
+    operator_tenant_service_server::OperatorTenantServiceServer,
+    operator_usage_service_server::OperatorUsageServiceServer,
+    signup_service_server::SignupServiceServer,
 };
 use tokio::net::TcpListener;
 
-/// Builds the control-plane server (health, metrics, reflection; operator services follow).
+/// The control plane's service logic: the database (as `eventkit_control`), NATS for cache
+/// invalidations, Redis for the API-call counters.
+#[derive(Clone)]
+pub struct ControlPlane {
+    db: Db,
+    nats: async_nats::Client,
+    redis: Redis,
+}
+
+/// How often the control plane looks for tenants whose deletion grace period has ended.
+pub const ERASURE_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+impl ControlPlane {
+    /// Connects as `eventkit_control` (lazily) to Postgres, Redis and NATS as `config` says.
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        let db = Db::connect_lazy(config.database.control.expose(), 8)?;
+        let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+        Ok(Self {
+            db,
+            nats,
+            redis: Redis::new(redis),
+        })
+    }
+}
+
+/// Builds the control-plane server: the `controlplane.v1` services behind the gate
+/// (operator token, tenant credential or none, by service), health, metrics and reflection;
+/// and starts the API-call counter flush and the sweep that erases tenants past their grace.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    let db = Db::connect_lazy(config.database.control.expose(), 8)?;
-    let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
-    let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
+    let cp = ControlPlane::connect(config).await?;
+    let (db, nats, redis) = (cp.db.clone(), cp.nats.clone(), cp.redis.client().clone());
+    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
+    let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
+    let tenants = Authenticator::new(
+        api_keys.clone(),
+        JwtVerifier::from_config(config)?,
+        tenant_states.clone(),
+    );
+    invalidation::spawn_listener(nats.clone(), api_keys, tenant_states);
+    cp.spawn_flusher();
+    cp.spawn_erasure_sweep(ERASURE_SWEEP_EVERY);
+
+    let max = config.max_request_bytes;
+    let services = tonic::service::Routes::new(
+        OperatorTenantServiceServer::new(api::TenantsApi(cp.clone()))
+            .max_decoding_message_size(max),
+    )
+    .add_service(
+        OperatorPlanServiceServer::new(api::PlansApi(cp.clone())).max_decoding_message_size(max),
+    )
+    .add_service(
+        OperatorQuotaServiceServer::new(api::QuotasApi(cp.clone())).max_decoding_message_size(max),
+    )
+    .add_service(
+        OperatorUsageServiceServer::new(api::UsageApi(cp.clone())).max_decoding_message_size(max),
+    )
+    .add_service(
+        OperatorAuditServiceServer::new(api::AuditApi(cp.clone())).max_decoding_message_size(max),
+    )
+    .add_service(
+        SignupServiceServer::new(api::SignupApi(cp.clone())).max_decoding_message_size(max),
+    )
+    .add_service(AccountServiceServer::new(api::AccountApi(cp)).max_decoding_message_size(max));
+    let gate = operator_auth::Gate {
+        pool: db.pool().clone(),
+        tenants,
+    };
+    let parts = AppParts {
+        services,
+        guard: Box::new(move |router| {
+            router.layer(axum::middleware::from_fn_with_state(
+                gate,
+                operator_auth::guard,
+            ))
+        }),
+        connect_services: eventkit_proto::CONTROL_PLANE_SERVICES,
+        health: Health::new(db.pool().clone(), redis, nats),
+    };
     Ok(Server::new(listener, app(config, parts)))
 }

@@ -1,5 +1,7 @@
-//! Tenant creation for bootstrap and self-hosting (`eventkit tenants create`): the registry row
-//! and a first admin API key, in one transaction per step so a failure leaves nothing half-made.
+//! Tenant creation for bootstrap and self-hosting (`eventkit tenants create`): an active tenant
+//! on the `enterprise` plan (no quotas), its default settings and a first admin API key, in one
+//! transaction so a failure leaves nothing half-made. Hosted tenants go through sign-up or
+//! `ekctl tenants create` instead.
 
 use eventkit_platform::{
     auth::api_key,
@@ -30,11 +32,14 @@ pub async fn create(db: &Db, name: &str, actor: &Actor) -> anyhow::Result<Create
     // One transaction: the registry row (control-plane policy) and, with the tenant context set,
     // the key (tenant isolation policy).
     let mut tx = db.tenant_tx(tenant_id, actor).await?;
-    sqlx::query("insert into tenants (id, name, state) values ($1, $2, 'active')")
-        .bind(tenant_id)
-        .bind(&name)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "insert into tenants (id, name, state, plan, provisioned_at) values ($1, $2, 'active', 'enterprise', now())",
+    )
+    .bind(tenant_id)
+    .bind(&name)
+    .execute(&mut *tx)
+    .await?;
+    crate::provisioning::insert_default_settings(&mut tx).await?;
     let key = api_key::create(&mut tx, "admin (created with the tenant)", &["*"], None).await?;
     tx.commit().await?;
     Ok(CreatedTenant {

@@ -44,6 +44,20 @@ enum Command {
         #[command(subcommand)]
         command: TenantsCommand,
     },
+    /// Manage operator tokens (what `ekctl` authenticates with) directly in the database.
+    OperatorToken {
+        #[command(subcommand)]
+        command: OperatorTokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorTokenCommand {
+    /// Create a named operator token; prints {"id": ..., "name": ..., "token": ...} (the token is shown once, only its hash is stored).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -71,6 +85,19 @@ async fn main() -> anyhow::Result<()> {
             let created =
                 eventkit_control_plane::tenants::create(&db, &name, &Actor::system("cli")).await?;
             println!("{}", created.to_json());
+            Ok(())
+        }
+        Command::OperatorToken {
+            command: OperatorTokenCommand::Create { name },
+        } => {
+            let db = Db::connect_lazy(config.database.control.expose(), 1)?;
+            let issued = eventkit_control_plane::operator_auth::create_token(db.pool(), &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}",
+                serde_json::json!({"id": issued.id.to_string(), "name": issued.name, "token": issued.token.expose()})
+            );
             Ok(())
         }
     }

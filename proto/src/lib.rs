@@ -9,6 +9,14 @@ pub mod eventkit {
     }
 }
 
+/// Control-plane API, version 1: operator, sign-up and tenant-account services.
+pub mod controlplane {
+    pub mod v1 {
+        #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation)]
+        tonic::include_proto!("controlplane.v1");
+    }
+}
+
 /// Encoded `google.protobuf.FileDescriptorSet` of every EventKit proto file and its imports.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
 
@@ -24,11 +32,44 @@ pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
 /// walks every RPC of each).
 pub const TENANT_SERVICES: &[&str] = &["eventkit.v1.InventoryService", "eventkit.v1.AdminService"];
 
+/// Control-plane services an operator token may call.
+pub const OPERATOR_SERVICES: &[&str] = &[
+    "controlplane.v1.OperatorTenantService",
+    "controlplane.v1.OperatorPlanService",
+    "controlplane.v1.OperatorQuotaService",
+    "controlplane.v1.OperatorUsageService",
+    "controlplane.v1.OperatorAuditService",
+];
+
+/// Control-plane services anyone may call without credentials.
+pub const PUBLIC_CONTROL_SERVICES: &[&str] = &["controlplane.v1.SignupService"];
+
+/// Control-plane services a tenant's admin calls with the tenant's own credentials.
+pub const ACCOUNT_SERVICES: &[&str] = &["controlplane.v1.AccountService"];
+
+/// Every service the control-plane role serves (the Connect adapter routes these).
+pub const CONTROL_PLANE_SERVICES: &[&str] = &[
+    "controlplane.v1.OperatorTenantService",
+    "controlplane.v1.OperatorPlanService",
+    "controlplane.v1.OperatorQuotaService",
+    "controlplane.v1.OperatorUsageService",
+    "controlplane.v1.OperatorAuditService",
+    "controlplane.v1.SignupService",
+    "controlplane.v1.AccountService",
+];
+
 #[cfg(test)]
 mod tests {
     #[test]
-    fn descriptor_pool_has_every_tenant_service() {
-        for name in super::TENANT_SERVICES {
+    fn descriptor_pool_has_every_service() {
+        let control = [
+            super::OPERATOR_SERVICES,
+            super::PUBLIC_CONTROL_SERVICES,
+            super::ACCOUNT_SERVICES,
+        ]
+        .concat();
+        assert_eq!(control, super::CONTROL_PLANE_SERVICES);
+        for name in super::TENANT_SERVICES.iter().chain(&control) {
             assert!(
                 super::descriptor_pool().get_service_by_name(name).is_some(),
                 "{name}"

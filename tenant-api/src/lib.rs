@@ -17,6 +17,7 @@ use eventkit_platform::{
     config::Config,
     db::Db,
     health::{self, Health},
+    metering::{self, ApiCallMeter, Redis},
     rpc::{
         idempotency::{self, Idempotency},
         server::{AppParts, Server, app},
@@ -31,17 +32,7 @@ use tokio::net::TcpListener;
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     let db = Db::connect_lazy(config.database.app.expose(), config.db_max_connections)?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
-    let jwt = config
-        .jwt_jwks
-        .as_ref()
-        .map(|jwks| {
-            JwtVerifier::new(
-                jwks.expose(),
-                config.jwt_issuer.clone(),
-                config.jwt_audience.clone(),
-            )
-        })
-        .transpose()?;
+    let jwt = JwtVerifier::from_config(config)?;
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
     let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone());
@@ -67,6 +58,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         applies_to: permissions::keeps_idempotent_answers,
         max_request_bytes: config.max_request_bytes,
     };
+    let meter = ApiCallMeter::start(Redis::new(redis.clone()));
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory).add_service(admin),
         guard: Box::new(move |router| {
@@ -76,6 +68,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
                     idempotency::middleware,
                 ))
                 .layer(axum::middleware::from_fn(permissions::authorize))
+                .layer(axum::middleware::from_fn_with_state(
+                    meter,
+                    metering::count_api_call,
+                ))
                 .layer(axum::middleware::from_fn_with_state(
                     auth,
                     require_principal,

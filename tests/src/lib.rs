@@ -5,6 +5,7 @@
 //! ones left behind by crashed test processes are swept when the template is checked.
 
 pub mod connect;
+pub mod ekctl;
 pub mod faults;
 pub mod pipeline;
 pub mod webhook_receiver;
@@ -113,6 +114,57 @@ impl TestEnv {
             stop,
             running,
         }
+    }
+
+    /// A control plane on this env's database, in process on port 0 (as `eventkit serve
+    /// control-plane` runs it); it runs until the returned sender fires or is dropped.
+    pub async fn control_plane(&self) -> OtherServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let server = eventkit_control_plane::build(&self.config, listener)
+            .await
+            .expect("control plane builds");
+        let addr = server.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let running = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        OtherServer {
+            addr,
+            stop,
+            running,
+        }
+    }
+
+    /// A pool as `eventkit_control` on this env's database.
+    pub fn control_db(&self) -> Db {
+        Db::connect_lazy(self.config.database.control.expose(), 2).expect("pool")
+    }
+
+    /// A new operator token, as `eventkit operator-token create --name NAME` makes it.
+    pub async fn operator_token(&self, name: &str) -> String {
+        let db = self.control_db();
+        let issued = eventkit_control_plane::operator_auth::create_token(db.pool(), name)
+            .await
+            .expect("operator token");
+        db.pool().close().await;
+        issued.token.expose().clone()
+    }
+
+    /// A new admin API key (every permission) of an existing tenant, in whatever state.
+    pub async fn admin_key(&self, tenant_id: Uuid) -> String {
+        let db = self.control_db();
+        let mut tx = db
+            .tenant_tx(tenant_id, &Actor::system("test"))
+            .await
+            .expect("tx");
+        let key = eventkit_platform::auth::api_key::create(&mut tx, "test admin", &["*"], None)
+            .await
+            .expect("key");
+        tx.commit().await.expect("commit");
+        db.pool().close().await;
+        key.key.expose().clone()
     }
 
     pub fn base_url(&self) -> String {

@@ -59,6 +59,21 @@ impl JwtVerifier {
         })
     }
 
+    /// The verifier `config` asks for (`EVENTKIT_JWT_JWKS`), or `None` when JWTs are off.
+    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Option<Self>> {
+        config
+            .jwt_jwks
+            .as_ref()
+            .map(|jwks| {
+                Self::new(
+                    jwks.expose(),
+                    config.jwt_issuer.clone(),
+                    config.jwt_audience.clone(),
+                )
+            })
+            .transpose()
+    }
+
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let invalid = |why: &str| ApiError::Unauthenticated(format!("invalid token: {why}"));
         let header = decode_header(token).map_err(|_| invalid("malformed"))?;

@@ -36,7 +36,12 @@ impl Authenticator {
         Ok(principal)
     }
 
-    async fn verify_credential(&self, headers: &http::HeaderMap) -> Result<Principal, ApiError> {
+    /// Verifies the credential only (the control plane's account service admits tenants in
+    /// any state and checks the state per RPC).
+    pub async fn verify_credential(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<Principal, ApiError> {
         let value = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
             ApiError::Unauthenticated(
                 "no credentials: send Authorization: Bearer <API key or token>".into(),

@@ -7,9 +7,10 @@ use super::{
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
+    quota::QuotaKey,
     text::parse_code,
 };
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox, quota};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
@@ -88,6 +89,7 @@ impl Inventory {
 
         let mut tx = self.tx(p).await?;
         require_live_product(&mut tx, "product_id", product_id).await?;
+        quota::reserve(&mut tx, QuotaKey::Assets, 1).await?;
         let row: AssetRow = sqlx::query_as(&format!(
             "insert into assets (tenant_id, id, product_id, code, serial_number, status, location_id) \
              values ($1, $2, $3, $4, $5, $6, $7) returning {ASSET_COLUMNS}"

@@ -1,5 +1,6 @@
 //! The cross-deployable test suite, one binary (one link step instead of one per file): each
-//! module is a theme — catalog rules, isolation, protocols, auth, bad input, workers.
+//! module is a theme — catalog rules, isolation, protocols, auth, bad input, workers, and the control plane
+//! (lifecycle, operator bad input, quotas).
 
 mod api_keys;
 mod auth;
@@ -12,8 +13,11 @@ mod http1;
 mod idempotency;
 mod inventory;
 mod isolation;
+mod lifecycle;
+mod operator_bad_input;
 mod outbox_relay;
 mod protocols;
+mod quotas;
 mod retention;
 mod shutdown;
 mod webhook_faults;

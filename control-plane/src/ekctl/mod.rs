@@ -1,0 +1,571 @@
+//! `ekctl`, the operators' CLI: a real client of the control-plane API (gRPC through the
+//! generated clients; never the database). It lives in the library so the test suite drives
+//! the very code the binary runs — [`run`] takes the arguments and environment and writes to
+//! the given outputs — and `src/bin/ekctl.rs` only passes the process's own.
+
+mod client;
+mod output;
+
+pub use client::exit;
+
+use clap::{Args, Parser, Subcommand};
+use client::{Clients, exit_code};
+use eventkit_proto::controlplane::v1::{set_quota_override_request::Value, *};
+use std::{collections::HashMap, io::Write};
+use tonic::Status;
+
+const DEFAULT_URL: &str = "http://127.0.0.1:8081";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ekctl",
+    version,
+    about = "Operate EventKit: tenants, plans, quotas, usage and the operator audit",
+    long_about = "Operate EventKit through the control-plane API.\n\n\
+        Environment: EKCTL_URL (default http://127.0.0.1:8081) and EKCTL_TOKEN (an operator token from \
+        `eventkit operator-token create --name NAME`).",
+    after_help = "Exit codes: 0 done; 1 unexpected failure; 2 bad command line; 3 not found; \
+        4 input refused (nothing changed); 5 not allowed in the current state; \
+        6 missing or bad operator token; 7 control plane unreachable."
+)]
+pub struct Cli {
+    /// Print the API's JSON answer instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Control-plane URL (overrides EKCTL_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List, create and move tenants through their lifecycle.
+    #[command(subcommand)]
+    Tenants(Tenants),
+    /// Show and edit plans and their quotas.
+    #[command(subcommand)]
+    Plans(Plans),
+    /// Per-tenant quota overrides.
+    #[command(subcommand)]
+    Quotas(QuotaCommand),
+    /// A tenant's quotas and usage.
+    Usage {
+        /// Tenant id.
+        tenant: String,
+    },
+    /// The operator audit: who did what, why and when (newest first).
+    Audit {
+        /// Only actions on this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// At most this many events.
+        #[arg(long, default_value_t = 50)]
+        limit: i32,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Reason {
+    /// Why (kept in the operator audit; required for suspend, delete and erase).
+    #[arg(long, default_value = "")]
+    reason: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Tenants {
+    /// List tenants (all pages).
+    List {
+        /// Only tenants in this state (pending_approval, provisioning, active, suspended, pending_deletion, erased).
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Show one tenant and its settings.
+    Show { tenant: String },
+    /// Create and provision an active tenant.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Plan key (free, starter, pro, enterprise).
+        #[arg(long, default_value = "free")]
+        plan: String,
+        #[arg(long)]
+        admin_email: Option<String>,
+        /// Also make an admin API key; shown once (`apiKey` in --json).
+        #[arg(long)]
+        api_key: bool,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Approve a signed-up tenant and provision it.
+    Approve {
+        tenant: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Lock the tenant's users out (within 5 seconds).
+    Suspend {
+        tenant: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Let a suspended tenant's users back in.
+    Resume {
+        tenant: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Start the deletion grace period.
+    Delete {
+        tenant: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Stop a pending deletion; the tenant is active again.
+    CancelDeletion {
+        tenant: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Erase a tenant pending deletion now: every row of it is deleted. Cannot be undone.
+    Erase {
+        tenant: String,
+        /// The tenant id again, to confirm.
+        #[arg(long, value_name = "TENANT", default_value = "")]
+        confirm: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum Plans {
+    /// Every plan with its quotas.
+    List,
+    /// One plan.
+    Show { plan: String },
+    /// Change one field of a plan: display_name, overage_cap_percent, deletion_grace_days, or a
+    /// quota (seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints; a number or `unlimited`).
+    Set {
+        plan: String,
+        field: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum QuotaCommand {
+    /// Override one quota of a tenant: a number, `unlimited`, or `default` (the plan's limit again).
+    Set {
+        tenant: String,
+        /// seats, assets, storage_bytes, api_calls_per_day or webhook_endpoints.
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+}
+
+/// Runs ekctl with `args` (the first is the program name) and environment `vars`; returns the
+/// exit code.
+pub async fn run(
+    args: Vec<String>,
+    vars: &HashMap<String, String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let target: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = write!(target, "{}", e.render());
+            return code;
+        }
+    };
+    let url = cli
+        .url
+        .clone()
+        .or_else(|| vars.get("EKCTL_URL").filter(|v| !v.is_empty()).cloned())
+        .unwrap_or_else(|| DEFAULT_URL.into());
+    let token = vars
+        .get("EKCTL_TOKEN")
+        .filter(|v| !v.is_empty())
+        .map(String::as_str);
+    let result = match Clients::connect(&url, token).await {
+        Ok(mut clients) => execute(&mut clients, &cli).await,
+        Err(status) => Err(status),
+    };
+    match result {
+        Ok(text) => {
+            let _ = out.write_all(text.as_bytes());
+            exit::OK
+        }
+        Err(status) => {
+            let _ = writeln!(err, "ekctl: {}: {}", code_name(&status), status.message());
+            exit_code(&status)
+        }
+    }
+}
+
+fn code_name(status: &Status) -> String {
+    format!("{:?}", status.code())
+        .chars()
+        .fold(String::new(), |mut s, c| {
+            if c.is_uppercase() && !s.is_empty() {
+                s.push('_');
+            }
+            s.push(c.to_ascii_lowercase());
+            s
+        })
+}
+
+/// `state` as the API's enum; unknown names are refused before anything is sent.
+fn parse_state(raw: &str) -> Result<TenantState, Status> {
+    TenantState::from_str_name(&format!("TENANT_STATE_{}", raw.to_uppercase()))
+        .filter(|s| *s != TenantState::Unspecified)
+        .ok_or_else(|| Status::invalid_argument(format!("unknown state {raw:?}")))
+}
+
+/// The answer as `--json` asks (canonical JSON of `message`, type `controlplane.v1.<name>`) or
+/// as `human` renders it.
+fn answer<M: prost::Message>(
+    cli: &Cli,
+    message: tonic::Response<M>,
+    name: &str,
+    human: impl FnOnce(&M) -> String,
+) -> String {
+    let message = message.into_inner();
+    if cli.json {
+        output::json(&message, &format!("controlplane.v1.{name}"))
+    } else {
+        human(&message)
+    }
+}
+
+fn shown(t: &Option<Tenant>) -> String {
+    t.as_ref()
+        .map(|t| output::tenant(t, None))
+        .unwrap_or_default()
+}
+
+async fn execute(c: &mut Clients, cli: &Cli) -> Result<String, Status> {
+    Ok(match &cli.command {
+        Command::Tenants(cmd) => tenants(c, cli, cmd).await?,
+        Command::Plans(cmd) => plans(c, cli, cmd).await?,
+        Command::Quotas(QuotaCommand::Set {
+            tenant,
+            key,
+            value,
+            reason,
+        }) => {
+            let value = match value.as_str() {
+                "unlimited" => Value::Unlimited(true),
+                "default" => Value::PlanDefault(true),
+                n => Value::Limit(n.parse().map_err(|_| {
+                    Status::invalid_argument(format!(
+                        "value {n:?} must be a whole number, `unlimited` or `default`"
+                    ))
+                })?),
+            };
+            let req = SetQuotaOverrideRequest {
+                tenant_id: tenant.clone(),
+                key: key.clone(),
+                value: Some(value),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.quotas.set_quota_override(req).await?,
+                "SetQuotaOverrideResponse",
+                |r: &SetQuotaOverrideResponse| {
+                    r.usage.as_ref().map(output::usage).unwrap_or_default()
+                },
+            )
+        }
+        Command::Usage { tenant } => {
+            let req = GetTenantUsageRequest {
+                tenant_id: tenant.clone(),
+            };
+            answer(
+                cli,
+                c.usage.get_tenant_usage(req).await?,
+                "GetTenantUsageResponse",
+                |r: &GetTenantUsageResponse| {
+                    r.usage.as_ref().map(output::usage).unwrap_or_default()
+                },
+            )
+        }
+        Command::Audit { tenant, limit } => {
+            let req = ListAuditEventsRequest {
+                tenant_id: tenant.clone().unwrap_or_default(),
+                page_size: *limit,
+                page_token: String::new(),
+            };
+            answer(
+                cli,
+                c.audit.list_audit_events(req).await?,
+                "ListAuditEventsResponse",
+                |r: &ListAuditEventsResponse| output::audit(&r.events),
+            )
+        }
+    })
+}
+
+async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, Status> {
+    let id = |t: &String| t.trim().to_owned();
+    Ok(match cmd {
+        Tenants::List { state } => {
+            let state = state
+                .as_deref()
+                .map(parse_state)
+                .transpose()?
+                .unwrap_or(TenantState::Unspecified);
+            let mut all = ListTenantsResponse::default();
+            loop {
+                let req = ListTenantsRequest {
+                    page_size: 500,
+                    page_token: all.next_page_token.clone(),
+                    state: state as i32,
+                };
+                let page = c.tenants.list_tenants(req).await?.into_inner();
+                all.tenants.extend(page.tenants);
+                all.next_page_token = page.next_page_token;
+                if all.next_page_token.is_empty() {
+                    break;
+                }
+            }
+            if cli.json {
+                output::json(&all, "controlplane.v1.ListTenantsResponse")
+            } else {
+                output::tenants(&all.tenants)
+            }
+        }
+        Tenants::Show { tenant } => {
+            let req = GetTenantRequest {
+                tenant_id: id(tenant),
+            };
+            answer(
+                cli,
+                c.tenants.get_tenant(req).await?,
+                "GetTenantResponse",
+                |r: &GetTenantResponse| {
+                    r.tenant
+                        .as_ref()
+                        .map(|t| output::tenant(t, r.settings.as_ref()))
+                        .unwrap_or_default()
+                },
+            )
+        }
+        Tenants::Create {
+            name,
+            plan,
+            admin_email,
+            api_key,
+            reason,
+        } => {
+            let req = CreateTenantRequest {
+                name: name.clone(),
+                plan: plan.clone(),
+                admin_email: admin_email.clone().unwrap_or_default(),
+                create_api_key: *api_key,
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.create_tenant(req).await?,
+                "CreateTenantResponse",
+                |r: &CreateTenantResponse| {
+                    let key = if r.api_key.is_empty() {
+                        String::new()
+                    } else {
+                        format!("admin API key (shown once): {}\n", r.api_key)
+                    };
+                    shown(&r.tenant) + &key
+                },
+            )
+        }
+        Tenants::Approve { tenant, reason } => {
+            let req = ApproveTenantRequest {
+                tenant_id: id(tenant),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.approve_tenant(req).await?,
+                "ApproveTenantResponse",
+                |r: &ApproveTenantResponse| shown(&r.tenant),
+            )
+        }
+        Tenants::Suspend { tenant, reason } => {
+            let req = SuspendTenantRequest {
+                tenant_id: id(tenant),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.suspend_tenant(req).await?,
+                "SuspendTenantResponse",
+                |r: &SuspendTenantResponse| shown(&r.tenant),
+            )
+        }
+        Tenants::Resume { tenant, reason } => {
+            let req = ResumeTenantRequest {
+                tenant_id: id(tenant),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.resume_tenant(req).await?,
+                "ResumeTenantResponse",
+                |r: &ResumeTenantResponse| shown(&r.tenant),
+            )
+        }
+        Tenants::Delete { tenant, reason } => {
+            let req = DeleteTenantRequest {
+                tenant_id: id(tenant),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.delete_tenant(req).await?,
+                "DeleteTenantResponse",
+                |r: &DeleteTenantResponse| shown(&r.tenant),
+            )
+        }
+        Tenants::CancelDeletion { tenant, reason } => {
+            let req = CancelTenantDeletionRequest {
+                tenant_id: id(tenant),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.cancel_tenant_deletion(req).await?,
+                "CancelTenantDeletionResponse",
+                |r: &CancelTenantDeletionResponse| shown(&r.tenant),
+            )
+        }
+        Tenants::Erase {
+            tenant,
+            confirm,
+            reason,
+        } => {
+            let req = EraseTenantRequest {
+                tenant_id: id(tenant),
+                confirm_tenant_id: confirm.clone(),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.erase_tenant(req).await?,
+                "EraseTenantResponse",
+                |r: &EraseTenantResponse| {
+                    let rows: Vec<Vec<String>> = r
+                        .deleted_rows
+                        .iter()
+                        .map(|(t, n)| vec![t.clone(), n.to_string()])
+                        .collect();
+                    shown(&r.tenant) + &output::table(&["table", "deleted_rows"], &rows)
+                },
+            )
+        }
+    })
+}
+
+async fn plans(c: &mut Clients, cli: &Cli, cmd: &Plans) -> Result<String, Status> {
+    Ok(match cmd {
+        Plans::List => answer(
+            cli,
+            c.plans.list_plans(ListPlansRequest {}).await?,
+            "ListPlansResponse",
+            |r: &ListPlansResponse| output::plans(&r.plans),
+        ),
+        Plans::Show { plan } => {
+            let req = GetPlanRequest { key: plan.clone() };
+            answer(
+                cli,
+                c.plans.get_plan(req).await?,
+                "GetPlanResponse",
+                |r: &GetPlanResponse| output::plans(r.plan.as_slice()),
+            )
+        }
+        Plans::Set {
+            plan,
+            field,
+            value,
+            reason,
+        } => {
+            let req = UpdatePlanRequest {
+                plan: Some(plan_change(plan, field, value)?),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec![mask_path(field)],
+                }),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.plans.update_plan(req).await?,
+                "UpdatePlanResponse",
+                |r: &UpdatePlanResponse| output::plans(r.plan.as_slice()),
+            )
+        }
+    })
+}
+
+const QUOTA_FIELDS: [&str; 5] = [
+    "seats",
+    "assets",
+    "storage_bytes",
+    "api_calls_per_day",
+    "webhook_endpoints",
+];
+
+fn mask_path(field: &str) -> String {
+    if QUOTA_FIELDS.contains(&field) {
+        format!("quotas.{field}")
+    } else {
+        field.to_owned()
+    }
+}
+
+/// The plan message carrying `value` in `field` (the server checks ranges and names).
+fn plan_change(plan: &str, field: &str, value: &str) -> Result<Plan, Status> {
+    let number = |v: &str| -> Result<i64, Status> {
+        v.parse()
+            .map_err(|_| Status::invalid_argument(format!("value {v:?} must be a whole number")))
+    };
+    let mut p = Plan {
+        key: plan.to_owned(),
+        ..Default::default()
+    };
+    let mut quotas = eventkit_proto::controlplane::v1::Quotas::default();
+    let quota = if value == "unlimited" {
+        None
+    } else {
+        Some(number(value)?)
+    }
+    .filter(|_| QUOTA_FIELDS.contains(&field));
+    match field {
+        "display_name" => p.display_name = value.to_owned(),
+        "overage_cap_percent" => p.overage_cap_percent = number(value)?.try_into().unwrap_or(-1),
+        "deletion_grace_days" => p.deletion_grace_days = number(value)?.try_into().unwrap_or(-1),
+        "seats" => quotas.seats = quota,
+        "assets" => quotas.assets = quota,
+        "storage_bytes" => quotas.storage_bytes = quota,
+        "api_calls_per_day" => quotas.api_calls_per_day = quota,
+        "webhook_endpoints" => quotas.webhook_endpoints = quota,
+        // Unknown fields go to the server as a mask path, which names the ones it accepts.
+        _ => {}
+    }
+    p.quotas = Some(quotas);
+    Ok(p)
+}

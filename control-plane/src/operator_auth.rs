@@ -1,0 +1,135 @@
+//! Operator tokens and the control plane's gate. A token is `ekop_<40 random base62>`, made by
+//! the local admin command `eventkit operator-token create` and shown once; only its SHA-256 is
+//! stored (see [`crate::secrets`]). The gate sends each path
+//! to the credential it needs: operator services an operator token, the account service a
+//! tenant credential, sign-up and reflection none; anything else is refused.
+
+use crate::caller::Operator;
+use crate::secrets::{self, hash};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use eventkit_platform::{
+    ApiError,
+    auth::{Authenticator, is_public_path},
+    secret::Secret,
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const TOKEN_PREFIX: &str = "ekop_";
+
+/// A new token; `token` is printed once and never stored.
+pub struct IssuedToken {
+    pub id: Uuid,
+    pub name: String,
+    pub token: Secret<String>,
+}
+
+/// Creates a named operator token (names are unique).
+pub async fn create_token(pool: &PgPool, name: &str) -> Result<IssuedToken, ApiError> {
+    let name = eventkit_domain::text::TextRule::required(100).parse("name", name)?;
+    let token = secrets::generate(TOKEN_PREFIX);
+    let id = eventkit_domain::id::new_id();
+    sqlx::query("insert into operator_tokens (id, name, token_hash) values ($1, $2, $3)")
+        .bind(id)
+        .bind(&name)
+        .bind(hash(&token))
+        .execute(pool)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::AlreadyExists { .. } => ApiError::AlreadyExists {
+                field: "name".into(),
+                message: format!("an operator token named {name:?} already exists"),
+            },
+            other => other,
+        })?;
+    Ok(IssuedToken {
+        id,
+        name,
+        token: Secret::new(token),
+    })
+}
+
+/// The operator a presented token belongs to.
+pub async fn verify(pool: &PgPool, token: &str) -> Result<Operator, ApiError> {
+    let invalid = || ApiError::Unauthenticated("invalid operator token".into());
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Err(invalid());
+    }
+    let row: Option<(Uuid, String)> = sqlx::query_as(
+        "select id, name from operator_tokens where token_hash = $1 and revoked_at is null",
+    )
+    .bind(hash(token))
+    .fetch_optional(pool)
+    .await?;
+    let (token_id, name) = row.ok_or_else(invalid)?;
+    Ok(Operator { token_id, name })
+}
+
+#[derive(Clone)]
+pub struct Gate {
+    pub pool: PgPool,
+    pub tenants: Authenticator,
+}
+
+fn service_of(path: &str) -> &str {
+    path.trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request
+        .headers()
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+/// Axum middleware in front of the control plane's gRPC router.
+pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let service = service_of(path);
+    let verdict = if is_public_path(path)
+        || eventkit_proto::PUBLIC_CONTROL_SERVICES.contains(&service)
+    {
+        Ok(())
+    } else if eventkit_proto::OPERATOR_SERVICES.contains(&service) {
+        match bearer(&request) {
+            Some(token) => verify(&gate.pool, token).await.map(|operator| {
+                tracing::Span::current().record("principal", format!("operator:{}", operator.name));
+                request.extensions_mut().insert(operator);
+            }),
+            None => Err(ApiError::Unauthenticated(
+                "no credentials: send Authorization: Bearer <operator token>".into(),
+            )),
+        }
+    } else if eventkit_proto::ACCOUNT_SERVICES.contains(&service) {
+        gate.tenants
+            .verify_credential(request.headers())
+            .await
+            .map(|principal| {
+                let span = tracing::Span::current();
+                span.record("tenant_id", tracing::field::display(principal.tenant_id));
+                span.record("principal", principal.subject.as_str());
+                request.extensions_mut().insert(principal);
+            })
+    } else {
+        Err(ApiError::NotFound(format!(
+            "{path} is not a control-plane RPC"
+        )))
+    };
+    match verdict {
+        Ok(()) => next.run(request).await,
+        Err(err) => tonic::Status::from(err).into_http::<Body>(),
+    }
+}

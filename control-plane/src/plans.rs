@@ -1,0 +1,206 @@
+//! Plans and their quotas, for operators: listed, shown and edited field by field through an
+//! update mask (a quota path with no value makes that quota unlimited). A change applies to
+//! every tenant on the plan at once, since limits are read at each check.
+
+use crate::{
+    ControlPlane,
+    audit::{self, Entry, parse_reason},
+    caller::Operator,
+    registry::timestamp,
+};
+use chrono::{DateTime, Utc};
+use eventkit_domain::{
+    FieldViolation, Violations,
+    quota::{QuotaKey, parse_limit, parse_overage_cap},
+    text::TextRule,
+};
+use eventkit_platform::ApiError;
+use eventkit_proto::controlplane::v1::{self as pb, *};
+use serde_json::json;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+const PLAN_COLUMNS: &str = "key, display_name, seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints, overage_cap_percent, deletion_grace_days, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    key: String,
+    display_name: String,
+    seats: Option<i64>,
+    assets: Option<i64>,
+    storage_bytes: Option<i64>,
+    api_calls_per_day: Option<i64>,
+    webhook_endpoints: Option<i64>,
+    overage_cap_percent: i32,
+    deletion_grace_days: i32,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<PlanRow> for pb::Plan {
+    fn from(r: PlanRow) -> Self {
+        pb::Plan {
+            key: r.key,
+            display_name: r.display_name,
+            quotas: Some(Quotas {
+                seats: r.seats,
+                assets: r.assets,
+                storage_bytes: r.storage_bytes,
+                api_calls_per_day: r.api_calls_per_day,
+                webhook_endpoints: r.webhook_endpoints,
+            }),
+            overage_cap_percent: r.overage_cap_percent,
+            deletion_grace_days: r.deletion_grace_days,
+            update_time: Some(timestamp(r.updated_at)),
+        }
+    }
+}
+
+fn quota_value(quotas: &Quotas, key: QuotaKey) -> Option<i64> {
+    match key {
+        QuotaKey::Seats => quotas.seats,
+        QuotaKey::Assets => quotas.assets,
+        QuotaKey::StorageBytes => quotas.storage_bytes,
+        QuotaKey::ApiCallsPerDay => quotas.api_calls_per_day,
+        QuotaKey::WebhookEndpoints => quotas.webhook_endpoints,
+    }
+}
+
+async fn fetch(conn: &mut PgConnection, key: &str, for_update: bool) -> Result<PlanRow, ApiError> {
+    let lock = if for_update { " for update" } else { "" };
+    sqlx::query_as(&format!(
+        "select {PLAN_COLUMNS} from plans where key = $1{lock}"
+    ))
+    .bind(key)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| ApiError::NotFound(format!("plan {key:?} not found")))
+}
+
+/// One value to write: the column and its new value.
+enum Change {
+    Text(&'static str, String),
+    Number(&'static str, Option<i64>),
+}
+
+/// The columns an update mask names, with their checked values.
+fn changes(plan: &pb::Plan, paths: &[String]) -> Result<Vec<Change>, ApiError> {
+    if paths.is_empty() {
+        return Err(FieldViolation::new("update_mask", "name at least one field to change").into());
+    }
+    let quotas = plan.quotas.unwrap_or_default();
+    let mut v = Violations::new();
+    let mut out = Vec::new();
+    for path in paths {
+        let change = match path.as_str() {
+            "display_name" => TextRule::required(100)
+                .parse("plan.display_name", &plan.display_name)
+                .map(|name| Change::Text("display_name", name)),
+            "overage_cap_percent" => {
+                parse_overage_cap("plan.overage_cap_percent", plan.overage_cap_percent.into())
+                    .map(|p| Change::Number("overage_cap_percent", Some(p.into())))
+            }
+            "deletion_grace_days" => match plan.deletion_grace_days {
+                d @ 0..=365 => Ok(Change::Number("deletion_grace_days", Some(d.into()))),
+                _ => Err(FieldViolation::new(
+                    "plan.deletion_grace_days",
+                    "must be between 0 and 365",
+                )),
+            },
+            other => match other
+                .strip_prefix("quotas.")
+                .map(|k| QuotaKey::parse("update_mask", k))
+            {
+                Some(Ok(key)) => match quota_value(&quotas, key) {
+                    None => Ok(Change::Number(key.as_str(), None)),
+                    Some(n) => parse_limit(&format!("plan.quotas.{}", key.as_str()), n)
+                        .map(|_| Change::Number(key.as_str(), Some(n))),
+                },
+                Some(Err(e)) => Err(e),
+                None => Err(FieldViolation::new(
+                    "update_mask",
+                    format!(
+                        "cannot change {other:?}; paths: display_name, overage_cap_percent, deletion_grace_days, quotas.<quota>"
+                    ),
+                )),
+            },
+        };
+        if let Some(c) = v.check(change) {
+            out.push(c);
+        }
+    }
+    v.finish()?;
+    Ok(out)
+}
+
+impl ControlPlane {
+    pub async fn list_plans(
+        &self,
+        _: &Operator,
+        _: ListPlansRequest,
+    ) -> Result<ListPlansResponse, ApiError> {
+        let rows: Vec<PlanRow> = sqlx::query_as(&format!(
+            "select {PLAN_COLUMNS} from plans order by rank, key"
+        ))
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(ListPlansResponse {
+            plans: rows.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    pub async fn get_plan(
+        &self,
+        _: &Operator,
+        req: GetPlanRequest,
+    ) -> Result<GetPlanResponse, ApiError> {
+        let row = fetch(&mut *self.db.pool().acquire().await?, req.key.trim(), false).await?;
+        Ok(GetPlanResponse {
+            plan: Some(row.into()),
+        })
+    }
+
+    pub async fn update_plan(
+        &self,
+        op: &Operator,
+        req: UpdatePlanRequest,
+    ) -> Result<UpdatePlanResponse, ApiError> {
+        let plan = req.plan.unwrap_or_default();
+        let paths = req.update_mask.map(|m| m.paths).unwrap_or_default();
+        let changes = changes(&plan, &paths)?;
+        let reason = parse_reason(&req.reason, false)?;
+        let mut tx = self.db.pool().begin().await?;
+        fetch(&mut tx, &plan.key, true).await?;
+        let mut sql: QueryBuilder<Postgres> =
+            QueryBuilder::new("update plans set updated_at = now()");
+        for change in &changes {
+            match change {
+                Change::Text(column, value) => {
+                    sql.push(format!(", {column} = ")).push_bind(value.clone())
+                }
+                Change::Number(column, value) => {
+                    sql.push(format!(", {column} = ")).push_bind(*value)
+                }
+            };
+        }
+        sql.push(" where key = ")
+            .push_bind(&plan.key)
+            .push(format!(" returning {PLAN_COLUMNS}"));
+        let row: PlanRow = sql.build_query_as().fetch_one(&mut *tx).await?;
+        let updated: pb::Plan = row.into();
+        let detail = json!({ "plan": plan.key, "paths": paths });
+        audit::record(
+            &mut tx,
+            Entry {
+                operator: op,
+                action: "UpdatePlan",
+                tenant_id: None,
+                reason: &reason,
+                detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(UpdatePlanResponse {
+            plan: Some(updated),
+        })
+    }
+}

@@ -1,0 +1,422 @@
+//! The tenant lifecycle end to end, driven through `ekctl` against a real control plane and
+//! tenant API: sign-up (and its email verification) → approve (provisioning) → use → suspend (locked out within 5 s, by the
+//! NATS invalidation: the state cache is set far longer) → resume → delete → cancel → delete
+//! → erase (nothing of the tenant left in any table); provisioning that is retried finishes
+//! once; and the operator audit holds who, what, why for each step.
+
+use eventkit_control_plane::ekctl::exit;
+use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
+use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+use uuid::Uuid;
+
+/// A tenant API whose tenant-state cache would hide a change for a minute, so a lockout
+/// within 5 s can only come from the invalidation message.
+async fn env_with_long_cache() -> TestEnv {
+    TestEnv::start_with(HashMap::from([(
+        "EVENTKIT_TENANT_STATE_CACHE_MS".to_owned(),
+        "60000".to_owned(),
+    )]))
+    .await
+}
+
+async fn sign_up(addr: std::net::SocketAddr, company: &str, email: &str) -> Uuid {
+    let reply = connect::call(
+        addr,
+        Protocol::ConnectJson,
+        None,
+        "controlplane.v1.SignupService/SignUp",
+        json!({"companyName": company, "adminEmail": email, "plan": "starter"}),
+    )
+    .await;
+    reply.ok()["tenantId"].as_str().unwrap().parse().unwrap()
+}
+
+async fn events(env: &TestEnv, tenant: Uuid, event_type: &str) -> Vec<Value> {
+    sqlx::query_scalar(
+        "select payload from outbox where tenant_id = $1 and event_type = $2 order by id",
+    )
+    .bind(tenant)
+    .bind(event_type)
+    .fetch_all(&env.admin_pool().await)
+    .await
+    .unwrap()
+}
+
+/// Calls ListProducts until its code is `want`, for at most 5 s; returns the last reply's body.
+async fn within_5s(env: &TestEnv, key: &str, want: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let reply = env
+            .call(Some(key), "InventoryService/ListProducts", json!({}))
+            .await;
+        if reply.code() == want {
+            return reply.body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still {} after 5 s, expected {want}: {}",
+            reply.code(),
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn state(v: &Value) -> &str {
+    v["tenant"]["state"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn sign_up_approve_use_suspend_resume_delete_cancel_delete_erase() {
+    let env = env_with_long_cache().await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("alice").await);
+
+    let tenant = sign_up(cp.addr, "Stage & Light Ltd", "ops@stage.example").await;
+    let id = tenant.to_string();
+    let signup = events(&env, tenant, "tenant.signup_requested").await;
+    assert_eq!(signup.len(), 1);
+    assert_eq!(signup[0]["adminEmail"], "ops@stage.example");
+    assert_eq!(signup[0]["companyName"], "Stage & Light Ltd");
+    assert_eq!(signup[0]["plan"], "starter");
+    let shown = ekctl.json(&["tenants", "show", &id]).await;
+    assert_eq!(state(&shown), "TENANT_STATE_PENDING_APPROVAL");
+    assert!(shown.get("settings").is_none(), "not provisioned yet");
+    assert!(shown["tenant"].get("adminEmailVerifyTime").is_none());
+
+    // The verification email's token confirms the address, once.
+    let token = signup[0]["verificationToken"]
+        .as_str()
+        .expect("token for the email");
+    let verify = |token: String| {
+        connect::call(
+            cp.addr,
+            Protocol::ConnectJson,
+            None,
+            "controlplane.v1.SignupService/VerifySignupEmail",
+            json!({ "token": token }),
+        )
+    };
+    assert_eq!(verify(token.to_owned()).await.ok()["tenantId"], id);
+    assert_eq!(
+        verify(token.to_owned()).await.code(),
+        "not_found",
+        "used once only"
+    );
+    assert_eq!(verify("nonsense".into()).await.code(), "invalid_argument");
+    let shown = ekctl.json(&["tenants", "show", &id]).await;
+    assert!(
+        shown["tenant"]["adminEmailVerifyTime"].is_string(),
+        "{shown}"
+    );
+    let stored: Option<Vec<u8>> =
+        sqlx::query_scalar("select admin_email_verification_hash from tenants where id = $1")
+            .bind(tenant)
+            .fetch_one(&env.admin_pool().await)
+            .await
+            .unwrap();
+    assert!(stored.is_none(), "the used token's hash is gone");
+
+    // A key exists before approval (as an invitation would), but the tenant is not usable yet.
+    let key = env.admin_key(tenant).await;
+    within_5s(&env, &key, "failed_precondition").await;
+
+    let approved = ekctl
+        .json(&["tenants", "approve", &id, "--reason", "verified"])
+        .await;
+    assert_eq!(state(&approved), "TENANT_STATE_ACTIVE");
+    let provisioned = events(&env, tenant, "tenant.provisioned").await;
+    assert_eq!(provisioned.len(), 1);
+    assert_eq!(provisioned[0]["settings"]["currency"], "EUR");
+    let shown = ekctl.json(&["tenants", "show", &id]).await;
+    assert_eq!(shown["settings"]["timeZone"], "UTC");
+    within_5s(&env, &key, "ok").await;
+
+    let suspended = ekctl
+        .run(&["tenants", "suspend", &id, "--reason", "unpaid invoice"])
+        .await;
+    assert_eq!(suspended.code, 0, "{}", suspended.stderr);
+    assert!(
+        suspended.stdout.contains("suspended"),
+        "{}",
+        suspended.stdout
+    );
+    let locked = within_5s(&env, &key, "failed_precondition").await;
+    assert!(
+        locked["message"].as_str().unwrap().contains("suspended"),
+        "{locked}"
+    );
+
+    ekctl
+        .json(&["tenants", "resume", &id, "--reason", "paid"])
+        .await;
+    within_5s(&env, &key, "ok").await;
+
+    let deleted = ekctl
+        .json(&["tenants", "delete", &id, "--reason", "customer left"])
+        .await;
+    assert_eq!(state(&deleted), "TENANT_STATE_PENDING_DELETION");
+    assert!(
+        deleted["tenant"]["deletionDueTime"].is_string(),
+        "{deleted}"
+    );
+    let gone = within_5s(&env, &key, "failed_precondition").await;
+    assert!(
+        gone["message"]
+            .as_str()
+            .unwrap()
+            .contains("pending deletion"),
+        "{gone}"
+    );
+
+    let cancelled = ekctl
+        .json(&[
+            "tenants",
+            "cancel-deletion",
+            &id,
+            "--reason",
+            "changed their mind",
+        ])
+        .await;
+    assert_eq!(state(&cancelled), "TENANT_STATE_ACTIVE");
+    assert!(cancelled["tenant"].get("deletionDueTime").is_none());
+    within_5s(&env, &key, "ok").await;
+    env.call(
+        Some(&key),
+        "InventoryService/CreateProduct",
+        json!({"name": "Truss 3m"}),
+    )
+    .await
+    .ok();
+
+    ekctl
+        .json(&["tenants", "delete", &id, "--reason", "customer left again"])
+        .await;
+    let erased = ekctl
+        .json(&[
+            "tenants",
+            "erase",
+            &id,
+            "--confirm",
+            &id,
+            "--reason",
+            "deletion confirmed by customer",
+        ])
+        .await;
+    assert_eq!(state(&erased), "TENANT_STATE_ERASED");
+    assert_eq!(erased["deletedRows"]["products"], "1");
+    assert!(erased["tenant"]["name"] == "erased" && erased["tenant"].get("adminEmail").is_none());
+
+    // Every table with a tenant_id holds nothing of the tenant any more.
+    let admin = env.admin_pool().await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select table_name::text from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id'",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 10, "{tables:?}");
+    for table in tables {
+        let left: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from \"{table}\" where tenant_id = $1"
+        ))
+        .bind(tenant)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+        assert_eq!(left, 0, "{table} still holds rows of the erased tenant");
+    }
+    // The key is gone (or, while this process still caches it, its tenant is erased).
+    let call = env
+        .call(Some(&key), "InventoryService/ListProducts", json!({}))
+        .await;
+    assert!(
+        ["unauthenticated", "failed_precondition"].contains(&call.code()),
+        "{}",
+        call.body
+    );
+
+    let audit = ekctl.json(&["audit", "--tenant", &id]).await;
+    let actions: Vec<(&str, &str, &str)> = audit["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["operator"].as_str().unwrap(),
+                e["action"].as_str().unwrap(),
+                e["reason"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("alice", "EraseTenant", "deletion confirmed by customer"),
+            ("alice", "DeleteTenant", "customer left again"),
+            ("alice", "CancelTenantDeletion", "changed their mind"),
+            ("alice", "DeleteTenant", "customer left"),
+            ("alice", "ResumeTenant", "paid"),
+            ("alice", "SuspendTenant", "unpaid invoice"),
+            ("alice", "ApproveTenant", "verified"),
+        ]
+    );
+    let updates: i64 = sqlx::query_scalar("select count(*) from operator_audit")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(updates, 7);
+}
+
+#[tokio::test]
+async fn provisioning_retried_after_a_failure_finishes_once() {
+    let env = TestEnv::start().await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("bob").await);
+    let tenant = sign_up(cp.addr, "Half Made BV", "admin@halfmade.example").await;
+    let id = tenant.to_string();
+    // As if an approval committed its state change and the process died before provisioning.
+    sqlx::query("update tenants set state = 'provisioning' where id = $1")
+        .bind(tenant)
+        .execute(&env.admin_pool().await)
+        .await
+        .unwrap();
+    let approved = ekctl.json(&["tenants", "approve", &id]).await;
+    assert_eq!(state(&approved), "TENANT_STATE_ACTIVE");
+    let again = ekctl.run(&["tenants", "approve", &id]).await;
+    assert_eq!(again.code, exit::REFUSED, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("cannot approve a tenant that is active"),
+        "{}",
+        again.stderr
+    );
+
+    assert_eq!(events(&env, tenant, "tenant.provisioned").await.len(), 1);
+    let settings: i64 =
+        sqlx::query_scalar("select count(*) from tenant_settings where tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&env.admin_pool().await)
+            .await
+            .unwrap();
+    assert_eq!(settings, 1);
+}
+
+#[tokio::test]
+async fn operator_created_tenants_come_with_an_api_key_that_works() {
+    let env = TestEnv::start().await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("carol").await);
+    let created = ekctl
+        .json(&[
+            "tenants",
+            "create",
+            "--name",
+            "Rigging Co",
+            "--plan",
+            "pro",
+            "--api-key",
+            "--reason",
+            "contract 42",
+        ])
+        .await;
+    assert_eq!(created["tenant"]["plan"], "pro");
+    assert_eq!(state(&created), "TENANT_STATE_ACTIVE");
+    let key = created["apiKey"].as_str().expect("apiKey in the JSON");
+    env.call(
+        Some(key),
+        "InventoryService/CreateProduct",
+        json!({"name": "Chain hoist"}),
+    )
+    .await
+    .ok();
+    let tenant: Uuid = created["tenant"]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(events(&env, tenant, "tenant.provisioned").await.len(), 1);
+
+    let human = ekctl.run(&["tenants", "list"]).await;
+    assert_eq!(human.code, 0);
+    assert!(human.stdout.starts_with("ID"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("Rigging Co") && human.stdout.contains("active"),
+        "{}",
+        human.stdout
+    );
+    let help = ekctl.run(&["tenants", "erase", "--help"]).await;
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--confirm"), "{}", help.stdout);
+}
+
+#[tokio::test]
+async fn the_sweep_erases_only_tenants_past_their_grace_period() {
+    let env = TestEnv::start().await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("heidi").await);
+    let mut ids = Vec::new();
+    for name in ["Due Ltd", "Not Yet Ltd"] {
+        let created = ekctl
+            .json(&["tenants", "create", "--name", name, "--api-key"])
+            .await;
+        let key = created["apiKey"].as_str().unwrap();
+        env.call(
+            Some(key),
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp"}),
+        )
+        .await
+        .ok();
+        let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+        ekctl
+            .json(&["tenants", "delete", &id, "--reason", "contract ended"])
+            .await;
+        ids.push(id);
+    }
+    let admin = env.admin_pool().await;
+    sqlx::query(
+        "update tenants set deletion_due_at = now() - interval '1 minute' where id = $1::uuid",
+    )
+    .bind(&ids[0])
+    .execute(&admin)
+    .await
+    .unwrap();
+
+    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+        .await
+        .unwrap();
+    let erased = control.erase_due().await.unwrap();
+    assert_eq!(erased, [ids[0].parse::<Uuid>().unwrap()]);
+    assert!(
+        control.erase_due().await.unwrap().is_empty(),
+        "nothing twice"
+    );
+    assert_eq!(
+        state(&ekctl.json(&["tenants", "show", &ids[0]]).await),
+        "TENANT_STATE_ERASED"
+    );
+    assert_eq!(
+        state(&ekctl.json(&["tenants", "show", &ids[1]]).await),
+        "TENANT_STATE_PENDING_DELETION"
+    );
+    let products: Vec<(String, i64)> = sqlx::query_as(
+        "select tenant_id::text, count(*) from products group by tenant_id order by 1",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        products,
+        [(ids[1].clone(), 1)],
+        "only the due tenant's rows are gone"
+    );
+    let counts: Value = sqlx::query_scalar("select erased_rows from tenants where id = $1::uuid")
+        .bind(&ids[0])
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(counts["products"], 1);
+    assert_eq!(counts["api_keys"], 1);
+}
