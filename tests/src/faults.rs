@@ -261,6 +261,7 @@ impl AnsweringReceiver {
                             .push(crate::webhook_receiver::Received {
                                 headers,
                                 body: String::from_utf8_lossy(&body).into_owned(),
+                                at: chrono::Utc::now(),
                             });
                     }
                 });

@@ -23,6 +23,8 @@ use std::{
 pub struct Received {
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When the request arrived (for latency measurements).
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Received {
@@ -146,6 +148,7 @@ async fn receive(
                 .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
                 .collect(),
             body: String::from_utf8_lossy(&body).into_owned(),
+            at: chrono::Utc::now(),
         });
         let next = shared.script.pop_front();
         next.or_else(|| shared.otherwise.clone())
