@@ -128,6 +128,14 @@ enum Tenants {
         #[command(flatten)]
         reason: Reason,
     },
+    /// Move a tenant to another plan (its quotas change at once).
+    SetPlan {
+        tenant: String,
+        /// Plan key (free, starter, pro, enterprise).
+        plan: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
     /// Erase a tenant pending deletion now: every row of it is deleted. Cannot be undone.
     Erase {
         tenant: String,
@@ -452,6 +460,23 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 c.tenants.cancel_tenant_deletion(req).await?,
                 "CancelTenantDeletionResponse",
                 |r: &CancelTenantDeletionResponse| shown(&r.tenant),
+            )
+        }
+        Tenants::SetPlan {
+            tenant,
+            plan,
+            reason,
+        } => {
+            let req = ChangeTenantPlanRequest {
+                tenant_id: id(tenant),
+                plan: plan.clone(),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.tenants.change_tenant_plan(req).await?,
+                "ChangeTenantPlanResponse",
+                |r: &ChangeTenantPlanResponse| shown(&r.tenant),
             )
         }
         Tenants::Erase {

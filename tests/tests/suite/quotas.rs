@@ -193,6 +193,18 @@ async fn plan_edits_apply_to_every_tenant_on_the_plan() {
         quota(&ekctl.json(&["usage", &id]).await, "assets")["limit"],
         Value::Null
     );
+
+    // Moving the tenant to another plan changes its limits at once.
+    ekctl.json(&["plans", "set", "free", "assets", "1"]).await;
+    assert_eq!(asset("C-3").await.code(), "resource_exhausted");
+    let moved = ekctl
+        .json(&["tenants", "set-plan", &id, "pro", "--reason", "upgrade"])
+        .await;
+    assert_eq!(moved["tenant"]["plan"], "pro");
+    asset("C-3").await.ok();
+    let usage = ekctl.json(&["usage", &id]).await;
+    assert_eq!(usage["usage"]["plan"], "pro");
+    assert_eq!(quota(&usage, "assets")["limit"], "25000");
 }
 
 #[tokio::test]
