@@ -1,11 +1,13 @@
 //! Operator tokens and the control plane's gate. A token is `ekop_<40 random base62>`, made by
 //! the local admin command `eventkit operator-token create` and shown once; only its SHA-256 is
-//! stored (see [`crate::secrets`]). The gate sends each path
-//! to the credential it needs: operator services an operator token, the account service a
-//! tenant credential, sign-up and reflection none; anything else is refused.
+//! stored (see [`crate::secrets`]). The gate sends each path to the credential it needs:
+//! operator services an operator token, the account service a tenant credential, sign-up and
+//! reflection none; anything else is refused.
 
-use crate::caller::Operator;
-use crate::secrets::{self, hash};
+use crate::{
+    caller::Operator,
+    secrets::{self, hash},
+};
 use axum::{
     body::Body,
     extract::{Request, State},

@@ -3,7 +3,7 @@
 
 use crate::{
     ControlPlane,
-    audit::{self, Entry, parse_reason},
+    audit::{self, parse_reason},
     caller::Operator,
     lifecycle::{By, operator_actor},
     provisioning::require_plan,
@@ -173,14 +173,15 @@ impl ControlPlane {
         let change = json!({ "from": row.plan, "to": plan });
         let payload = json!({ "tenantId": tenant_id.to_string(), "from": row.plan, "to": plan });
         outbox::emit(&mut tx, "tenant.plan_changed", tenant_id, payload).await?;
-        let entry = Entry {
-            operator: op,
-            action: "ChangeTenantPlan",
-            tenant_id: Some(tenant_id),
-            reason: &reason,
-            detail: change,
-        };
-        audit::record(&mut tx, entry).await?;
+        audit::record(
+            &mut tx,
+            op,
+            "ChangeTenantPlan",
+            Some(tenant_id),
+            &reason,
+            change,
+        )
+        .await?;
         tx.commit().await?;
         Ok(ChangeTenantPlanResponse {
             tenant: Some(updated.into()),

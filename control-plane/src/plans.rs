@@ -4,7 +4,7 @@
 
 use crate::{
     ControlPlane,
-    audit::{self, Entry, parse_reason},
+    audit::{self, parse_reason},
     caller::Operator,
     registry::timestamp,
 };
@@ -187,17 +187,7 @@ impl ControlPlane {
         let row: PlanRow = sql.build_query_as().fetch_one(&mut *tx).await?;
         let updated: pb::Plan = row.into();
         let detail = json!({ "plan": plan.key, "paths": paths });
-        audit::record(
-            &mut tx,
-            Entry {
-                operator: op,
-                action: "UpdatePlan",
-                tenant_id: None,
-                reason: &reason,
-                detail,
-            },
-        )
-        .await?;
+        audit::record(&mut tx, op, "UpdatePlan", None, &reason, detail).await?;
         tx.commit().await?;
         Ok(UpdatePlanResponse {
             plan: Some(updated),
