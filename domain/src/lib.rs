@@ -10,5 +10,6 @@ pub mod money;
 pub mod quota;
 pub mod text;
 pub mod violation;
+pub mod webhooks;
 
 pub use violation::{FieldViolation, Violations};

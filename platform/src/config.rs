@@ -3,6 +3,7 @@
 //! wrapped in [`Secret`] so `Debug` output is safe to log.
 
 use crate::secret::{Secret, redact_url};
+use eventkit_domain::webhooks::destination::Guard;
 use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
 
 /// Where a role's database connection goes.
@@ -54,6 +55,14 @@ pub struct Config {
     pub jwt_audience: Option<String>,
     /// `json` (default) or `pretty`.
     pub log_format: String,
+    /// Internal webhook destinations the operator allows (`EVENTKIT_WEBHOOK_ALLOWLIST`:
+    /// comma-separated hosts, host:port or CIDRs); everything private is refused otherwise.
+    pub webhook_guard: Guard,
+    /// How long a dispatcher's claim on a webhook delivery lasts before another may send it
+    /// (after a crash). Keep it above the 15 s request timeout.
+    pub webhook_lease: Duration,
+    /// How long a consumer may hold an event unacked before JetStream redelivers it.
+    pub job_ack_wait: Duration,
 }
 
 /// Errors in configuration name the variable.
@@ -139,6 +148,17 @@ impl Config {
             jwt_issuer: get("EVENTKIT_JWT_ISSUER"),
             jwt_audience: get("EVENTKIT_JWT_AUDIENCE"),
             log_format: get("EVENTKIT_LOG_FORMAT").unwrap_or_else(|| "json".into()),
+            webhook_guard: Guard::parse(&get("EVENTKIT_WEBHOOK_ALLOWLIST").unwrap_or_default())
+                .map_err(|message| ConfigError {
+                    var: "EVENTKIT_WEBHOOK_ALLOWLIST",
+                    message,
+                })?,
+            webhook_lease: Duration::from_millis(parse(
+                &vars,
+                "EVENTKIT_WEBHOOK_LEASE_MS",
+                60_000,
+            )?),
+            job_ack_wait: Duration::from_millis(parse(&vars, "EVENTKIT_JOB_ACK_WAIT_MS", 60_000)?),
         })
     }
 }
@@ -213,6 +233,14 @@ mod tests {
         assert_eq!(
             Config::from_vars(vars).unwrap_err().var,
             "EVENTKIT_TENANT_API_ADDR"
+        );
+        let vars = HashMap::from([(
+            "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
+            "10.0.0.0/99".to_owned(),
+        )]);
+        assert_eq!(
+            Config::from_vars(vars).unwrap_err().var,
+            "EVENTKIT_WEBHOOK_ALLOWLIST"
         );
     }
 

@@ -13,5 +13,6 @@ pub mod quota;
 pub mod rpc;
 pub mod secret;
 pub mod telemetry;
+pub mod webhooks;
 
 pub use error::ApiError;

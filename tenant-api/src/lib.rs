@@ -50,6 +50,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         db.clone(),
         api_keys.clone(),
         nats.clone(),
+        config.webhook_guard.clone(),
     )))
     .max_decoding_message_size(config.max_request_bytes);
     let idempotency = Idempotency {

@@ -16,6 +16,8 @@ pub const MAX_PAGE_SIZE: i64 = 500;
 pub struct Page {
     pub size: i64,
     pub after: Option<Uuid>,
+    /// Newest first (logs such as webhook deliveries) instead of oldest first.
+    pub newest_first: bool,
 }
 
 impl Page {
@@ -24,6 +26,7 @@ impl Page {
             return Ok(Self {
                 size: DEFAULT_PAGE_SIZE,
                 after: None,
+                newest_first: false,
             });
         };
         let size = match request.page_size {
@@ -48,7 +51,19 @@ impl Page {
                 })?;
             Some(bytes)
         };
-        Ok(Self { size, after })
+        Ok(Self {
+            size,
+            after,
+            newest_first: false,
+        })
+    }
+
+    /// The same page, newest first (the token then points backwards).
+    pub fn newest_first(self) -> Self {
+        Self {
+            newest_first: true,
+            ..self
+        }
     }
 
     /// `select <columns> from <table> where tenant_id = … [and id > …]`: add filters, then
@@ -63,7 +78,12 @@ impl Page {
             QueryBuilder::new(format!("select {columns} from {table} where tenant_id = "));
         sql.push_bind(tenant_id);
         if let Some(after) = self.after {
-            sql.push(" and id > ").push_bind(after);
+            sql.push(if self.newest_first {
+                " and id < "
+            } else {
+                " and id > "
+            })
+            .push_bind(after);
         }
         sql
     }
@@ -78,7 +98,12 @@ impl Page {
     where
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        sql.push(" order by id limit ").push_bind(self.limit());
+        sql.push(if self.newest_first {
+            " order by id desc limit "
+        } else {
+            " order by id limit "
+        })
+        .push_bind(self.limit());
         let rows = sql.build_query_as::<T>().fetch_all(&mut **tx).await?;
         Ok(self.finish(rows, id))
     }
@@ -131,6 +156,7 @@ mod tests {
         let page = Page {
             size: 2,
             after: None,
+            newest_first: false,
         };
         let ids = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()];
         let (rows, resp) = page.finish(ids.to_vec(), |id| *id);

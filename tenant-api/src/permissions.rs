@@ -8,9 +8,10 @@ use eventkit_platform::{ApiError, auth::Principal};
 pub const INVENTORY_READ: &str = "inventory:read";
 pub const INVENTORY_WRITE: &str = "inventory:write";
 pub const ADMIN_KEYS: &str = "admin:keys";
+pub const ADMIN_WEBHOOKS: &str = "admin:webhooks";
 
 /// Every permission name a key or role can hold.
-pub const ALL: &[&str] = &[INVENTORY_READ, INVENTORY_WRITE, ADMIN_KEYS];
+pub const ALL: &[&str] = &[INVENTORY_READ, INVENTORY_WRITE, ADMIN_KEYS, ADMIN_WEBHOOKS];
 
 /// `/package.Service/Method` → required permission.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -64,6 +65,39 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/RevokeApiKey", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/RotateApiKey", ADMIN_KEYS),
+    (
+        "/eventkit.v1.AdminService/CreateWebhookEndpoint",
+        ADMIN_WEBHOOKS,
+    ),
+    (
+        "/eventkit.v1.AdminService/GetWebhookEndpoint",
+        ADMIN_WEBHOOKS,
+    ),
+    (
+        "/eventkit.v1.AdminService/ListWebhookEndpoints",
+        ADMIN_WEBHOOKS,
+    ),
+    (
+        "/eventkit.v1.AdminService/UpdateWebhookEndpoint",
+        ADMIN_WEBHOOKS,
+    ),
+    (
+        "/eventkit.v1.AdminService/DeleteWebhookEndpoint",
+        ADMIN_WEBHOOKS,
+    ),
+    (
+        "/eventkit.v1.AdminService/RotateWebhookSecret",
+        ADMIN_WEBHOOKS,
+    ),
+    ("/eventkit.v1.AdminService/SendTestWebhook", ADMIN_WEBHOOKS),
+    (
+        "/eventkit.v1.AdminService/ListWebhookDeliveries",
+        ADMIN_WEBHOOKS,
+    ),
+    (
+        "/eventkit.v1.AdminService/ReplayWebhookDeliveries",
+        ADMIN_WEBHOOKS,
+    ),
 ];
 
 /// RPCs whose answers carry a secret shown once: their answers are never stored, so
@@ -71,6 +105,8 @@ pub const REQUIRED: &[(&str, &str)] = &[
 const ANSWERS_HOLD_SECRETS: &[&str] = &[
     "/eventkit.v1.AdminService/CreateApiKey",
     "/eventkit.v1.AdminService/RotateApiKey",
+    "/eventkit.v1.AdminService/CreateWebhookEndpoint",
+    "/eventkit.v1.AdminService/RotateWebhookSecret",
 ];
 
 /// Whether `Idempotency-Key` applies: RPCs that change data (all but Get/List/Lookup) and whose

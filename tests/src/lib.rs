@@ -6,6 +6,9 @@
 
 pub mod connect;
 pub mod ekctl;
+pub mod faults;
+pub mod pipeline;
+pub mod webhook_receiver;
 
 use anyhow::Context;
 use eventkit_platform::{
@@ -319,6 +322,15 @@ pub async fn fresh_database() -> anyhow::Result<String> {
                 format!("alter database \"{building}\" rename to \"{template}\"").as_str(),
             )
             .await?;
+            // When it was made: other checkouts' templates are swept only once they are old.
+            conn.execute(
+                format!(
+                    "comment on database \"{template}\" is '{}'",
+                    chrono::Utc::now().timestamp()
+                )
+                .as_str(),
+            )
+            .await?;
             sweep_orphans(&mut conn).await?;
         }
         let name = format!(
@@ -336,19 +348,26 @@ pub async fn fresh_database() -> anyhow::Result<String> {
     result
 }
 
-/// Drops test databases of processes that no longer run, and outdated templates.
+/// Drops test databases of processes that no longer run, and templates of other migration
+/// sets made over a day ago (a checkout on another branch may still be using a newer one).
 async fn sweep_orphans(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'eventkit\\_test\\_%' or datname like 'eventkit\\_tpl\\_%'")
+    let databases: Vec<(String, Option<String>)> = sqlx::query_as("select datname, shobj_description(oid, 'pg_database') from pg_database where datname like 'eventkit\\_test\\_%' or datname like 'eventkit\\_tpl\\_%'")
         .fetch_all(&mut *conn)
         .await?;
     let current = template_name();
-    for name in names {
+    let a_day_ago = chrono::Utc::now().timestamp() - 24 * 3600;
+    for (name, made) in databases {
         let stale = match name
             .strip_prefix("eventkit_test_")
             .and_then(|rest| rest.split('_').next())
         {
             Some(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
-            None => name != current,
+            None => {
+                name != current
+                    && made
+                        .and_then(|m| m.parse::<i64>().ok())
+                        .is_none_or(|t| t < a_day_ago)
+            }
         };
         if stale {
             let _ = conn

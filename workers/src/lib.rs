@@ -1,23 +1,28 @@
-//! Background work: JetStream stream set-up (declared idempotently at start), retention sweeps,
-//! health and metrics. The outbox relay and the consumers (webhooks, email, exports) build on it.
+//! Background work: JetStream streams (declared idempotently at start), the outbox relay, the
+//! consumers (webhook fan-out; email next), the webhook dispatcher, retention sweeps, health
+//! and metrics.
 
+pub mod clock;
+pub mod consumer;
+pub mod event;
 pub mod outbox_relay;
 pub mod retention;
+pub mod webhooks;
 
+use consumer::dead_letters::{DEAD_LETTERS_STREAM, DEAD_LETTERS_SUBJECTS};
 use eventkit_platform::{
     config::Config,
     db::Db,
     health::{self, Health},
     rpc::server::{AppParts, Server, app},
 };
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
 /// The stream every domain event is published to (`eventkit.events.<tenant>.<type>`).
 pub const EVENTS_STREAM: &str = "EVENTKIT_EVENTS";
 pub const EVENTS_SUBJECTS: &str = "eventkit.events.>";
-/// Events go to `eventkit.events.<tenant id>.<event type>`.
-pub const EVENTS_SUBJECT_PREFIX: &str = "eventkit.events";
+pub use event::EVENTS_SUBJECT_PREFIX;
 
 /// Declares the JetStream streams the workers use; safe to run any number of times.
 pub async fn declare_streams(nats: &async_nats::Client) -> anyhow::Result<()> {
@@ -26,6 +31,16 @@ pub async fn declare_streams(nats: &async_nats::Client) -> anyhow::Result<()> {
         name: EVENTS_STREAM.into(),
         subjects: vec![EVENTS_SUBJECTS.into()],
         duplicate_window: Duration::from_secs(120),
+        // Consumers are durable and ack within seconds; a week covers any outage.
+        max_age: Duration::from_secs(7 * 24 * 3600),
+        ..Default::default()
+    })
+    .await?;
+    js.get_or_create_stream(async_nats::jetstream::stream::Config {
+        name: DEAD_LETTERS_STREAM.into(),
+        subjects: vec![DEAD_LETTERS_SUBJECTS.into()],
+        duplicate_window: Duration::from_secs(120),
+        max_age: Duration::from_secs(30 * 24 * 3600),
         ..Default::default()
     })
     .await?;
@@ -33,13 +48,31 @@ pub async fn declare_streams(nats: &async_nats::Client) -> anyhow::Result<()> {
 }
 
 /// Builds the workers: the health server now; in the background, once NATS answers, the
-/// streams and then the outbox relay; the retention sweep.
+/// streams and then the outbox relay and the consumers; the webhook dispatcher; the retention
+/// sweep.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    let db = Db::connect_lazy(config.database.app.expose(), 8)?;
+    let db = Db::connect_lazy(config.database.app.expose(), 16)?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
     retention::spawn(db.clone(), Duration::from_secs(600));
     let relay = outbox_relay::Relay::new(db.clone(), nats.clone(), 200);
-    let (declare, database_url) = (nats.clone(), config.database.app.expose().clone());
+    let database_url = config.database.app.expose().clone();
+    let dispatcher = Arc::new(webhooks::dispatcher::Dispatcher::new(
+        db.clone(),
+        webhooks::sender::Sender::new(config.webhook_guard.clone()),
+        Arc::new(clock::SystemClock),
+        webhooks::dispatcher::Settings {
+            lease: config.webhook_lease,
+            ..Default::default()
+        },
+    ));
+    spawn_forever("webhook dispatcher", {
+        let url = database_url.clone();
+        move || {
+            let (dispatcher, url) = (dispatcher.clone(), url.clone());
+            async move { dispatcher.run(&url, std::future::pending()).await }
+        }
+    });
+    let (declare, consumer_db, ack_wait) = (nats.clone(), db.clone(), config.job_ack_wait);
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         while let Err(err) = declare_streams(&declare).await {
@@ -49,7 +82,44 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         }
         tracing::info!(stream = EVENTS_STREAM, "JetStream streams declared");
         relay.spawn(database_url, Duration::from_secs(5));
+        let fanout = Arc::new(webhooks::fanout::Fanout::new(consumer_db.clone()));
+        spawn_forever("webhook fan-out", move || {
+            let js = async_nats::jetstream::new(declare.clone());
+            let (db, fanout) = (consumer_db.clone(), fanout.clone());
+            async move {
+                consumer::run(
+                    js,
+                    db,
+                    consumer::Spec {
+                        ack_wait,
+                        ..consumer::Spec::new(webhooks::fanout::CONSUMER)
+                    },
+                    fanout,
+                    std::future::pending(),
+                )
+                .await
+            }
+        });
     });
     let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
     Ok(Server::new(listener, app(config, parts)))
+}
+
+/// Runs a long-lived task, restarting it with a growing pause whenever it fails.
+pub fn spawn_forever<F, Fut>(what: &'static str, task: F)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match task().await {
+                Ok(()) => return,
+                Err(err) => tracing::warn!(error = format!("{err:#}"), "{what} failed; restarting"),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(10));
+        }
+    });
 }

@@ -6,11 +6,11 @@
 //! `LISTEN eventkit_outbox` (the tenant id is the payload), with a periodic poll of every tenant
 //! as the fallback. Nothing is marked published before JetStream acknowledged it.
 
-use crate::EVENTS_SUBJECT_PREFIX;
+use crate::event::Event;
 use async_nats::jetstream;
 use chrono::{DateTime, Utc};
 use eventkit_platform::db::{Actor, Db};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::postgres::PgListener;
 use std::time::Duration;
 use uuid::Uuid;
@@ -73,11 +73,11 @@ impl Relay {
                 async_nats::header::NATS_MESSAGE_ID,
                 event.id.to_string().as_str(),
             );
-            let subject = format!("{EVENTS_SUBJECT_PREFIX}.{tenant_id}.{}", event.event_type);
-            let body = envelope(tenant_id, event).to_string();
+            let event = event.to_event(tenant_id);
+            let body = serde_json::to_vec(&event)?;
             acks.push(
                 self.jetstream
-                    .publish_with_headers(subject, headers, body.into())
+                    .publish_with_headers(event.subject(), headers, body.into())
                     .await?,
             );
         }
@@ -154,15 +154,17 @@ impl Relay {
     }
 }
 
-/// The message body: the event with its metadata; `data` is the payload the business code wrote.
-fn envelope(tenant_id: Uuid, event: &PendingEvent) -> Value {
-    json!({
-        "id": event.id.to_string(),
-        "type": event.event_type,
-        "tenantId": tenant_id.to_string(),
-        "subjectId": event.subject_id.map(|s| s.to_string()),
-        "actor": event.actor,
-        "occurredAt": event.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        "data": event.payload,
-    })
+impl PendingEvent {
+    /// The message body: the row with its metadata; `data` is what the business code wrote.
+    fn to_event(&self, tenant_id: Uuid) -> Event {
+        Event {
+            id: self.id,
+            event_type: self.event_type.clone(),
+            tenant_id,
+            subject_id: self.subject_id,
+            actor: self.actor.clone(),
+            occurred_at: self.created_at,
+            data: self.payload.clone(),
+        }
+    }
 }

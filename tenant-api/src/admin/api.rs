@@ -10,5 +10,14 @@ delegate! {
         list_api_keys(ListApiKeysRequest) -> ListApiKeysResponse;
         revoke_api_key(RevokeApiKeyRequest) -> RevokeApiKeyResponse;
         rotate_api_key(RotateApiKeyRequest) -> RotateApiKeyResponse;
+        create_webhook_endpoint(CreateWebhookEndpointRequest) -> CreateWebhookEndpointResponse;
+        get_webhook_endpoint(GetWebhookEndpointRequest) -> GetWebhookEndpointResponse;
+        list_webhook_endpoints(ListWebhookEndpointsRequest) -> ListWebhookEndpointsResponse;
+        update_webhook_endpoint(UpdateWebhookEndpointRequest) -> UpdateWebhookEndpointResponse;
+        delete_webhook_endpoint(DeleteWebhookEndpointRequest) -> DeleteWebhookEndpointResponse;
+        rotate_webhook_secret(RotateWebhookSecretRequest) -> RotateWebhookSecretResponse;
+        send_test_webhook(SendTestWebhookRequest) -> SendTestWebhookResponse;
+        list_webhook_deliveries(ListWebhookDeliveriesRequest) -> ListWebhookDeliveriesResponse;
+        replay_webhook_deliveries(ReplayWebhookDeliveriesRequest) -> ReplayWebhookDeliveriesResponse;
     }
 }

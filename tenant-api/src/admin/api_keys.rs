@@ -131,13 +131,6 @@ async fn issue(
 }
 
 impl Admin {
-    async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
-        Ok(self
-            .db
-            .tenant_tx(principal.tenant_id, &principal.actor())
-            .await?)
-    }
-
     pub async fn create_api_key(
         &self,
         p: &Principal,

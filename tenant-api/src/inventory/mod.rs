@@ -5,7 +5,7 @@
 mod api;
 mod assets;
 mod cases;
-mod input;
+pub(crate) mod input;
 mod locations;
 mod products;
 mod rows;

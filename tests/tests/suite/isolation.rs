@@ -97,6 +97,22 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let api_key = id(&api_key, "apiKey");
+    let endpoint = env
+        .call(
+            key,
+            "AdminService/CreateWebhookEndpoint",
+            json!({"url": format!("https://hooks.example.com/{tag}"), "eventTypes": ["*"]}),
+        )
+        .await;
+    let endpoint = id(&endpoint, "endpoint");
+    let delivery = env
+        .call(
+            key,
+            "AdminService/SendTestWebhook",
+            json!({"endpointId": endpoint}),
+        )
+        .await;
+    let delivery = id(&delivery, "delivery");
     Fixtures {
         ids: HashMap::from([
             ("product", product),
@@ -105,6 +121,8 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
             ("case", case),
             ("asset", asset),
             ("api_key", api_key),
+            ("webhook_endpoint", endpoint),
+            ("webhook_delivery", delivery),
         ]),
         asset_code,
         case_code,
@@ -114,17 +132,26 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
 /// The entity a method is about: `GetProduct` → `product`, `LookupAssetByCode` → `asset`.
 fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
     let name = method.name();
-    ["Product", "Location", "Asset", "Case", "ApiKey"]
-        .into_iter()
-        .filter(|noun| name.contains(noun))
-        .min_by_key(|noun| name.find(noun))
-        .map(|noun| match noun {
-            "Product" => "product",
-            "Location" => "location",
-            "Asset" => "asset",
-            "ApiKey" => "api_key",
-            _ => "case",
-        })
+    [
+        "Product",
+        "Location",
+        "Asset",
+        "Case",
+        "ApiKey",
+        "WebhookEndpoint",
+        "WebhookSecret",
+    ]
+    .into_iter()
+    .filter(|noun| name.contains(noun))
+    .min_by_key(|noun| name.find(noun))
+    .map(|noun| match noun {
+        "Product" => "product",
+        "Location" => "location",
+        "Asset" => "asset",
+        "ApiKey" => "api_key",
+        "WebhookEndpoint" | "WebhookSecret" => "webhook_endpoint",
+        _ => "case",
+    })
 }
 
 /// The entity an `id` field inside an entity message names (`eventkit.v1.Asset.id` → asset).
@@ -135,6 +162,7 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
         "Asset" => Some("asset"),
         "Case" => Some("case"),
         "ApiKey" => Some("api_key"),
+        "WebhookEndpoint" => Some("webhook_endpoint"),
         _ => None,
     }
 }
@@ -174,6 +202,9 @@ fn string_value(
         "location_id" => reference("location"),
         "case_id" => reference("case"),
         "asset_id" => reference("asset"),
+        "endpoint_id" => reference("webhook_endpoint"),
+        "delivery_id" => reference("webhook_delivery"),
+        "url" => Some(("https://hooks.example.com/probe".into(), false)),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
         "code" => Some((
             format!("PROBE-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
@@ -216,6 +247,9 @@ fn fill(
                     &field,
                     PValue::List(vec![PValue::String("inventory:read".into())]),
                 );
+            }
+            Kind::String if field.name() == "event_types" => {
+                message.set_field(&field, PValue::List(vec![PValue::String("*".into())]));
             }
             Kind::Enum(e) if !field.is_list() => {
                 if let Some(first) = e.values().find(|v| v.number() != 0) {
@@ -286,6 +320,9 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "cases",
         "api_keys",
         "idempotency_keys",
+        "webhook_endpoints",
+        "webhook_deliveries",
+        "webhook_attempts",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"
