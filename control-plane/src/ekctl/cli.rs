@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
         6 missing or bad operator token; 7 control plane unreachable."
 )]
 pub struct Cli {
-    /// Print the API's JSON answer instead of a table.
+    /// Print the API's JSON answer instead of a table (and errors as {"code", "message"} on stderr).
     #[arg(long, global = true)]
     pub json: bool,
     /// Control-plane URL (overrides EKCTL_URL).

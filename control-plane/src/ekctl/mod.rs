@@ -58,7 +58,13 @@ pub async fn run(
             exit::OK
         }
         Err(status) => {
-            let _ = writeln!(err, "ekctl: {}: {}", code_name(&status), status.message());
+            let (code, message) = (code_name(&status), status.message());
+            let _ = if cli.json {
+                let error = serde_json::json!({ "code": code, "message": message });
+                writeln!(err, "{error}")
+            } else {
+                writeln!(err, "ekctl: {code}: {message}")
+            };
             exit_code(&status)
         }
     }

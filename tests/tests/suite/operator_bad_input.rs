@@ -259,6 +259,15 @@ async fn every_operator_command_refuses_bad_input_and_changes_nothing() {
         .run(&["tenants", "suspend", &id, "--reason", "x"])
         .await;
     assert_eq!(out.code, exit::AUTH, "{}", out.stderr);
+    // With --json, errors are JSON too (on stderr), with the Connect code.
+    let out = ekctl.run(&["--json", "tenants", "show", &unknown]).await;
+    let error: serde_json::Value = serde_json::from_str(&out.stderr).expect("JSON error");
+    assert_eq!(
+        (out.code, error["code"].as_str()),
+        (exit::NOT_FOUND, Some("not_found"))
+    );
+    assert!(error["message"].as_str().unwrap().contains(&unknown));
+
     // A revoked token stops working at once.
     let temp = Ekctl::new(cp.addr, &env.operator_token("temp").await);
     assert_eq!(temp.run(&["plans", "list"]).await.code, 0);
