@@ -63,6 +63,15 @@ pub struct Config {
     pub webhook_lease: Duration,
     /// How long a consumer may hold an event unacked before JetStream redelivers it.
     pub job_ack_wait: Duration,
+    /// Where email goes: `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465` (TLS). Unset: emails are written as `.eml`
+    /// files to `mail_dir` (local development).
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_dir: std::path::PathBuf,
+    /// The sender of every email, e.g. `EventKit <no-reply@example.com>`.
+    pub mail_from: String,
+    /// Where users reach EventKit (links in emails).
+    pub public_url: String,
 }
 
 /// Errors in configuration name the variable.
@@ -159,6 +168,16 @@ impl Config {
                 60_000,
             )?),
             job_ack_wait: Duration::from_millis(parse(&vars, "EVENTKIT_JOB_ACK_WAIT_MS", 60_000)?),
+            smtp_url: get("EVENTKIT_SMTP_URL").map(Secret::new),
+            mail_dir: get("EVENTKIT_MAIL_DIR")
+                .unwrap_or_else(|| ".data/mail".into())
+                .into(),
+            mail_from: get("EVENTKIT_MAIL_FROM")
+                .unwrap_or_else(|| "EventKit <no-reply@eventkit.localhost>".into()),
+            public_url: get("EVENTKIT_PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 }

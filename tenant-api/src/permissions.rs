@@ -9,9 +9,16 @@ pub const INVENTORY_READ: &str = "inventory:read";
 pub const INVENTORY_WRITE: &str = "inventory:write";
 pub const ADMIN_KEYS: &str = "admin:keys";
 pub const ADMIN_WEBHOOKS: &str = "admin:webhooks";
+pub const ADMIN_SETTINGS: &str = "admin:settings";
 
 /// Every permission name a key or role can hold.
-pub const ALL: &[&str] = &[INVENTORY_READ, INVENTORY_WRITE, ADMIN_KEYS, ADMIN_WEBHOOKS];
+pub const ALL: &[&str] = &[
+    INVENTORY_READ,
+    INVENTORY_WRITE,
+    ADMIN_KEYS,
+    ADMIN_WEBHOOKS,
+    ADMIN_SETTINGS,
+];
 
 /// `/package.Service/Method` → required permission.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -98,6 +105,8 @@ pub const REQUIRED: &[(&str, &str)] = &[
         "/eventkit.v1.AdminService/ReplayWebhookDeliveries",
         ADMIN_WEBHOOKS,
     ),
+    ("/eventkit.v1.AdminService/GetBranding", ADMIN_SETTINGS),
+    ("/eventkit.v1.AdminService/UpdateBranding", ADMIN_SETTINGS),
 ];
 
 /// RPCs whose answers carry a secret shown once: their answers are never stored, so

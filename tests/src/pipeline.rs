@@ -1,6 +1,6 @@
-//! The workers' webhook pipeline in this test process: the outbox relay, a fan-out consumer
-//! of its own (a durable name and a subject filter for one tenant, so parallel tests on the
-//! shared NATS never take each other's events) and a dispatcher, on a [`TestEnv`]'s database.
+//! The workers' pipelines in this test process: the outbox relay and consumers of their own (a
+//! durable name and a subject filter for one tenant, so parallel tests on the shared NATS never
+//! take each other's events), and the webhook dispatcher, on a [`TestEnv`]'s database.
 
 use crate::{Tenant, TestEnv};
 use eventkit_platform::db::Db;
@@ -33,10 +33,43 @@ pub fn dispatcher(env: &TestEnv, clock: Arc<dyn Clock>) -> Arc<Dispatcher> {
 
 /// Relay, fan-out and dispatcher running until the returned guard drops.
 pub struct Pipeline {
-    _stop: Vec<oneshot::Sender<()>>,
+    _fanout: Consuming,
+    _stop: oneshot::Sender<()>,
 }
 
 pub async fn start(env: &TestEnv, tenant: &Tenant, clock: Arc<dyn Clock>) -> Pipeline {
+    let db = Db::connect_lazy(env.config.database.app.expose(), 8).expect("pool");
+    let fanout = consume(env, tenant, Arc::new(Fanout::new(db)), |_| {}).await;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let dispatcher = dispatcher(env, clock);
+    let url = env.config.database.app.expose().clone();
+    tokio::spawn(async move {
+        dispatcher
+            .run(&url, async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Pipeline {
+        _fanout: fanout,
+        _stop: stop,
+    }
+}
+
+/// A consumer started by [`consume`]: it runs until this drops.
+pub struct Consuming {
+    pub name: String,
+    _stop: oneshot::Sender<()>,
+}
+
+/// The outbox relay plus a consumer of `tenant`'s events under a name of its own, running
+/// `handler`; `tweak` adjusts its settings (e.g. fewer deliveries).
+pub async fn consume<H: consumer::Handler>(
+    env: &TestEnv,
+    tenant: &Tenant,
+    handler: Arc<H>,
+    tweak: impl FnOnce(&mut consumer::Spec),
+) -> Consuming {
     let nats = async_nats::connect(&env.config.nats_url)
         .await
         .expect("NATS");
@@ -48,11 +81,8 @@ pub async fn start(env: &TestEnv, tenant: &Tenant, clock: Arc<dyn Clock>) -> Pip
         env.config.database.app.expose().clone(),
         Duration::from_millis(500),
     );
-    let mut stops = Vec::new();
-    let (stop, stopped) = oneshot::channel::<()>();
-    stops.push(stop);
-    let spec = consumer::Spec {
-        name: format!("test-fanout-{}", uuid::Uuid::now_v7().simple()),
+    let mut spec = consumer::Spec {
+        name: format!("test-consumer-{}", uuid::Uuid::now_v7().simple()),
         filter: format!(
             "{}.{}.>",
             eventkit_workers::EVENTS_SUBJECT_PREFIX,
@@ -61,27 +91,13 @@ pub async fn start(env: &TestEnv, tenant: &Tenant, clock: Arc<dyn Clock>) -> Pip
         inactive_threshold: Some(Duration::from_secs(30)),
         ..consumer::Spec::new("unused")
     };
+    tweak(&mut spec);
+    let name = spec.name.clone();
     let js = async_nats::jetstream::new(nats);
     consumer::declare(&js, &spec).await.expect("consumer");
-    tokio::spawn(consumer::run(
-        js,
-        db.clone(),
-        spec,
-        Arc::new(Fanout::new(db)),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
     let (stop, stopped) = oneshot::channel::<()>();
-    stops.push(stop);
-    let dispatcher = dispatcher(env, clock);
-    let url = env.config.database.app.expose().clone();
-    tokio::spawn(async move {
-        dispatcher
-            .run(&url, async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
-    Pipeline { _stop: stops }
+    tokio::spawn(consumer::run(js, db, spec, handler, async move {
+        let _ = stopped.await;
+    }));
+    Consuming { name, _stop: stop }
 }

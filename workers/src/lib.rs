@@ -1,9 +1,10 @@
 //! Background work: JetStream streams (declared idempotently at start), the outbox relay, the
-//! consumers (webhook fan-out; email next), the webhook dispatcher, retention sweeps, health
-//! and metrics.
+//! consumers (webhook fan-out, email), the webhook dispatcher, retention sweeps, health and
+//! metrics.
 
 pub mod clock;
 pub mod consumer;
+pub mod email;
 pub mod event;
 pub mod outbox_relay;
 pub mod retention;
@@ -73,6 +74,14 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         }
     });
     let (declare, consumer_db, ack_wait) = (nats.clone(), db.clone(), config.job_ack_wait);
+    let transport = email::transport::Transport::from_config(config)?;
+    tracing::info!(to = %transport.describe(), "email transport");
+    let mailer = Arc::new(email::Mailer::new(
+        db.clone(),
+        transport,
+        &config.mail_from,
+        &config.public_url,
+    )?);
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         while let Err(err) = declare_streams(&declare).await {
@@ -82,27 +91,38 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         }
         tracing::info!(stream = EVENTS_STREAM, "JetStream streams declared");
         relay.spawn(database_url, Duration::from_secs(5));
+        let js = async_nats::jetstream::new(declare);
         let fanout = Arc::new(webhooks::fanout::Fanout::new(consumer_db.clone()));
-        spawn_forever("webhook fan-out", move || {
-            let js = async_nats::jetstream::new(declare.clone());
-            let (db, fanout) = (consumer_db.clone(), fanout.clone());
-            async move {
-                consumer::run(
-                    js,
-                    db,
-                    consumer::Spec {
-                        ack_wait,
-                        ..consumer::Spec::new(webhooks::fanout::CONSUMER)
-                    },
-                    fanout,
-                    std::future::pending(),
-                )
-                .await
-            }
-        });
+        spawn_consumer(
+            &js,
+            &consumer_db,
+            webhooks::fanout::CONSUMER,
+            ack_wait,
+            fanout,
+        );
+        spawn_consumer(&js, &consumer_db, email::CONSUMER, ack_wait, mailer);
     });
     let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
     Ok(Server::new(listener, app(config, parts)))
+}
+
+/// Runs one consumer for good (restarted if its connection fails).
+fn spawn_consumer<H: consumer::Handler>(
+    js: &async_nats::jetstream::Context,
+    db: &Db,
+    name: &'static str,
+    ack_wait: Duration,
+    handler: Arc<H>,
+) {
+    let (js, db) = (js.clone(), db.clone());
+    spawn_forever(name, move || {
+        let (js, db, handler) = (js.clone(), db.clone(), handler.clone());
+        let spec = consumer::Spec {
+            ack_wait,
+            ..consumer::Spec::new(name)
+        };
+        async move { consumer::run(js, db, spec, handler, std::future::pending()).await }
+    });
 }
 
 /// Runs a long-lived task, restarting it with a growing pause whenever it fails.

@@ -19,5 +19,7 @@ delegate! {
         send_test_webhook(SendTestWebhookRequest) -> SendTestWebhookResponse;
         list_webhook_deliveries(ListWebhookDeliveriesRequest) -> ListWebhookDeliveriesResponse;
         replay_webhook_deliveries(ReplayWebhookDeliveriesRequest) -> ReplayWebhookDeliveriesResponse;
+        get_branding(GetBrandingRequest) -> GetBrandingResponse;
+        update_branding(UpdateBrandingRequest) -> UpdateBrandingResponse;
     }
 }

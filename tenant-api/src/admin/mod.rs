@@ -1,8 +1,9 @@
-//! The admin slice of the tenant API: API keys and webhook endpoints for integrators (users,
-//! roles and branding follow). `api` is the tonic adapter; the other modules hold the logic.
+//! The admin slice of the tenant API: API keys and webhook endpoints for integrators, and the
+//! branding of the tenant's emails (users and roles follow). `api` is the tonic adapter; the other modules hold the logic.
 
 mod api;
 mod api_keys;
+mod branding;
 mod webhooks;
 
 pub use api::AdminApi;

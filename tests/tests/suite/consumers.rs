@@ -4,11 +4,10 @@
 //! events that succeed are handled exactly once per delivery and acked.
 
 use eventkit_platform::db::Db;
-use eventkit_tests::{Tenant, TestEnv};
+use eventkit_tests::{Tenant, TestEnv, pipeline};
 use eventkit_workers::{
-    consumer::{self, Failure, Handler, dead_letters},
+    consumer::{Failure, Handler, dead_letters},
     event::Event,
-    outbox_relay::Relay,
 };
 use serde_json::json;
 use std::{
@@ -51,47 +50,22 @@ struct Running {
     name: String,
     db: Db,
     js: async_nats::jetstream::Context,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _consuming: pipeline::Consuming,
 }
 
 async fn start(env: &TestEnv, tenant: &Tenant, handler: Arc<Flaky>) -> Running {
+    let consuming = pipeline::consume(env, tenant, handler.clone(), |spec| {
+        spec.max_deliver = 3;
+        spec.backoff = vec![Duration::from_millis(100)];
+    })
+    .await;
     let nats = async_nats::connect(&env.config.nats_url).await.unwrap();
-    eventkit_workers::declare_streams(&nats).await.unwrap();
-    let db = Db::connect_lazy(env.config.database.app.expose(), 4).unwrap();
-    Relay::new(db.clone(), nats.clone(), 50).spawn(
-        env.config.database.app.expose().clone(),
-        Duration::from_millis(300),
-    );
-    let name = format!("test-consumer-{}", uuid::Uuid::now_v7().simple());
-    let spec = consumer::Spec {
-        name: name.clone(),
-        filter: format!(
-            "{}.{}.>",
-            eventkit_workers::EVENTS_SUBJECT_PREFIX,
-            tenant.id
-        ),
-        max_deliver: 3,
-        backoff: vec![Duration::from_millis(100)],
-        inactive_threshold: Some(Duration::from_secs(30)),
-        ..consumer::Spec::new("unused")
-    };
-    let js = async_nats::jetstream::new(nats);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(consumer::run(
-        js.clone(),
-        db.clone(),
-        spec,
-        handler.clone(),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
     Running {
         handler,
-        name,
-        db,
-        js,
-        _stop: stop,
+        name: consuming.name.clone(),
+        db: Db::connect_lazy(env.config.database.app.expose(), 2).unwrap(),
+        js: async_nats::jetstream::new(nats),
+        _consuming: consuming,
     }
 }
 

@@ -163,6 +163,8 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
         "Case" => Some("case"),
         "ApiKey" => Some("api_key"),
         "WebhookEndpoint" => Some("webhook_endpoint"),
+        // One per tenant, so never named by id; listed so updates are probed field by field.
+        "Branding" => Some("branding"),
         _ => None,
     }
 }
@@ -323,6 +325,8 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "webhook_endpoints",
         "webhook_deliveries",
         "webhook_attempts",
+        "tenant_branding",
+        "email_messages",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

@@ -9,6 +9,7 @@ mod bench_sql;
 mod catalog;
 mod consumers;
 mod deadlines;
+mod email;
 mod http1;
 mod idempotency;
 mod inventory;

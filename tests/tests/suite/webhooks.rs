@@ -479,3 +479,38 @@ async fn the_ssrf_guard_refuses_hosts_that_resolve_to_private_addresses_and_redi
     assert_eq!(delivery["status"], "WEBHOOK_DELIVERY_STATUS_PENDING");
     assert_eq!(delivery["attempts"][0]["statusCode"], 302);
 }
+
+#[tokio::test]
+async fn a_suspended_tenant_sends_nothing_until_it_resumes() {
+    let env = env_allowing_loopback().await;
+    let t = env.create_tenant("Hooks").await;
+    let receiver = Receiver::start().await;
+    let (id, _) = endpoint(&env, &t, &receiver.url("/in"), &["*"]).await;
+    admin(&env, &t, "SendTestWebhook", json!({"endpointId": id}))
+        .await
+        .ok();
+    let set_state = async |state: &str| {
+        sqlx::query("update tenants set state = $2 where id = $1")
+            .bind(t.id)
+            .bind(state)
+            .execute(&env.admin_pool().await)
+            .await
+            .unwrap();
+    };
+    set_state("suspended").await;
+    let dispatcher = pipeline::dispatcher(&env, Arc::new(SystemClock));
+    assert_eq!(
+        dispatcher.dispatch_due().await.unwrap(),
+        0,
+        "held while suspended"
+    );
+    assert!(receiver.received().is_empty());
+    set_state("active").await;
+    let dispatcher = pipeline::dispatcher(&env, Arc::new(SystemClock)); // a fresh state cache
+    assert_eq!(
+        dispatcher.dispatch_due().await.unwrap(),
+        1,
+        "sent once active again"
+    );
+    assert_eq!(receiver.received().len(), 1);
+}
