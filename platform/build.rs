@@ -1,5 +1,5 @@
-//! Rebuilds the crate when a migration is added or changed: `sqlx::migrate!` embeds
-//! `migrations/` at compile time, and cargo does not watch that directory by itself.
+//! `sqlx::migrate!` embeds `migrations/` at compile time; rebuild when a migration is added or
+//! changed, or a binary would run (and tests would template) a stale set.
 fn main() {
     println!("cargo:rerun-if-changed=../migrations");
 }

@@ -24,6 +24,7 @@ delegate! {
         resume_tenant(ResumeTenantRequest) -> ResumeTenantResponse;
         delete_tenant(DeleteTenantRequest) -> DeleteTenantResponse;
         cancel_tenant_deletion(CancelTenantDeletionRequest) -> CancelTenantDeletionResponse;
+        change_tenant_plan(ChangeTenantPlanRequest) -> ChangeTenantPlanResponse;
         erase_tenant(EraseTenantRequest) -> EraseTenantResponse;
     }
 }

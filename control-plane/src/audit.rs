@@ -26,27 +26,26 @@ pub fn parse_reason(raw: &str, required: bool) -> Result<String, FieldViolation>
     Ok(reason)
 }
 
-/// What an operator did, ready to record.
-pub struct Entry<'a> {
-    pub operator: &'a Operator,
-    pub action: &'static str,
-    pub tenant_id: Option<Uuid>,
-    pub reason: &'a str,
-    pub detail: Value,
-}
-
-pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> Result<(), sqlx::Error> {
+/// Records what `operator` did (`action`, an RPC name) to `tenant_id`, why and how.
+pub async fn record(
+    conn: &mut PgConnection,
+    operator: &Operator,
+    action: &str,
+    tenant_id: Option<Uuid>,
+    reason: &str,
+    detail: Value,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into operator_audit (id, operator_id, operator_name, action, target_tenant_id, reason, detail) \
          values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(eventkit_domain::id::new_id())
-    .bind(entry.operator.token_id)
-    .bind(&entry.operator.name)
-    .bind(entry.action)
-    .bind(entry.tenant_id)
-    .bind(entry.reason)
-    .bind(entry.detail)
+    .bind(operator.token_id)
+    .bind(&operator.name)
+    .bind(action)
+    .bind(tenant_id)
+    .bind(reason)
+    .bind(detail)
     .execute(conn)
     .await?;
     Ok(())

@@ -9,7 +9,7 @@
 
 use crate::{
     ControlPlane,
-    audit::{self, Entry, parse_reason},
+    audit::{self, parse_reason},
     caller::Operator,
     lifecycle::operator_actor,
     registry::{self, TENANT_COLUMNS, TenantRow},
@@ -195,13 +195,11 @@ impl ControlPlane {
                 json!({ "from": from.as_str(), "to": to.as_str(), "deletedRows": deleted });
             audit::record(
                 &mut tx,
-                Entry {
-                    operator,
-                    action: "EraseTenant",
-                    tenant_id: Some(tenant_id),
-                    reason,
-                    detail,
-                },
+                operator,
+                "EraseTenant",
+                Some(tenant_id),
+                reason,
+                detail,
             )
             .await?;
         }

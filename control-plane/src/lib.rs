@@ -10,7 +10,6 @@ mod api;
 pub mod audit;
 pub mod caller;
 pub mod ekctl;
-
 pub mod erasure;
 pub mod lifecycle;
 pub mod operator_auth;
@@ -87,26 +86,19 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     cp.spawn_erasure_sweep(ERASURE_SWEEP_EVERY);
 
     let max = config.max_request_bytes;
-    let services = tonic::service::Routes::new(
-        OperatorTenantServiceServer::new(api::TenantsApi(cp.clone()))
-            .max_decoding_message_size(max),
-    )
-    .add_service(
-        OperatorPlanServiceServer::new(api::PlansApi(cp.clone())).max_decoding_message_size(max),
-    )
-    .add_service(
-        OperatorQuotaServiceServer::new(api::QuotasApi(cp.clone())).max_decoding_message_size(max),
-    )
-    .add_service(
-        OperatorUsageServiceServer::new(api::UsageApi(cp.clone())).max_decoding_message_size(max),
-    )
-    .add_service(
-        OperatorAuditServiceServer::new(api::AuditApi(cp.clone())).max_decoding_message_size(max),
-    )
-    .add_service(
-        SignupServiceServer::new(api::SignupApi(cp.clone())).max_decoding_message_size(max),
-    )
-    .add_service(AccountServiceServer::new(api::AccountApi(cp)).max_decoding_message_size(max));
+    // Each service: the generated server around its adapter, with the request size limit.
+    macro_rules! service {
+        ($server:ident, $api:ident) => {
+            $server::new(api::$api(cp.clone())).max_decoding_message_size(max)
+        };
+    }
+    let services = tonic::service::Routes::new(service!(OperatorTenantServiceServer, TenantsApi))
+        .add_service(service!(OperatorPlanServiceServer, PlansApi))
+        .add_service(service!(OperatorQuotaServiceServer, QuotasApi))
+        .add_service(service!(OperatorUsageServiceServer, UsageApi))
+        .add_service(service!(OperatorAuditServiceServer, AuditApi))
+        .add_service(service!(SignupServiceServer, SignupApi))
+        .add_service(service!(AccountServiceServer, AccountApi));
     let gate = operator_auth::Gate {
         pool: db.pool().clone(),
         tenants,

@@ -4,8 +4,7 @@
 //! so a suspension locks users out at once (the 5 s cache bounds it if the message is lost).
 
 use crate::{
-    ControlPlane,
-    audit::{self, Entry},
+    ControlPlane, audit,
     caller::Operator,
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
@@ -102,17 +101,7 @@ impl ControlPlane {
             reason,
         } = by
         {
-            audit::record(
-                &mut tx,
-                Entry {
-                    operator,
-                    action,
-                    tenant_id: Some(tenant_id),
-                    reason,
-                    detail,
-                },
-            )
-            .await?;
+            audit::record(&mut tx, operator, action, Some(tenant_id), reason, detail).await?;
         }
         tx.commit().await?;
         self.announce(tenant_id).await;

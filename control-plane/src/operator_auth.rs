@@ -1,17 +1,20 @@
 //! Operator tokens and the control plane's gate. A token is `ekop_<40 random base62>`, made by
 //! the local admin command `eventkit operator-token create` and shown once; only its SHA-256 is
-//! stored (see [`crate::secrets`]). The gate sends each path
-//! to the credential it needs: operator services an operator token, the account service a
-//! tenant credential, sign-up and reflection none; anything else is refused.
+//! stored (see [`crate::secrets`]). The gate sends each path to the credential it needs:
+//! operator services an operator token, the account service a tenant credential, sign-up and
+//! reflection none; anything else is refused.
 
-use crate::caller::Operator;
-use crate::secrets::{self, hash};
+use crate::{
+    caller::Operator,
+    secrets::{self, hash},
+};
 use axum::{
     body::Body,
     extract::{Request, State},
     middleware::Next,
     response::Response,
 };
+use chrono::{DateTime, Utc};
 use eventkit_platform::{
     ApiError,
     auth::{Authenticator, is_public_path},
@@ -52,6 +55,47 @@ pub async fn create_token(pool: &PgPool, name: &str) -> Result<IssuedToken, ApiE
         name,
         token: Secret::new(token),
     })
+}
+
+/// Revokes the named token at once (the gate looks every token up on each call); `not_found`
+/// when no live token has that name.
+pub async fn revoke_token(pool: &PgPool, name: &str) -> Result<(), ApiError> {
+    let revoked = sqlx::query(
+        "update operator_tokens set revoked_at = now() where name = $1 and revoked_at is null",
+    )
+    .bind(name.trim())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if revoked == 0 {
+        return Err(ApiError::NotFound(format!(
+            "no live operator token named {name:?}"
+        )));
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Every token's name and times (never the token), oldest first.
+pub async fn list_tokens(pool: &PgPool) -> Result<Vec<serde_json::Value>, ApiError> {
+    let rows: Vec<TokenRow> = sqlx::query_as(
+        "select id, name, created_at, revoked_at from operator_tokens order by created_at, id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({"id": r.id, "name": r.name, "createdAt": r.created_at, "revokedAt": r.revoked_at})
+        })
+        .collect())
 }
 
 /// The operator a presented token belongs to.

@@ -1,16 +1,21 @@
-//! The operator's tenant RPCs that are plain lifecycle moves or reads; creation, approval and
-//! erasure live with provisioning and erasure.
+//! The operator's tenant RPCs that are plain lifecycle moves, reads or plan changes; creation,
+//! approval and erasure live with provisioning and erasure.
 
 use crate::{
     ControlPlane,
-    audit::parse_reason,
+    audit::{self, parse_reason},
     caller::Operator,
-    lifecycle::By,
-    registry::{self, TenantRow},
+    lifecycle::{By, operator_actor},
+    provisioning::require_plan,
+    registry::{self, TENANT_COLUMNS, TenantRow},
 };
-use eventkit_domain::{Violations, lifecycle::Transition};
-use eventkit_platform::ApiError;
+use eventkit_domain::{
+    Violations,
+    lifecycle::{TenantState, Transition},
+};
+use eventkit_platform::{ApiError, outbox};
 use eventkit_proto::controlplane::v1::*;
+use serde_json::json;
 
 impl ControlPlane {
     /// Checks the id and reason, then applies `transition` on the operator's behalf.
@@ -138,5 +143,48 @@ impl ControlPlane {
             )
             .await?;
         Ok(CancelTenantDeletionResponse { tenant })
+    }
+
+    pub async fn change_tenant_plan(
+        &self,
+        op: &Operator,
+        req: ChangeTenantPlanRequest,
+    ) -> Result<ChangeTenantPlanResponse, ApiError> {
+        let mut v = Violations::new();
+        let tenant_id = v.check(registry::parse_tenant_id(&req.tenant_id));
+        let reason = v.check(parse_reason(&req.reason, false));
+        v.finish()?;
+        let (tenant_id, reason, plan) = (tenant_id.unwrap(), reason.unwrap(), req.plan.trim());
+        let mut tx = self.db.tenant_tx(tenant_id, &operator_actor(op)).await?;
+        let row = registry::fetch(&mut tx, tenant_id, true).await?;
+        require_plan(&mut tx, "plan", plan).await?;
+        if row.state()? == TenantState::Erased {
+            return Err(ApiError::FailedPrecondition(
+                "cannot change the plan of an erased tenant".into(),
+            ));
+        }
+        let updated: TenantRow = sqlx::query_as(&format!(
+            "update tenants set plan = $2, updated_at = now() where id = $1 returning {TENANT_COLUMNS}"
+        ))
+        .bind(tenant_id)
+        .bind(plan)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = json!({ "from": row.plan, "to": plan });
+        let payload = json!({ "tenantId": tenant_id.to_string(), "from": row.plan, "to": plan });
+        outbox::emit(&mut tx, "tenant.plan_changed", tenant_id, payload).await?;
+        audit::record(
+            &mut tx,
+            op,
+            "ChangeTenantPlan",
+            Some(tenant_id),
+            &reason,
+            change,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ChangeTenantPlanResponse {
+            tenant: Some(updated.into()),
+        })
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::{
     ControlPlane,
-    audit::{self, Entry, parse_reason},
+    audit::{self, parse_reason},
     caller::Operator,
     registry::timestamp,
 };
@@ -187,20 +187,87 @@ impl ControlPlane {
         let row: PlanRow = sql.build_query_as().fetch_one(&mut *tx).await?;
         let updated: pb::Plan = row.into();
         let detail = json!({ "plan": plan.key, "paths": paths });
-        audit::record(
-            &mut tx,
-            Entry {
-                operator: op,
-                action: "UpdatePlan",
-                tenant_id: None,
-                reason: &reason,
-                detail,
-            },
-        )
-        .await?;
+        audit::record(&mut tx, op, "UpdatePlan", None, &reason, detail).await?;
         tx.commit().await?;
         Ok(UpdatePlanResponse {
             plan: Some(updated),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn masks_name_what_changes_and_unset_quotas_are_unlimited() {
+        let plan = pb::Plan {
+            key: "pro".into(),
+            display_name: " Pro+ ".into(),
+            quotas: Some(Quotas {
+                assets: Some(10),
+                ..Default::default()
+            }),
+            overage_cap_percent: 150,
+            ..Default::default()
+        };
+        let out = changes(
+            &plan,
+            &paths(&[
+                "display_name",
+                "quotas.assets",
+                "quotas.seats",
+                "overage_cap_percent",
+            ]),
+        )
+        .unwrap();
+        assert!(matches!(&out[0], Change::Text("display_name", n) if n == "Pro+"));
+        assert!(matches!(out[1], Change::Number("assets", Some(10))));
+        assert!(matches!(out[2], Change::Number("seats", None)));
+        assert!(matches!(
+            out[3],
+            Change::Number("overage_cap_percent", Some(150))
+        ));
+    }
+
+    #[test]
+    fn every_bad_path_and_value_is_named() {
+        let plan = pb::Plan {
+            quotas: Some(Quotas {
+                assets: Some(-1),
+                ..Default::default()
+            }),
+            deletion_grace_days: 400,
+            ..Default::default()
+        };
+        let Err(ApiError::InvalidArgument(v)) = changes(
+            &plan,
+            &paths(&[
+                "quotas.assets",
+                "deletion_grace_days",
+                "colour",
+                "quotas.rockets",
+            ]),
+        ) else {
+            panic!("expected invalid_argument");
+        };
+        let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "plan.quotas.assets",
+                "plan.deletion_grace_days",
+                "update_mask",
+                "update_mask"
+            ]
+        );
+        assert!(
+            changes(&plan, &[]).is_err(),
+            "an empty mask changes nothing"
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::{
     ControlPlane,
-    audit::{self, Entry, parse_reason},
+    audit::{self, parse_reason},
     caller::{Anyone, Operator},
     lifecycle::{By, operator_actor, set_state},
     registry::{self, TENANT_COLUMNS, TenantRow},
@@ -231,13 +231,11 @@ impl ControlPlane {
         let detail = json!({ "name": new.name, "plan": new.plan, "apiKey": req.create_api_key });
         audit::record(
             &mut tx,
-            Entry {
-                operator: op,
-                action: "CreateTenant",
-                tenant_id: Some(tenant_id),
-                reason: &reason,
-                detail,
-            },
+            op,
+            "CreateTenant",
+            Some(tenant_id),
+            &reason,
+            detail,
         )
         .await?;
         tx.commit().await?;

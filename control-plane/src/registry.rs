@@ -176,3 +176,30 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
         nanos: t.timestamp_subsec_nanos() as i32,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_default_to_50_and_carry_the_last_id() {
+        assert_eq!(page_size(0).unwrap(), 50);
+        assert_eq!(page_size(500).unwrap(), 500);
+        assert!(page_size(501).is_err() && page_size(-1).is_err());
+        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        let (page, token) = split_page(ids.clone(), 2, |id| *id);
+        assert_eq!((page.len(), token), (2, ids[1].to_string()));
+        let (page, token) = split_page(ids.clone(), 3, |id| *id);
+        assert_eq!((page.len(), token.as_str()), (3, ""));
+    }
+
+    #[test]
+    fn states_map_both_ways() {
+        for state in TenantState::ALL {
+            let wire = state_to_pb(state) as i32;
+            assert_eq!(state_from_pb("state", wire).unwrap(), Some(state));
+        }
+        assert_eq!(state_from_pb("state", 0).unwrap(), None);
+        assert_eq!(state_from_pb("state", 99).unwrap_err().field, "state");
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::{
     ControlPlane,
-    audit::{self, Entry, parse_reason},
+    audit::{self, parse_reason},
     caller::Operator,
     lifecycle::operator_actor,
     registry,
@@ -113,13 +113,11 @@ impl ControlPlane {
         let detail = json!({ "key": key.as_str(), "value": shown });
         audit::record(
             &mut tx,
-            Entry {
-                operator: op,
-                action: "SetQuotaOverride",
-                tenant_id: Some(tenant_id),
-                reason: &reason,
-                detail,
-            },
+            op,
+            "SetQuotaOverride",
+            Some(tenant_id),
+            &reason,
+            detail,
         )
         .await?;
         tx.commit().await?;

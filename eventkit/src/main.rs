@@ -11,6 +11,7 @@ mod roles;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use eventkit_control_plane::operator_auth;
 use eventkit_platform::{
     config::Config,
     db::{Actor, Db},
@@ -58,6 +59,13 @@ enum OperatorTokenCommand {
         #[arg(long)]
         name: String,
     },
+    /// Revoke a token by name; calls with it fail at once.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (names and times, never the tokens), one JSON line each.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -87,17 +95,32 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", created.to_json());
             Ok(())
         }
-        Command::OperatorToken {
-            command: OperatorTokenCommand::Create { name },
-        } => {
+        Command::OperatorToken { command } => {
             let db = Db::connect_lazy(config.database.control.expose(), 1)?;
-            let issued = eventkit_control_plane::operator_auth::create_token(db.pool(), &name)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{}",
-                serde_json::json!({"id": issued.id.to_string(), "name": issued.name, "token": issued.token.expose()})
-            );
+            let pool = db.pool();
+            let failed = |e: eventkit_platform::ApiError| anyhow::anyhow!("{e}");
+            match command {
+                OperatorTokenCommand::Create { name } => {
+                    let issued = operator_auth::create_token(pool, &name)
+                        .await
+                        .map_err(failed)?;
+                    let token = issued.token.expose();
+                    println!(
+                        "{}",
+                        serde_json::json!({"id": issued.id, "name": issued.name, "token": token})
+                    );
+                }
+                OperatorTokenCommand::Revoke { name } => {
+                    operator_auth::revoke_token(pool, &name)
+                        .await
+                        .map_err(failed)?;
+                }
+                OperatorTokenCommand::List => {
+                    for token in operator_auth::list_tokens(pool).await.map_err(failed)? {
+                        println!("{token}");
+                    }
+                }
+            }
             Ok(())
         }
     }

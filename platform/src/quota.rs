@@ -74,7 +74,15 @@ pub async fn used(tx: &mut TenantTx, key: QuotaKey) -> Result<Option<u64>, sqlx:
             .fetch_one(&mut **tx)
             .await?,
         ),
-        QuotaKey::Seats | QuotaKey::StorageBytes | QuotaKey::WebhookEndpoints => None,
+        QuotaKey::WebhookEndpoints => Some(
+            sqlx::query_scalar(
+                "select count(*) from webhook_endpoints where tenant_id = $1 and deleted_at is null",
+            )
+            .bind(tx.tenant_id())
+            .fetch_one(&mut **tx)
+            .await?,
+        ),
+        QuotaKey::Seats | QuotaKey::StorageBytes => None,
     };
     Ok(count.map(|n| n.max(0) as u64))
 }

@@ -3,173 +3,20 @@
 //! the very code the binary runs — [`run`] takes the arguments and environment and writes to
 //! the given outputs — and `src/bin/ekctl.rs` only passes the process's own.
 
+mod cli;
 mod client;
 mod output;
 
 pub use client::exit;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
+use cli::{Cli, Command, Plans, QuotaCommand, Tenants};
 use client::{Clients, exit_code};
 use eventkit_proto::controlplane::v1::{set_quota_override_request::Value, *};
 use std::{collections::HashMap, io::Write};
 use tonic::Status;
 
 const DEFAULT_URL: &str = "http://127.0.0.1:8081";
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "ekctl",
-    version,
-    about = "Operate EventKit: tenants, plans, quotas, usage and the operator audit",
-    long_about = "Operate EventKit through the control-plane API.\n\n\
-        Environment: EKCTL_URL (default http://127.0.0.1:8081) and EKCTL_TOKEN (an operator token from \
-        `eventkit operator-token create --name NAME`).",
-    after_help = "Exit codes: 0 done; 1 unexpected failure; 2 bad command line; 3 not found; \
-        4 input refused (nothing changed); 5 not allowed in the current state; \
-        6 missing or bad operator token; 7 control plane unreachable."
-)]
-pub struct Cli {
-    /// Print the API's JSON answer instead of a table.
-    #[arg(long, global = true)]
-    json: bool,
-    /// Control-plane URL (overrides EKCTL_URL).
-    #[arg(long, global = true, value_name = "URL")]
-    url: Option<String>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// List, create and move tenants through their lifecycle.
-    #[command(subcommand)]
-    Tenants(Tenants),
-    /// Show and edit plans and their quotas.
-    #[command(subcommand)]
-    Plans(Plans),
-    /// Per-tenant quota overrides.
-    #[command(subcommand)]
-    Quotas(QuotaCommand),
-    /// A tenant's quotas and usage.
-    Usage {
-        /// Tenant id.
-        tenant: String,
-    },
-    /// The operator audit: who did what, why and when (newest first).
-    Audit {
-        /// Only actions on this tenant.
-        #[arg(long)]
-        tenant: Option<String>,
-        /// At most this many events.
-        #[arg(long, default_value_t = 50)]
-        limit: i32,
-    },
-}
-
-#[derive(Args, Debug)]
-struct Reason {
-    /// Why (kept in the operator audit; required for suspend, delete and erase).
-    #[arg(long, default_value = "")]
-    reason: String,
-}
-
-#[derive(Subcommand, Debug)]
-enum Tenants {
-    /// List tenants (all pages).
-    List {
-        /// Only tenants in this state (pending_approval, provisioning, active, suspended, pending_deletion, erased).
-        #[arg(long)]
-        state: Option<String>,
-    },
-    /// Show one tenant and its settings.
-    Show { tenant: String },
-    /// Create and provision an active tenant.
-    Create {
-        #[arg(long)]
-        name: String,
-        /// Plan key (free, starter, pro, enterprise).
-        #[arg(long, default_value = "free")]
-        plan: String,
-        #[arg(long)]
-        admin_email: Option<String>,
-        /// Also make an admin API key; shown once (`apiKey` in --json).
-        #[arg(long)]
-        api_key: bool,
-        #[command(flatten)]
-        reason: Reason,
-    },
-    /// Approve a signed-up tenant and provision it.
-    Approve {
-        tenant: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-    /// Lock the tenant's users out (within 5 seconds).
-    Suspend {
-        tenant: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-    /// Let a suspended tenant's users back in.
-    Resume {
-        tenant: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-    /// Start the deletion grace period.
-    Delete {
-        tenant: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-    /// Stop a pending deletion; the tenant is active again.
-    CancelDeletion {
-        tenant: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-    /// Erase a tenant pending deletion now: every row of it is deleted. Cannot be undone.
-    Erase {
-        tenant: String,
-        /// The tenant id again, to confirm.
-        #[arg(long, value_name = "TENANT", default_value = "")]
-        confirm: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum Plans {
-    /// Every plan with its quotas.
-    List,
-    /// One plan.
-    Show { plan: String },
-    /// Change one field of a plan: display_name, overage_cap_percent, deletion_grace_days, or a
-    /// quota (seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints; a number or `unlimited`).
-    Set {
-        plan: String,
-        field: String,
-        #[arg(allow_hyphen_values = true)]
-        value: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum QuotaCommand {
-    /// Override one quota of a tenant: a number, `unlimited`, or `default` (the plan's limit again).
-    Set {
-        tenant: String,
-        /// seats, assets, storage_bytes, api_calls_per_day or webhook_endpoints.
-        key: String,
-        #[arg(allow_hyphen_values = true)]
-        value: String,
-        #[command(flatten)]
-        reason: Reason,
-    },
-}
 
 /// Runs ekctl with `args` (the first is the program name) and environment `vars`; returns the
 /// exit code.
@@ -211,7 +58,13 @@ pub async fn run(
             exit::OK
         }
         Err(status) => {
-            let _ = writeln!(err, "ekctl: {}: {}", code_name(&status), status.message());
+            let (code, message) = (code_name(&status), status.message());
+            let _ = if cli.json {
+                let error = serde_json::json!({ "code": code, "message": message });
+                writeln!(err, "{error}")
+            } else {
+                writeln!(err, "ekctl: {code}: {message}")
+            };
             exit_code(&status)
         }
     }
@@ -321,6 +174,20 @@ async fn execute(c: &mut Clients, cli: &Cli) -> Result<String, Status> {
     })
 }
 
+/// A lifecycle move: the request carries the tenant id and reason, the answer the tenant.
+macro_rules! tenant_move {
+    ($c:expr, $cli:expr, $method:ident, $req:ident, $resp:ident, $tenant:expr, $reason:expr) => {{
+        let req = $req {
+            tenant_id: $tenant.trim().to_owned(),
+            reason: $reason.reason.clone(),
+        };
+        let response = $c.tenants.$method(req).await?;
+        answer($cli, response, stringify!($resp), |r: &$resp| {
+            shown(&r.tenant)
+        })
+    }};
+}
+
 async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, Status> {
     let id = |t: &String| t.trim().to_owned();
     Ok(match cmd {
@@ -395,63 +262,75 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
             )
         }
         Tenants::Approve { tenant, reason } => {
-            let req = ApproveTenantRequest {
-                tenant_id: id(tenant),
-                reason: reason.reason.clone(),
-            };
-            answer(
+            tenant_move!(
+                c,
                 cli,
-                c.tenants.approve_tenant(req).await?,
-                "ApproveTenantResponse",
-                |r: &ApproveTenantResponse| shown(&r.tenant),
+                approve_tenant,
+                ApproveTenantRequest,
+                ApproveTenantResponse,
+                tenant,
+                reason
             )
         }
         Tenants::Suspend { tenant, reason } => {
-            let req = SuspendTenantRequest {
-                tenant_id: id(tenant),
-                reason: reason.reason.clone(),
-            };
-            answer(
+            tenant_move!(
+                c,
                 cli,
-                c.tenants.suspend_tenant(req).await?,
-                "SuspendTenantResponse",
-                |r: &SuspendTenantResponse| shown(&r.tenant),
+                suspend_tenant,
+                SuspendTenantRequest,
+                SuspendTenantResponse,
+                tenant,
+                reason
             )
         }
         Tenants::Resume { tenant, reason } => {
-            let req = ResumeTenantRequest {
-                tenant_id: id(tenant),
-                reason: reason.reason.clone(),
-            };
-            answer(
+            tenant_move!(
+                c,
                 cli,
-                c.tenants.resume_tenant(req).await?,
-                "ResumeTenantResponse",
-                |r: &ResumeTenantResponse| shown(&r.tenant),
+                resume_tenant,
+                ResumeTenantRequest,
+                ResumeTenantResponse,
+                tenant,
+                reason
             )
         }
         Tenants::Delete { tenant, reason } => {
-            let req = DeleteTenantRequest {
-                tenant_id: id(tenant),
-                reason: reason.reason.clone(),
-            };
-            answer(
+            tenant_move!(
+                c,
                 cli,
-                c.tenants.delete_tenant(req).await?,
-                "DeleteTenantResponse",
-                |r: &DeleteTenantResponse| shown(&r.tenant),
+                delete_tenant,
+                DeleteTenantRequest,
+                DeleteTenantResponse,
+                tenant,
+                reason
             )
         }
         Tenants::CancelDeletion { tenant, reason } => {
-            let req = CancelTenantDeletionRequest {
+            tenant_move!(
+                c,
+                cli,
+                cancel_tenant_deletion,
+                CancelTenantDeletionRequest,
+                CancelTenantDeletionResponse,
+                tenant,
+                reason
+            )
+        }
+        Tenants::SetPlan {
+            tenant,
+            plan,
+            reason,
+        } => {
+            let req = ChangeTenantPlanRequest {
                 tenant_id: id(tenant),
+                plan: plan.clone(),
                 reason: reason.reason.clone(),
             };
             answer(
                 cli,
-                c.tenants.cancel_tenant_deletion(req).await?,
-                "CancelTenantDeletionResponse",
-                |r: &CancelTenantDeletionResponse| shown(&r.tenant),
+                c.tenants.change_tenant_plan(req).await?,
+                "ChangeTenantPlanResponse",
+                |r: &ChangeTenantPlanResponse| shown(&r.tenant),
             )
         }
         Tenants::Erase {

@@ -92,6 +92,7 @@ pub fn tenant(t: &pb::Tenant, settings: Option<&pb::TenantSettings>) -> String {
                 t.admin_email.clone()
             },
         ),
+        ("email verified", time(&t.admin_email_verify_time)),
         ("created", time(&t.create_time)),
         ("updated", time(&t.update_time)),
     ];

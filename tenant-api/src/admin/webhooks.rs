@@ -8,6 +8,7 @@ use crate::{inventory::input::update_mask, paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{
     FieldViolation, Violations, id,
+    quota::QuotaKey,
     text::TextRule,
     webhooks::{self, ROTATION_OVERLAP},
 };
@@ -15,7 +16,7 @@ use eventkit_platform::{
     ApiError,
     auth::Principal,
     db::TenantTx,
-    outbox,
+    outbox, quota,
     webhooks::{body, enqueue, signing::new_secret},
 };
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -167,6 +168,7 @@ impl Admin {
         v.finish()?;
         let secret = new_secret();
         let mut tx = self.tx(p).await?;
+        quota::reserve(&mut tx, QuotaKey::WebhookEndpoints, 1).await?;
         let row: EndpointRow = sqlx::query_as(&format!(
             "insert into webhook_endpoints (tenant_id, id, url, description, event_types, enabled, secret) \
              values ($1, $2, $3, $4, $5, $6, $7) returning {COLUMNS}"

@@ -113,6 +113,12 @@ async fn sign_up_approve_use_suspend_resume_delete_cancel_delete_erase() {
         shown["tenant"]["adminEmailVerifyTime"].is_string(),
         "{shown}"
     );
+    let human = ekctl.run(&["tenants", "show", &id]).await.stdout;
+    let verified = human
+        .lines()
+        .find(|l| l.starts_with("email verified:"))
+        .unwrap_or_default();
+    assert!(verified.ends_with('Z'), "a time, not '-': {human}");
     let stored: Option<Vec<u8>> =
         sqlx::query_scalar("select admin_email_verification_hash from tenants where id = $1")
             .bind(tenant)

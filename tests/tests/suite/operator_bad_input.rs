@@ -259,6 +259,35 @@ async fn every_operator_command_refuses_bad_input_and_changes_nothing() {
         .run(&["tenants", "suspend", &id, "--reason", "x"])
         .await;
     assert_eq!(out.code, exit::AUTH, "{}", out.stderr);
+    // With --json, errors are JSON too (on stderr), with the Connect code.
+    let out = ekctl.run(&["--json", "tenants", "show", &unknown]).await;
+    let error: serde_json::Value = serde_json::from_str(&out.stderr).expect("JSON error");
+    assert_eq!(
+        (out.code, error["code"].as_str()),
+        (exit::NOT_FOUND, Some("not_found"))
+    );
+    assert!(error["message"].as_str().unwrap().contains(&unknown));
+
+    // A revoked token stops working at once.
+    let temp = Ekctl::new(cp.addr, &env.operator_token("temp").await);
+    assert_eq!(temp.run(&["plans", "list"]).await.code, 0);
+    let control = env.control_db();
+    eventkit_control_plane::operator_auth::revoke_token(control.pool(), "temp")
+        .await
+        .unwrap();
+    assert_eq!(temp.run(&["plans", "list"]).await.code, exit::AUTH);
+    assert!(
+        eventkit_control_plane::operator_auth::revoke_token(control.pool(), "temp")
+            .await
+            .is_err(),
+        "nothing left to revoke"
+    );
+    let tokens = eventkit_control_plane::operator_auth::list_tokens(control.pool())
+        .await
+        .unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens[1]["revokedAt"].is_string() && tokens[0]["revokedAt"].is_null());
+    assert!(!serde_json::to_string(&tokens).unwrap().contains("ekop_"));
     let tenant_key = Ekctl::new(cp.addr, &env.create_tenant("Other").await.api_key);
     assert_eq!(
         tenant_key.run(&["tenants", "list"]).await.code,

@@ -193,6 +193,18 @@ async fn plan_edits_apply_to_every_tenant_on_the_plan() {
         quota(&ekctl.json(&["usage", &id]).await, "assets")["limit"],
         Value::Null
     );
+
+    // Moving the tenant to another plan changes its limits at once.
+    ekctl.json(&["plans", "set", "free", "assets", "1"]).await;
+    assert_eq!(asset("C-3").await.code(), "resource_exhausted");
+    let moved = ekctl
+        .json(&["tenants", "set-plan", &id, "pro", "--reason", "upgrade"])
+        .await;
+    assert_eq!(moved["tenant"]["plan"], "pro");
+    asset("C-3").await.ok();
+    let usage = ekctl.json(&["usage", &id]).await;
+    assert_eq!(usage["usage"]["plan"], "pro");
+    assert_eq!(quota(&usage, "assets")["limit"], "25000");
 }
 
 #[tokio::test]
@@ -290,4 +302,49 @@ async fn api_calls_are_metered_per_tenant_and_day_and_admins_see_their_usage() {
     )
     .await;
     assert_eq!(operator_only.code(), "unauthenticated");
+}
+
+#[tokio::test]
+async fn webhook_endpoints_are_counted_and_capped() {
+    let env = TestEnv::start_with(std::collections::HashMap::from([(
+        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
+        "127.0.0.1".to_owned(),
+    )]))
+    .await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("ivan").await);
+    // free: one endpoint, overage cap 110 %, so the hard stop is at one.
+    let created = ekctl
+        .json(&["tenants", "create", "--name", "Hooks Co", "--api-key"])
+        .await;
+    let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+    let key = created["apiKey"].as_str().unwrap().to_owned();
+    let endpoint = |n: u32| {
+        env.call(
+            Some(&key),
+            "AdminService/CreateWebhookEndpoint",
+            json!({"url": format!("http://127.0.0.1:9/hook{n}"), "eventTypes": ["product.created"]}),
+        )
+    };
+    endpoint(1).await.ok();
+    let refused = endpoint(2).await;
+    assert_eq!(refused.code(), "resource_exhausted", "{}", refused.body);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("quota webhook_endpoints"),
+        "{}",
+        refused.body
+    );
+    let usage = ekctl.json(&["usage", &id]).await;
+    let hooks = quota(&usage, "webhook_endpoints");
+    assert_eq!(
+        (hooks["used"].as_str(), hooks["metered"].as_bool()),
+        (Some("1"), Some(true))
+    );
+    ekctl
+        .json(&["quotas", "set", &id, "webhook_endpoints", "3"])
+        .await;
+    endpoint(2).await.ok();
 }
