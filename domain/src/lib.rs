@@ -1,10 +1,13 @@
-//! Pure EventKit rules with no I/O: ids, validated input types and hierarchy rules.
+//! Pure EventKit rules with no I/O: ids, validated input types, hierarchy rules, the event
+//! status machine and availability arithmetic.
 //! Everything here is deterministic and unit-tested in place; the service crates turn
 //! wire input into these types at the edge ("parse, don't validate").
 
+pub mod availability;
 pub mod id;
 pub mod inventory;
 pub mod money;
+pub mod planning;
 pub mod text;
 pub mod violation;
 
