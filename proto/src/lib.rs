@@ -22,7 +22,11 @@ pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
 
 /// Full names of the services a tenant's users and integrators call (the isolation suite
 /// walks every RPC of each).
-pub const TENANT_SERVICES: &[&str] = &["eventkit.v1.InventoryService", "eventkit.v1.AdminService"];
+pub const TENANT_SERVICES: &[&str] = &[
+    "eventkit.v1.InventoryService",
+    "eventkit.v1.PlanningService",
+    "eventkit.v1.AdminService",
+];
 
 #[cfg(test)]
 mod tests {

@@ -4,9 +4,12 @@
 
 pub mod admin;
 mod delegate;
+mod fields;
 pub mod inventory;
 mod paging;
 pub mod permissions;
+pub mod planning;
+mod store;
 mod wire;
 
 use eventkit_platform::{
@@ -24,6 +27,7 @@ use eventkit_platform::{
 };
 use eventkit_proto::eventkit::v1::{
     admin_service_server::AdminServiceServer, inventory_service_server::InventoryServiceServer,
+    planning_service_server::PlanningServiceServer,
 };
 use tokio::net::TcpListener;
 
@@ -55,6 +59,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         inventory::Inventory::new(db.clone()),
     ))
     .max_decoding_message_size(config.max_request_bytes);
+    let planning = PlanningServiceServer::new(planning::PlanningApi::new(planning::Planning::new(
+        db.clone(),
+    )))
+    .max_decoding_message_size(config.max_request_bytes);
     let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
         db.clone(),
         api_keys.clone(),
@@ -67,7 +75,9 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         max_request_bytes: config.max_request_bytes,
     };
     let parts = AppParts {
-        services: tonic::service::Routes::new(inventory).add_service(admin),
+        services: tonic::service::Routes::new(inventory)
+            .add_service(planning)
+            .add_service(admin),
         guard: Box::new(move |router| {
             router
                 .layer(axum::middleware::from_fn_with_state(

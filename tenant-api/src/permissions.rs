@@ -8,9 +8,19 @@ use eventkit_platform::{ApiError, auth::Principal};
 pub const INVENTORY_READ: &str = "inventory:read";
 pub const INVENTORY_WRITE: &str = "inventory:write";
 pub const ADMIN_KEYS: &str = "admin:keys";
+pub const PLANNING_READ: &str = "planning:read";
+pub const PLANNING_WRITE: &str = "planning:write";
+pub const SCANNING_WRITE: &str = "scanning:write";
 
 /// Every permission name a key or role can hold.
-pub const ALL: &[&str] = &[INVENTORY_READ, INVENTORY_WRITE, ADMIN_KEYS];
+pub const ALL: &[&str] = &[
+    INVENTORY_READ,
+    INVENTORY_WRITE,
+    ADMIN_KEYS,
+    PLANNING_READ,
+    PLANNING_WRITE,
+    SCANNING_WRITE,
+];
 
 /// `/package.Service/Method` → required permission.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -60,6 +70,48 @@ pub const REQUIRED: &[(&str, &str)] = &[
         "/eventkit.v1.InventoryService/RemoveAssetFromCase",
         INVENTORY_WRITE,
     ),
+    ("/eventkit.v1.PlanningService/GetProject", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/ListProjects", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/GetEvent", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/ListEvents", PLANNING_READ),
+    (
+        "/eventkit.v1.PlanningService/ListPullListLines",
+        PLANNING_READ,
+    ),
+    ("/eventkit.v1.PlanningService/ListSubRents", PLANNING_READ),
+    (
+        "/eventkit.v1.PlanningService/CheckAvailability",
+        PLANNING_READ,
+    ),
+    ("/eventkit.v1.PlanningService/ListShortages", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/ListConflicts", PLANNING_READ),
+    (
+        "/eventkit.v1.PlanningService/GetPlanningSettings",
+        PLANNING_READ,
+    ),
+    ("/eventkit.v1.PlanningService/CreateProject", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/CreateEvent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/UpdateEvent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/DeleteEvent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/RestoreEvent", PLANNING_WRITE),
+    (
+        "/eventkit.v1.PlanningService/TransitionEvent",
+        PLANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.PlanningService/AddPullListLine",
+        PLANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.PlanningService/RemovePullListLine",
+        PLANNING_WRITE,
+    ),
+    ("/eventkit.v1.PlanningService/CreateSubRent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/DeleteSubRent", PLANNING_WRITE),
+    (
+        "/eventkit.v1.PlanningService/UpdatePlanningSettings",
+        PLANNING_WRITE,
+    ),
     ("/eventkit.v1.AdminService/CreateApiKey", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/RevokeApiKey", ADMIN_KEYS),
@@ -73,11 +125,16 @@ const ANSWERS_HOLD_SECRETS: &[&str] = &[
     "/eventkit.v1.AdminService/RotateApiKey",
 ];
 
-/// Whether `Idempotency-Key` applies: RPCs that change data (all but Get/List/Lookup) and whose
+/// Reads whose names do not start with Get, List or Lookup.
+const OTHER_READS: &[&str] = &["/eventkit.v1.PlanningService/CheckAvailability"];
+
+/// Whether `Idempotency-Key` applies: RPCs that change data (all but Get/List/Lookup and
+/// [`OTHER_READS`]) and whose
 /// answers may be stored.
 pub fn keeps_idempotent_answers(path: &str) -> bool {
     let method = path.rsplit('/').next().unwrap_or_default();
     required(path).is_some()
+        && !OTHER_READS.contains(&path)
         && !["Get", "List", "Lookup"]
             .iter()
             .any(|verb| method.starts_with(verb))
@@ -132,6 +189,12 @@ mod tests {
             "/eventkit.v1.AdminService/CreateApiKey"
         ));
         assert!(!keeps_idempotent_answers("/eventkit.v1.Nope/CreateThing"));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.PlanningService/CheckAvailability"
+        ));
+        assert!(keeps_idempotent_answers(
+            "/eventkit.v1.PlanningService/TransitionEvent"
+        ));
     }
 
     #[test]

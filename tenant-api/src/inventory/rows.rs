@@ -1,6 +1,6 @@
 //! Database rows of the inventory tables and their conversion to API messages.
 
-use crate::wire::timestamp;
+use crate::wire::{opt_id, timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::inventory::{
     AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind,
@@ -8,10 +8,6 @@ use eventkit_domain::inventory::{
 };
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
-
-fn opt_id(id: Option<Uuid>) -> String {
-    id.map(|i| i.to_string()).unwrap_or_default()
-}
 
 pub const PRODUCT_COLUMNS: &str = "id, name, description, category, sku, tracking_mode, daily_rate_minor, \
      daily_rate_currency, created_at, updated_at, deleted_at";

@@ -3,7 +3,8 @@
 //! must get `not_found`; calls that carry none of A's ids must succeed and show none of A's data;
 //! and afterwards A's rows are exactly as they were. Request fields are filled by convention:
 //! `id` names the entity of the method or message, `<entity>_id` and `parent_id` name A's
-//! fixtures, `code` is A's asset code for lookups and a fresh code otherwise. A reference field
+//! fixtures, `code` is A's asset code for lookups and a fresh code otherwise; `quantity` is 1
+//! and every `Period` two days in 2030. A reference field
 //! the suite cannot resolve fails the test, so a new kind of entity must get a fixture here.
 
 use eventkit_tests::{Tenant, TestEnv};
@@ -97,8 +98,45 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let api_key = id(&api_key, "apiKey");
+    let period = json!({"start": "2030-01-01T08:00:00Z", "end": "2030-01-03T18:00:00Z"});
+    let project = env
+        .call(
+            key,
+            "PlanningService/CreateProject",
+            json!({"name": format!("Tour {tag}")}),
+        )
+        .await;
+    let project = id(&project, "project");
+    let event = env
+        .call(
+            key,
+            "PlanningService/CreateEvent",
+            json!({"name": format!("Festival {tag}"), "projectId": project, "period": period}),
+        )
+        .await;
+    let event = id(&event, "event");
+    let line = env
+        .call(
+            key,
+            "PlanningService/AddPullListLine",
+            json!({"eventId": event, "productId": product, "quantity": 2}),
+        )
+        .await;
+    let line = id(&line, "line");
+    let sub_rent = env
+        .call(
+            key,
+            "PlanningService/CreateSubRent",
+            json!({"productId": product, "supplier": "Hire Co", "quantity": 1, "period": period}),
+        )
+        .await;
+    let sub_rent = id(&sub_rent, "subRent");
     Fixtures {
         ids: HashMap::from([
+            ("project", project),
+            ("event", event),
+            ("line", line),
+            ("sub_rent", sub_rent),
             ("product", product),
             ("location", zone),
             ("warehouse", warehouse),
@@ -114,29 +152,42 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
 /// The entity a method is about: `GetProduct` → `product`, `LookupAssetByCode` → `asset`.
 fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
     let name = method.name();
-    ["Product", "Location", "Asset", "Case", "ApiKey"]
-        .into_iter()
-        .filter(|noun| name.contains(noun))
-        .min_by_key(|noun| name.find(noun))
-        .map(|noun| match noun {
-            "Product" => "product",
-            "Location" => "location",
-            "Asset" => "asset",
-            "ApiKey" => "api_key",
-            _ => "case",
-        })
+    [
+        "Product",
+        "Location",
+        "Asset",
+        "Case",
+        "ApiKey",
+        "Project",
+        "Event",
+        "PullListLine",
+        "SubRent",
+    ]
+    .into_iter()
+    .filter(|noun| name.contains(noun))
+    .min_by_key(|noun| name.find(noun))
+    .and_then(entity_of_noun)
+}
+
+/// The fixture kind of an entity's message name.
+fn entity_of_noun(noun: &str) -> Option<&'static str> {
+    Some(match noun {
+        "Product" => "product",
+        "Location" => "location",
+        "Asset" => "asset",
+        "Case" => "case",
+        "ApiKey" => "api_key",
+        "Project" => "project",
+        "Event" => "event",
+        "PullListLine" => "line",
+        "SubRent" => "sub_rent",
+        _ => return None,
+    })
 }
 
 /// The entity an `id` field inside an entity message names (`eventkit.v1.Asset.id` → asset).
 fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
-    match message.name() {
-        "Product" => Some("product"),
-        "Location" => Some("location"),
-        "Asset" => Some("asset"),
-        "Case" => Some("case"),
-        "ApiKey" => Some("api_key"),
-        _ => None,
-    }
+    entity_of_noun(message.name())
 }
 
 static FRESH: AtomicU32 = AtomicU32::new(0);
@@ -174,12 +225,14 @@ fn string_value(
         "location_id" => reference("location"),
         "case_id" => reference("case"),
         "asset_id" => reference("asset"),
+        "project_id" => reference("project"),
+        "event_id" => reference("event"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
         "code" => Some((
             format!("PROBE-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
             false,
         )),
-        "name" => Some(("Isolation probe".into(), false)),
+        "name" | "supplier" => Some(("Isolation probe".into(), false)),
         other if other.ends_with("_id") => {
             panic!(
                 "{}: add a fixture for the reference field {other} to the isolation suite",
@@ -222,10 +275,28 @@ fn fill(
                     message.set_field(&field, PValue::EnumNumber(first.number()));
                 }
             }
+            Kind::Int32 if field.name() == "quantity" => {
+                message.set_field(&field, PValue::I32(1));
+            }
+            Kind::Message(period) if period.full_name() == "eventkit.v1.Period" => {
+                message.set_field(&field, PValue::Message(probe_period(&period)));
+            }
             _ => {}
         }
     }
     uses_a
+}
+
+/// A period of two days in 2030 (periods are required wherever they appear in a request).
+fn probe_period(period: &MessageDescriptor) -> DynamicMessage {
+    let mut out = DynamicMessage::new(period.clone());
+    for (name, seconds) in [("start", 1_893_456_000), ("end", 1_893_628_800)] {
+        let field = period.get_field_by_name(name).expect("period field");
+        let mut ts = DynamicMessage::new(field.kind().as_message().unwrap().clone());
+        ts.set_field_by_name("seconds", PValue::I64(seconds));
+        out.set_field(&field, PValue::Message(ts));
+    }
+    out
 }
 
 /// The request variants of a method: `(request JSON, carries A's ids)`.
@@ -286,6 +357,11 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "cases",
         "api_keys",
         "idempotency_keys",
+        "projects",
+        "events",
+        "event_lines",
+        "sub_rents",
+        "planning_settings",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

@@ -12,6 +12,7 @@ mod idempotency;
 mod inventory;
 mod isolation;
 mod outbox_relay;
+mod planning;
 mod protocols;
 mod retention;
 mod shutdown;

@@ -1,0 +1,140 @@
+//! Database rows of the planning tables and their conversion to API messages.
+
+use super::input::event_status_to_pb;
+use crate::wire::{opt_id, period, timestamp};
+use chrono::{DateTime, Utc};
+use eventkit_domain::planning::EventStatus;
+use eventkit_proto::eventkit::v1 as pb;
+use sqlx::postgres::types::PgRange;
+use uuid::Uuid;
+
+pub type Range = PgRange<DateTime<Utc>>;
+
+pub fn status_of(raw: &str) -> EventStatus {
+    EventStatus::from_db(raw).unwrap_or(EventStatus::Enquiry)
+}
+
+pub const PROJECT_COLUMNS: &str = "id, name, client_name, created_at, updated_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct ProjectRow {
+    pub id: Uuid,
+    pub name: String,
+    pub client_name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ProjectRow> for pb::Project {
+    fn from(r: ProjectRow) -> Self {
+        pb::Project {
+            id: r.id.to_string(),
+            name: r.name,
+            client_name: r.client_name,
+            create_time: Some(timestamp(r.created_at)),
+            update_time: Some(timestamp(r.updated_at)),
+        }
+    }
+}
+
+pub const EVENT_COLUMNS: &str = "id, name, status, client_name, venue, project_id, prep_at, period, \
+     created_at, updated_at, deleted_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct EventRow {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+    pub client_name: String,
+    pub venue: String,
+    pub project_id: Option<Uuid>,
+    pub prep_at: Option<DateTime<Utc>>,
+    pub period: Option<Range>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl From<EventRow> for pb::Event {
+    fn from(r: EventRow) -> Self {
+        pb::Event {
+            id: r.id.to_string(),
+            name: r.name,
+            status: event_status_to_pb(status_of(&r.status)) as i32,
+            client_name: r.client_name,
+            venue: r.venue,
+            project_id: opt_id(r.project_id),
+            prep_time: r.prep_at.map(timestamp),
+            period: r.period.as_ref().map(period),
+            create_time: Some(timestamp(r.created_at)),
+            update_time: Some(timestamp(r.updated_at)),
+            delete_time: r.deleted_at.map(timestamp),
+        }
+    }
+}
+
+pub const LINE_COLUMNS: &str = "id, event_id, product_id, asset_id, case_id, quantity, created_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct LineRow {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub product_id: Option<Uuid>,
+    pub asset_id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub quantity: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<LineRow> for pb::PullListLine {
+    fn from(r: LineRow) -> Self {
+        use pb::pull_list_line::Item;
+        let item = match (r.product_id, r.asset_id, r.case_id) {
+            (Some(p), _, _) => Item::ProductId(p.to_string()),
+            (_, Some(a), _) => Item::AssetId(a.to_string()),
+            (_, _, c) => Item::CaseId(opt_id(c)),
+        };
+        pb::PullListLine {
+            id: r.id.to_string(),
+            event_id: r.event_id.to_string(),
+            item: Some(item),
+            quantity: r.quantity,
+            create_time: Some(timestamp(r.created_at)),
+        }
+    }
+}
+
+pub const SUB_RENT_COLUMNS: &str =
+    "id, product_id, supplier, quantity, period, cost_minor, cost_currency, created_at";
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct SubRentRow {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub supplier: String,
+    pub quantity: i32,
+    pub period: Range,
+    pub cost_minor: Option<i64>,
+    pub cost_currency: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<SubRentRow> for pb::SubRent {
+    fn from(r: SubRentRow) -> Self {
+        pb::SubRent {
+            id: r.id.to_string(),
+            product_id: r.product_id.to_string(),
+            supplier: r.supplier,
+            quantity: r.quantity,
+            period: Some(period(&r.period)),
+            cost: r
+                .cost_minor
+                .zip(r.cost_currency)
+                .map(|(amount_minor, currency)| pb::Money {
+                    amount_minor,
+                    currency,
+                }),
+            create_time: Some(timestamp(r.created_at)),
+        }
+    }
+}

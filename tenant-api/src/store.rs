@@ -1,0 +1,114 @@
+//! Row access every tenant service shares: the transaction for a principal, reads by id (in a
+//! transaction, optionally locking the row, or as one round trip), and outbox events carrying an
+//! API message. Another tenant's ids are `not_found`, exactly like ids that never existed.
+
+use eventkit_platform::db::one_shot::uuid_literal;
+use eventkit_platform::{
+    ApiError,
+    auth::Principal,
+    db::{Db, TenantTx},
+    outbox,
+};
+use sqlx::{FromRow, Postgres, QueryBuilder, postgres::PgRow};
+use uuid::Uuid;
+
+/// Whether a read takes the row lock for the rest of the transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    No,
+    ForUpdate,
+}
+
+pub async fn tenant_tx(db: &Db, principal: &Principal) -> Result<TenantTx, ApiError> {
+    Ok(db
+        .tenant_tx(principal.tenant_id, &principal.actor())
+        .await?)
+}
+
+/// A read by id as one statement with literal values, for [`Db::tenant_read`].
+pub fn by_id_statement(
+    columns: &str,
+    table: &str,
+    tenant_literal: &str,
+    id_literal: &str,
+) -> String {
+    format!(
+        "select {columns} from {table} where tenant_id = {tenant_literal} and id = {id_literal}"
+    )
+}
+
+/// One row by id in one round trip (no transaction of our own), or `not_found`.
+pub async fn read_by_id<T>(
+    db: &Db,
+    principal: &Principal,
+    columns: &str,
+    table: &str,
+    entity: &str,
+    id: Uuid,
+) -> Result<T, ApiError>
+where
+    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let statement = by_id_statement(
+        columns,
+        table,
+        &uuid_literal(principal.tenant_id),
+        &uuid_literal(id),
+    );
+    let rows = db
+        .tenant_read(principal.tenant_id, &principal.actor(), &statement)
+        .await?;
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found(entity, id))
+}
+
+/// `select <columns> from <table>` for one id of the transaction's tenant, or `not_found`
+/// naming the entity (another tenant's ids are not found either).
+pub async fn fetch_by_id<T>(
+    tx: &mut TenantTx,
+    columns: &str,
+    table: &str,
+    entity: &str,
+    id: Uuid,
+    lock: Lock,
+) -> Result<T, ApiError>
+where
+    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let lock = if lock == Lock::ForUpdate {
+        " for update"
+    } else {
+        ""
+    };
+    let sql = format!("select {columns} from {table} where tenant_id = $1 and id = $2{lock}");
+    sqlx::query_as(&sql)
+        .bind(tx.tenant_id())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found(entity, id))
+}
+
+/// Records `event` about `id` with the API message (`full_name`) as its payload.
+pub async fn emit<M: prost::Message>(
+    tx: &mut TenantTx,
+    event: &str,
+    id: Uuid,
+    message: &M,
+    full_name: &str,
+) -> Result<(), ApiError> {
+    outbox::emit(tx, event, id, outbox::proto_json(message, full_name)).await?;
+    Ok(())
+}
+
+/// Appends `(<ids of location and every location below it>)` to a query, for `location_id in`.
+pub fn push_location_subtree(sql: &mut QueryBuilder<'_, Postgres>, tenant: Uuid, location: Uuid) {
+    sql.push("(with recursive below(id) as (select id from locations where tenant_id = ")
+        .push_bind(tenant)
+        .push(" and id = ")
+        .push_bind(location)
+        .push(" union all select c.id from locations c join below on c.parent_id = below.id where c.tenant_id = ")
+        .push_bind(tenant)
+        .push(") select id from below)");
+}
