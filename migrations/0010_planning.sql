@@ -4,7 +4,8 @@
 -- copy of its event's period and whether it reserves (kept in step by the planning service in the
 -- same transaction), so "what reserves product P between A and B" touches only matching rows.
 -- A serialised asset or case can never be reserved twice for overlapping periods: exclusion
--- constraints refuse it whatever the code does.
+-- constraints refuse it whatever the code does (checked at commit, so the service's own check,
+-- which names the other event, answers first).
 
 create table planning_settings (
     tenant_id uuid not null references tenants (id),
@@ -78,9 +79,11 @@ create table event_lines (
     constraint event_lines_asset_key unique (tenant_id, event_id, asset_id),
     constraint event_lines_case_key unique (tenant_id, event_id, case_id),
     constraint event_lines_asset_double_booked exclude using gist
-        (tenant_id with =, asset_id with =, period with &&) where (reserves and asset_id is not null),
+        (tenant_id with =, asset_id with =, period with &&) where (reserves and asset_id is not null)
+        deferrable initially deferred,
     constraint event_lines_case_double_booked exclude using gist
         (tenant_id with =, case_id with =, period with &&) where (reserves and case_id is not null)
+        deferrable initially deferred
 );
 select ek_protect_tenant_table('event_lines');
 create index event_lines_reserving_product_idx on event_lines using gist (tenant_id, product_id, period)

@@ -55,37 +55,35 @@ impl Demand {
     }
 }
 
-/// Reserving demand per event and product in `window` (of one product, or of all).
+/// Reserving demand per event and product in a period (`$2`), of one product (`$3`) or all
+/// (`$3` null). The period test is a lookup on `event_lines_reserving_idx`, a GiST index on
+/// `(tenant_id, period)` of reserving lines (tests/tests/suite/availability.rs checks the plan).
+pub const DEMAND_SQL: &str = "select l.event_id, e.name as event_name, e.status, l.period, x.product_id, \
+        sum(x.quantity)::bigint as quantity \
+     from event_lines l \
+     join events e on e.tenant_id = l.tenant_id and e.id = l.event_id \
+     cross join lateral ( \
+         select l.product_id as product_id, l.quantity::bigint as quantity where l.product_id is not null \
+         union all select a.product_id, 1 from assets a \
+             where l.asset_id is not null and a.tenant_id = l.tenant_id and a.id = l.asset_id \
+         union all select a.product_id, 1 from assets a \
+             where l.case_id is not null and a.tenant_id = l.tenant_id and a.case_id = l.case_id \
+     ) x \
+     where l.tenant_id = $1 and l.reserves and l.period && $2 and ($3::uuid is null or x.product_id = $3) \
+     group by l.event_id, e.name, e.status, l.period, x.product_id \
+     order by x.product_id, lower(l.period), l.event_id";
+
 async fn demand(
     tx: &mut TenantTx,
     window: Window,
     product: Option<Uuid>,
 ) -> Result<Vec<Demand>, ApiError> {
-    let mut sql = QueryBuilder::<Postgres>::new(
-        "select l.event_id, e.name as event_name, e.status, l.period, x.product_id, \
-                sum(x.quantity)::bigint as quantity \
-         from event_lines l \
-         join events e on e.tenant_id = l.tenant_id and e.id = l.event_id \
-         cross join lateral ( \
-             select l.product_id as product_id, l.quantity::bigint as quantity where l.product_id is not null \
-             union all select a.product_id, 1 from assets a \
-                 where l.asset_id is not null and a.tenant_id = l.tenant_id and a.id = l.asset_id \
-             union all select a.product_id, 1 from assets a \
-                 where l.case_id is not null and a.tenant_id = l.tenant_id and a.case_id = l.case_id \
-         ) x \
-         where l.tenant_id = ",
-    );
-    sql.push_bind(tx.tenant_id());
-    sql.push(" and l.reserves and l.period && ")
-        .push_bind(window.range());
-    if let Some(product) = product {
-        sql.push(" and x.product_id = ").push_bind(product);
-    }
-    sql.push(
-        " group by l.event_id, e.name, e.status, l.period, x.product_id \
-          order by x.product_id, lower(l.period), l.event_id",
-    );
-    Ok(sql.build_query_as().fetch_all(&mut **tx).await?)
+    Ok(sqlx::query_as(DEMAND_SQL)
+        .bind(tx.tenant_id())
+        .bind(window.range())
+        .bind(product)
+        .fetch_all(&mut **tx)
+        .await?)
 }
 
 #[derive(sqlx::FromRow)]

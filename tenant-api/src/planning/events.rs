@@ -165,7 +165,7 @@ impl Planning {
                 "event {id} is deleted; restore it first"
             )));
         }
-        let period = new_period.unwrap_or(current.period.as_ref().and_then(input::Window::of));
+        let period = new_period.unwrap_or(current.window());
         let prep = new_prep.unwrap_or(current.prep_at);
         let field = if new_prep.is_some() {
             "event.prep_time"
@@ -317,7 +317,7 @@ impl Planning {
             )));
         }
         let from = status_of(&current.status);
-        rules::check_transition(from, to, current.period.is_some())
+        rules::check_transition(from, to, current.window().is_some())
             .map_err(ApiError::FailedPrecondition)?;
         let row: EventRow = sqlx::query_as(&format!(
             "update events set status = $3, updated_at = now() where tenant_id = $1 and id = $2 returning {EVENT_COLUMNS}"

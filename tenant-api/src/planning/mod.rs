@@ -16,6 +16,7 @@ mod settings;
 mod sub_rents;
 
 pub use api::PlanningApi;
+pub use availability::DEMAND_SQL;
 
 use crate::store;
 use eventkit_platform::{

@@ -1,6 +1,6 @@
 //! Database rows of the planning tables and their conversion to API messages.
 
-use super::input::event_status_to_pb;
+use super::input::{Window, event_status_to_pb};
 use crate::wire::{opt_id, period, timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::planning::EventStatus;
@@ -37,8 +37,10 @@ impl From<ProjectRow> for pb::Project {
     }
 }
 
-pub const EVENT_COLUMNS: &str = "id, name, status, client_name, venue, project_id, prep_at, period, \
-     created_at, updated_at, deleted_at";
+/// The period as its two bounds: GetEvent reads in one round trip over the simple protocol,
+/// whose text form of a `tstzrange` sqlx cannot decode.
+pub const EVENT_COLUMNS: &str = "id, name, status, client_name, venue, project_id, prep_at, \
+     lower(period) as period_start, upper(period) as period_end, created_at, updated_at, deleted_at";
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct EventRow {
@@ -49,14 +51,24 @@ pub struct EventRow {
     pub venue: String,
     pub project_id: Option<Uuid>,
     pub prep_at: Option<DateTime<Utc>>,
-    pub period: Option<Range>,
+    pub period_start: Option<DateTime<Utc>>,
+    pub period_end: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+impl EventRow {
+    /// The planning period, when set.
+    pub fn window(&self) -> Option<Window> {
+        let (start, end) = (self.period_start?, self.period_end?);
+        (start < end).then_some(Window { start, end })
+    }
+}
+
 impl From<EventRow> for pb::Event {
     fn from(r: EventRow) -> Self {
+        let window = r.window();
         pb::Event {
             id: r.id.to_string(),
             name: r.name,
@@ -65,7 +77,7 @@ impl From<EventRow> for pb::Event {
             venue: r.venue,
             project_id: opt_id(r.project_id),
             prep_time: r.prep_at.map(timestamp),
-            period: r.period.as_ref().map(period),
+            period: window.map(|w| period(&w.range())),
             create_time: Some(timestamp(r.created_at)),
             update_time: Some(timestamp(r.updated_at)),
             delete_time: r.deleted_at.map(timestamp),

@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod auth;
+mod availability;
 mod bad_input;
 mod bench_sql;
 mod catalog;

@@ -90,6 +90,10 @@ async fn an_event_walks_its_lifecycle() {
         json!({"event": {"id": event, "period": period((2, 8), (5, 18))}, "updateMask": "period"}),
     )
     .await;
+    let got = t.ok("PlanningService/GetEvent", json!({"id": event})).await;
+    assert_eq!(got["event"]["period"], period((2, 8), (5, 18)));
+    assert_eq!(got["event"]["projectId"], project);
+    assert_eq!(got["event"]["venue"], "Stadium");
 
     // The whole happy path, then nothing after completed.
     for status in [
@@ -255,7 +259,10 @@ async fn lists_filter_by_status_project_and_period_and_hide_deleted() {
         ids(&tr.ok("PlanningService/ListEvents", body).await, "events")
     };
     assert_eq!(list(json!({})).await, [early.clone(), late.clone()]);
-    assert_eq!(list(json!({"projectId": project})).await, vec![early.clone()]);
+    assert_eq!(
+        list(json!({"projectId": project})).await,
+        vec![early.clone()]
+    );
     assert_eq!(
         list(json!({"statuses": ["EVENT_STATUS_CONFIRMED"]})).await,
         vec![late.clone()]
