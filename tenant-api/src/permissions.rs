@@ -112,6 +112,19 @@ pub const REQUIRED: &[(&str, &str)] = &[
         "/eventkit.v1.PlanningService/UpdatePlanningSettings",
         PLANNING_WRITE,
     ),
+    (
+        "/eventkit.v1.InventoryService/SetStockLevel",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/ListStockLevels",
+        INVENTORY_READ,
+    ),
+    (
+        "/eventkit.v1.InventoryService/SetKitComponents",
+        INVENTORY_WRITE,
+    ),
+    ("/eventkit.v1.InventoryService/GetKit", INVENTORY_READ),
     ("/eventkit.v1.AdminService/CreateApiKey", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/RevokeApiKey", ADMIN_KEYS),

@@ -112,3 +112,34 @@ pub fn push_location_subtree(sql: &mut QueryBuilder<'_, Postgres>, tenant: Uuid,
         .push_bind(tenant)
         .push(") select id from below)");
 }
+
+/// Checks that `id` names a row of the tenant in `table` (`not_found` naming `field` otherwise)
+/// and, for tables with soft delete, that it is not deleted.
+pub async fn require_live(
+    tx: &mut TenantTx,
+    field: &str,
+    table: &str,
+    entity: &str,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let soft_delete = matches!(table, "products" | "events");
+    let sql = if soft_delete {
+        format!("select deleted_at is not null from {table} where tenant_id = $1 and id = $2")
+    } else {
+        format!("select false from {table} where tenant_id = $1 and id = $2")
+    };
+    let deleted: Option<bool> = sqlx::query_scalar(&sql)
+        .bind(tx.tenant_id())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match deleted {
+        None => Err(ApiError::NotFound(format!(
+            "{field}: {entity} {id} not found"
+        ))),
+        Some(true) => Err(ApiError::FailedPrecondition(format!(
+            "{field}: {entity} {id} is deleted"
+        ))),
+        Some(false) => Ok(()),
+    }
+}

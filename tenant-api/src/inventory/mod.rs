@@ -1,4 +1,4 @@
-//! The inventory slice: products, locations, serialised assets and cases. `api` is the thin tonic
+//! The inventory slice: products, locations, serialised assets, cases, bulk stock and kits. `api` is the thin tonic
 //! adapter; the per-entity modules hold the service logic (validate, one `TenantTx`, rows and
 //! outbox events together, commit) as plain async methods on [`Inventory`].
 
@@ -6,9 +6,11 @@ mod api;
 mod assets;
 mod cases;
 mod input;
+mod kits;
 mod locations;
 mod products;
 mod rows;
+mod stock;
 
 pub use api::InventoryApi;
 

@@ -1,158 +1,25 @@
-//! CheckAvailability, ListShortages and ListConflicts: fetch the reserving lines, stock and
-//! sub-rents that touch a period (GiST lookups on `tstzrange`s led by `tenant_id`) and let
-//! `eventkit_domain::availability` decide. A line reserves units of a product directly, through
-//! a specific asset, or through the assets inside a booked case.
+//! CheckAvailability, ListShortages and ListConflicts: fetch what touches a period (`supply`,
+//! GiST lookups on `tstzrange`s led by `tenant_id`) and let `eventkit_domain::availability`
+//! decide. A kit is available when every component is, for as many kits as asked.
 
 use super::{
-    Planning, bookings, input,
-    input::Window,
-    require_live,
-    rows::{Range, status_of},
+    Planning, bookings, input, require_live,
+    rows::status_of,
+    supply::{Demand, demand, stock, sub_rents},
 };
 use crate::wire::period as period_pb;
 use eventkit_domain::{
     Violations,
-    availability::{self as rules, Booking, Stock, SubRent},
+    availability::{self as rules, Booking, Verdict},
     id, planning,
 };
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_platform::{ApiError, auth::Principal};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use sqlx::{Postgres, QueryBuilder};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// The longest period a shortages or conflicts view covers.
 const MAX_VIEW_DAYS: i64 = 366;
-
-/// Units of one product reserved by one event.
-#[derive(Debug, sqlx::FromRow)]
-struct Demand {
-    event_id: Uuid,
-    event_name: String,
-    status: String,
-    period: Range,
-    product_id: Uuid,
-    quantity: i64,
-}
-
-impl Demand {
-    fn booking(&self) -> Option<Booking> {
-        Some(Booking {
-            span: Window::of(&self.period)?.span(),
-            quantity: u32::try_from(self.quantity).unwrap_or(u32::MAX),
-            reserves: true,
-        })
-    }
-
-    fn to_pb(&self) -> pb::Booking {
-        pb::Booking {
-            event_id: self.event_id.to_string(),
-            event_name: self.event_name.clone(),
-            event_status: input::event_status_to_pb(status_of(&self.status)) as i32,
-            period: Some(period_pb(&self.period)),
-            quantity: i32::try_from(self.quantity).unwrap_or(i32::MAX),
-        }
-    }
-}
-
-/// Reserving demand per event and product in a period (`$2`), of one product (`$3`) or all
-/// (`$3` null). The period test is a lookup on `event_lines_reserving_idx`, a GiST index on
-/// `(tenant_id, period)` of reserving lines (tests/tests/suite/availability.rs checks the plan).
-pub const DEMAND_SQL: &str = "select l.event_id, e.name as event_name, e.status, l.period, x.product_id, \
-        sum(x.quantity)::bigint as quantity \
-     from event_lines l \
-     join events e on e.tenant_id = l.tenant_id and e.id = l.event_id \
-     cross join lateral ( \
-         select l.product_id as product_id, l.quantity::bigint as quantity where l.product_id is not null \
-         union all select a.product_id, 1 from assets a \
-             where l.asset_id is not null and a.tenant_id = l.tenant_id and a.id = l.asset_id \
-         union all select a.product_id, 1 from assets a \
-             where l.case_id is not null and a.tenant_id = l.tenant_id and a.case_id = l.case_id \
-     ) x \
-     where l.tenant_id = $1 and l.reserves and l.period && $2 and ($3::uuid is null or x.product_id = $3) \
-     group by l.event_id, e.name, e.status, l.period, x.product_id \
-     order by x.product_id, lower(l.period), l.event_id";
-
-async fn demand(
-    tx: &mut TenantTx,
-    window: Window,
-    product: Option<Uuid>,
-) -> Result<Vec<Demand>, ApiError> {
-    Ok(sqlx::query_as(DEMAND_SQL)
-        .bind(tx.tenant_id())
-        .bind(window.range())
-        .bind(product)
-        .fetch_all(&mut **tx)
-        .await?)
-}
-
-#[derive(sqlx::FromRow)]
-struct StockRow {
-    product_id: Uuid,
-    owned: i64,
-    in_repair: i64,
-}
-
-/// Owned and in-repair units per product, at `location` and below it when given.
-async fn stock(
-    tx: &mut TenantTx,
-    products: &[Uuid],
-    location: Option<Uuid>,
-) -> Result<HashMap<Uuid, Stock>, ApiError> {
-    let mut sql = QueryBuilder::<Postgres>::new(
-        "select product_id, count(*) filter (where status not in ('lost', 'retired')) as owned, \
-                count(*) filter (where status = 'in_repair') as in_repair \
-         from assets where tenant_id = ",
-    );
-    sql.push_bind(tx.tenant_id());
-    sql.push(" and product_id = any(")
-        .push_bind(products.to_vec())
-        .push(")");
-    if let Some(location) = location {
-        sql.push(" and location_id in ");
-        crate::store::push_location_subtree(&mut sql, tx.tenant_id(), location);
-    }
-    sql.push(" group by product_id");
-    let rows: Vec<StockRow> = sql.build_query_as().fetch_all(&mut **tx).await?;
-    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let stock = Stock {
-                owned: count(r.owned),
-                in_repair: count(r.in_repair),
-            };
-            (r.product_id, stock)
-        })
-        .collect())
-}
-
-/// Sub-rented units per product in `window`.
-async fn sub_rents(
-    tx: &mut TenantTx,
-    window: Window,
-    products: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<SubRent>>, ApiError> {
-    let rows: Vec<(Uuid, i32, Range)> = sqlx::query_as(
-        "select product_id, quantity, period from sub_rents \
-         where tenant_id = $1 and period && $2 and product_id = any($3)",
-    )
-    .bind(tx.tenant_id())
-    .bind(window.range())
-    .bind(products)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut out: HashMap<Uuid, Vec<SubRent>> = HashMap::new();
-    for (product, quantity, period) in rows {
-        if let Some(w) = Window::of(&period) {
-            out.entry(product).or_default().push(SubRent {
-                span: w.span(),
-                quantity: u32::try_from(quantity).unwrap_or(0),
-            });
-        }
-    }
-    Ok(out)
-}
 
 fn count(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -165,6 +32,71 @@ fn span_pb(span: rules::Span) -> pb::Period {
     pb::Period {
         start: Some(at(span.start())),
         end: Some(at(span.end())),
+    }
+}
+
+/// The check of one product, or of one component of a kit (`per` units a kit).
+struct PartCheck<'a> {
+    product: Uuid,
+    per: u32,
+    verdict: Verdict,
+    rows: Vec<&'a Demand>,
+}
+
+impl PartCheck<'_> {
+    /// Whole units (kits) free at the tightest moment.
+    fn units_free(&self) -> u64 {
+        self.verdict.tightest.available() / u64::from(self.per)
+    }
+
+    /// Whole units (kits) missing.
+    fn units_short(&self) -> u64 {
+        self.verdict.short.div_ceil(u64::from(self.per))
+    }
+}
+
+/// The answer from the checks of every part; numbers are those of the limiting part, in units
+/// of what was asked for.
+fn answer(checks: &[PartCheck], is_kit: bool) -> CheckAvailabilityResponse {
+    let limiting = checks
+        .iter()
+        .min_by_key(|c| c.units_free())
+        .expect("a product has at least one part");
+    let m = &limiting.verdict.tightest;
+    let per = u64::from(limiting.per);
+    let mut bookings: Vec<pb::Booking> = Vec::new();
+    for check in checks {
+        for cause in &check.verdict.tightest.causes {
+            let booking = check.rows[*cause].to_pb();
+            if !bookings.iter().any(|b| b.event_id == booking.event_id) {
+                bookings.push(booking);
+            }
+        }
+    }
+    CheckAvailabilityResponse {
+        available: checks.iter().all(|c| c.verdict.available()),
+        available_quantity: count(limiting.units_free()),
+        short_quantity: count(checks.iter().map(PartCheck::units_short).max().unwrap_or(0)),
+        owned_quantity: count(u64::from(m.owned) / per),
+        in_repair_quantity: count(u64::from(m.in_repair).div_ceil(per)),
+        sub_rented_quantity: count(m.sub_rented / per),
+        reserved_quantity: count(m.reserved.div_ceil(per)),
+        tightest: Some(span_pb(m.span)),
+        bookings,
+        components: if is_kit {
+            checks
+                .iter()
+                .map(|c| pb::ComponentAvailability {
+                    product_id: c.product.to_string(),
+                    quantity_per_kit: count(u64::from(c.per)),
+                    available: c.verdict.available(),
+                    available_quantity: count(c.verdict.tightest.available()),
+                    short_quantity: count(c.verdict.short),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -196,34 +128,48 @@ impl Planning {
         if let Some(location) = location {
             require_live(&mut tx, "location_id", "locations", "location", location).await?;
         }
-        let demand = demand(&mut tx, window, Some(product)).await?;
-        let stock = stock(&mut tx, &[product], location)
-            .await?
-            .remove(&product)
-            .unwrap_or_default();
-        let subs = sub_rents(&mut tx, window, &[product])
-            .await?
-            .remove(&product)
-            .unwrap_or_default();
+        let kit: Vec<(Uuid, i32)> = sqlx::query_as(
+            "select component_id, quantity from kit_components where tenant_id = $1 and kit_id = $2 order by component_id",
+        )
+        .bind(tx.tenant_id())
+        .bind(product)
+        .fetch_all(&mut *tx)
+        .await?;
+        let parts: Vec<(Uuid, u32)> = if kit.is_empty() {
+            vec![(product, 1)]
+        } else {
+            kit.iter().map(|(c, q)| (*c, *q as u32)).collect()
+        };
+        let ids: Vec<Uuid> = parts.iter().map(|(c, _)| *c).collect();
+        let demand = demand(&mut tx, window, kit.is_empty().then_some(product)).await?;
+        let stock = stock(&mut tx, &ids, location).await?;
+        let subs = sub_rents(&mut tx, window, &ids).await?;
         tx.commit().await?;
 
-        let (rows, bookings): (Vec<&Demand>, Vec<Booking>) = demand
+        let checks: Vec<PartCheck> = parts
             .iter()
-            .filter_map(|d| d.booking().map(|b| (d, b)))
-            .unzip();
-        let verdict = rules::check(stock, &bookings, &subs, window.span(), wanted as u32);
-        let m = &verdict.tightest;
-        Ok(CheckAvailabilityResponse {
-            available: verdict.available(),
-            available_quantity: count(m.available()),
-            short_quantity: count(verdict.short),
-            owned_quantity: count(u64::from(m.owned)),
-            in_repair_quantity: count(u64::from(m.in_repair)),
-            sub_rented_quantity: count(m.sub_rented),
-            reserved_quantity: count(m.reserved),
-            tightest: Some(span_pb(m.span)),
-            bookings: m.causes.iter().map(|i| rows[*i].to_pb()).collect(),
-        })
+            .map(|(part, per)| {
+                let (rows, bookings): (Vec<&Demand>, Vec<Booking>) = demand
+                    .iter()
+                    .filter(|d| d.product_id == *part)
+                    .filter_map(|d| d.booking().map(|b| (d, b)))
+                    .unzip();
+                let verdict = rules::check(
+                    stock.get(part).copied().unwrap_or_default(),
+                    &bookings,
+                    subs.get(part).map(Vec::as_slice).unwrap_or_default(),
+                    window.span(),
+                    wanted as u32 * per,
+                );
+                PartCheck {
+                    product: *part,
+                    per: *per,
+                    verdict,
+                    rows,
+                }
+            })
+            .collect();
+        Ok(answer(&checks, !kit.is_empty()))
     }
 
     pub async fn list_shortages(

@@ -14,11 +14,13 @@ mod projects;
 mod rows;
 mod settings;
 mod sub_rents;
+mod supply;
 
 pub use api::PlanningApi;
-pub use availability::DEMAND_SQL;
+pub use supply::DEMAND_SQL;
 
 use crate::store;
+pub(crate) use crate::store::require_live;
 use eventkit_platform::{
     ApiError,
     auth::Principal,
@@ -53,36 +55,5 @@ impl Planning {
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
         store::read_by_id(&self.db, principal, columns, table, entity, id).await
-    }
-}
-
-/// Checks that `id` names a row of the tenant in `table` (`not_found` naming `field` otherwise)
-/// and, for tables with soft delete, that it is not deleted.
-pub(crate) async fn require_live(
-    tx: &mut TenantTx,
-    field: &str,
-    table: &str,
-    entity: &str,
-    id: Uuid,
-) -> Result<(), ApiError> {
-    let soft_delete = matches!(table, "products" | "events");
-    let sql = if soft_delete {
-        format!("select deleted_at is not null from {table} where tenant_id = $1 and id = $2")
-    } else {
-        format!("select false from {table} where tenant_id = $1 and id = $2")
-    };
-    let deleted: Option<bool> = sqlx::query_scalar(&sql)
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match deleted {
-        None => Err(ApiError::NotFound(format!(
-            "{field}: {entity} {id} not found"
-        ))),
-        Some(true) => Err(ApiError::FailedPrecondition(format!(
-            "{field}: {entity} {id} is deleted"
-        ))),
-        Some(false) => Ok(()),
     }
 }

@@ -362,6 +362,8 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "event_lines",
         "sub_rents",
         "planning_settings",
+        "stock_levels",
+        "kit_components",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

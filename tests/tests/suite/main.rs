@@ -17,3 +17,4 @@ mod planning;
 mod protocols;
 mod retention;
 mod shutdown;
+mod stock;
