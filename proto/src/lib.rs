@@ -25,6 +25,7 @@ pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
 pub const TENANT_SERVICES: &[&str] = &[
     "eventkit.v1.InventoryService",
     "eventkit.v1.PlanningService",
+    "eventkit.v1.ScanningService",
     "eventkit.v1.AdminService",
 ];
 

@@ -3,12 +3,14 @@
 //! gRPC-Web. [`build`] wires config, database, auth and services into a [`Server`].
 
 pub mod admin;
+mod asset_status;
 mod delegate;
 mod fields;
 pub mod inventory;
 mod paging;
 pub mod permissions;
 pub mod planning;
+pub mod scanning;
 mod store;
 mod wire;
 
@@ -27,7 +29,7 @@ use eventkit_platform::{
 };
 use eventkit_proto::eventkit::v1::{
     admin_service_server::AdminServiceServer, inventory_service_server::InventoryServiceServer,
-    planning_service_server::PlanningServiceServer,
+    planning_service_server::PlanningServiceServer, scanning_service_server::ScanningServiceServer,
 };
 use tokio::net::TcpListener;
 
@@ -63,6 +65,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         db.clone(),
     )))
     .max_decoding_message_size(config.max_request_bytes);
+    let scanning = ScanningServiceServer::new(scanning::ScanningApi::new(scanning::Scanning::new(
+        db.clone(),
+    )))
+    .max_decoding_message_size(config.max_request_bytes);
     let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
         db.clone(),
         api_keys.clone(),
@@ -77,6 +83,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
+            .add_service(scanning)
             .add_service(admin),
         guard: Box::new(move |router| {
             router

@@ -125,6 +125,16 @@ pub const REQUIRED: &[(&str, &str)] = &[
         INVENTORY_WRITE,
     ),
     ("/eventkit.v1.InventoryService/GetKit", INVENTORY_READ),
+    ("/eventkit.v1.ScanningService/CheckOut", SCANNING_WRITE),
+    ("/eventkit.v1.ScanningService/CheckIn", SCANNING_WRITE),
+    (
+        "/eventkit.v1.ScanningService/GetEventProgress",
+        PLANNING_READ,
+    ),
+    (
+        "/eventkit.v1.ScanningService/ListAssetStatusLog",
+        INVENTORY_READ,
+    ),
     ("/eventkit.v1.AdminService/CreateApiKey", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/RevokeApiKey", ADMIN_KEYS),

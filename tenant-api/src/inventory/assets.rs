@@ -4,7 +4,7 @@ use super::{
     Inventory, Lock, fetch_by_id, input,
     rows::{ASSET_COLUMNS, AssetRow},
 };
-use crate::store::require_live;
+use crate::{asset_status, store::require_live};
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
@@ -12,7 +12,6 @@ use eventkit_domain::{
 };
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -186,10 +185,16 @@ impl Inventory {
         let row: AssetRow = set.build_query_as().fetch_one(&mut *tx).await?;
         let updated = pb::Asset::from(row);
         emit(&mut tx, "asset.updated", &updated, id).await?;
-        if let Some(status) = new_status.filter(|s| s.as_str() != before.status) {
-            let payload =
-                json!({ "assetId": id.to_string(), "from": before.status, "to": status.as_str() });
-            outbox::emit(&mut tx, "asset.status_changed", id, payload).await?;
+        if let Some(status) = new_status {
+            let change = asset_status::Change {
+                asset: id,
+                from: &before.status,
+                to: status,
+                event: None,
+                reason: "update",
+                note: "",
+            };
+            asset_status::record(&mut tx, &change).await?;
         }
         tx.commit().await?;
         Ok(UpdateAssetResponse {

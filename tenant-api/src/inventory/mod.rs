@@ -13,6 +13,7 @@ mod rows;
 mod stock;
 
 pub use api::InventoryApi;
+pub(crate) use rows::asset_status_to_pb;
 
 use crate::store::{self, by_id_statement};
 use eventkit_platform::db::one_shot::one_shot_sql;

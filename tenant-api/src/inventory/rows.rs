@@ -102,7 +102,7 @@ pub struct AssetRow {
     pub updated_at: DateTime<Utc>,
 }
 
-fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
+pub(crate) fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
     match status {
         DomainAssetStatus::Available => pb::AssetStatus::Available,
         DomainAssetStatus::CheckedOut => pb::AssetStatus::CheckedOut,

@@ -17,6 +17,7 @@ mod sub_rents;
 mod supply;
 
 pub use api::PlanningApi;
+pub(crate) use rows::{EVENT_COLUMNS, EventRow, status_of};
 pub use supply::DEMAND_SQL;
 
 use crate::store;

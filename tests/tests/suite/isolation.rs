@@ -228,6 +228,10 @@ fn string_value(
         "project_id" => reference("project"),
         "event_id" => reference("event"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
+        "client_scan_id" => Some((
+            format!("probe-scan-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
+            false,
+        )),
         "code" => Some((
             format!("PROBE-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
             false,
@@ -364,6 +368,9 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "planning_settings",
         "stock_levels",
         "kit_components",
+        "scans",
+        "event_assets",
+        "asset_status_log",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

@@ -16,5 +16,6 @@ mod outbox_relay;
 mod planning;
 mod protocols;
 mod retention;
+mod scanning;
 mod shutdown;
 mod stock;
