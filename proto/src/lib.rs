@@ -26,6 +26,7 @@ pub const TENANT_SERVICES: &[&str] = &[
     "eventkit.v1.InventoryService",
     "eventkit.v1.PlanningService",
     "eventkit.v1.ScanningService",
+    "eventkit.v1.HistoryService",
     "eventkit.v1.AdminService",
 ];
 

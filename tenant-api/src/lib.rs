@@ -6,6 +6,7 @@ pub mod admin;
 mod asset_status;
 mod delegate;
 mod fields;
+pub mod history;
 pub mod inventory;
 mod paging;
 pub mod permissions;
@@ -28,7 +29,8 @@ use eventkit_platform::{
     },
 };
 use eventkit_proto::eventkit::v1::{
-    admin_service_server::AdminServiceServer, inventory_service_server::InventoryServiceServer,
+    admin_service_server::AdminServiceServer, history_service_server::HistoryServiceServer,
+    inventory_service_server::InventoryServiceServer,
     planning_service_server::PlanningServiceServer, scanning_service_server::ScanningServiceServer,
 };
 use tokio::net::TcpListener;
@@ -69,6 +71,9 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         db.clone(),
     )))
     .max_decoding_message_size(config.max_request_bytes);
+    let history =
+        HistoryServiceServer::new(history::HistoryApi::new(history::History::new(db.clone())))
+            .max_decoding_message_size(config.max_request_bytes);
     let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
         db.clone(),
         api_keys.clone(),
@@ -84,6 +89,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
             .add_service(scanning)
+            .add_service(history)
             .add_service(admin),
         guard: Box::new(move |router| {
             router

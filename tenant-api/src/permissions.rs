@@ -11,6 +11,7 @@ pub const ADMIN_KEYS: &str = "admin:keys";
 pub const PLANNING_READ: &str = "planning:read";
 pub const PLANNING_WRITE: &str = "planning:write";
 pub const SCANNING_WRITE: &str = "scanning:write";
+pub const HISTORY_READ: &str = "history:read";
 
 /// Every permission name a key or role can hold.
 pub const ALL: &[&str] = &[
@@ -20,6 +21,7 @@ pub const ALL: &[&str] = &[
     PLANNING_READ,
     PLANNING_WRITE,
     SCANNING_WRITE,
+    HISTORY_READ,
 ];
 
 /// `/package.Service/Method` → required permission.
@@ -134,6 +136,10 @@ pub const REQUIRED: &[(&str, &str)] = &[
     (
         "/eventkit.v1.ScanningService/ListAssetStatusLog",
         INVENTORY_READ,
+    ),
+    (
+        "/eventkit.v1.HistoryService/ListEntityHistory",
+        HISTORY_READ,
     ),
     ("/eventkit.v1.AdminService/CreateApiKey", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),

@@ -227,6 +227,8 @@ fn string_value(
         "asset_id" => reference("asset"),
         "project_id" => reference("project"),
         "event_id" => reference("event"),
+        // ListEntityHistory: the filler picks the first entity type, PRODUCT.
+        "entity_id" => reference("product"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
         "client_scan_id" => Some((
             format!("probe-scan-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
@@ -371,6 +373,7 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "scans",
         "event_assets",
         "asset_status_log",
+        "entity_changes",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

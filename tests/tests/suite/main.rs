@@ -8,6 +8,7 @@ mod bad_input;
 mod bench_sql;
 mod catalog;
 mod deadlines;
+mod history;
 mod http1;
 mod idempotency;
 mod inventory;
