@@ -12,6 +12,7 @@ mod paging;
 pub mod permissions;
 pub mod planning;
 pub mod scanning;
+pub mod seed;
 mod store;
 mod wire;
 

@@ -18,5 +18,6 @@ mod planning;
 mod protocols;
 mod retention;
 mod scanning;
+mod seed;
 mod shutdown;
 mod stock;
