@@ -1,8 +1,14 @@
 -- Planning: projects, events (jobs) with their planning period, pull lists, external sub-rents
--- and the tenant's choice of reserving statuses. Availability is an index lookup: every period is
--- a tstzrange with a GiST index led by tenant_id (btree_gist), and each pull-list line carries a
--- copy of its event's period and whether it reserves (kept in step by the planning service in the
--- same transaction), so "what reserves product P between A and B" touches only matching rows.
+-- and the tenant's choice of reserving statuses. Availability is an index lookup: each pull-list
+-- line carries a copy of its event's period and whether it reserves (kept in step by the planning
+-- service in the same transaction), so "what reserves stock between A and B" touches only
+-- matching rows.
+--
+-- Periods are tstzranges, and overlap queries use their bounds as generated columns
+-- (`starts_at < B and ends_at > A`) with GiST indexes on (tenant_id, starts_at, ends_at)
+-- (btree_gist). Under row-level security a qual can only become an index condition when its
+-- operator is leakproof: the timestamptz comparisons are, the range operator `&&` is not, so an
+-- index on the range itself would be read for the whole tenant.
 -- A serialised asset or case can never be reserved twice for overlapping periods: exclusion
 -- constraints refuse it whatever the code does (checked at commit, so the service's own check,
 -- which names the other event, answers first).
@@ -40,6 +46,8 @@ create table events (
     prep_at timestamptz,
     -- [out, back): the planning period.
     period tstzrange,
+    starts_at timestamptz generated always as (lower(period)) stored,
+    ends_at timestamptz generated always as (upper(period)) stored,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     deleted_at timestamptz,
@@ -51,7 +59,7 @@ create table events (
     constraint events_period_required check (status in ('enquiry', 'cancelled') or period is not null)
 );
 select ek_protect_tenant_table('events');
-create index events_period_idx on events using gist (tenant_id, period);
+create index events_period_idx on events using gist (tenant_id, starts_at, ends_at);
 create index events_status_idx on events (tenant_id, status, id);
 create index events_project_idx on events (tenant_id, project_id, id);
 
@@ -65,6 +73,8 @@ create table event_lines (
     quantity integer not null check (quantity between 1 and 100000),
     -- Copies of the event's period and of "its status reserves under the tenant's setting".
     period tstzrange,
+    starts_at timestamptz generated always as (lower(period)) stored,
+    ends_at timestamptz generated always as (upper(period)) stored,
     reserves boolean not null default false,
     created_at timestamptz not null default now(),
     primary key (tenant_id, id),
@@ -86,9 +96,8 @@ create table event_lines (
         deferrable initially deferred
 );
 select ek_protect_tenant_table('event_lines');
-create index event_lines_reserving_product_idx on event_lines using gist (tenant_id, product_id, period)
-    where reserves and product_id is not null;
-create index event_lines_reserving_idx on event_lines using gist (tenant_id, period) where reserves;
+create index event_lines_reserving_idx on event_lines using gist (tenant_id, starts_at, ends_at) where reserves;
+create index event_lines_period_idx on event_lines using gist (tenant_id, starts_at, ends_at);
 create index event_lines_asset_idx on event_lines (tenant_id, asset_id) where asset_id is not null;
 create index event_lines_case_idx on event_lines (tenant_id, case_id) where case_id is not null;
 
@@ -99,6 +108,8 @@ create table sub_rents (
     supplier text not null,
     quantity integer not null check (quantity between 1 and 100000),
     period tstzrange not null check (not isempty(period) and not lower_inf(period) and not upper_inf(period)),
+    starts_at timestamptz generated always as (lower(period)) stored,
+    ends_at timestamptz generated always as (upper(period)) stored,
     cost_minor bigint check (cost_minor >= 0),
     cost_currency text check (cost_currency ~ '^[A-Z]{3}$'),
     created_at timestamptz not null default now(),
@@ -107,5 +118,4 @@ create table sub_rents (
     check ((cost_minor is null) = (cost_currency is null))
 );
 select ek_protect_tenant_table('sub_rents');
-create index sub_rents_product_period_idx on sub_rents using gist (tenant_id, product_id, period);
-create index sub_rents_period_idx on sub_rents using gist (tenant_id, period);
+create index sub_rents_product_period_idx on sub_rents using gist (tenant_id, product_id, starts_at, ends_at);

@@ -64,10 +64,10 @@ create trigger locations_history after insert or update or delete on locations
 create trigger projects_history after insert or update or delete on projects
     for each row execute function ek_record_changes('project');
 create trigger events_history after insert or update or delete on events
-    for each row execute function ek_record_changes('event');
+    for each row execute function ek_record_changes('event', 'starts_at', 'ends_at');
 create trigger event_lines_history after insert or update or delete on event_lines
-    for each row execute function ek_record_changes('pull_list_line', 'period', 'reserves');
+    for each row execute function ek_record_changes('pull_list_line', 'period', 'starts_at', 'ends_at', 'reserves');
 create trigger sub_rents_history after insert or update or delete on sub_rents
-    for each row execute function ek_record_changes('sub_rent');
+    for each row execute function ek_record_changes('sub_rent', 'starts_at', 'ends_at');
 create trigger stock_levels_history after insert or update or delete on stock_levels
     for each row execute function ek_record_changes('stock_level');

@@ -80,7 +80,7 @@ pub(crate) async fn held(
           and e.deleted_at is null and e.status not in ('returned', 'completed', 'cancelled')",
     );
     if let Some(window) = window {
-        sql.push(" and l.period && ").push_bind(window.range());
+        window.push_overlap(&mut sql, "l.");
     }
     if only_reserving {
         sql.push(" and l.reserves");

@@ -285,7 +285,7 @@ impl Planning {
             sql.push(" and project_id = ").push_bind(project);
         }
         if let Some(period) = period {
-            sql.push(" and period && ").push_bind(period.range());
+            period.push_overlap(&mut sql, "");
         }
         if !req.show_deleted {
             sql.push(" and deleted_at is null");

@@ -37,6 +37,16 @@ impl Window {
         }
     }
 
+    /// Appends `and <prefix>starts_at < end and <prefix>ends_at > start`: overlap with this
+    /// window through the leakproof timestamp comparisons an index may use under row-level
+    /// security (migration 0010 explains why not `period && range`).
+    pub fn push_overlap(self, sql: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, prefix: &str) {
+        sql.push(format!(" and {prefix}starts_at < "))
+            .push_bind(self.end)
+            .push(format!(" and {prefix}ends_at > "))
+            .push_bind(self.start);
+    }
+
     pub fn days(self) -> i64 {
         (self.end - self.start).num_days()
     }

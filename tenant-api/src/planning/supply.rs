@@ -48,9 +48,10 @@ impl Demand {
     }
 }
 
-/// Reserving demand per event and product in a period (`$2`), of one product (`$3`) or all
-/// (`$3` null). The period test is a lookup on `event_lines_reserving_idx`, a GiST index on
-/// `(tenant_id, period)` of reserving lines (tests/tests/suite/availability.rs checks the plan).
+/// Reserving demand per event and product in a period (`$2` to `$3`), of one product (`$4`) or
+/// all (`$4` null). The period test is a lookup on `event_lines_reserving_idx`, a GiST index on
+/// `(tenant_id, starts_at, ends_at)` of reserving lines (tests/tests/suite/availability.rs checks
+/// the plan as the app role, under row-level security).
 pub const DEMAND_SQL: &str = "select l.event_id, e.name as event_name, e.status, l.period, x.product_id, \
         sum(x.quantity)::bigint as quantity \
      from event_lines l \
@@ -65,7 +66,8 @@ pub const DEMAND_SQL: &str = "select l.event_id, e.name as event_name, e.status,
          union all select a.product_id, 1 from assets a \
              where l.case_id is not null and a.tenant_id = l.tenant_id and a.case_id = l.case_id \
      ) x \
-     where l.tenant_id = $1 and l.reserves and l.period && $2 and ($3::uuid is null or x.product_id = $3) \
+     where l.tenant_id = $1 and l.reserves and l.starts_at < $3 and l.ends_at > $2 \
+       and ($4::uuid is null or x.product_id = $4) \
      group by l.event_id, e.name, e.status, l.period, x.product_id \
      order by x.product_id, lower(l.period), l.event_id";
 
@@ -76,7 +78,8 @@ pub(crate) async fn demand(
 ) -> Result<Vec<Demand>, ApiError> {
     Ok(sqlx::query_as(DEMAND_SQL)
         .bind(tx.tenant_id())
-        .bind(window.range())
+        .bind(window.start)
+        .bind(window.end)
         .bind(product)
         .fetch_all(&mut **tx)
         .await?)
@@ -143,10 +146,11 @@ pub(crate) async fn sub_rents(
 ) -> Result<HashMap<Uuid, Vec<SubRent>>, ApiError> {
     let rows: Vec<(Uuid, i32, Range)> = sqlx::query_as(
         "select product_id, quantity, period from sub_rents \
-         where tenant_id = $1 and period && $2 and product_id = any($3)",
+         where tenant_id = $1 and product_id = any($4) and starts_at < $3 and ends_at > $2",
     )
     .bind(tx.tenant_id())
-    .bind(window.range())
+    .bind(window.start)
+    .bind(window.end)
     .bind(products)
     .fetch_all(&mut **tx)
     .await?;

@@ -118,13 +118,14 @@ async fn booked_elsewhere(
     };
     Ok(sqlx::query_scalar(
         "select event_id from event_lines where tenant_id = $1 and event_id <> $2 and reserves \
-           and period && $3 and (asset_id = $4 or case_id = $5) limit 1",
+           and starts_at < $6 and ends_at > $3 and (asset_id = $4 or case_id = $5) limit 1",
     )
     .bind(tx.tenant_id())
     .bind(event.id)
-    .bind(window.range())
+    .bind(window.start)
     .bind(asset)
     .bind(case)
+    .bind(window.end)
     .fetch_optional(&mut **tx)
     .await?)
 }
@@ -220,12 +221,13 @@ async fn case_out(tx: &mut TenantTx, event: &EventInfo, case: Uuid) -> Result<An
             None => None,
             Some(window) => sqlx::query_scalar(
                 "select event_id from event_lines where tenant_id = $1 and event_id <> $2 and reserves \
-                   and period && $3 and case_id = $4 limit 1",
+                   and starts_at < $5 and ends_at > $3 and case_id = $4 limit 1",
             )
             .bind(tx.tenant_id())
             .bind(event.id)
-            .bind(window.range())
+            .bind(window.start)
             .bind(case)
+            .bind(window.end)
             .fetch_optional(&mut **tx)
             .await?,
         };
