@@ -5,7 +5,7 @@
 use super::{
     Planning, bookings, input, require_live,
     rows::status_of,
-    supply::{Demand, demand, stock, sub_rents},
+    supply::{Demand, Labels, demand, labels, stock, sub_rents},
 };
 use crate::wire::period as period_pb;
 use eventkit_domain::{
@@ -57,7 +57,7 @@ impl PartCheck<'_> {
 
 /// The answer from the checks of every part; numbers are those of the limiting part, in units
 /// of what was asked for.
-fn answer(checks: &[PartCheck], is_kit: bool) -> CheckAvailabilityResponse {
+fn answer(checks: &[PartCheck], is_kit: bool, labels: &Labels) -> CheckAvailabilityResponse {
     let limiting = checks
         .iter()
         .min_by_key(|c| c.units_free())
@@ -67,7 +67,7 @@ fn answer(checks: &[PartCheck], is_kit: bool) -> CheckAvailabilityResponse {
     let mut bookings: Vec<pb::Booking> = Vec::new();
     for check in checks {
         for cause in &check.verdict.tightest.causes {
-            let booking = check.rows[*cause].to_pb();
+            let booking = check.rows[*cause].to_pb(labels);
             if !bookings.iter().any(|b| b.event_id == booking.event_id) {
                 bookings.push(booking);
             }
@@ -144,7 +144,6 @@ impl Planning {
         let demand = demand(&mut tx, window, kit.is_empty().then_some(product)).await?;
         let stock = stock(&mut tx, &ids, location).await?;
         let subs = sub_rents(&mut tx, window, &ids).await?;
-        tx.commit().await?;
 
         let checks: Vec<PartCheck> = parts
             .iter()
@@ -169,7 +168,19 @@ impl Planning {
                 }
             })
             .collect();
-        Ok(answer(&checks, !kit.is_empty()))
+        let causes: Vec<Uuid> = checks
+            .iter()
+            .flat_map(|c| {
+                c.verdict
+                    .tightest
+                    .causes
+                    .iter()
+                    .map(|i| c.rows[*i].event_id)
+            })
+            .collect();
+        let labels = labels(&mut tx, causes).await?;
+        tx.commit().await?;
+        Ok(answer(&checks, !kit.is_empty(), &labels))
     }
 
     pub async fn list_shortages(
@@ -196,9 +207,8 @@ impl Planning {
         .await?
         .into_iter()
         .collect();
-        tx.commit().await?;
 
-        let mut shortages = Vec::new();
+        let mut found = Vec::new();
         for (product, rows) in by_product {
             let (rows, bookings): (Vec<&Demand>, Vec<Booking>) = rows
                 .into_iter()
@@ -207,15 +217,26 @@ impl Planning {
             let stock = stock.get(&product).copied().unwrap_or_default();
             let subs = subs.remove(&product).unwrap_or_default();
             for s in rules::shortages(stock, &bookings, &subs, window.span()) {
-                shortages.push(pb::Shortage {
-                    product_id: product.to_string(),
-                    product_name: names.get(&product).cloned().unwrap_or_default(),
-                    period: Some(span_pb(s.span)),
-                    short_quantity: count(s.short),
-                    bookings: s.causes.iter().map(|i| rows[*i].to_pb()).collect(),
-                });
+                let causes: Vec<&Demand> = s.causes.iter().map(|i| rows[*i]).collect();
+                found.push((product, s, causes));
             }
         }
+        let causes: Vec<Uuid> = found
+            .iter()
+            .flat_map(|(_, _, c)| c.iter().map(|d| d.event_id))
+            .collect();
+        let labels = labels(&mut tx, causes).await?;
+        tx.commit().await?;
+        let mut shortages: Vec<pb::Shortage> = found
+            .into_iter()
+            .map(|(product, s, causes)| pb::Shortage {
+                product_id: product.to_string(),
+                product_name: names.get(&product).cloned().unwrap_or_default(),
+                period: Some(span_pb(s.span)),
+                short_quantity: count(s.short),
+                bookings: causes.iter().map(|d| d.to_pb(&labels)).collect(),
+            })
+            .collect();
         shortages.sort_by(|a, b| {
             let start = |s: &pb::Shortage| {
                 s.period

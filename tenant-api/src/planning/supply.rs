@@ -21,8 +21,6 @@ use uuid::Uuid;
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct Demand {
     pub event_id: Uuid,
-    event_name: String,
-    status: String,
     period: Range,
     pub product_id: Uuid,
     quantity: i64,
@@ -37,11 +35,13 @@ impl Demand {
         })
     }
 
-    pub fn to_pb(&self) -> pb::Booking {
+    /// The booking as the API shows it, with the event's name and status from `labels`.
+    pub fn to_pb(&self, labels: &Labels) -> pb::Booking {
+        let (name, status) = labels.get(&self.event_id).cloned().unwrap_or_default();
         pb::Booking {
             event_id: self.event_id.to_string(),
-            event_name: self.event_name.clone(),
-            event_status: input::event_status_to_pb(status_of(&self.status)) as i32,
+            event_name: name,
+            event_status: input::event_status_to_pb(status_of(&status)) as i32,
             period: Some(period_pb(&self.period)),
             quantity: i32::try_from(self.quantity).unwrap_or(i32::MAX),
         }
@@ -52,10 +52,8 @@ impl Demand {
 /// all (`$4` null). The period test is a lookup on `event_lines_reserving_idx`, a GiST index on
 /// `(tenant_id, starts_at, ends_at)` of reserving lines (tests/tests/suite/availability.rs checks
 /// the plan as the app role, under row-level security).
-pub const DEMAND_SQL: &str = "select l.event_id, e.name as event_name, e.status, l.period, x.product_id, \
-        sum(x.quantity)::bigint as quantity \
+pub const DEMAND_SQL: &str = "select l.event_id, l.period, x.product_id, sum(x.quantity)::bigint as quantity \
      from event_lines l \
-     join events e on e.tenant_id = l.tenant_id and e.id = l.event_id \
      cross join lateral ( \
          select l.product_id as product_id, l.quantity::bigint as quantity where l.product_id is not null \
              and not exists (select 1 from kit_components k where k.tenant_id = l.tenant_id and k.kit_id = l.product_id) \
@@ -68,7 +66,7 @@ pub const DEMAND_SQL: &str = "select l.event_id, e.name as event_name, e.status,
      ) x \
      where l.tenant_id = $1 and l.reserves and l.starts_at < $3 and l.ends_at > $2 \
        and ($4::uuid is null or x.product_id = $4) \
-     group by l.event_id, e.name, e.status, l.period, x.product_id \
+     group by l.event_id, l.period, x.product_id \
      order by x.product_id, lower(l.period), l.event_id";
 
 pub(crate) async fn demand(
@@ -83,6 +81,23 @@ pub(crate) async fn demand(
         .bind(product)
         .fetch_all(&mut **tx)
         .await?)
+}
+
+/// Event id → (name, stored status), for the bookings an answer shows.
+pub(crate) type Labels = HashMap<Uuid, (String, String)>;
+
+/// The names and statuses of `events` (only those an answer shows, so the demand lookup itself
+/// never joins the events table).
+pub(crate) async fn labels(tx: &mut TenantTx, mut ids: Vec<Uuid>) -> Result<Labels, ApiError> {
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(Uuid, String, String)> =
+        sqlx::query_as("select id, name, status from events where tenant_id = $1 and id = any($2)")
+            .bind(tx.tenant_id())
+            .bind(&ids)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.into_iter().map(|(id, n, s)| (id, (n, s))).collect())
 }
 
 #[derive(sqlx::FromRow)]
