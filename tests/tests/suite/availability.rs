@@ -566,3 +566,41 @@ async fn the_database_refuses_a_double_booking_the_code_did_not_catch() {
     assert_eq!(db.code().as_deref(), Some("23P01"));
     assert_eq!(db.constraint(), Some("event_lines_asset_double_booked"));
 }
+
+#[tokio::test]
+async fn concurrent_bookings_of_one_asset_through_a_case_and_directly_let_one_win() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Rental Co").await;
+    let s = Shop::open(&env, &tenant).await;
+    for round in 0..8 {
+        let asset = s.asset(&format!("MH-{round}"), json!({})).await;
+        let case =
+            s.t.id(
+                "InventoryService/CreateCase",
+                json!({"code": format!("C-{round}"), "name": "Case"}),
+                "case",
+            )
+            .await;
+        s.t.ok(
+            "InventoryService/AddAssetToCase",
+            json!({"caseId": case, "assetId": asset}),
+        )
+        .await;
+        let first = s.event("First", period((1, 0), (5, 0)), "CONFIRMED").await;
+        let second = s.event("Second", period((2, 0), (6, 0)), "CONFIRMED").await;
+        // The exclusion constraint cannot see an asset inside a case: the service's lock must.
+        let (a, b) = tokio::join!(
+            s.line(&first, json!({"caseId": case})),
+            s.line(&second, json!({"assetId": asset}))
+        );
+        let mut codes = [a.code().to_owned(), b.code().to_owned()];
+        codes.sort();
+        assert_eq!(
+            codes,
+            ["failed_precondition", "ok"],
+            "round {round}: {} {}",
+            a.body,
+            b.body
+        );
+    }
+}

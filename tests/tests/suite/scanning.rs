@@ -407,3 +407,59 @@ async fn scans_need_a_live_event_that_can_go_out_and_see_only_their_tenant() {
     fields.sort();
     assert_eq!(fields, ["client_scan_id", "code", "event_id", "quantity"]);
 }
+
+#[tokio::test]
+async fn the_same_scan_sent_many_times_at_once_counts_once() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Rental Co").await;
+    let t = As {
+        env: &env,
+        tenant: &tenant,
+    };
+    let product = t
+        .id(
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp"}),
+            "product",
+        )
+        .await;
+    t.ok(
+        "InventoryService/CreateAsset",
+        json!({"productId": product, "code": "L-1"}),
+    )
+    .await;
+    let event = t
+        .id(
+            "PlanningService/CreateEvent",
+            json!({"name": "Gig", "period": period((1, 0), (2, 0))}),
+            "event",
+        )
+        .await;
+    t.ok(
+        "PlanningService/TransitionEvent",
+        json!({"id": event, "status": "EVENT_STATUS_CONFIRMED"}),
+    )
+    .await;
+    t.ok(
+        "PlanningService/AddPullListLine",
+        json!({"eventId": event, "productId": product}),
+    )
+    .await;
+    let w = Warehouse {
+        t: As {
+            env: &env,
+            tenant: &tenant,
+        },
+        event,
+    };
+    let answers = futures::future::join_all((0..8).map(|_| w.out("same", "L-1", json!({})))).await;
+    assert!(answers.iter().all(|a| outcome(a) == "DONE"), "{answers:?}");
+    let first = answers
+        .iter()
+        .filter(|a| a.get("replayed").is_none())
+        .count();
+    assert_eq!(first, 1, "exactly one scan counted: {answers:?}");
+    let pool = env.admin_pool().await;
+    assert_eq!(count(&pool, "select count(*) from scans").await, 1);
+    assert_eq!(count(&pool, "select count(*) from event_assets").await, 1);
+}
