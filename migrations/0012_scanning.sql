@@ -1,4 +1,4 @@
--- Scanning: every scan is kept with its answer under the scanner's client scan id (unique per
+-- Scanning: check-out, check-in and stocktakes. Every scan is kept with its answer under the scanner's client scan id (unique per
 -- tenant), so a replayed offline queue gets the first answers back and counts nothing twice.
 -- event_assets records which asset went out for which event (and whether it came back);
 -- bulk units are counted on the pull-list line. Asset status changes and damage reports are
@@ -9,12 +9,40 @@ alter table event_lines
     add column returned_quantity integer not null default 0
         check (returned_quantity >= 0 and returned_quantity <= out_quantity);
 
+-- A stocktake: the assets expected at a location (and below it) when it started, against what
+-- was scanned there.
+create table stocktakes (
+    tenant_id uuid not null references tenants (id),
+    id uuid not null,
+    location_id uuid not null,
+    status text not null default 'open' check (status in ('open', 'closed')),
+    created_at timestamptz not null default now(),
+    closed_at timestamptz,
+    primary key (tenant_id, id),
+    constraint stocktakes_location_fk foreign key (tenant_id, location_id) references locations (tenant_id, id)
+);
+select ek_protect_tenant_table('stocktakes');
+
+create table stocktake_items (
+    tenant_id uuid not null references tenants (id),
+    stocktake_id uuid not null,
+    asset_id uuid not null,
+    expected boolean not null,
+    counted_at timestamptz,
+    primary key (tenant_id, stocktake_id, asset_id),
+    constraint stocktake_items_stocktake_fk foreign key (tenant_id, stocktake_id) references stocktakes (tenant_id, id),
+    constraint stocktake_items_asset_fk foreign key (tenant_id, asset_id) references assets (tenant_id, id)
+);
+select ek_protect_tenant_table('stocktake_items');
+
 create table scans (
     tenant_id uuid not null references tenants (id),
     id uuid not null,
     client_scan_id text not null check (length(client_scan_id) between 1 and 100),
-    kind text not null check (kind in ('check_out', 'check_in')),
-    event_id uuid not null,
+    kind text not null check (kind in ('check_out', 'check_in', 'stocktake')),
+    -- The event of a check-out or check-in, or the stocktake.
+    event_id uuid,
+    stocktake_id uuid,
     code text not null,
     quantity integer not null,
     damaged boolean not null default false,
@@ -29,7 +57,11 @@ create table scans (
     created_at timestamptz not null default now(),
     primary key (tenant_id, id),
     constraint scans_client_scan_id_key unique (tenant_id, client_scan_id),
-    constraint scans_event_fk foreign key (tenant_id, event_id) references events (tenant_id, id)
+    constraint scans_event_fk foreign key (tenant_id, event_id) references events (tenant_id, id),
+    constraint scans_stocktake_fk foreign key (tenant_id, stocktake_id) references stocktakes (tenant_id, id),
+    constraint scans_one_target check (
+        (kind = 'stocktake' and stocktake_id is not null and event_id is null)
+        or (kind <> 'stocktake' and event_id is not null and stocktake_id is null))
 );
 select ek_protect_tenant_table('scans');
 create index scans_event_idx on scans (tenant_id, event_id, id);

@@ -138,6 +138,16 @@ pub const REQUIRED: &[(&str, &str)] = &[
         INVENTORY_READ,
     ),
     (
+        "/eventkit.v1.ScanningService/StartStocktake",
+        SCANNING_WRITE,
+    ),
+    ("/eventkit.v1.ScanningService/StocktakeScan", SCANNING_WRITE),
+    ("/eventkit.v1.ScanningService/GetStocktake", INVENTORY_READ),
+    (
+        "/eventkit.v1.ScanningService/CloseStocktake",
+        SCANNING_WRITE,
+    ),
+    (
         "/eventkit.v1.HistoryService/ListEntityHistory",
         HISTORY_READ,
     ),

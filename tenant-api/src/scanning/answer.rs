@@ -40,7 +40,7 @@ fn outcome_name(outcome: pb::ScanOutcome) -> &'static str {
 #[derive(sqlx::FromRow)]
 struct ScanRow {
     kind: String,
-    event_id: Uuid,
+    target: Uuid,
     code: String,
     quantity: i32,
     outcome: String,
@@ -61,7 +61,7 @@ pub(crate) struct StoredScan {
 impl StoredScan {
     pub async fn find(tx: &mut TenantTx, client_scan_id: &str) -> Result<Option<Self>, ApiError> {
         let row: Option<ScanRow> = sqlx::query_as(
-            "select kind, event_id, code, quantity, outcome, message, asset_ids, case_id, product_id, counted, other_event_id \
+            "select kind, coalesce(event_id, stocktake_id) as target, code, quantity, outcome, message, asset_ids, case_id, product_id, counted, other_event_id \
              from scans where tenant_id = $1 and client_scan_id = $2",
         )
         .bind(tx.tenant_id())
@@ -87,7 +87,7 @@ impl StoredScan {
     pub fn same_request(&self, scan: &Scan) -> Result<(), ApiError> {
         let r = &self.row;
         if r.kind == scan.kind.as_str()
-            && r.event_id == scan.event
+            && r.target == scan.target
             && r.code == scan.code
             && r.quantity == scan.quantity
         {
@@ -107,14 +107,14 @@ pub(crate) async fn store(tx: &mut TenantTx, scan: &Scan, answer: &Answer) -> Re
     let actor = tx.actor().0.clone();
     sqlx::query(
         "insert into scans (tenant_id, id, client_scan_id, kind, event_id, code, quantity, damaged, outcome, message, \
-           asset_ids, case_id, product_id, counted, other_event_id, actor) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+           asset_ids, case_id, product_id, counted, other_event_id, actor, stocktake_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(tx.tenant_id())
     .bind(id)
     .bind(&scan.client_scan_id)
     .bind(scan.kind.as_str())
-    .bind(scan.event)
+    .bind((scan.kind != Kind::Stocktake).then_some(scan.target))
     .bind(&scan.code)
     .bind(scan.quantity)
     .bind(scan.damaged)
@@ -126,11 +126,17 @@ pub(crate) async fn store(tx: &mut TenantTx, scan: &Scan, answer: &Answer) -> Re
     .bind(answer.counted)
     .bind(answer.other_event)
     .bind(actor)
+    .bind((scan.kind == Kind::Stocktake).then_some(scan.target))
     .execute(&mut **tx)
     .await?;
     let mut payload = outbox::proto_json(&answer.to_pb(false), "eventkit.v1.ScanResult");
     payload["kind"] = scan.kind.as_str().into();
-    payload["eventId"] = scan.event.to_string().into();
+    let target = if scan.kind == Kind::Stocktake {
+        "stocktakeId"
+    } else {
+        "eventId"
+    };
+    payload[target] = scan.target.to_string().into();
     payload["clientScanId"] = scan.client_scan_id.clone().into();
     outbox::emit(tx, "scan.created", id, payload).await?;
     Ok(())
@@ -138,8 +144,8 @@ pub(crate) async fn store(tx: &mut TenantTx, scan: &Scan, answer: &Answer) -> Re
 
 impl Kind {
     #[cfg(test)]
-    fn all() -> [Kind; 2] {
-        [Kind::CheckOut, Kind::CheckIn]
+    fn all() -> [Kind; 3] {
+        [Kind::CheckOut, Kind::CheckIn, Kind::Stocktake]
     }
 }
 
@@ -149,13 +155,16 @@ mod tests {
 
     #[test]
     fn outcomes_round_trip_through_their_stored_names() {
-        for n in 1..=9 {
+        for n in 1..=11 {
             let outcome = pb::ScanOutcome::try_from(n).unwrap();
             assert_eq!(
                 pb::ScanOutcome::from_str_name(outcome_name(outcome)),
                 Some(outcome)
             );
         }
-        assert_eq!(Kind::all().map(Kind::as_str), ["check_out", "check_in"]);
+        assert_eq!(
+            Kind::all().map(Kind::as_str),
+            ["check_out", "check_in", "stocktake"]
+        );
     }
 }

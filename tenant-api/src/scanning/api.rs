@@ -46,11 +46,36 @@ impl Scanning {
     }
 }
 
+impl Scanning {
+    pub async fn stocktake_scan(
+        &self,
+        p: &Principal,
+        req: StocktakeScanRequest,
+    ) -> Result<StocktakeScanResponse, ApiError> {
+        let scan = Scan::parse(
+            Kind::Stocktake,
+            &req.client_scan_id,
+            &req.stocktake_id,
+            &req.code,
+            0,
+            false,
+            "",
+        )?;
+        Ok(StocktakeScanResponse {
+            result: Some(self.run(p, scan).await?),
+        })
+    }
+}
+
 delegate! {
     ScanningService => ScanningApi(Scanning) {
     check_out(CheckOutRequest) -> CheckOutResponse;
     check_in(CheckInRequest) -> CheckInResponse;
     get_event_progress(GetEventProgressRequest) -> GetEventProgressResponse;
     list_asset_status_log(ListAssetStatusLogRequest) -> ListAssetStatusLogResponse;
+    start_stocktake(StartStocktakeRequest) -> StartStocktakeResponse;
+    stocktake_scan(StocktakeScanRequest) -> StocktakeScanResponse;
+    get_stocktake(GetStocktakeRequest) -> GetStocktakeResponse;
+    close_stocktake(CloseStocktakeRequest) -> CloseStocktakeResponse;
     }
 }

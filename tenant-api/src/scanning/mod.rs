@@ -1,5 +1,5 @@
 //! The scanning slice: check-out against an event's pull list, check-in (partial returns,
-//! damage to repair), progress of an event, and an asset's status log. Every scan runs in one
+//! damage to repair), stocktakes, progress of an event, and an asset's status log. Every scan runs in one
 //! transaction that first looks for an earlier scan with the same client scan id (serialised per
 //! id with an advisory lock): a replay answers the stored answer and changes nothing; otherwise
 //! the code is resolved, the rules in `check_out`/`check_in` decide, and the scan is stored with
@@ -11,6 +11,7 @@ mod check_in;
 mod check_out;
 mod progress;
 mod resolve;
+mod stocktake;
 
 pub use api::ScanningApi;
 
@@ -50,6 +51,7 @@ impl Scanning {
 pub(crate) enum Kind {
     CheckOut,
     CheckIn,
+    Stocktake,
 }
 
 impl Kind {
@@ -57,6 +59,15 @@ impl Kind {
         match self {
             Kind::CheckOut => "check_out",
             Kind::CheckIn => "check_in",
+            Kind::Stocktake => "stocktake",
+        }
+    }
+
+    /// The request field naming what the scan is for.
+    fn target_field(self) -> &'static str {
+        match self {
+            Kind::Stocktake => "stocktake_id",
+            Kind::CheckOut | Kind::CheckIn => "event_id",
         }
     }
 }
@@ -65,7 +76,8 @@ impl Kind {
 pub(crate) struct Scan {
     pub kind: Kind,
     pub client_scan_id: String,
-    pub event: Uuid,
+    /// The event (check-out, check-in) or the stocktake.
+    pub target: Uuid,
     pub code: String,
     /// As sent: 0 means "one" for bulk and "the unit" otherwise.
     pub quantity: i32,
@@ -78,7 +90,7 @@ impl Scan {
     fn parse(
         kind: Kind,
         client_scan_id: &str,
-        event: &str,
+        target: &str,
         code: &str,
         quantity: i32,
         damaged: bool,
@@ -86,7 +98,7 @@ impl Scan {
     ) -> Result<Self, ApiError> {
         let mut v = Violations::new();
         let client_scan_id = v.check(CLIENT_SCAN_ID.parse("client_scan_id", client_scan_id));
-        let event = v.check(id::parse_id("event_id", event));
+        let target = v.check(id::parse_id(kind.target_field(), target));
         let code = v.check(parse_code("code", code));
         if !(0..=MAX_QUANTITY).contains(&quantity) {
             v.push(eventkit_domain::FieldViolation::new(
@@ -99,7 +111,7 @@ impl Scan {
         Ok(Self {
             kind,
             client_scan_id: client_scan_id.unwrap(),
-            event: event.unwrap(),
+            target: target.unwrap(),
             code: code.unwrap(),
             quantity,
             damaged,
@@ -129,11 +141,17 @@ impl Scanning {
             tx.commit().await?;
             return Ok(stored.answer.to_pb(true));
         }
-        let event = event_info(&mut tx, scan.event).await?;
-        let scanned = resolve::resolve(&mut tx, &scan.code).await?;
         let answer = match scan.kind {
-            Kind::CheckOut => check_out::decide(&mut tx, &event, &scan, scanned).await?,
-            Kind::CheckIn => check_in::decide(&mut tx, &event, &scan, scanned).await?,
+            Kind::Stocktake => stocktake::count(&mut tx, &scan).await?,
+            Kind::CheckOut | Kind::CheckIn => {
+                let event = event_info(&mut tx, scan.target).await?;
+                let scanned = resolve::resolve(&mut tx, &scan.code).await?;
+                if scan.kind == Kind::CheckOut {
+                    check_out::decide(&mut tx, &event, &scan, scanned).await?
+                } else {
+                    check_in::decide(&mut tx, &event, &scan, scanned).await?
+                }
+            }
         };
         answer::store(&mut tx, &scan, &answer).await?;
         tx.commit().await?;

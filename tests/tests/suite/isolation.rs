@@ -131,12 +131,21 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let sub_rent = id(&sub_rent, "subRent");
+    let stocktake = env
+        .call(
+            key,
+            "ScanningService/StartStocktake",
+            json!({"locationId": warehouse}),
+        )
+        .await;
+    let stocktake = id(&stocktake, "stocktake");
     Fixtures {
         ids: HashMap::from([
             ("project", project),
             ("event", event),
             ("line", line),
             ("sub_rent", sub_rent),
+            ("stocktake", stocktake),
             ("product", product),
             ("location", zone),
             ("warehouse", warehouse),
@@ -162,6 +171,7 @@ fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
         "Event",
         "PullListLine",
         "SubRent",
+        "Stocktake",
     ]
     .into_iter()
     .filter(|noun| name.contains(noun))
@@ -181,6 +191,7 @@ fn entity_of_noun(noun: &str) -> Option<&'static str> {
         "Event" => "event",
         "PullListLine" => "line",
         "SubRent" => "sub_rent",
+        "Stocktake" => "stocktake",
         _ => return None,
     })
 }
@@ -227,6 +238,7 @@ fn string_value(
         "asset_id" => reference("asset"),
         "project_id" => reference("project"),
         "event_id" => reference("event"),
+        "stocktake_id" => reference("stocktake"),
         // ListEntityHistory: the filler picks the first entity type, PRODUCT.
         "entity_id" => reference("product"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
@@ -374,6 +386,8 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "event_assets",
         "asset_status_log",
         "entity_changes",
+        "stocktakes",
+        "stocktake_items",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

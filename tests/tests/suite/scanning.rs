@@ -463,3 +463,111 @@ async fn the_same_scan_sent_many_times_at_once_counts_once() {
     assert_eq!(count(&pool, "select count(*) from scans").await, 1);
     assert_eq!(count(&pool, "select count(*) from event_assets").await, 1);
 }
+
+#[tokio::test]
+async fn a_stocktake_finds_what_is_missing_and_what_is_out_of_place() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Rental Co").await;
+    let t = As {
+        env: &env,
+        tenant: &tenant,
+    };
+    let location = |name: &'static str, kind: &'static str, parent: Option<String>| {
+        let t = &t;
+        async move {
+            t.id(
+                "InventoryService/CreateLocation",
+                json!({"name": name, "kind": kind, "parentId": parent.unwrap_or_default()}),
+                "location",
+            )
+            .await
+        }
+    };
+    let north = location("North", "LOCATION_KIND_WAREHOUSE", None).await;
+    let rack = location("Rack", "LOCATION_KIND_ZONE", Some(north.clone())).await;
+    let south = location("South", "LOCATION_KIND_WAREHOUSE", None).await;
+    let product = t
+        .id(
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp"}),
+            "product",
+        )
+        .await;
+    let mut assets = Vec::new();
+    for (code, place, status) in [
+        ("L-1", &rack, "ASSET_STATUS_AVAILABLE"),
+        ("L-2", &north, "ASSET_STATUS_AVAILABLE"),
+        ("L-3", &rack, "ASSET_STATUS_LOST"),
+        ("L-4", &south, "ASSET_STATUS_AVAILABLE"),
+    ] {
+        assets.push(
+            t.id(
+                "InventoryService/CreateAsset",
+                json!({"productId": product, "code": code, "locationId": place, "status": status}),
+                "asset",
+            )
+            .await,
+        );
+    }
+    let started = t
+        .ok(
+            "ScanningService/StartStocktake",
+            json!({"locationId": north}),
+        )
+        .await;
+    assert_eq!(started["stocktake"]["expectedCount"], 2, "{started}");
+    let stocktake = started["stocktake"]["id"].as_str().unwrap().to_owned();
+    let scan = |id: &'static str, code: &'static str| {
+        let (t, stocktake) = (&t, stocktake.clone());
+        async move {
+            t.ok(
+                "ScanningService/StocktakeScan",
+                json!({"clientScanId": id, "stocktakeId": stocktake, "code": code}),
+            )
+            .await["result"]
+                .clone()
+        }
+    };
+    assert_eq!(outcome(&scan("t1", "L-1").await), "DONE");
+    assert_eq!(outcome(&scan("t2", "L-1").await), "ALREADY_COUNTED");
+    assert_eq!(outcome(&scan("t3", "L-4").await), "NOT_EXPECTED");
+    assert_eq!(outcome(&scan("t4", "NOPE").await), "UNKNOWN_CODE");
+    let replay = scan("t1", "L-1").await;
+    assert_eq!(
+        (outcome(&replay).as_str(), replay["replayed"].as_bool()),
+        ("DONE", Some(true))
+    );
+
+    let closed = t
+        .ok("ScanningService/CloseStocktake", json!({"id": stocktake}))
+        .await;
+    let s = &closed["stocktake"];
+    assert_eq!(s["status"], "STOCKTAKE_STATUS_CLOSED");
+    assert_eq!(s["countedCount"], 1);
+    assert_eq!(
+        s["missingAssetIds"],
+        json!([assets[1]]),
+        "L-2 was expected, not found"
+    );
+    assert_eq!(
+        s["unexpectedAssetIds"],
+        json!([assets[3]]),
+        "L-4 belongs elsewhere"
+    );
+    t.fails(
+        "ScanningService/StocktakeScan",
+        json!({"clientScanId": "t5", "stocktakeId": stocktake, "code": "L-2"}),
+        "failed_precondition",
+    )
+    .await;
+    t.fails(
+        "ScanningService/CloseStocktake",
+        json!({"id": stocktake}),
+        "failed_precondition",
+    )
+    .await;
+    let got = t
+        .ok("ScanningService/GetStocktake", json!({"id": stocktake}))
+        .await;
+    assert_eq!(got["stocktake"], closed["stocktake"]);
+}
