@@ -1,7 +1,9 @@
-//! Wire input checks that every service shares: update masks, prices and enum numbers.
+//! Wire input checks that every service shares: update masks (and the text columns they set),
+//! prices and enum numbers.
 
-use eventkit_domain::{FieldViolation, money::Money};
+use eventkit_domain::{FieldViolation, Violations, money::Money};
 use eventkit_proto::eventkit::v1 as pb;
+use sqlx::{Postgres, QueryBuilder};
 
 pub fn price(field: &str, money: Option<&pb::Money>) -> Result<Option<Money>, FieldViolation> {
     money
@@ -11,6 +13,19 @@ pub fn price(field: &str, money: Option<&pb::Money>) -> Result<Option<Money>, Fi
 
 pub fn unknown_enum(field: &str, raw: i32) -> FieldViolation {
     FieldViolation::new(field, format!("unknown value {raw}"))
+}
+
+/// Adds `, <column> = <value>` to an update when the value is good, records the violation
+/// otherwise.
+pub fn push_text(
+    set: &mut QueryBuilder<'_, Postgres>,
+    v: &mut Violations,
+    column: &str,
+    value: Result<String, FieldViolation>,
+) {
+    if let Some(value) = v.check(value) {
+        set.push(format!(", {column} = ")).push_bind(value);
+    }
 }
 
 /// The paths of an update mask, each checked against the updatable fields.

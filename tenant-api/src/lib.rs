@@ -60,27 +60,36 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         tenant_states,
     );
 
-    let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(
-        inventory::Inventory::new(db.clone()),
-    ))
-    .max_decoding_message_size(config.max_request_bytes);
-    let planning = PlanningServiceServer::new(planning::PlanningApi::new(planning::Planning::new(
-        db.clone(),
-    )))
-    .max_decoding_message_size(config.max_request_bytes);
-    let scanning = ScanningServiceServer::new(scanning::ScanningApi::new(scanning::Scanning::new(
-        db.clone(),
-    )))
-    .max_decoding_message_size(config.max_request_bytes);
-    let history =
-        HistoryServiceServer::new(history::HistoryApi::new(history::History::new(db.clone())))
-            .max_decoding_message_size(config.max_request_bytes);
-    let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
-        db.clone(),
-        api_keys.clone(),
-        nats.clone(),
-    )))
-    .max_decoding_message_size(config.max_request_bytes);
+    // One gRPC service with the request size limit.
+    macro_rules! service {
+        ($server:ident, $api:expr) => {
+            $server::new($api).max_decoding_message_size(config.max_request_bytes)
+        };
+    }
+    let inventory = service!(
+        InventoryServiceServer,
+        inventory::InventoryApi::new(inventory::Inventory::new(db.clone()))
+    );
+    let planning = service!(
+        PlanningServiceServer,
+        planning::PlanningApi::new(planning::Planning::new(db.clone()))
+    );
+    let scanning = service!(
+        ScanningServiceServer,
+        scanning::ScanningApi::new(scanning::Scanning::new(db.clone()))
+    );
+    let history = service!(
+        HistoryServiceServer,
+        history::HistoryApi::new(history::History::new(db.clone()))
+    );
+    let admin = service!(
+        AdminServiceServer,
+        admin::AdminApi::new(admin::Admin::new(
+            db.clone(),
+            api_keys.clone(),
+            nats.clone()
+        ))
+    );
     let idempotency = Idempotency {
         db: db.clone(),
         applies_to: permissions::keeps_idempotent_answers,

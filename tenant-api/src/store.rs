@@ -143,3 +143,71 @@ pub async fn require_live(
         Some(false) => Ok(()),
     }
 }
+
+/// Like [`require_live`], but a soft-deleted row counts (reads of history and progress).
+pub async fn require_exists(
+    tx: &mut TenantTx,
+    field: &str,
+    table: &str,
+    entity: &str,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    match require_live(tx, field, table, entity, id).await {
+        Err(ApiError::FailedPrecondition(_)) => Ok(()),
+        other => other,
+    }
+}
+
+/// Names the request field in a `not_found` (`event_id: event … not found`), for ids that
+/// arrive in a field other than `id`.
+pub fn in_field(field: &str) -> impl FnOnce(ApiError) -> ApiError + '_ {
+    move |err| match err {
+        ApiError::NotFound(message) => ApiError::NotFound(format!("{field}: {message}")),
+        other => other,
+    }
+}
+
+/// Soft-deletes (`deleted = true`) or restores a row of a table with `deleted_at`, refusing
+/// with `failed_precondition` when it already is in that state; returns the row as `columns`.
+pub async fn set_deleted<T>(
+    tx: &mut TenantTx,
+    table: &str,
+    entity: &str,
+    columns: &str,
+    id: Uuid,
+    deleted: bool,
+) -> Result<T, ApiError>
+where
+    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let is_deleted: Option<bool> = sqlx::query_scalar(&format!(
+        "select deleted_at is not null from {table} where tenant_id = $1 and id = $2 for update"
+    ))
+    .bind(tx.tenant_id())
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match is_deleted {
+        None => return Err(ApiError::not_found(entity, id)),
+        Some(now) if now == deleted => {
+            let state = if deleted {
+                "already deleted"
+            } else {
+                "not deleted"
+            };
+            return Err(ApiError::FailedPrecondition(format!(
+                "{entity} {id} is {state}"
+            )));
+        }
+        Some(_) => {}
+    }
+    Ok(sqlx::query_as(&format!(
+        "update {table} set deleted_at = case when $3 then now() end, updated_at = now() \
+         where tenant_id = $1 and id = $2 returning {columns}"
+    ))
+    .bind(tx.tenant_id())
+    .bind(id)
+    .bind(deleted)
+    .fetch_one(&mut **tx)
+    .await?)
+}

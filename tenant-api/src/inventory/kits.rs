@@ -126,12 +126,7 @@ impl Inventory {
     ) -> Result<GetKitResponse, ApiError> {
         let kit = id::parse_id("product_id", &req.product_id)?;
         let mut tx = self.tx(p).await?;
-        require_live(&mut tx, "product_id", "products", "product", kit)
-            .await
-            .or_else(|e| match e {
-                ApiError::FailedPrecondition(_) => Ok(()),
-                other => Err(other),
-            })?;
+        store::require_exists(&mut tx, "product_id", "products", "product", kit).await?;
         let loaded = load(&mut tx, kit).await?;
         tx.commit().await?;
         Ok(GetKitResponse { kit: Some(loaded) })

@@ -7,6 +7,7 @@ use super::{
     Planning, bookings, input, require_live,
     rows::{EVENT_COLUMNS, EventRow, status_of},
 };
+use crate::fields::push_text;
 use crate::store::{self, Lock, fetch_by_id};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, Violations, id, planning as rules};
@@ -125,14 +126,14 @@ impl Planning {
             let field = format!("event.{path}");
             let text = |rule: eventkit_domain::text::TextRule, raw: &str| rule.parse(&field, raw);
             match *path {
-                "name" => push(&mut set, &mut v, "name", text(rules::NAME, &event.name)),
-                "client_name" => push(
+                "name" => push_text(&mut set, &mut v, "name", text(rules::NAME, &event.name)),
+                "client_name" => push_text(
                     &mut set,
                     &mut v,
                     "client_name",
                     text(rules::CLIENT_NAME, &event.client_name),
                 ),
-                "venue" => push(&mut set, &mut v, "venue", text(rules::VENUE, &event.venue)),
+                "venue" => push_text(&mut set, &mut v, "venue", text(rules::VENUE, &event.venue)),
                 "project_id" => {
                     if let Some(project) = v.check(id::parse_optional_id(&field, &event.project_id))
                     {
@@ -223,26 +224,8 @@ impl Planning {
     ) -> Result<pb::Event, ApiError> {
         let id = id::parse_id("id", raw_id)?;
         let mut tx = self.tx(p).await?;
-        let current = fetch(&mut tx, id, Lock::ForUpdate).await?;
-        if current.deleted_at.is_some() == deleted {
-            let state = if deleted {
-                "already deleted"
-            } else {
-                "not deleted"
-            };
-            return Err(ApiError::FailedPrecondition(format!(
-                "event {id} is {state}"
-            )));
-        }
-        let row: EventRow = sqlx::query_as(&format!(
-            "update events set deleted_at = case when $3 then now() end, updated_at = now() \
-             where tenant_id = $1 and id = $2 returning {EVENT_COLUMNS}"
-        ))
-        .bind(tx.tenant_id())
-        .bind(id)
-        .bind(deleted)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row: EventRow =
+            store::set_deleted(&mut tx, "events", "event", EVENT_COLUMNS, id, deleted).await?;
         bookings::sync_lines(&mut tx, Some(id)).await?;
         if !deleted {
             bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
@@ -335,16 +318,5 @@ impl Planning {
         let event = emit(&mut tx, "event.updated", row).await?;
         tx.commit().await?;
         Ok(TransitionEventResponse { event: Some(event) })
-    }
-}
-
-fn push(
-    set: &mut QueryBuilder<'_, Postgres>,
-    v: &mut Violations,
-    column: &str,
-    value: Result<String, FieldViolation>,
-) {
-    if let Some(value) = v.check(value) {
-        set.push(format!(", {column} = ")).push_bind(value);
     }
 }

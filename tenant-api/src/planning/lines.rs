@@ -81,12 +81,7 @@ impl Planning {
         let mut tx = self.tx(p).await?;
         let event = events::fetch(&mut tx, event_id, Lock::ForUpdate)
             .await
-            .map_err(|e| match e {
-                ApiError::NotFound(_) => {
-                    ApiError::NotFound(format!("event_id: event {event_id} not found"))
-                }
-                other => other,
-            })?;
+            .map_err(store::in_field("event_id"))?;
         let (product, asset, case, quantity) = match wanted {
             Wanted::Product(id, q) => {
                 require_live(&mut tx, "product_id", "products", "product", id).await?;

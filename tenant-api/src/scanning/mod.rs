@@ -169,10 +169,7 @@ async fn event_info(tx: &mut TenantTx, id: Uuid) -> Result<EventInfo, ApiError> 
         Lock::No,
     )
     .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound(format!("event_id: event {id} not found")),
-        other => other,
-    })?;
+    .map_err(store::in_field("event_id"))?;
     if row.deleted_at.is_some() {
         return Err(ApiError::FailedPrecondition(format!(
             "event {id} is deleted"

@@ -63,12 +63,7 @@ impl Scanning {
     ) -> Result<GetEventProgressResponse, ApiError> {
         let event = id::parse_id("event_id", &req.event_id)?;
         let mut tx = store::tenant_tx(&self.db, p).await?;
-        store::require_live(&mut tx, "event_id", "events", "event", event)
-            .await
-            .or_else(|e| match e {
-                ApiError::FailedPrecondition(_) => Ok(()),
-                other => Err(other),
-            })?;
+        store::require_exists(&mut tx, "event_id", "events", "event", event).await?;
         // Bulk lines count on the line; serialised units are the assets out against it.
         let rows: Vec<ProgressRow> = sqlx::query_as(
             "select l.id, l.product_id, l.asset_id, l.case_id, \

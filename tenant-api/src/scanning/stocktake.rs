@@ -35,10 +35,7 @@ async fn fetch(tx: &mut TenantTx, id: Uuid, field: &str) -> Result<StocktakeRow,
         store::Lock::ForUpdate,
     )
     .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound(format!("{field}: stocktake {id} not found")),
-        other => other,
-    })
+    .map_err(store::in_field(field))
 }
 
 /// The stocktake with its counts and discrepancies.
