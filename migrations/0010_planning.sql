@@ -43,6 +43,8 @@ create table events (
     client_name text not null default '',
     venue text not null default '',
     project_id uuid,
+    -- Events made from one recurrence rule share a series id (no row of its own).
+    series_id uuid,
     prep_at timestamptz,
     -- [out, back): the planning period.
     period tstzrange,
@@ -62,6 +64,7 @@ select ek_protect_tenant_table('events');
 create index events_period_idx on events using gist (tenant_id, starts_at, ends_at);
 create index events_status_idx on events (tenant_id, status, id);
 create index events_project_idx on events (tenant_id, project_id, id);
+create index events_series_idx on events (tenant_id, series_id, id) where series_id is not null;
 
 create table event_lines (
     tenant_id uuid not null references tenants (id),

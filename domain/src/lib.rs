@@ -8,6 +8,7 @@ pub mod id;
 pub mod inventory;
 pub mod money;
 pub mod planning;
+pub mod recurrence;
 pub mod text;
 pub mod violation;
 

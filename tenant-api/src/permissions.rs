@@ -93,6 +93,10 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ),
     ("/eventkit.v1.PlanningService/CreateProject", PLANNING_WRITE),
     ("/eventkit.v1.PlanningService/CreateEvent", PLANNING_WRITE),
+    (
+        "/eventkit.v1.PlanningService/CreateRecurringEvents",
+        PLANNING_WRITE,
+    ),
     ("/eventkit.v1.PlanningService/UpdateEvent", PLANNING_WRITE),
     ("/eventkit.v1.PlanningService/DeleteEvent", PLANNING_WRITE),
     ("/eventkit.v1.PlanningService/RestoreEvent", PLANNING_WRITE),

@@ -11,6 +11,7 @@ delegate! {
     get_project(GetProjectRequest) -> GetProjectResponse;
     list_projects(ListProjectsRequest) -> ListProjectsResponse;
     create_event(CreateEventRequest) -> CreateEventResponse;
+    create_recurring_events(CreateRecurringEventsRequest) -> CreateRecurringEventsResponse;
     get_event(GetEventRequest) -> GetEventResponse;
     update_event(UpdateEventRequest) -> UpdateEventResponse;
     delete_event(DeleteEventRequest) -> DeleteEventResponse;

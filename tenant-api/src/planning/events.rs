@@ -30,7 +30,11 @@ pub(crate) async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<Eve
     fetch_by_id(tx, EVENT_COLUMNS, "events", "event", id, lock).await
 }
 
-async fn emit(tx: &mut TenantTx, event: &str, row: EventRow) -> Result<pb::Event, ApiError> {
+pub(crate) async fn emit(
+    tx: &mut TenantTx,
+    event: &str,
+    row: EventRow,
+) -> Result<pb::Event, ApiError> {
     let id = row.id;
     let message = pb::Event::from(row);
     store::emit(tx, event, id, &message, "eventkit.v1.Event").await?;
@@ -52,43 +56,96 @@ fn check_prep(
     }
 }
 
+/// A checked new event.
+pub(crate) struct NewEvent {
+    name: String,
+    client: String,
+    venue: String,
+    project: Option<Uuid>,
+    pub prep: Option<DateTime<Utc>>,
+    pub period: Option<input::Window>,
+}
+
+impl NewEvent {
+    pub fn parse(
+        name: &str,
+        client: &str,
+        venue: &str,
+        project: &str,
+        prep: Option<&prost_types::Timestamp>,
+        period: Option<&pb::Period>,
+    ) -> Result<Self, Vec<FieldViolation>> {
+        let mut v = Violations::new();
+        let name = v.check(rules::NAME.parse("name", name));
+        let client = v.check(rules::CLIENT_NAME.parse("client_name", client));
+        let venue = v.check(rules::VENUE.parse("venue", venue));
+        let project = v.check(id::parse_optional_id("project_id", project));
+        let prep = v.check(input::time("prep_time", prep));
+        let period = v.check(input::period("period", period));
+        if let (Some(prep), Some(period)) = (prep, period) {
+            v.check(check_prep("prep_time", prep, period));
+        }
+        v.finish()?;
+        Ok(Self {
+            name: name.unwrap(),
+            client: client.unwrap(),
+            venue: venue.unwrap(),
+            project: project.unwrap(),
+            prep: prep.unwrap(),
+            period: period.unwrap(),
+        })
+    }
+
+    pub async fn check_project(&self, tx: &mut TenantTx) -> Result<(), ApiError> {
+        match self.project {
+            Some(project) => require_live(tx, "project_id", "projects", "project", project).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Inserts the event with the given dates (an occurrence of a series has its own).
+    pub async fn insert(
+        &self,
+        tx: &mut TenantTx,
+        prep: Option<DateTime<Utc>>,
+        period: Option<input::Window>,
+        series: Option<Uuid>,
+    ) -> Result<EventRow, ApiError> {
+        Ok(sqlx::query_as(&format!(
+            "insert into events (tenant_id, id, name, client_name, venue, project_id, prep_at, period, series_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning {EVENT_COLUMNS}"
+        ))
+        .bind(tx.tenant_id())
+        .bind(id::new_id())
+        .bind(&self.name)
+        .bind(&self.client)
+        .bind(&self.venue)
+        .bind(self.project)
+        .bind(prep)
+        .bind(period.map(input::Window::range))
+        .bind(series)
+        .fetch_one(&mut **tx)
+        .await?)
+    }
+}
+
 impl Planning {
     pub async fn create_event(
         &self,
         p: &Principal,
         req: CreateEventRequest,
     ) -> Result<CreateEventResponse, ApiError> {
-        let mut v = Violations::new();
-        let name = v.check(rules::NAME.parse("name", &req.name));
-        let client = v.check(rules::CLIENT_NAME.parse("client_name", &req.client_name));
-        let venue = v.check(rules::VENUE.parse("venue", &req.venue));
-        let project = v.check(id::parse_optional_id("project_id", &req.project_id));
-        let prep = v.check(input::time("prep_time", req.prep_time.as_ref()));
-        let period = v.check(input::period("period", req.period.as_ref()));
-        if let (Some(prep), Some(period)) = (prep, period) {
-            v.check(check_prep("prep_time", prep, period));
-        }
-        v.finish()?;
-        let (project, period) = (project.unwrap(), period.unwrap());
-
+        let new = NewEvent::parse(
+            &req.name,
+            &req.client_name,
+            &req.venue,
+            &req.project_id,
+            req.prep_time.as_ref(),
+            req.period.as_ref(),
+        )?;
         let mut tx = self.tx(p).await?;
-        if let Some(project) = project {
-            require_live(&mut tx, "project_id", "projects", "project", project).await?;
-        }
-        let row: EventRow = sqlx::query_as(&format!(
-            "insert into events (tenant_id, id, name, client_name, venue, project_id, prep_at, period) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning {EVENT_COLUMNS}"
-        ))
-        .bind(tx.tenant_id())
-        .bind(id::new_id())
-        .bind(name.unwrap())
-        .bind(client.unwrap())
-        .bind(venue.unwrap())
-        .bind(project)
-        .bind(prep.unwrap())
-        .bind(period.map(input::Window::range))
-        .fetch_one(&mut *tx)
-        .await?;
+        new.check_project(&mut tx).await?;
+        let row = new.insert(&mut tx, new.prep, new.period, None).await?;
         let event = emit(&mut tx, "event.created", row).await?;
         tx.commit().await?;
         Ok(CreateEventResponse { event: Some(event) })

@@ -11,6 +11,7 @@ mod events;
 pub(crate) mod input;
 mod lines;
 mod projects;
+mod recurring;
 mod rows;
 mod settings;
 mod sub_rents;

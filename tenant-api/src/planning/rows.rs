@@ -39,7 +39,7 @@ impl From<ProjectRow> for pb::Project {
 
 /// The period as its two bounds: GetEvent reads in one round trip over the simple protocol,
 /// whose text form of a `tstzrange` sqlx cannot decode.
-pub const EVENT_COLUMNS: &str = "id, name, status, client_name, venue, project_id, prep_at, \
+pub const EVENT_COLUMNS: &str = "id, name, status, client_name, venue, project_id, series_id, prep_at, \
      lower(period) as period_start, upper(period) as period_end, created_at, updated_at, deleted_at";
 
 #[derive(sqlx::FromRow, Debug)]
@@ -50,6 +50,7 @@ pub struct EventRow {
     pub client_name: String,
     pub venue: String,
     pub project_id: Option<Uuid>,
+    pub series_id: Option<Uuid>,
     pub prep_at: Option<DateTime<Utc>>,
     pub period_start: Option<DateTime<Utc>>,
     pub period_end: Option<DateTime<Utc>>,
@@ -76,6 +77,7 @@ impl From<EventRow> for pb::Event {
             client_name: r.client_name,
             venue: r.venue,
             project_id: opt_id(r.project_id),
+            series_id: opt_id(r.series_id),
             prep_time: r.prep_at.map(timestamp),
             period: window.map(|w| period(&w.range())),
             create_time: Some(timestamp(r.created_at)),

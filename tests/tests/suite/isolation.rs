@@ -251,6 +251,9 @@ fn string_value(
             false,
         )),
         "name" | "supplier" => Some(("Isolation probe".into(), false)),
+        "rrule" => Some(("FREQ=DAILY;COUNT=2".into(), false)),
+        // Read-only on Event: groups a recurring series, names no row.
+        "series_id" => None,
         other if other.ends_with("_id") => {
             panic!(
                 "{}: add a fixture for the reference field {other} to the isolation suite",

@@ -579,3 +579,86 @@ async fn another_tenants_ids_are_not_found() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_recurrence_rule_makes_a_series_of_events() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Rental Co").await;
+    let t = As {
+        env: &env,
+        tenant: &tenant,
+    };
+    // Wednesday 5 June 2030, 18:00 to 23:00, prepared from 14:00.
+    let made = t
+        .ok(
+            "PlanningService/CreateRecurringEvents",
+            json!({"name": "Club night", "venue": "Basement", "prepTime": at(5, 14),
+                   "period": period((5, 18), (5, 23)), "rrule": "FREQ=WEEKLY;BYDAY=FR,SA;COUNT=3"}),
+        )
+        .await;
+    let events = made["events"].as_array().unwrap();
+    let series = made["seriesId"].as_str().unwrap();
+    let starts: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| {
+            assert_eq!(e["seriesId"], series);
+            assert_eq!(e["venue"], "Basement");
+            (
+                e["prepTime"].as_str().unwrap(),
+                e["period"]["start"].as_str().unwrap(),
+                e["period"]["end"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            (
+                "2030-06-07T14:00:00Z",
+                "2030-06-07T18:00:00Z",
+                "2030-06-07T23:00:00Z"
+            ),
+            (
+                "2030-06-08T14:00:00Z",
+                "2030-06-08T18:00:00Z",
+                "2030-06-08T23:00:00Z"
+            ),
+            (
+                "2030-06-14T14:00:00Z",
+                "2030-06-14T18:00:00Z",
+                "2030-06-14T23:00:00Z"
+            ),
+        ],
+        "Fridays and Saturdays from the first start on, same hours and lead"
+    );
+    let pool = env.admin_pool().await;
+    let before = row_counts(&pool).await;
+    for (body, field) in [
+        (
+            json!({"name": "x", "period": period((5, 18), (5, 23)), "rrule": "FREQ=YEARLY;COUNT=2"}),
+            "rrule",
+        ),
+        (
+            json!({"name": "x", "period": period((5, 18), (5, 23)), "rrule": "FREQ=DAILY;UNTIL=20400101"}),
+            "rrule",
+        ),
+        (
+            json!({"name": "x", "rrule": "FREQ=DAILY;COUNT=2"}),
+            "period",
+        ),
+    ] {
+        let reply = t
+            .fails(
+                "PlanningService/CreateRecurringEvents",
+                body,
+                "invalid_argument",
+            )
+            .await;
+        assert_eq!(reply.violated_fields(), [field]);
+    }
+    assert_eq!(
+        row_counts(&pool).await,
+        before,
+        "a refused series writes nothing"
+    );
+}
