@@ -21,3 +21,4 @@ mod scanning;
 mod seed;
 mod shutdown;
 mod stock;
+mod whole_event;
