@@ -109,6 +109,10 @@ pub const REQUIRED: &[(&str, &str)] = &[
         PLANNING_WRITE,
     ),
     (
+        "/eventkit.v1.PlanningService/UpdatePullListLine",
+        PLANNING_WRITE,
+    ),
+    (
         "/eventkit.v1.PlanningService/RemovePullListLine",
         PLANNING_WRITE,
     ),

@@ -19,6 +19,7 @@ delegate! {
     list_events(ListEventsRequest) -> ListEventsResponse;
     transition_event(TransitionEventRequest) -> TransitionEventResponse;
     add_pull_list_line(AddPullListLineRequest) -> AddPullListLineResponse;
+    update_pull_list_line(UpdatePullListLineRequest) -> UpdatePullListLineResponse;
     remove_pull_list_line(RemovePullListLineRequest) -> RemovePullListLineResponse;
     list_pull_list_lines(ListPullListLinesRequest) -> ListPullListLinesResponse;
     create_sub_rent(CreateSubRentRequest) -> CreateSubRentResponse;

@@ -56,6 +56,29 @@ fn parse_item(item: Option<&Item>, quantity: i32) -> Result<Wanted, Vec<FieldVio
     Ok(wanted.expect("no violations means a value"))
 }
 
+/// Refuses changes to the pull list of a returned, completed, cancelled or deleted event.
+fn ensure_open(event: &super::rows::EventRow) -> Result<(), ApiError> {
+    let status = status_of(&event.status);
+    let closed = matches!(
+        status,
+        rules::EventStatus::Returned
+            | rules::EventStatus::Completed
+            | rules::EventStatus::Cancelled
+    );
+    if event.deleted_at.is_some() || closed {
+        return Err(ApiError::FailedPrecondition(format!(
+            "event {} is {}; its pull list is closed",
+            event.id,
+            if event.deleted_at.is_some() {
+                "deleted"
+            } else {
+                status.as_str()
+            }
+        )));
+    }
+    Ok(())
+}
+
 async fn emit(tx: &mut TenantTx, event: &str, row: LineRow) -> Result<pb::PullListLine, ApiError> {
     let id = row.id;
     let line = pb::PullListLine::from(row);
@@ -96,24 +119,7 @@ impl Planning {
                 (None, None, Some(id), 1)
             }
         };
-        let status = status_of(&event.status);
-        if event.deleted_at.is_some()
-            || matches!(
-                status,
-                rules::EventStatus::Returned
-                    | rules::EventStatus::Completed
-                    | rules::EventStatus::Cancelled
-            )
-        {
-            return Err(ApiError::FailedPrecondition(format!(
-                "event {event_id} is {}; its pull list is closed",
-                if event.deleted_at.is_some() {
-                    "deleted"
-                } else {
-                    status.as_str()
-                }
-            )));
-        }
+        ensure_open(&event)?;
         let row: LineRow = sqlx::query_as(&format!(
             "insert into event_lines (tenant_id, id, event_id, product_id, asset_id, case_id, quantity) \
              values ($1, $2, $3, $4, $5, $6, $7) returning {LINE_COLUMNS}"
@@ -134,6 +140,62 @@ impl Planning {
         let line = emit(&mut tx, "pull_list_line.created", row).await?;
         tx.commit().await?;
         Ok(AddPullListLineResponse { line: Some(line) })
+    }
+
+    pub async fn update_pull_list_line(
+        &self,
+        p: &Principal,
+        req: UpdatePullListLineRequest,
+    ) -> Result<UpdatePullListLineResponse, ApiError> {
+        let line = req
+            .line
+            .ok_or_else(|| ApiError::invalid("line", "is required"))?;
+        let id = id::parse_id("line.id", &line.id)?;
+        crate::fields::update_mask(req.update_mask.as_ref(), &["quantity"])?;
+        let quantity = rules::quantity("line.quantity", line.quantity, None)?;
+
+        let mut tx = self.tx(p).await?;
+        let current: LineRow = fetch_by_id(
+            &mut tx,
+            LINE_COLUMNS,
+            "event_lines",
+            "pull list line",
+            id,
+            Lock::ForUpdate,
+        )
+        .await?;
+        if current.product_id.is_none() {
+            return Err(ApiError::invalid(
+                "line.quantity",
+                "a line of one asset or case always has quantity 1",
+            ));
+        }
+        let event = events::fetch(&mut tx, current.event_id, Lock::ForUpdate).await?;
+        ensure_open(&event)?;
+        let out: i64 = sqlx::query_scalar(
+            "select l.out_quantity + (select count(*) from event_assets ea where ea.tenant_id = l.tenant_id and ea.line_id = l.id) \
+             from event_lines l where l.tenant_id = $1 and l.id = $2",
+        )
+        .bind(tx.tenant_id())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if i64::from(quantity) < out {
+            return Err(ApiError::FailedPrecondition(format!(
+                "{out} units of this line are out; the quantity cannot go below that"
+            )));
+        }
+        let row: LineRow = sqlx::query_as(&format!(
+            "update event_lines set quantity = $3 where tenant_id = $1 and id = $2 returning {LINE_COLUMNS}"
+        ))
+        .bind(tx.tenant_id())
+        .bind(id)
+        .bind(quantity)
+        .fetch_one(&mut *tx)
+        .await?;
+        let line = emit(&mut tx, "pull_list_line.updated", row).await?;
+        tx.commit().await?;
+        Ok(UpdatePullListLineResponse { line: Some(line) })
     }
 
     pub async fn remove_pull_list_line(

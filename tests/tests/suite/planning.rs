@@ -348,6 +348,22 @@ async fn pull_lists_hold_products_assets_and_cases() {
         .await;
     assert_eq!(line["line"]["quantity"], 4);
     assert_eq!(line["line"]["productId"], product);
+    let line_id = line["line"]["id"].as_str().unwrap().to_owned();
+    let changed = t
+        .ok(
+            "PlanningService/UpdatePullListLine",
+            json!({"line": {"id": line_id, "quantity": 6}, "updateMask": "quantity"}),
+        )
+        .await;
+    assert_eq!(changed["line"]["quantity"], 6);
+    let bad = t
+        .fails(
+            "PlanningService/UpdatePullListLine",
+            json!({"line": {"id": line_id, "quantity": 0}, "updateMask": "quantity"}),
+            "invalid_argument",
+        )
+        .await;
+    assert_eq!(bad.violated_fields(), ["line.quantity"]);
     t.ok(
         "PlanningService/AddPullListLine",
         json!({"eventId": event, "assetId": asset}),

@@ -222,6 +222,19 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
         outcome(&w.out("s9", "CAB-10", json!({})).await),
         "ALREADY_OUT"
     );
+    let cable_line = w.progress().await["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["productId"] == cable.as_str())
+        .unwrap()["lineId"]
+        .clone();
+    t.fails(
+        "PlanningService/UpdatePullListLine",
+        json!({"line": {"id": cable_line, "quantity": 8}, "updateMask": "quantity"}),
+        "failed_precondition",
+    )
+    .await;
     let asset = t
         .ok("InventoryService/GetAsset", json!({"id": heads[0]}))
         .await;
