@@ -18,6 +18,15 @@ pub fn tracking_mode(field: &str, raw: i32) -> Result<TrackingMode, FieldViolati
     }
 }
 
+/// A case kind as stored; UNSPECIFIED is permanent.
+pub fn case_kind(field: &str, raw: i32) -> Result<&'static str, FieldViolation> {
+    match pb::CaseKind::try_from(raw) {
+        Ok(pb::CaseKind::Unspecified | pb::CaseKind::Permanent) => Ok("permanent"),
+        Ok(pb::CaseKind::Temporary) => Ok("temporary"),
+        Err(_) => Err(unknown_enum(field, raw)),
+    }
+}
+
 pub fn location_kind(field: &str, raw: i32) -> Result<LocationKind, FieldViolation> {
     match pb::LocationKind::try_from(raw) {
         Ok(pb::LocationKind::Warehouse) => Ok(LocationKind::Warehouse),

@@ -130,7 +130,7 @@ impl From<AssetRow> for pb::Asset {
     }
 }
 
-pub const CASE_COLUMNS: &str = "id, code, name, location_id, created_at, updated_at";
+pub const CASE_COLUMNS: &str = "id, code, name, location_id, kind, created_at, updated_at";
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct CaseRow {
@@ -138,6 +138,7 @@ pub struct CaseRow {
     pub code: String,
     pub name: String,
     pub location_id: Option<Uuid>,
+    pub kind: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -150,6 +151,11 @@ impl CaseRow {
             name: self.name,
             location_id: opt_id(self.location_id),
             asset_ids: asset_ids.iter().map(Uuid::to_string).collect(),
+            kind: if self.kind == "temporary" {
+                pb::CaseKind::Temporary
+            } else {
+                pb::CaseKind::Permanent
+            } as i32,
             create_time: Some(timestamp(self.created_at)),
             update_time: Some(timestamp(self.updated_at)),
         }

@@ -142,15 +142,47 @@ async fn case_in(
             ScanOutcome::AlreadyReturned,
             "everything in the case is already back",
         ),
-        (n, _) => Answer {
-            counted: n as i32,
-            asset_ids: back,
-            ..refuse(
-                ScanOutcome::Done,
-                format!("checked in {n} assets of the case"),
-            )
-        },
+        (n, _) => {
+            let message = if empty_if_temporary(tx, case).await? {
+                format!("checked in {n} assets of the case and unpacked it (temporary case)")
+            } else {
+                format!("checked in {n} assets of the case")
+            };
+            Answer {
+                counted: n as i32,
+                asset_ids: back,
+                ..refuse(ScanOutcome::Done, message)
+            }
+        }
     }))
+}
+
+/// A temporary case is unpacked when it comes back: its assets leave it (`case.asset_removed`
+/// for each, as when taken out by hand). Returns whether it was.
+async fn empty_if_temporary(tx: &mut TenantTx, case: Uuid) -> Result<bool, ApiError> {
+    let kind: String =
+        sqlx::query_scalar("select kind from cases where tenant_id = $1 and id = $2")
+            .bind(tx.tenant_id())
+            .bind(case)
+            .fetch_one(&mut **tx)
+            .await?;
+    if kind != "temporary" {
+        return Ok(false);
+    }
+    let unpacked: Vec<Uuid> = sqlx::query_scalar(
+        "update assets set case_id = null, updated_at = now() where tenant_id = $1 and case_id = $2 returning id",
+    )
+    .bind(tx.tenant_id())
+    .bind(case)
+    .fetch_all(&mut **tx)
+    .await?;
+    for asset in unpacked {
+        let payload = serde_json::json!({
+            "caseId": case.to_string(), "assetId": asset.to_string(), "previousCaseId": case.to_string(),
+        });
+        eventkit_platform::outbox::emit(tx, "case.asset_removed", case, payload).await?;
+    }
+    Ok(true)
 }
 
 async fn bulk_in(

@@ -316,6 +316,12 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
         (7, 3)
     );
     assert!(after.get("missingAssetIds").is_none(), "{after}");
+    let still_packed = t.ok("InventoryService/GetCase", json!({"id": case})).await;
+    assert_eq!(
+        still_packed["case"]["assetIds"],
+        json!([heads[2]]),
+        "a permanent case stays packed"
+    );
     let repaired = t
         .ok("InventoryService/GetAsset", json!({"id": heads[2]}))
         .await;

@@ -125,11 +125,11 @@ async fn a_planner_and_a_warehouse_worker_run_a_whole_event() {
     let covered = t.ok("PlanningService/ListShortages", month).await;
     assert!(covered.get("shortages").is_none(), "{covered}");
 
-    // Pack a case with one head, put it on the festival's pull list, prep the festival.
+    // Pack a temporary case with one head, put it on the festival's pull list, prep the festival.
     let case = t
         .id(
             "InventoryService/CreateCase",
-            json!({"code": "FC-1", "name": "Flight case"}),
+            json!({"code": "FC-1", "name": "Flight case", "kind": "CASE_KIND_TEMPORARY"}),
             "case",
         )
         .await;
@@ -181,6 +181,11 @@ async fn a_planner_and_a_warehouse_worker_run_a_whole_event() {
     // Back, partly: one head, the case, 25 cables (one head and 5 cables are missing).
     assert_eq!(scan("CheckIn", "i1", "MH-1", json!({})).await, "DONE");
     assert_eq!(scan("CheckIn", "i2", "FC-1", json!({})).await, "DONE");
+    let unpacked = t.ok("InventoryService/GetCase", json!({"id": case})).await;
+    assert!(
+        unpacked["case"].get("assetIds").is_none(),
+        "a temporary case is emptied when it comes back: {unpacked}"
+    );
     assert_eq!(
         scan("CheckIn", "i3", "CAB", json!({"quantity": 25})).await,
         "DONE"
