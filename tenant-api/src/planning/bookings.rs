@@ -12,21 +12,25 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 /// Copies the period and the "reserves" verdict of events to their lines: one event, or all.
+/// Only lines that change are written (and so only they get history rows).
 pub(crate) async fn sync_lines(tx: &mut TenantTx, event: Option<Uuid>) -> Result<(), ApiError> {
     let reserving = settings::reserving_names(tx).await?;
-    sqlx::query(
-        "update event_lines l set period = e.period, \
-           reserves = (e.deleted_at is null and e.period is not null and e.status = any($2)) \
-         from events e where e.tenant_id = l.tenant_id and e.id = l.event_id \
-           and l.tenant_id = $1 and ($3::uuid is null or l.event_id = $3) \
-           and (l.period is distinct from e.period \
-                or l.reserves <> (e.deleted_at is null and e.period is not null and e.status = any($2)))",
-    )
-    .bind(tx.tenant_id())
-    .bind(&reserving)
-    .bind(event)
-    .execute(&mut **tx)
-    .await?;
+    let verdict = "(e.deleted_at is null and e.period is not null and e.status = any(";
+    let mut sql =
+        QueryBuilder::<Postgres>::new("update event_lines l set period = e.period, reserves = ");
+    sql.push(verdict).push_bind(reserving.clone()).push(")) ");
+    sql.push(
+        "from events e where e.tenant_id = l.tenant_id and e.id = l.event_id and l.tenant_id = ",
+    );
+    sql.push_bind(tx.tenant_id());
+    // A separate statement per shape: a nullable "all events" parameter would make a generic
+    // plan that cannot use the (tenant_id, event_id) index.
+    if let Some(event) = event {
+        sql.push(" and l.event_id = ").push_bind(event);
+    }
+    sql.push(" and (l.period is distinct from e.period or l.reserves <> ");
+    sql.push(verdict).push_bind(reserving).push(")))");
+    sql.build().execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -21,11 +21,6 @@ pub use api::PlanningApi;
 pub(crate) use rows::{EVENT_COLUMNS, EventRow, status_of};
 pub use supply::DEMAND_SQL;
 
-/// Re-marks every pull-list line of the tenant (after a bulk load).
-pub(crate) async fn sync_all_lines(tx: &mut TenantTx) -> Result<(), ApiError> {
-    bookings::sync_lines(tx, None).await
-}
-
 use crate::store;
 pub(crate) use crate::store::require_live;
 use eventkit_platform::{
@@ -63,4 +58,9 @@ impl Planning {
     {
         store::read_by_id(&self.db, principal, columns, table, entity, id).await
     }
+}
+
+/// Re-marks every pull-list line of the tenant (after a bulk load).
+pub(crate) async fn sync_all_lines(tx: &mut TenantTx) -> Result<(), ApiError> {
+    bookings::sync_lines(tx, None).await
 }
