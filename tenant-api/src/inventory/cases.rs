@@ -165,6 +165,9 @@ impl Inventory {
             .push(" and id = ")
             .push_bind(asset_id);
         sql.build().execute(&mut *tx).await?;
+        if into {
+            crate::planning::ensure_case_bookable(&mut tx, case_id).await?;
+        }
         let event = if into {
             "case.asset_added"
         } else {

@@ -153,3 +153,19 @@ pub(crate) async fn ensure_no_double_booking(
         }
     }
 }
+
+/// After an asset is packed into `case`: every event that reserves the case now reserves the
+/// asset too, so each is checked for a double booking.
+pub(crate) async fn ensure_case_bookable(tx: &mut TenantTx, case: Uuid) -> Result<(), ApiError> {
+    let events: Vec<Uuid> = sqlx::query_scalar(
+        "select distinct event_id from event_lines where tenant_id = $1 and case_id = $2 and reserves",
+    )
+    .bind(tx.tenant_id())
+    .bind(case)
+    .fetch_all(&mut **tx)
+    .await?;
+    for event in events {
+        ensure_no_double_booking(tx, Some(event)).await?;
+    }
+    Ok(())
+}

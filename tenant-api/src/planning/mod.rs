@@ -64,3 +64,9 @@ impl Planning {
 pub(crate) async fn sync_all_lines(tx: &mut TenantTx) -> Result<(), ApiError> {
     bookings::sync_lines(tx, None).await
 }
+
+/// Refuses packing an asset into a case when an event reserving the case would then double-book
+/// the asset.
+pub(crate) async fn ensure_case_bookable(tx: &mut TenantTx, case: Uuid) -> Result<(), ApiError> {
+    bookings::ensure_case_bookable(tx, case).await
+}

@@ -604,3 +604,48 @@ async fn concurrent_bookings_of_one_asset_through_a_case_and_directly_let_one_wi
         );
     }
 }
+
+#[tokio::test]
+async fn packing_a_booked_asset_into_a_case_booked_elsewhere_is_refused() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Rental Co").await;
+    let s = Shop::open(&env, &tenant).await;
+    let asset = s.asset("MH-1", json!({})).await;
+    let case =
+        s.t.id(
+            "InventoryService/CreateCase",
+            json!({"code": "C-1", "name": "Case"}),
+            "case",
+        )
+        .await;
+    let by_asset = s
+        .event("By asset", period((1, 0), (5, 0)), "CONFIRMED")
+        .await;
+    s.line(&by_asset, json!({"assetId": asset})).await.ok();
+    let by_case = s
+        .event("By case", period((3, 0), (8, 0)), "CONFIRMED")
+        .await;
+    s.line(&by_case, json!({"caseId": case})).await.ok();
+    let refused =
+        s.t.fails(
+            "InventoryService/AddAssetToCase",
+            json!({"caseId": case, "assetId": asset}),
+            "failed_precondition",
+        )
+        .await;
+    assert!(refused.body["message"].as_str().unwrap().contains("By "));
+    let still =
+        s.t.ok("InventoryService/GetCase", json!({"id": case}))
+            .await;
+    assert!(
+        still["case"].get("assetIds").is_none(),
+        "nothing was packed"
+    );
+    // Once the other booking is gone, it packs.
+    s.move_to(&by_asset, "CANCELLED").await;
+    s.t.ok(
+        "InventoryService/AddAssetToCase",
+        json!({"caseId": case, "assetId": asset}),
+    )
+    .await;
+}
