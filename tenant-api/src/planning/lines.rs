@@ -94,10 +94,7 @@ impl Planning {
     ) -> Result<AddPullListLineResponse, ApiError> {
         let mut v = Violations::new();
         let event_id = v.check(id::parse_id("event_id", &req.event_id));
-        let wanted = parse_item(req.item.as_ref(), req.quantity);
-        if let Err(violations) = &wanted {
-            violations.iter().cloned().for_each(|x| v.push(x));
-        }
+        let wanted = v.check_all(parse_item(req.item.as_ref(), req.quantity));
         v.finish()?;
         let (event_id, wanted) = (event_id.unwrap(), wanted.unwrap());
 

@@ -15,21 +15,14 @@ impl Planning {
         req: CreateRecurringEventsRequest,
     ) -> Result<CreateRecurringEventsResponse, ApiError> {
         let mut v = Violations::new();
-        let new = events::NewEvent::parse(
+        let new = v.check_all(events::NewEvent::parse(
             &req.name,
             &req.client_name,
             &req.venue,
             &req.project_id,
             req.prep_time.as_ref(),
             req.period.as_ref(),
-        );
-        let new = match new {
-            Ok(new) => Some(new),
-            Err(violations) => {
-                violations.into_iter().for_each(|x| v.push(x));
-                None
-            }
-        };
+        ));
         let rule = v.check(Rule::parse("rrule", &req.rrule));
         if new.as_ref().is_some_and(|n| n.period.is_none()) {
             v.push(eventkit_domain::FieldViolation::new(
