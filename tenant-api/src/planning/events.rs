@@ -41,6 +41,24 @@ pub(crate) async fn emit(
     Ok(message)
 }
 
+/// A deleted event can take no scans, so one with goods still out cannot be deleted.
+async fn ensure_nothing_out(tx: &mut TenantTx, event: Uuid) -> Result<(), ApiError> {
+    let out: i64 = sqlx::query_scalar(
+        "select (select count(*) from event_assets where tenant_id = $1 and event_id = $2 and returned_at is null) \
+              + (select coalesce(sum(out_quantity - returned_quantity), 0) from event_lines where tenant_id = $1 and event_id = $2)",
+    )
+    .bind(tx.tenant_id())
+    .bind(event)
+    .fetch_one(&mut **tx)
+    .await?;
+    if out > 0 {
+        return Err(ApiError::FailedPrecondition(format!(
+            "{out} units of event {event} are still out; check them in first"
+        )));
+    }
+    Ok(())
+}
+
 /// Preparation starts at or before the event goes out.
 fn check_prep(
     field: &str,
@@ -283,6 +301,9 @@ impl Planning {
         let mut tx = self.tx(p).await?;
         let row: EventRow =
             store::set_deleted(&mut tx, "events", "event", EVENT_COLUMNS, id, deleted).await?;
+        if deleted {
+            ensure_nothing_out(&mut tx, id).await?;
+        }
         bookings::sync_lines(&mut tx, Some(id)).await?;
         if !deleted {
             bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;

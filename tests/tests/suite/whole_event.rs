@@ -214,4 +214,10 @@ async fn a_planner_and_a_warehouse_worker_run_a_whole_event() {
         json!({"id": festival, "status": "EVENT_STATUS_RETURNED"}),
     )
     .await;
+    t.fails(
+        "PlanningService/DeleteEvent",
+        json!({"id": festival}),
+        "failed_precondition",
+    )
+    .await;
 }
