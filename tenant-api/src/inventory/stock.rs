@@ -130,7 +130,11 @@ impl Inventory {
         let (id, level) = (row.id, pb::StockLevel::from(row));
         store::emit(
             &mut tx,
-            "stock_level.updated",
+            if was_low.is_some() {
+                "stock_level.updated"
+            } else {
+                "stock_level.created"
+            },
             id,
             &level,
             "eventkit.v1.StockLevel",

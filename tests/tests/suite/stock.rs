@@ -120,6 +120,13 @@ async fn bulk_stock_counts_per_location_and_warns_when_low() {
     assert_eq!(listed["stockLevels"].as_array().unwrap().len(), 1);
 
     // stock.low fires when usable stock crosses the reorder level, not again while it stays low.
+    let events: Vec<String> = sqlx::query_scalar(
+        "select event_type from outbox where event_type like 'stock_level.%' order by id",
+    )
+    .fetch_all(&env.admin_pool().await)
+    .await
+    .unwrap();
+    assert_eq!(events, ["stock_level.created", "stock_level.created"]);
     assert_eq!(low_events(&env).await, 0);
     for (quantity, expected) in [(12, 0), (10, 1), (9, 1), (50, 1), (5, 2)] {
         set_level(
