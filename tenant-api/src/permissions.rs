@@ -135,6 +135,18 @@ pub const REQUIRED: &[(&str, &str)] = &[
         INVENTORY_WRITE,
     ),
     ("/eventkit.v1.InventoryService/GetKit", INVENTORY_READ),
+    (
+        "/eventkit.v1.InventoryService/OpenMaintenanceRecord",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/CloseMaintenanceRecord",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/ListMaintenanceRecords",
+        INVENTORY_READ,
+    ),
     ("/eventkit.v1.ScanningService/CheckOut", SCANNING_WRITE),
     ("/eventkit.v1.ScanningService/CheckIn", SCANNING_WRITE),
     (

@@ -59,6 +59,11 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "the case is already reserved by another event for an overlapping period",
     ),
     (
+        "maintenance_records_open_idx",
+        "asset_id",
+        "the asset already has an open maintenance record",
+    ),
+    (
         "api_keys_prefix_key",
         "api_key",
         "API key prefix collision; try again",

@@ -1,6 +1,6 @@
 //! Entity history: the field-by-field changes the database triggers record (migration 0013) for
 //! every change to products, assets, cases, locations, projects, events, pull-list lines,
-//! sub-rents and stock levels — old → new, who, when — listed per entity.
+//! sub-rents, stock levels and maintenance records — old → new, who, when — listed per entity.
 
 use crate::{delegate::delegate, fields::unknown_enum, store, wire::timestamp};
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ delegate! {
 }
 
 /// API entity types and their stored names.
-const ENTITY_TYPES: [(pb::EntityType, &str); 9] = [
+const ENTITY_TYPES: [(pb::EntityType, &str); 10] = [
     (pb::EntityType::Product, "product"),
     (pb::EntityType::Asset, "asset"),
     (pb::EntityType::Case, "case"),
@@ -37,6 +37,7 @@ const ENTITY_TYPES: [(pb::EntityType, &str); 9] = [
     (pb::EntityType::PullListLine, "pull_list_line"),
     (pb::EntityType::SubRent, "sub_rent"),
     (pb::EntityType::StockLevel, "stock_level"),
+    (pb::EntityType::MaintenanceRecord, "maintenance_record"),
 ];
 
 /// The stored entity type of an API one (`None` for UNSPECIFIED: any).

@@ -30,5 +30,8 @@ delegate! {
     list_stock_levels(ListStockLevelsRequest) -> ListStockLevelsResponse;
     set_kit_components(SetKitComponentsRequest) -> SetKitComponentsResponse;
     get_kit(GetKitRequest) -> GetKitResponse;
+    open_maintenance_record(OpenMaintenanceRecordRequest) -> OpenMaintenanceRecordResponse;
+    close_maintenance_record(CloseMaintenanceRecordRequest) -> CloseMaintenanceRecordResponse;
+    list_maintenance_records(ListMaintenanceRecordsRequest) -> ListMaintenanceRecordsResponse;
     }
 }

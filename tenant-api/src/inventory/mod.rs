@@ -1,4 +1,5 @@
-//! The inventory slice: products, locations, serialised assets, cases, bulk stock and kits. `api` is the thin tonic
+//! The inventory slice: products, locations, serialised assets, cases, bulk stock, kits and
+//! maintenance records. `api` is the thin tonic
 //! adapter; the per-entity modules hold the service logic (validate, one `TenantTx`, rows and
 //! outbox events together, commit) as plain async methods on [`Inventory`].
 
@@ -8,6 +9,7 @@ mod cases;
 mod input;
 mod kits;
 mod locations;
+pub(crate) mod maintenance;
 mod products;
 mod rows;
 mod stock;

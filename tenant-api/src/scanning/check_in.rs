@@ -89,24 +89,29 @@ async fn asset_in(
     .bind(scan.damaged)
     .execute(&mut **tx)
     .await?;
-    let (to, reason, message) = if scan.damaged {
-        (
-            AssetStatus::InRepair,
+    let message = if scan.damaged {
+        crate::inventory::maintenance::open(
+            tx,
+            asset.id,
+            &asset.status,
+            Some(event.id),
+            &scan.note,
             "damaged",
-            "checked in damaged: sent to repair",
         )
+        .await?;
+        "checked in damaged: sent to repair"
     } else {
-        (AssetStatus::Available, "check_in", "checked in")
+        let change = Change {
+            asset: asset.id,
+            from: &asset.status,
+            to: AssetStatus::Available,
+            event: Some(event.id),
+            reason: "check_in",
+            note: &scan.note,
+        };
+        asset_status::set(tx, &change).await?;
+        "checked in"
     };
-    let change = Change {
-        asset: asset.id,
-        from: &asset.status,
-        to,
-        event: Some(event.id),
-        reason,
-        note: &scan.note,
-    };
-    asset_status::set(tx, &change).await?;
     Ok(about(Answer {
         counted: 1,
         ..refuse(ScanOutcome::Done, message)

@@ -139,6 +139,14 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let stocktake = id(&stocktake, "stocktake");
+    let repair = env
+        .call(
+            key,
+            "InventoryService/OpenMaintenanceRecord",
+            json!({"assetId": asset, "note": "Fan noise"}),
+        )
+        .await;
+    let repair = id(&repair, "record");
     Fixtures {
         ids: HashMap::from([
             ("project", project),
@@ -146,6 +154,7 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
             ("line", line),
             ("sub_rent", sub_rent),
             ("stocktake", stocktake),
+            ("maintenance_record", repair),
             ("product", product),
             ("location", zone),
             ("warehouse", warehouse),
@@ -172,6 +181,7 @@ fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
         "PullListLine",
         "SubRent",
         "Stocktake",
+        "MaintenanceRecord",
     ]
     .into_iter()
     .filter(|noun| name.contains(noun))
@@ -192,6 +202,7 @@ fn entity_of_noun(noun: &str) -> Option<&'static str> {
         "PullListLine" => "line",
         "SubRent" => "sub_rent",
         "Stocktake" => "stocktake",
+        "MaintenanceRecord" => "maintenance_record",
         _ => return None,
     })
 }
@@ -391,6 +402,7 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "entity_changes",
         "stocktakes",
         "stocktake_items",
+        "maintenance_records",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

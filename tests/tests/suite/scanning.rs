@@ -364,6 +364,46 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
         .await,
         4
     );
+
+    // The damaged head has a maintenance record from the event; closing it makes it available.
+    let open = t
+        .ok(
+            "InventoryService/ListMaintenanceRecords",
+            json!({"assetId": heads[2], "openOnly": true}),
+        )
+        .await;
+    let record = &open["records"][0];
+    assert_eq!(
+        (record["note"].as_str(), record["eventId"].as_str()),
+        (Some("lens cracked"), Some(event.as_str()))
+    );
+    t.ok(
+        "InventoryService/CloseMaintenanceRecord",
+        json!({"id": record["id"], "note": "new lens"}),
+    )
+    .await;
+    let fixed = t
+        .ok("InventoryService/GetAsset", json!({"id": heads[2]}))
+        .await;
+    assert_eq!(fixed["asset"]["status"], "ASSET_STATUS_AVAILABLE");
+    t.fails(
+        "InventoryService/CloseMaintenanceRecord",
+        json!({"id": record["id"]}),
+        "failed_precondition",
+    )
+    .await;
+    // By hand: only an available asset goes to repair, once.
+    t.ok(
+        "InventoryService/OpenMaintenanceRecord",
+        json!({"assetId": heads[0], "note": "check the fan"}),
+    )
+    .await;
+    t.fails(
+        "InventoryService/OpenMaintenanceRecord",
+        json!({"assetId": heads[0]}),
+        "failed_precondition",
+    )
+    .await;
 }
 
 #[tokio::test]
