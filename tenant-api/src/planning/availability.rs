@@ -1,13 +1,12 @@
 //! CheckAvailability, ListShortages and ListConflicts: fetch what touches a period (`supply`,
-//! GiST lookups on `tstzrange`s led by `tenant_id`) and let `eventkit_domain::availability`
+//! GiST lookups on the period bounds, led by `tenant_id`) and let `eventkit_domain::availability`
 //! decide. A kit is available when every component is, for as many kits as asked.
 
 use super::{
     Planning, bookings, input, require_live,
-    rows::status_of,
+    rows::booking,
     supply::{Demand, Labels, demand, labels, stock, sub_rents},
 };
-use crate::wire::period as period_pb;
 use eventkit_domain::{
     Violations,
     availability::{self as rules, Booking, Verdict},
@@ -261,13 +260,8 @@ impl Planning {
         let held = bookings::with_bookings(bookings::held(&mut tx, Some(window), false).await?);
         tx.commit().await?;
         let pairs: Vec<rules::AssetBooking> = held.iter().map(|(_, b)| *b).collect();
-        let booking = |h: &bookings::Held| pb::Booking {
-            event_id: h.event_id.to_string(),
-            event_name: h.event_name.clone(),
-            event_status: input::event_status_to_pb(status_of(&h.status)) as i32,
-            period: Some(period_pb(&h.period)),
-            quantity: 1,
-        };
+        let as_pb =
+            |h: &bookings::Held| booking(h.event_id, &h.event_name, &h.status, &h.period, 1);
         let conflicts = rules::overlapping_pairs(&pairs)
             .into_iter()
             .map(|(i, j)| (&held[i].0, &held[j].0))
@@ -278,8 +272,8 @@ impl Planning {
             .map(|(a, b)| pb::Conflict {
                 asset_id: crate::wire::opt_id(a.asset_id),
                 case_id: crate::wire::opt_id(a.case_id.or(b.case_id)),
-                first: Some(booking(a)),
-                second: Some(booking(b)),
+                first: Some(as_pb(a)),
+                second: Some(as_pb(b)),
                 double_booked: a.reserves && b.reserves,
             })
             .collect();

@@ -14,6 +14,17 @@ pub fn status_of(raw: &str) -> EventStatus {
     EventStatus::from_db(raw).unwrap_or(EventStatus::Enquiry)
 }
 
+/// An event's reservation as the API shows it (availability, shortages, conflicts).
+pub fn booking(event: Uuid, name: &str, status: &str, range: &Range, quantity: i64) -> pb::Booking {
+    pb::Booking {
+        event_id: event.to_string(),
+        event_name: name.to_owned(),
+        event_status: event_status_to_pb(status_of(status)) as i32,
+        period: Some(period(range)),
+        quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
+    }
+}
+
 pub const PROJECT_COLUMNS: &str = "id, name, client_name, created_at, updated_at";
 
 #[derive(sqlx::FromRow, Debug)]

@@ -5,11 +5,9 @@
 //! or retired) plus bulk stock levels, optionally at a location and the locations below it.
 
 use super::{
-    input,
     input::Window,
-    rows::{Range, status_of},
+    rows::{Range, booking},
 };
-use crate::wire::period as period_pb;
 use eventkit_domain::availability::{Booking, Stock, SubRent};
 use eventkit_platform::{ApiError, db::TenantTx};
 use eventkit_proto::eventkit::v1 as pb;
@@ -38,13 +36,7 @@ impl Demand {
     /// The booking as the API shows it, with the event's name and status from `labels`.
     pub fn to_pb(&self, labels: &Labels) -> pb::Booking {
         let (name, status) = labels.get(&self.event_id).cloned().unwrap_or_default();
-        pb::Booking {
-            event_id: self.event_id.to_string(),
-            event_name: name,
-            event_status: input::event_status_to_pb(status_of(&status)) as i32,
-            period: Some(period_pb(&self.period)),
-            quantity: i32::try_from(self.quantity).unwrap_or(i32::MAX),
-        }
+        booking(self.event_id, &name, &status, &self.period, self.quantity)
     }
 }
 
