@@ -170,7 +170,8 @@ impl Planning {
         let event = events::fetch(&mut tx, current.event_id, Lock::ForUpdate).await?;
         ensure_open(&event)?;
         let out: i64 = sqlx::query_scalar(
-            "select l.out_quantity + (select count(*) from event_assets ea where ea.tenant_id = l.tenant_id and ea.line_id = l.id) \
+            "select l.out_quantity - l.returned_quantity + (select count(*) from event_assets ea \
+                 where ea.tenant_id = l.tenant_id and ea.line_id = l.id and ea.returned_at is null) \
              from event_lines l where l.tenant_id = $1 and l.id = $2",
         )
         .bind(tx.tenant_id())
@@ -179,7 +180,7 @@ impl Planning {
         .await?;
         if i64::from(quantity) < out {
             return Err(ApiError::FailedPrecondition(format!(
-                "{out} units of this line are out; the quantity cannot go below that"
+                "{out} units of this line are still out; the quantity cannot go below that"
             )));
         }
         let row: LineRow = sqlx::query_as(&format!(

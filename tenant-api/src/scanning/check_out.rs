@@ -74,7 +74,8 @@ pub(crate) async fn out_for(tx: &mut TenantTx, asset: Uuid) -> Result<Option<Uui
 }
 
 /// The line of `event` an asset goes out against: its own line, its case's line (`via_case`,
-/// or the case it sits in), else a line of its product that still has units to fill.
+/// or the case it sits in), else a line of its product with fewer units out than it asks for
+/// (a unit that came back frees its place, e.g. for a replacement).
 async fn line_for(
     tx: &mut TenantTx,
     event: Uuid,
@@ -96,7 +97,8 @@ async fn line_for(
     }
     Ok(sqlx::query_scalar(
         "select l.id from event_lines l where l.tenant_id = $1 and l.event_id = $2 and l.product_id = $3 \
-           and l.quantity > (select count(*) from event_assets ea where ea.tenant_id = l.tenant_id and ea.line_id = l.id) \
+           and l.quantity > (select count(*) from event_assets ea \
+                             where ea.tenant_id = l.tenant_id and ea.line_id = l.id and ea.returned_at is null) \
          for update",
     )
     .bind(tx.tenant_id())

@@ -271,6 +271,9 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
 
     // Back, partly; one head damaged.
     assert_eq!(outcome(&w.back("b1", "H1", json!({})).await), "DONE");
+    // H1's place on the head line is free again: a replacement may go out.
+    assert_eq!(outcome(&w.out("r1", "H1", json!({})).await), "DONE");
+    assert_eq!(outcome(&w.back("r2", "H1", json!({})).await), "DONE");
     let damaged = w
         .back("b2", "H3", json!({"damaged": true, "note": "lens cracked"}))
         .await;
@@ -362,7 +365,8 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
             "select count(*) from outbox where event_type = 'asset.status_changed'"
         )
         .await,
-        4
+        6,
+        "H1 out, H3 out in its case, H1 in, out again, in again, H3 damaged"
     );
 
     // The damaged head has a maintenance record from the event; closing it makes it available.
