@@ -328,12 +328,14 @@ impl Planning {
         let statuses = v.check(input::event_statuses("statuses", &req.statuses));
         let project = v.check(id::parse_optional_id("project_id", &req.project_id));
         let period = v.check(input::period("period", req.period.as_ref()));
+        let series = v.check(id::parse_optional_id("series_id", &req.series_id));
         v.finish()?;
-        let (page, statuses, project, period) = (
+        let (page, statuses, project, period, series) = (
             page.unwrap(),
             statuses.unwrap(),
             project.unwrap(),
             period.unwrap(),
+            series.unwrap(),
         );
 
         let mut tx = self.tx(p).await?;
@@ -344,6 +346,9 @@ impl Planning {
         }
         if let Some(project) = project {
             sql.push(" and project_id = ").push_bind(project);
+        }
+        if let Some(series) = series {
+            sql.push(" and series_id = ").push_bind(series);
         }
         if let Some(period) = period {
             period.push_overlap(&mut sql, "");

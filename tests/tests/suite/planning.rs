@@ -647,6 +647,16 @@ async fn a_recurrence_rule_makes_a_series_of_events() {
         ],
         "Fridays and Saturdays from the first start on, same hours and lead"
     );
+    t.ok("PlanningService/CreateEvent", json!({"name": "One-off"}))
+        .await;
+    let listed = t
+        .ok("PlanningService/ListEvents", json!({"seriesId": series}))
+        .await;
+    assert_eq!(
+        listed["events"].as_array().unwrap().len(),
+        3,
+        "only the series"
+    );
     let pool = env.admin_pool().await;
     let before = row_counts(&pool).await;
     for (body, field) in [
