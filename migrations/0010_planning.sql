@@ -9,6 +9,7 @@
 -- (btree_gist). Under row-level security a qual can only become an index condition when its
 -- operator is leakproof: the timestamptz comparisons are, the range operator `&&` is not, so an
 -- index on the range itself would be read for the whole tenant.
+--
 -- A serialised asset or case can never be reserved twice for overlapping periods: exclusion
 -- constraints refuse it whatever the code does (checked at commit, so the service's own check,
 -- which names the other event, answers first).
