@@ -123,6 +123,29 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let line = id(&line, "line");
+    // A scan, so the scanning tables hold A's rows too: a second unit goes out for the event.
+    env.call(
+        key,
+        "InventoryService/CreateAsset",
+        json!({"productId": product, "code": format!("{asset_code}-2")}),
+    )
+    .await
+    .ok();
+    env.call(
+        key,
+        "PlanningService/TransitionEvent",
+        json!({"id": event, "status": "EVENT_STATUS_CONFIRMED"}),
+    )
+    .await
+    .ok();
+    let scanned = env
+        .call(
+            key,
+            "ScanningService/CheckOut",
+            json!({"clientScanId": format!("scan-{tag}"), "eventId": event, "code": format!("{asset_code}-2")}),
+        )
+        .await;
+    assert_eq!(scanned.ok()["result"]["outcome"], "SCAN_OUTCOME_DONE");
     let sub_rent = env
         .call(
             key,
