@@ -1,13 +1,16 @@
-//! Pure EventKit rules with no I/O: ids, validated input types, hierarchy rules,
-//! the tenant lifecycle and quota arithmetic.
+//! Pure EventKit rules with no I/O: ids, validated input types, hierarchy rules, the tenant
+//! lifecycle, quota arithmetic, the event status machine and availability arithmetic.
 //! Everything here is deterministic and unit-tested in place; the service crates turn
 //! wire input into these types at the edge ("parse, don't validate").
 
+pub mod availability;
 pub mod id;
 pub mod inventory;
 pub mod lifecycle;
 pub mod money;
+pub mod planning;
 pub mod quota;
+pub mod recurrence;
 pub mod text;
 pub mod violation;
 pub mod webhooks;

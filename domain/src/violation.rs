@@ -51,6 +51,17 @@ impl Violations {
         }
     }
 
+    /// Like [`check`](Self::check) for a part of the request checked on its own.
+    pub fn check_all<T>(&mut self, result: Result<T, Vec<FieldViolation>>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(violations) => {
+                self.0.extend(violations);
+                None
+            }
+        }
+    }
+
     pub fn push(&mut self, violation: FieldViolation) {
         self.0.push(violation);
     }
@@ -82,8 +93,13 @@ mod tests {
             None
         );
         v.push(FieldViolation::new("id", "bad").nested("product"));
+        assert_eq!(v.check_all::<u8>(Ok(2)), Some(2));
+        assert_eq!(
+            v.check_all::<u8>(Err(vec![FieldViolation::new("a", "x")])),
+            None
+        );
         let all = v.finish().unwrap_err();
-        assert_eq!(all.len(), 2);
+        assert_eq!(all.len(), 3);
         assert_eq!(all[1].field, "product.id");
     }
 }

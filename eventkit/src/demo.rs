@@ -82,6 +82,7 @@ pub async fn seed(inventory: &Inventory, tenant_id: Uuid) -> Result<(), ApiError
                 code: "CASE-0001".into(),
                 name: "Flight case 1".into(),
                 location_id: zone_id,
+                kind: CaseKind::Permanent as i32,
             },
         )
         .await?;

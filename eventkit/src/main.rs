@@ -40,6 +40,21 @@ enum Command {
     },
     /// Create the database roles and database if missing, then apply migrations.
     Migrate,
+    /// Generate demo or bench data for a tenant: products, assets, bulk stock, events with pull lists.
+    Seed {
+        /// The tenant's id.
+        #[arg(long)]
+        tenant: uuid::Uuid,
+        /// Serialised assets to make (products: one per 25 assets, plus bulk products).
+        #[arg(long, default_value_t = 1000)]
+        assets: usize,
+        /// Events to make, over a year around today.
+        #[arg(long, default_value_t = 100)]
+        events: usize,
+        /// Seed of the generator (same seed, same shape of data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage tenants directly in the database (bootstrap and self-hosting).
     Tenants {
         #[command(subcommand)]
@@ -86,6 +101,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Up => local_services::up(config).await,
         Command::Serve { roles } => roles::serve(&config, &roles, roles::shutdown_signal()).await,
         Command::Migrate => eventkit_platform::db::bootstrap::migrate(&config.database).await,
+        Command::Seed {
+            tenant,
+            assets,
+            events,
+            seed,
+        } => {
+            let db = Db::connect_lazy(config.database.app.expose(), 1)?;
+            let made = eventkit_tenant_api::seed::seed(&db, tenant, assets, events, seed).await?;
+            println!("{}", serde_json::to_string(&made)?);
+            Ok(())
+        }
         Command::Tenants {
             command: TenantsCommand::Create { name },
         } => {

@@ -30,7 +30,13 @@ pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
 
 /// Full names of the services a tenant's users and integrators call (the isolation suite
 /// walks every RPC of each).
-pub const TENANT_SERVICES: &[&str] = &["eventkit.v1.InventoryService", "eventkit.v1.AdminService"];
+pub const TENANT_SERVICES: &[&str] = &[
+    "eventkit.v1.InventoryService",
+    "eventkit.v1.PlanningService",
+    "eventkit.v1.ScanningService",
+    "eventkit.v1.HistoryService",
+    "eventkit.v1.AdminService",
+];
 
 /// Control-plane services an operator token may call.
 pub const OPERATOR_SERVICES: &[&str] = &[

@@ -3,10 +3,17 @@
 //! gRPC-Web. [`build`] wires config, database, auth and services into a [`Server`].
 
 pub mod admin;
+mod asset_status;
 mod delegate;
+mod fields;
+pub mod history;
 pub mod inventory;
 mod paging;
 pub mod permissions;
+pub mod planning;
+pub mod scanning;
+pub mod seed;
+mod store;
 mod wire;
 
 use eventkit_platform::{
@@ -24,7 +31,9 @@ use eventkit_platform::{
     },
 };
 use eventkit_proto::eventkit::v1::{
-    admin_service_server::AdminServiceServer, inventory_service_server::InventoryServiceServer,
+    admin_service_server::AdminServiceServer, history_service_server::HistoryServiceServer,
+    inventory_service_server::InventoryServiceServer,
+    planning_service_server::PlanningServiceServer, scanning_service_server::ScanningServiceServer,
 };
 use tokio::net::TcpListener;
 
@@ -42,17 +51,37 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         tenant_states,
     );
 
-    let inventory = InventoryServiceServer::new(inventory::InventoryApi::new(
-        inventory::Inventory::new(db.clone()),
-    ))
-    .max_decoding_message_size(config.max_request_bytes);
-    let admin = AdminServiceServer::new(admin::AdminApi::new(admin::Admin::new(
-        db.clone(),
-        api_keys.clone(),
-        nats.clone(),
-        config.webhook_guard.clone(),
-    )))
-    .max_decoding_message_size(config.max_request_bytes);
+    // One gRPC service with the request size limit.
+    macro_rules! service {
+        ($server:ident, $api:expr) => {
+            $server::new($api).max_decoding_message_size(config.max_request_bytes)
+        };
+    }
+    let inventory = service!(
+        InventoryServiceServer,
+        inventory::InventoryApi::new(inventory::Inventory::new(db.clone()))
+    );
+    let planning = service!(
+        PlanningServiceServer,
+        planning::PlanningApi::new(planning::Planning::new(db.clone()))
+    );
+    let scanning = service!(
+        ScanningServiceServer,
+        scanning::ScanningApi::new(scanning::Scanning::new(db.clone()))
+    );
+    let history = service!(
+        HistoryServiceServer,
+        history::HistoryApi::new(history::History::new(db.clone()))
+    );
+    let admin = service!(
+        AdminServiceServer,
+        admin::AdminApi::new(admin::Admin::new(
+            db.clone(),
+            api_keys.clone(),
+            nats.clone(),
+            config.webhook_guard.clone(),
+        ))
+    );
     let idempotency = Idempotency {
         db: db.clone(),
         applies_to: permissions::keeps_idempotent_answers,
@@ -60,7 +89,11 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     };
     let meter = ApiCallMeter::start(Redis::new(redis.clone()));
     let parts = AppParts {
-        services: tonic::service::Routes::new(inventory).add_service(admin),
+        services: tonic::service::Routes::new(inventory)
+            .add_service(planning)
+            .add_service(scanning)
+            .add_service(history)
+            .add_service(admin),
         guard: Box::new(move |router| {
             router
                 .layer(axum::middleware::from_fn_with_state(

@@ -10,6 +10,10 @@ pub const INVENTORY_WRITE: &str = "inventory:write";
 pub const ADMIN_KEYS: &str = "admin:keys";
 pub const ADMIN_WEBHOOKS: &str = "admin:webhooks";
 pub const ADMIN_SETTINGS: &str = "admin:settings";
+pub const PLANNING_READ: &str = "planning:read";
+pub const PLANNING_WRITE: &str = "planning:write";
+pub const SCANNING_WRITE: &str = "scanning:write";
+pub const HISTORY_READ: &str = "history:read";
 
 /// Every permission name a key or role can hold.
 pub const ALL: &[&str] = &[
@@ -18,6 +22,10 @@ pub const ALL: &[&str] = &[
     ADMIN_KEYS,
     ADMIN_WEBHOOKS,
     ADMIN_SETTINGS,
+    PLANNING_READ,
+    PLANNING_WRITE,
+    SCANNING_WRITE,
+    HISTORY_READ,
 ];
 
 /// `/package.Service/Method` → required permission.
@@ -67,6 +75,105 @@ pub const REQUIRED: &[(&str, &str)] = &[
     (
         "/eventkit.v1.InventoryService/RemoveAssetFromCase",
         INVENTORY_WRITE,
+    ),
+    ("/eventkit.v1.PlanningService/GetProject", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/ListProjects", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/GetEvent", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/ListEvents", PLANNING_READ),
+    (
+        "/eventkit.v1.PlanningService/ListPullListLines",
+        PLANNING_READ,
+    ),
+    ("/eventkit.v1.PlanningService/ListSubRents", PLANNING_READ),
+    (
+        "/eventkit.v1.PlanningService/CheckAvailability",
+        PLANNING_READ,
+    ),
+    ("/eventkit.v1.PlanningService/ListShortages", PLANNING_READ),
+    ("/eventkit.v1.PlanningService/ListConflicts", PLANNING_READ),
+    (
+        "/eventkit.v1.PlanningService/GetPlanningSettings",
+        PLANNING_READ,
+    ),
+    ("/eventkit.v1.PlanningService/CreateProject", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/CreateEvent", PLANNING_WRITE),
+    (
+        "/eventkit.v1.PlanningService/CreateRecurringEvents",
+        PLANNING_WRITE,
+    ),
+    ("/eventkit.v1.PlanningService/UpdateEvent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/DeleteEvent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/RestoreEvent", PLANNING_WRITE),
+    (
+        "/eventkit.v1.PlanningService/TransitionEvent",
+        PLANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.PlanningService/AddPullListLine",
+        PLANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.PlanningService/UpdatePullListLine",
+        PLANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.PlanningService/RemovePullListLine",
+        PLANNING_WRITE,
+    ),
+    ("/eventkit.v1.PlanningService/CreateSubRent", PLANNING_WRITE),
+    ("/eventkit.v1.PlanningService/DeleteSubRent", PLANNING_WRITE),
+    (
+        "/eventkit.v1.PlanningService/UpdatePlanningSettings",
+        PLANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/SetStockLevel",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/ListStockLevels",
+        INVENTORY_READ,
+    ),
+    (
+        "/eventkit.v1.InventoryService/SetKitComponents",
+        INVENTORY_WRITE,
+    ),
+    ("/eventkit.v1.InventoryService/GetKit", INVENTORY_READ),
+    (
+        "/eventkit.v1.InventoryService/OpenMaintenanceRecord",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/CloseMaintenanceRecord",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/ListMaintenanceRecords",
+        INVENTORY_READ,
+    ),
+    ("/eventkit.v1.ScanningService/CheckOut", SCANNING_WRITE),
+    ("/eventkit.v1.ScanningService/CheckIn", SCANNING_WRITE),
+    (
+        "/eventkit.v1.ScanningService/GetEventProgress",
+        PLANNING_READ,
+    ),
+    (
+        "/eventkit.v1.ScanningService/ListAssetStatusLog",
+        INVENTORY_READ,
+    ),
+    (
+        "/eventkit.v1.ScanningService/StartStocktake",
+        SCANNING_WRITE,
+    ),
+    ("/eventkit.v1.ScanningService/StocktakeScan", SCANNING_WRITE),
+    ("/eventkit.v1.ScanningService/GetStocktake", INVENTORY_READ),
+    (
+        "/eventkit.v1.ScanningService/CloseStocktake",
+        SCANNING_WRITE,
+    ),
+    (
+        "/eventkit.v1.HistoryService/ListEntityHistory",
+        HISTORY_READ,
     ),
     ("/eventkit.v1.AdminService/CreateApiKey", ADMIN_KEYS),
     ("/eventkit.v1.AdminService/ListApiKeys", ADMIN_KEYS),
@@ -118,11 +225,16 @@ const ANSWERS_HOLD_SECRETS: &[&str] = &[
     "/eventkit.v1.AdminService/RotateWebhookSecret",
 ];
 
-/// Whether `Idempotency-Key` applies: RPCs that change data (all but Get/List/Lookup) and whose
+/// Reads whose names do not start with Get, List or Lookup.
+const OTHER_READS: &[&str] = &["/eventkit.v1.PlanningService/CheckAvailability"];
+
+/// Whether `Idempotency-Key` applies: RPCs that change data (all but Get/List/Lookup and
+/// [`OTHER_READS`]) and whose
 /// answers may be stored.
 pub fn keeps_idempotent_answers(path: &str) -> bool {
     let method = path.rsplit('/').next().unwrap_or_default();
     required(path).is_some()
+        && !OTHER_READS.contains(&path)
         && !["Get", "List", "Lookup"]
             .iter()
             .any(|verb| method.starts_with(verb))
@@ -177,6 +289,12 @@ mod tests {
             "/eventkit.v1.AdminService/CreateApiKey"
         ));
         assert!(!keeps_idempotent_answers("/eventkit.v1.Nope/CreateThing"));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.PlanningService/CheckAvailability"
+        ));
+        assert!(keeps_idempotent_answers(
+            "/eventkit.v1.PlanningService/TransitionEvent"
+        ));
     }
 
     #[test]

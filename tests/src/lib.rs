@@ -4,6 +4,7 @@
 //! Connect JSON, Connect binary and gRPC. Databases are dropped when the env is dropped, and
 //! ones left behind by crashed test processes are swept when the template is checked.
 
+pub mod client;
 pub mod connect;
 pub mod ekctl;
 pub mod faults;

@@ -1,7 +1,8 @@
 //! Maps database errors to API errors by SQLSTATE and constraint *name* (never message text).
 //! A unique violation becomes `already_exists` naming the field; a foreign key that points at a
 //! row the tenant cannot see becomes `not_found` naming the field, so another tenant's ids are
-//! indistinguishable from ids that never existed.
+//! indistinguishable from ids that never existed; an exclusion constraint (a double booking)
+//! becomes `failed_precondition`.
 
 use crate::ApiError;
 
@@ -26,6 +27,42 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "parent_id",
         "parent location not found",
     ),
+    ("events_project_fk", "project_id", "project not found"),
+    ("event_lines_event_fk", "event_id", "event not found"),
+    ("event_lines_product_fk", "product_id", "product not found"),
+    ("event_lines_asset_fk", "asset_id", "asset not found"),
+    ("event_lines_case_fk", "case_id", "case not found"),
+    ("sub_rents_product_fk", "product_id", "product not found"),
+    (
+        "event_lines_product_key",
+        "product_id",
+        "the product is already on this pull list; change that line instead",
+    ),
+    (
+        "event_lines_asset_key",
+        "asset_id",
+        "the asset is already on this pull list",
+    ),
+    (
+        "event_lines_case_key",
+        "case_id",
+        "the case is already on this pull list",
+    ),
+    (
+        "event_lines_asset_double_booked",
+        "asset_id",
+        "the asset is already reserved by another event for an overlapping period",
+    ),
+    (
+        "event_lines_case_double_booked",
+        "case_id",
+        "the case is already reserved by another event for an overlapping period",
+    ),
+    (
+        "maintenance_records_open_idx",
+        "asset_id",
+        "the asset already has an open maintenance record",
+    ),
     (
         "api_keys_prefix_key",
         "api_key",
@@ -36,6 +73,7 @@ const KNOWN: &[(&str, &str, &str)] = &[
 const UNIQUE_VIOLATION: &str = "23505";
 const FOREIGN_KEY_VIOLATION: &str = "23503";
 const CHECK_VIOLATION: &str = "23514";
+const EXCLUSION_VIOLATION: &str = "23P01";
 const SERIALIZATION_FAILURE: &str = "40001";
 const DEADLOCK_DETECTED: &str = "40P01";
 
@@ -61,7 +99,10 @@ pub(crate) fn classify(err: sqlx::Error) -> ApiError {
             (FOREIGN_KEY_VIOLATION, Some((_, field, message))) => {
                 return ApiError::NotFound(format!("{field}: {message}"));
             }
-            (CHECK_VIOLATION, _) => {
+            (EXCLUSION_VIOLATION, Some((_, field, message))) => {
+                return ApiError::FailedPrecondition(format!("{field}: {message}"));
+            }
+            (CHECK_VIOLATION | EXCLUSION_VIOLATION, _) => {
                 return ApiError::FailedPrecondition(format!(
                     "the change breaks the rule {}",
                     db.constraint().unwrap_or("of the table")

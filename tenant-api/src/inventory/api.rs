@@ -26,5 +26,12 @@ delegate! {
     list_cases(ListCasesRequest) -> ListCasesResponse;
     add_asset_to_case(AddAssetToCaseRequest) -> AddAssetToCaseResponse;
     remove_asset_from_case(RemoveAssetFromCaseRequest) -> RemoveAssetFromCaseResponse;
+    set_stock_level(SetStockLevelRequest) -> SetStockLevelResponse;
+    list_stock_levels(ListStockLevelsRequest) -> ListStockLevelsResponse;
+    set_kit_components(SetKitComponentsRequest) -> SetKitComponentsResponse;
+    get_kit(GetKitRequest) -> GetKitResponse;
+    open_maintenance_record(OpenMaintenanceRecordRequest) -> OpenMaintenanceRecordResponse;
+    close_maintenance_record(CloseMaintenanceRecordRequest) -> CloseMaintenanceRecordResponse;
+    list_maintenance_records(ListMaintenanceRecordsRequest) -> ListMaintenanceRecordsResponse;
     }
 }

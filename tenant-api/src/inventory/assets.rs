@@ -4,6 +4,7 @@ use super::{
     Inventory, Lock, fetch_by_id, input,
     rows::{ASSET_COLUMNS, AssetRow},
 };
+use crate::{asset_status, store::require_live};
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
@@ -12,7 +13,6 @@ use eventkit_domain::{
 };
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox, quota};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -26,29 +26,6 @@ const UPDATABLE: &[&str] = &[
 
 async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<AssetRow, ApiError> {
     fetch_by_id(tx, ASSET_COLUMNS, "assets", "asset", id, lock).await
-}
-
-/// Checks that `product_id` names a live product of the tenant (another tenant's is not found).
-async fn require_live_product(
-    tx: &mut TenantTx,
-    field: &str,
-    product_id: Uuid,
-) -> Result<(), ApiError> {
-    let deleted: Option<Option<chrono::DateTime<chrono::Utc>>> =
-        sqlx::query_scalar("select deleted_at from products where tenant_id = $1 and id = $2")
-            .bind(tx.tenant_id())
-            .bind(product_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match deleted {
-        None => Err(ApiError::NotFound(format!(
-            "{field}: product {product_id} not found"
-        ))),
-        Some(Some(_)) => Err(ApiError::FailedPrecondition(format!(
-            "{field}: product {product_id} is deleted"
-        ))),
-        Some(None) => Ok(()),
-    }
 }
 
 async fn emit(tx: &mut TenantTx, event: &str, asset: &pb::Asset, id: Uuid) -> Result<(), ApiError> {
@@ -88,7 +65,7 @@ impl Inventory {
         );
 
         let mut tx = self.tx(p).await?;
-        require_live_product(&mut tx, "product_id", product_id).await?;
+        require_live(&mut tx, "product_id", "products", "product", product_id).await?;
         quota::reserve(&mut tx, QuotaKey::Assets, 1).await?;
         let row: AssetRow = sqlx::query_as(&format!(
             "insert into assets (tenant_id, id, product_id, code, serial_number, status, location_id) \
@@ -202,7 +179,7 @@ impl Inventory {
         let mut tx = self.tx(p).await?;
         let before = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if let Some(product) = new_product {
-            require_live_product(&mut tx, "asset.product_id", product).await?;
+            require_live(&mut tx, "asset.product_id", "products", "product", product).await?;
         }
         set.push(" where tenant_id = ").push_bind(tx.tenant_id());
         set.push(" and id = ").push_bind(id);
@@ -210,10 +187,16 @@ impl Inventory {
         let row: AssetRow = set.build_query_as().fetch_one(&mut *tx).await?;
         let updated = pb::Asset::from(row);
         emit(&mut tx, "asset.updated", &updated, id).await?;
-        if let Some(status) = new_status.filter(|s| s.as_str() != before.status) {
-            let payload =
-                json!({ "assetId": id.to_string(), "from": before.status, "to": status.as_str() });
-            outbox::emit(&mut tx, "asset.status_changed", id, payload).await?;
+        if let Some(status) = new_status {
+            let change = asset_status::Change {
+                asset: id,
+                from: &before.status,
+                to: status,
+                event: None,
+                reason: "update",
+                note: "",
+            };
+            asset_status::record(&mut tx, &change).await?;
         }
         tx.commit().await?;
         Ok(UpdateAssetResponse {

@@ -1,7 +1,8 @@
-//! Cases: containers with their own code that hold assets (an asset is in at most one case).
+//! Cases: containers with their own code that hold assets (an asset is in at most one case);
+//! permanent ones stay packed, temporary ones are emptied when checked back in (scanning).
 
 use super::{
-    Inventory, Lock, fetch_by_id,
+    Inventory, Lock, fetch_by_id, input,
     rows::{CASE_COLUMNS, CaseRow},
 };
 use eventkit_domain::{Violations, id, inventory as rules, text::parse_code};
@@ -33,17 +34,19 @@ impl Inventory {
         let code = v.check(parse_code("code", &req.code));
         let name = v.check(rules::NAME.parse("name", &req.name));
         let location = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let kind = v.check(input::case_kind("kind", req.kind));
         v.finish()?;
 
         let mut tx = self.tx(p).await?;
         let row: CaseRow = sqlx::query_as(&format!(
-            "insert into cases (tenant_id, id, code, name, location_id) values ($1, $2, $3, $4, $5) returning {CASE_COLUMNS}"
+            "insert into cases (tenant_id, id, code, name, location_id, kind) values ($1, $2, $3, $4, $5, $6) returning {CASE_COLUMNS}"
         ))
         .bind(tx.tenant_id())
         .bind(id::new_id())
         .bind(code.unwrap())
         .bind(name.unwrap())
         .bind(location.unwrap())
+        .bind(kind.unwrap())
         .fetch_one(&mut *tx)
         .await?;
         let id = row.id;
@@ -162,6 +165,9 @@ impl Inventory {
             .push(" and id = ")
             .push_bind(asset_id);
         sql.build().execute(&mut *tx).await?;
+        if into {
+            crate::planning::ensure_case_bookable(&mut tx, case_id).await?;
+        }
         let event = if into {
             "case.asset_added"
         } else {

@@ -1,9 +1,10 @@
 //! Wire input → validated domain values, collecting every bad field with its request path.
 
+use crate::fields::unknown_enum;
+pub use crate::fields::{price, update_mask};
 use eventkit_domain::{
     FieldViolation,
     inventory::{AssetStatus, LocationKind, TrackingMode},
-    money::Money,
 };
 use eventkit_proto::eventkit::v1 as pb;
 
@@ -13,6 +14,15 @@ pub fn tracking_mode(field: &str, raw: i32) -> Result<TrackingMode, FieldViolati
             Ok(TrackingMode::Serialised)
         }
         Ok(pb::TrackingMode::Bulk) => Ok(TrackingMode::Bulk),
+        Err(_) => Err(unknown_enum(field, raw)),
+    }
+}
+
+/// A case kind as stored; UNSPECIFIED is permanent.
+pub fn case_kind(field: &str, raw: i32) -> Result<&'static str, FieldViolation> {
+    match pb::CaseKind::try_from(raw) {
+        Ok(pb::CaseKind::Unspecified | pb::CaseKind::Permanent) => Ok("permanent"),
+        Ok(pb::CaseKind::Temporary) => Ok("temporary"),
         Err(_) => Err(unknown_enum(field, raw)),
     }
 }
@@ -43,47 +53,6 @@ pub fn asset_status(
         Ok(pb::AssetStatus::Lost) => Ok(AssetStatus::Lost),
         Ok(pb::AssetStatus::Retired) => Ok(AssetStatus::Retired),
         Err(_) => Err(unknown_enum(field, raw)),
-    }
-}
-
-pub fn price(field: &str, money: Option<&pb::Money>) -> Result<Option<Money>, FieldViolation> {
-    money
-        .map(|m| Money::parse_price(field, m.amount_minor, &m.currency))
-        .transpose()
-}
-
-fn unknown_enum(field: &str, raw: i32) -> FieldViolation {
-    FieldViolation::new(field, format!("unknown value {raw}"))
-}
-
-/// The paths of an update mask, each checked against the updatable fields.
-pub fn update_mask<'a>(
-    mask: Option<&'a prost_types::FieldMask>,
-    allowed: &[&str],
-) -> Result<Vec<&'a str>, Vec<FieldViolation>> {
-    let paths: Vec<&str> = mask
-        .map(|m| m.paths.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    if paths.is_empty() {
-        return Err(vec![FieldViolation::new(
-            "update_mask",
-            "name at least one field to update",
-        )]);
-    }
-    let unknown: Vec<FieldViolation> = paths
-        .iter()
-        .filter(|p| !allowed.contains(p))
-        .map(|p| {
-            FieldViolation::new(
-                "update_mask",
-                format!("{p:?} cannot be updated; updatable: {}", allowed.join(", ")),
-            )
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(paths)
-    } else {
-        Err(unknown)
     }
 }
 
@@ -144,17 +113,6 @@ mod tests {
             AssetStatus::Available
         );
         assert!(asset_status("s", 0, None).is_err());
-    }
-
-    #[test]
-    fn masks_must_name_updatable_fields() {
-        let mask = prost_types::FieldMask {
-            paths: vec!["name".into(), "id".into()],
-        };
-        let errs = update_mask(Some(&mask), &["name"]).unwrap_err();
-        assert_eq!(errs.len(), 1);
-        assert!(errs[0].description.contains("\"id\""));
-        assert!(update_mask(None, &["name"]).is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The inventory slice: products, locations, serialised assets and cases. `api` is the thin tonic
+//! The inventory slice: products, locations, serialised assets, cases, bulk stock, kits and
+//! maintenance records. `api` is the thin tonic
 //! adapter; the per-entity modules hold the service logic (validate, one `TenantTx`, rows and
 //! outbox events together, commit) as plain async methods on [`Inventory`].
 
@@ -6,13 +7,18 @@ mod api;
 mod assets;
 mod cases;
 pub(crate) mod input;
+mod kits;
 mod locations;
+pub(crate) mod maintenance;
 mod products;
 mod rows;
+mod stock;
 
 pub use api::InventoryApi;
+pub(crate) use rows::asset_status_to_pb;
 
-use eventkit_platform::db::one_shot::{one_shot_sql, uuid_literal};
+use crate::store::{self, by_id_statement};
+use eventkit_platform::db::one_shot::one_shot_sql;
 use eventkit_platform::{
     ApiError,
     auth::Principal,
@@ -20,6 +26,8 @@ use eventkit_platform::{
 };
 use sqlx::{FromRow, postgres::PgRow};
 use uuid::Uuid;
+
+pub(crate) use crate::store::{Lock, fetch_by_id};
 
 #[derive(Clone)]
 pub struct Inventory {
@@ -43,41 +51,12 @@ impl Inventory {
     where
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        let statement = by_id_statement(
-            columns,
-            table,
-            &uuid_literal(principal.tenant_id),
-            &uuid_literal(id),
-        );
-        let rows = self
-            .db
-            .tenant_read(principal.tenant_id, &principal.actor(), &statement)
-            .await?;
-        rows.into_iter()
-            .next()
-            .ok_or_else(|| ApiError::not_found(entity, id))
+        store::read_by_id(&self.db, principal, columns, table, entity, id).await
     }
 
     async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
-        Ok(self
-            .db
-            .tenant_tx(principal.tenant_id, &principal.actor())
-            .await?)
+        store::tenant_tx(&self.db, principal).await
     }
-}
-
-/// Whether a read takes the row lock for the rest of the transaction.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lock {
-    No,
-    ForUpdate,
-}
-
-/// A read by id as one statement with literal values, for [`Db::tenant_read`].
-fn by_id_statement(columns: &str, table: &str, tenant_literal: &str, id_literal: &str) -> String {
-    format!(
-        "select {columns} from {table} where tenant_id = {tenant_literal} and id = {id_literal}"
-    )
 }
 
 /// The query text GetAsset sends, with the tenant, actor and id as the given literals;
@@ -88,31 +67,4 @@ pub fn get_asset_sql(tenant: &str, actor: &str, id: &str) -> String {
         actor,
         &by_id_statement(rows::ASSET_COLUMNS, "assets", tenant, id),
     )
-}
-
-/// `select <columns> from <table>` for one id of the transaction's tenant, or `not_found`
-/// naming the entity (another tenant's ids are not found either).
-async fn fetch_by_id<T>(
-    tx: &mut TenantTx,
-    columns: &str,
-    table: &str,
-    entity: &str,
-    id: Uuid,
-    lock: Lock,
-) -> Result<T, ApiError>
-where
-    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-{
-    let lock = if lock == Lock::ForUpdate {
-        " for update"
-    } else {
-        ""
-    };
-    let sql = format!("select {columns} from {table} where tenant_id = $1 and id = $2{lock}");
-    sqlx::query_as(&sql)
-        .bind(tx.tenant_id())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity, id))
 }

@@ -4,7 +4,8 @@ use super::{
     Inventory, Lock, fetch_by_id, input,
     rows::{PRODUCT_COLUMNS, ProductRow},
 };
-use eventkit_domain::{FieldViolation, Violations, id, inventory as rules};
+use crate::{fields::push_text, store};
+use eventkit_domain::{Violations, id, inventory as rules};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
@@ -209,26 +210,9 @@ impl Inventory {
     ) -> Result<pb::Product, ApiError> {
         let id = id::parse_id("id", raw_id)?;
         let mut tx = self.tx(p).await?;
-        let current = fetch(&mut tx, id, Lock::ForUpdate).await?;
-        if current.deleted_at.is_some() == deleted {
-            let state = if deleted {
-                "already deleted"
-            } else {
-                "not deleted"
-            };
-            return Err(ApiError::FailedPrecondition(format!(
-                "product {id} is {state}"
-            )));
-        }
-        let row: ProductRow = sqlx::query_as(&format!(
-            "update products set deleted_at = case when $3 then now() end, updated_at = now() \
-             where tenant_id = $1 and id = $2 returning {PRODUCT_COLUMNS}"
-        ))
-        .bind(tx.tenant_id())
-        .bind(id)
-        .bind(deleted)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row: ProductRow =
+            store::set_deleted(&mut tx, "products", "product", PRODUCT_COLUMNS, id, deleted)
+                .await?;
         let product = pb::Product::from(row);
         emit(
             &mut tx,
@@ -274,16 +258,5 @@ impl Inventory {
             products: rows.into_iter().map(Into::into).collect(),
             page,
         })
-    }
-}
-
-fn push_text(
-    set: &mut QueryBuilder<'_, Postgres>,
-    v: &mut Violations,
-    column: &str,
-    value: Result<String, FieldViolation>,
-) {
-    if let Some(value) = v.check(value) {
-        set.push(format!(", {column} = ")).push_bind(value);
     }
 }

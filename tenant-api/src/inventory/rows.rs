@@ -1,6 +1,6 @@
 //! Database rows of the inventory tables and their conversion to API messages.
 
-use crate::wire::timestamp;
+use crate::wire::{opt_id, timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::inventory::{
     AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind,
@@ -8,10 +8,6 @@ use eventkit_domain::inventory::{
 };
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
-
-fn opt_id(id: Option<Uuid>) -> String {
-    id.map(|i| i.to_string()).unwrap_or_default()
-}
 
 pub const PRODUCT_COLUMNS: &str = "id, name, description, category, sku, tracking_mode, daily_rate_minor, \
      daily_rate_currency, created_at, updated_at, deleted_at";
@@ -106,7 +102,7 @@ pub struct AssetRow {
     pub updated_at: DateTime<Utc>,
 }
 
-fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
+pub(crate) fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
     match status {
         DomainAssetStatus::Available => pb::AssetStatus::Available,
         DomainAssetStatus::CheckedOut => pb::AssetStatus::CheckedOut,
@@ -134,7 +130,7 @@ impl From<AssetRow> for pb::Asset {
     }
 }
 
-pub const CASE_COLUMNS: &str = "id, code, name, location_id, created_at, updated_at";
+pub const CASE_COLUMNS: &str = "id, code, name, location_id, kind, created_at, updated_at";
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct CaseRow {
@@ -142,6 +138,7 @@ pub struct CaseRow {
     pub code: String,
     pub name: String,
     pub location_id: Option<Uuid>,
+    pub kind: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -154,6 +151,11 @@ impl CaseRow {
             name: self.name,
             location_id: opt_id(self.location_id),
             asset_ids: asset_ids.iter().map(Uuid::to_string).collect(),
+            kind: if self.kind == "temporary" {
+                pb::CaseKind::Temporary
+            } else {
+                pb::CaseKind::Permanent
+            } as i32,
             create_time: Some(timestamp(self.created_at)),
             update_time: Some(timestamp(self.updated_at)),
         }

@@ -20,3 +20,29 @@ fn the_bench_script_is_the_api_s_get_asset_query() {
         eventkit_tenant_api::inventory::get_asset_sql(":tenant", ":actor", ":asset")
     );
 }
+
+/// The availability scripts run `planning::DEMAND_SQL` with its parameters as literals.
+#[test]
+fn the_availability_bench_scripts_run_the_demand_lookup() {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let demand = squash(eventkit_tenant_api::planning::DEMAND_SQL);
+    for (file, product) in [
+        ("check_availability.sql", "':product'::uuid"),
+        ("shortages_30d.sql", "null::uuid"),
+    ] {
+        let script =
+            std::fs::read_to_string(format!("{}/../bench/{file}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+        let start = "(timestamptz '2026-11-22' + (:day - 180) * interval '1 day')";
+        let expected = demand
+            .replace("$1", "':tenant'::uuid")
+            .replace("$2", start)
+            .replace("$4", product);
+        let (before, after) = expected.split_once("$3").expect("an end parameter");
+        let script = squash(&script);
+        assert!(
+            script.contains(before) && script.contains(&after[..after.len().min(200)]),
+            "{file} is not the demand lookup the API sends"
+        );
+    }
+}

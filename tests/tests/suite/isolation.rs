@@ -3,7 +3,8 @@
 //! must get `not_found`; calls that carry none of A's ids must succeed and show none of A's data;
 //! and afterwards A's rows are exactly as they were. Request fields are filled by convention:
 //! `id` names the entity of the method or message, `<entity>_id` and `parent_id` name A's
-//! fixtures, `code` is A's asset code for lookups and a fresh code otherwise. A reference field
+//! fixtures, `code` is A's asset code for lookups and a fresh code otherwise; `quantity` is 1
+//! and every `Period` two days in 2030. A reference field
 //! the suite cannot resolve fails the test, so a new kind of entity must get a fixture here.
 
 use eventkit_tests::{Tenant, TestEnv};
@@ -113,8 +114,86 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let delivery = id(&delivery, "delivery");
+    let period = json!({"start": "2030-01-01T08:00:00Z", "end": "2030-01-03T18:00:00Z"});
+    let project = env
+        .call(
+            key,
+            "PlanningService/CreateProject",
+            json!({"name": format!("Tour {tag}")}),
+        )
+        .await;
+    let project = id(&project, "project");
+    let event = env
+        .call(
+            key,
+            "PlanningService/CreateEvent",
+            json!({"name": format!("Festival {tag}"), "projectId": project, "period": period}),
+        )
+        .await;
+    let event = id(&event, "event");
+    let line = env
+        .call(
+            key,
+            "PlanningService/AddPullListLine",
+            json!({"eventId": event, "productId": product, "quantity": 2}),
+        )
+        .await;
+    let line = id(&line, "line");
+    // A scan, so the scanning tables hold A's rows too: a second unit goes out for the event.
+    env.call(
+        key,
+        "InventoryService/CreateAsset",
+        json!({"productId": product, "code": format!("{asset_code}-2")}),
+    )
+    .await
+    .ok();
+    env.call(
+        key,
+        "PlanningService/TransitionEvent",
+        json!({"id": event, "status": "EVENT_STATUS_CONFIRMED"}),
+    )
+    .await
+    .ok();
+    let scanned = env
+        .call(
+            key,
+            "ScanningService/CheckOut",
+            json!({"clientScanId": format!("scan-{tag}"), "eventId": event, "code": format!("{asset_code}-2")}),
+        )
+        .await;
+    assert_eq!(scanned.ok()["result"]["outcome"], "SCAN_OUTCOME_DONE");
+    let sub_rent = env
+        .call(
+            key,
+            "PlanningService/CreateSubRent",
+            json!({"productId": product, "supplier": "Hire Co", "quantity": 1, "period": period}),
+        )
+        .await;
+    let sub_rent = id(&sub_rent, "subRent");
+    let stocktake = env
+        .call(
+            key,
+            "ScanningService/StartStocktake",
+            json!({"locationId": warehouse}),
+        )
+        .await;
+    let stocktake = id(&stocktake, "stocktake");
+    let repair = env
+        .call(
+            key,
+            "InventoryService/OpenMaintenanceRecord",
+            json!({"assetId": asset, "note": "Fan noise"}),
+        )
+        .await;
+    let repair = id(&repair, "record");
     Fixtures {
         ids: HashMap::from([
+            ("project", project),
+            ("event", event),
+            ("line", line),
+            ("sub_rent", sub_rent),
+            ("stocktake", stocktake),
+            ("maintenance_record", repair),
             ("product", product),
             ("location", zone),
             ("warehouse", warehouse),
@@ -140,33 +219,43 @@ fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
         "ApiKey",
         "WebhookEndpoint",
         "WebhookSecret",
+        "Project",
+        "Event",
+        "PullListLine",
+        "SubRent",
+        "Stocktake",
+        "MaintenanceRecord",
     ]
     .into_iter()
     .filter(|noun| name.contains(noun))
     .min_by_key(|noun| name.find(noun))
-    .map(|noun| match noun {
+    .and_then(entity_of_noun)
+}
+
+/// The fixture kind of an entity's message name.
+fn entity_of_noun(noun: &str) -> Option<&'static str> {
+    Some(match noun {
         "Product" => "product",
         "Location" => "location",
         "Asset" => "asset",
+        "Case" => "case",
         "ApiKey" => "api_key",
+        "Project" => "project",
+        "Event" => "event",
+        "PullListLine" => "line",
+        "SubRent" => "sub_rent",
+        "Stocktake" => "stocktake",
+        "MaintenanceRecord" => "maintenance_record",
         "WebhookEndpoint" | "WebhookSecret" => "webhook_endpoint",
-        _ => "case",
+        // One per tenant, so never named by id; listed so updates are probed field by field.
+        "Branding" => "branding",
+        _ => return None,
     })
 }
 
 /// The entity an `id` field inside an entity message names (`eventkit.v1.Asset.id` → asset).
 fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
-    match message.name() {
-        "Product" => Some("product"),
-        "Location" => Some("location"),
-        "Asset" => Some("asset"),
-        "Case" => Some("case"),
-        "ApiKey" => Some("api_key"),
-        "WebhookEndpoint" => Some("webhook_endpoint"),
-        // One per tenant, so never named by id; listed so updates are probed field by field.
-        "Branding" => Some("branding"),
-        _ => None,
-    }
+    entity_of_noun(message.name())
 }
 
 static FRESH: AtomicU32 = AtomicU32::new(0);
@@ -207,12 +296,24 @@ fn string_value(
         "endpoint_id" => reference("webhook_endpoint"),
         "delivery_id" => reference("webhook_delivery"),
         "url" => Some(("https://hooks.example.com/probe".into(), false)),
+        "project_id" => reference("project"),
+        "event_id" => reference("event"),
+        "stocktake_id" => reference("stocktake"),
+        // ListEntityHistory: the filler picks the first entity type, PRODUCT.
+        "entity_id" => reference("product"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
+        "client_scan_id" => Some((
+            format!("probe-scan-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
+            false,
+        )),
         "code" => Some((
             format!("PROBE-{}", FRESH.fetch_add(1, Ordering::Relaxed)),
             false,
         )),
-        "name" => Some(("Isolation probe".into(), false)),
+        "name" | "supplier" => Some(("Isolation probe".into(), false)),
+        "rrule" => Some(("FREQ=DAILY;COUNT=2".into(), false)),
+        // Read-only on Event: groups a recurring series, names no row.
+        "series_id" => None,
         other if other.ends_with("_id") => {
             panic!(
                 "{}: add a fixture for the reference field {other} to the isolation suite",
@@ -258,10 +359,28 @@ fn fill(
                     message.set_field(&field, PValue::EnumNumber(first.number()));
                 }
             }
+            Kind::Int32 if field.name() == "quantity" => {
+                message.set_field(&field, PValue::I32(1));
+            }
+            Kind::Message(period) if period.full_name() == "eventkit.v1.Period" => {
+                message.set_field(&field, PValue::Message(probe_period(&period)));
+            }
             _ => {}
         }
     }
     uses_a
+}
+
+/// A period of two days in 2030 (periods are required wherever they appear in a request).
+fn probe_period(period: &MessageDescriptor) -> DynamicMessage {
+    let mut out = DynamicMessage::new(period.clone());
+    for (name, seconds) in [("start", 1_893_456_000), ("end", 1_893_628_800)] {
+        let field = period.get_field_by_name(name).expect("period field");
+        let mut ts = DynamicMessage::new(field.kind().as_message().unwrap().clone());
+        ts.set_field_by_name("seconds", PValue::I64(seconds));
+        out.set_field(&field, PValue::Message(ts));
+    }
+    out
 }
 
 /// The request variants of a method: `(request JSON, carries A's ids)`.
@@ -327,6 +446,20 @@ async fn snapshot(admin: &PgPool, tenant: &Tenant) -> Vec<(String, Option<String
         "webhook_attempts",
         "tenant_branding",
         "email_messages",
+        "projects",
+        "events",
+        "event_lines",
+        "sub_rents",
+        "planning_settings",
+        "stock_levels",
+        "kit_components",
+        "scans",
+        "event_assets",
+        "asset_status_log",
+        "entity_changes",
+        "stocktakes",
+        "stocktake_items",
+        "maintenance_records",
     ] {
         let digest: Option<String> = sqlx::query_scalar(&format!(
             "select md5(string_agg(t::text, '|' order by t::text)) from {table} t where t.tenant_id = $1"

@@ -1,0 +1,95 @@
+//! The tenant's planning settings: which of enquiry, provisional and confirmed reserve stock.
+//! Changing them re-marks every pull-list line in the same transaction (and is refused if that
+//! would double-book a serialised asset).
+
+use super::{Planning, bookings, input};
+use eventkit_domain::planning::{self as rules, EventStatus};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_proto::eventkit::v1::{self as pb, *};
+
+/// The tenant's chosen reserving statuses (among the configurable ones).
+pub(crate) async fn configured(tx: &mut TenantTx) -> Result<Vec<EventStatus>, ApiError> {
+    let stored: Option<Vec<String>> =
+        sqlx::query_scalar("select reserving_statuses from planning_settings where tenant_id = $1")
+            .bind(tx.tenant_id())
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match stored {
+        None => EventStatus::DEFAULT_RESERVING.to_vec(),
+        Some(names) => names
+            .iter()
+            .filter_map(|n| EventStatus::from_db(n))
+            .collect(),
+    })
+}
+
+/// Every status whose pull lists reserve stock under the tenant's setting, as stored names.
+pub(crate) async fn reserving_names(tx: &mut TenantTx) -> Result<Vec<&'static str>, ApiError> {
+    let configured = configured(tx).await?;
+    Ok(EventStatus::ALL
+        .into_iter()
+        .filter(|s| s.reserves(&configured))
+        .map(EventStatus::as_str)
+        .collect())
+}
+
+fn to_pb(configured: &[EventStatus]) -> pb::PlanningSettings {
+    pb::PlanningSettings {
+        reserving_statuses: configured
+            .iter()
+            .map(|s| input::event_status_to_pb(*s) as i32)
+            .collect(),
+    }
+}
+
+impl Planning {
+    pub async fn get_planning_settings(
+        &self,
+        p: &Principal,
+        _req: GetPlanningSettingsRequest,
+    ) -> Result<GetPlanningSettingsResponse, ApiError> {
+        let mut tx = self.tx(p).await?;
+        let configured = configured(&mut tx).await?;
+        tx.commit().await?;
+        Ok(GetPlanningSettingsResponse {
+            settings: Some(to_pb(&configured)),
+        })
+    }
+
+    pub async fn update_planning_settings(
+        &self,
+        p: &Principal,
+        req: UpdatePlanningSettingsRequest,
+    ) -> Result<UpdatePlanningSettingsResponse, ApiError> {
+        let field = "reserving_statuses";
+        let chosen = input::event_statuses(field, &req.reserving_statuses)?;
+        let chosen = rules::reserving_statuses(field, &chosen)?;
+
+        let mut tx = self.tx(p).await?;
+        let names: Vec<&str> = chosen.iter().map(|s| s.as_str()).collect();
+        sqlx::query(
+            "insert into planning_settings (tenant_id, reserving_statuses) values ($1, $2) \
+             on conflict (tenant_id) do update set reserving_statuses = excluded.reserving_statuses, updated_at = now()",
+        )
+        .bind(tx.tenant_id())
+        .bind(&names)
+        .execute(&mut *tx)
+        .await?;
+        bookings::sync_lines(&mut tx, None).await?;
+        bookings::ensure_no_double_booking(&mut tx, None).await?;
+        let settings = to_pb(&chosen);
+        let tenant = tx.tenant_id();
+        crate::store::emit(
+            &mut tx,
+            "planning_settings.updated",
+            tenant,
+            &settings,
+            "eventkit.v1.PlanningSettings",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(UpdatePlanningSettingsResponse {
+            settings: Some(settings),
+        })
+    }
+}

@@ -1,0 +1,249 @@
+//! Check-in rules. An asset that went out for this event comes back (to repair when damaged,
+//! with the note kept in its status log); a case brings back every asset of it that is out for
+//! the event; a bulk product counts units back against its line, never more than went out.
+//! Partial returns are normal: what is still out shows in GetEventProgress.
+
+use super::{
+    EventInfo, Scan,
+    answer::Answer,
+    check_out::{out_for, single_unit},
+    refuse,
+    resolve::{Scanned, ScannedAsset, case_contents},
+};
+use crate::asset_status::{self, Change};
+use eventkit_domain::inventory::AssetStatus;
+use eventkit_platform::{ApiError, db::TenantTx};
+use eventkit_proto::eventkit::v1::ScanOutcome;
+use uuid::Uuid;
+
+pub(crate) async fn decide(
+    tx: &mut TenantTx,
+    event: &EventInfo,
+    scan: &Scan,
+    scanned: Scanned,
+) -> Result<Answer, ApiError> {
+    match scanned {
+        Scanned::Unknown => Ok(refuse(
+            ScanOutcome::UnknownCode,
+            format!(
+                "no asset, case or bulk product has the code {:?}",
+                scan.code
+            ),
+        )),
+        Scanned::Asset(asset) => {
+            single_unit(scan)?;
+            asset_in(tx, event, &asset, scan).await
+        }
+        Scanned::Case(case) => {
+            single_unit(scan)?;
+            case_in(tx, event, case, scan).await
+        }
+        Scanned::Bulk(product) => bulk_in(tx, event, product, scan.quantity.max(1)).await,
+    }
+}
+
+async fn asset_in(
+    tx: &mut TenantTx,
+    event: &EventInfo,
+    asset: &ScannedAsset,
+    scan: &Scan,
+) -> Result<Answer, ApiError> {
+    let about = |answer: Answer| Answer {
+        asset_ids: vec![asset.id],
+        product_id: Some(asset.product_id),
+        ..answer
+    };
+    let returned: Option<Option<chrono::DateTime<chrono::Utc>>> = sqlx::query_scalar(
+        "select returned_at from event_assets where tenant_id = $1 and event_id = $2 and asset_id = $3 for update",
+    )
+    .bind(tx.tenant_id())
+    .bind(event.id)
+    .bind(asset.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match returned {
+        None => {
+            return Ok(about(match out_for(tx, asset.id).await? {
+                Some(other) => Answer {
+                    other_event: Some(other),
+                    ..refuse(ScanOutcome::OtherEvent, "out for another event")
+                },
+                None => refuse(ScanOutcome::NotOut, "it did not go out for this event"),
+            }));
+        }
+        Some(Some(_)) => {
+            return Ok(about(refuse(
+                ScanOutcome::AlreadyReturned,
+                "already back from this event",
+            )));
+        }
+        Some(None) => {}
+    }
+    sqlx::query(
+        "update event_assets set returned_at = now(), damaged = $4 \
+         where tenant_id = $1 and event_id = $2 and asset_id = $3",
+    )
+    .bind(tx.tenant_id())
+    .bind(event.id)
+    .bind(asset.id)
+    .bind(scan.damaged)
+    .execute(&mut **tx)
+    .await?;
+    let message = if scan.damaged {
+        crate::inventory::maintenance::open(
+            tx,
+            asset.id,
+            &asset.status,
+            Some(event.id),
+            &scan.note,
+            "damaged",
+        )
+        .await?;
+        "checked in damaged: sent to repair"
+    } else {
+        let change = Change {
+            asset: asset.id,
+            from: &asset.status,
+            to: AssetStatus::Available,
+            event: Some(event.id),
+            reason: "check_in",
+            note: &scan.note,
+        };
+        asset_status::set(tx, &change).await?;
+        "checked in"
+    };
+    Ok(about(Answer {
+        counted: 1,
+        ..refuse(ScanOutcome::Done, message)
+    }))
+}
+
+async fn case_in(
+    tx: &mut TenantTx,
+    event: &EventInfo,
+    case: Uuid,
+    scan: &Scan,
+) -> Result<Answer, ApiError> {
+    let mut back = Vec::new();
+    let mut already = 0;
+    for asset in case_contents(tx, case).await? {
+        let answer = asset_in(tx, event, &asset, scan).await?;
+        match answer.outcome {
+            ScanOutcome::Done => back.push(asset.id),
+            ScanOutcome::AlreadyReturned => already += 1,
+            _ => {}
+        }
+    }
+    let about = |answer: Answer| Answer {
+        case_id: Some(case),
+        ..answer
+    };
+    Ok(about(match (back.len(), already) {
+        (0, 0) => refuse(
+            ScanOutcome::NotOut,
+            "nothing in the case went out for this event",
+        ),
+        (0, _) => refuse(
+            ScanOutcome::AlreadyReturned,
+            "everything in the case is already back",
+        ),
+        (n, _) => {
+            let message = if empty_if_temporary(tx, case).await? {
+                format!("checked in {n} assets of the case and unpacked it (temporary case)")
+            } else {
+                format!("checked in {n} assets of the case")
+            };
+            Answer {
+                counted: n as i32,
+                asset_ids: back,
+                ..refuse(ScanOutcome::Done, message)
+            }
+        }
+    }))
+}
+
+/// A temporary case is unpacked when it comes back: its assets leave it (`case.asset_removed`
+/// for each, as when taken out by hand). Returns whether it was.
+async fn empty_if_temporary(tx: &mut TenantTx, case: Uuid) -> Result<bool, ApiError> {
+    let kind: String =
+        sqlx::query_scalar("select kind from cases where tenant_id = $1 and id = $2")
+            .bind(tx.tenant_id())
+            .bind(case)
+            .fetch_one(&mut **tx)
+            .await?;
+    if kind != "temporary" {
+        return Ok(false);
+    }
+    let unpacked: Vec<Uuid> = sqlx::query_scalar(
+        "update assets set case_id = null, updated_at = now() where tenant_id = $1 and case_id = $2 returning id",
+    )
+    .bind(tx.tenant_id())
+    .bind(case)
+    .fetch_all(&mut **tx)
+    .await?;
+    for asset in unpacked {
+        let payload = serde_json::json!({
+            "caseId": case.to_string(), "assetId": asset.to_string(), "previousCaseId": case.to_string(),
+        });
+        eventkit_platform::outbox::emit(tx, "case.asset_removed", case, payload).await?;
+    }
+    Ok(true)
+}
+
+async fn bulk_in(
+    tx: &mut TenantTx,
+    event: &EventInfo,
+    product: Uuid,
+    quantity: i32,
+) -> Result<Answer, ApiError> {
+    let about = |answer: Answer| Answer {
+        product_id: Some(product),
+        ..answer
+    };
+    let line: Option<(Uuid, i32, i32)> = sqlx::query_as(
+        "select id, out_quantity, returned_quantity from event_lines \
+         where tenant_id = $1 and event_id = $2 and product_id = $3 for update",
+    )
+    .bind(tx.tenant_id())
+    .bind(event.id)
+    .bind(product)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (line, out, returned) = match line {
+        Some((line, out, returned)) if out > 0 => (line, out, returned),
+        _ => {
+            return Ok(about(refuse(
+                ScanOutcome::NotOut,
+                "none of this product went out for this event",
+            )));
+        }
+    };
+    let outstanding = out - returned;
+    if outstanding == 0 {
+        return Ok(about(refuse(
+            ScanOutcome::AlreadyReturned,
+            format!("all {out} are already back"),
+        )));
+    }
+    if quantity > outstanding {
+        return Ok(about(refuse(
+            ScanOutcome::TooMany,
+            format!("only {outstanding} are still out"),
+        )));
+    }
+    sqlx::query(
+        "update event_lines set returned_quantity = returned_quantity + $3 where tenant_id = $1 and id = $2",
+    )
+    .bind(tx.tenant_id())
+    .bind(line)
+    .bind(quantity)
+    .execute(&mut **tx)
+    .await?;
+    Ok(about(Answer {
+        counted: quantity,
+        ..refuse(
+            ScanOutcome::Done,
+            format!("{} of {out} back", returned + quantity),
+        )
+    }))
+}

@@ -1,0 +1,63 @@
+//! A tenant's view of the API for behaviour tests: call a method as that tenant and expect
+//! success (the body) or a given Connect error code, with the method named in every failure.
+
+use crate::{ConnectReply, Tenant, TestEnv};
+use serde_json::{Value, json};
+
+/// Calls made as one tenant.
+pub struct As<'a> {
+    pub env: &'a TestEnv,
+    pub tenant: &'a Tenant,
+}
+
+impl As<'_> {
+    /// Calls `Service/Method` (e.g. `PlanningService/GetEvent`).
+    pub async fn call(&self, method: &str, body: Value) -> ConnectReply {
+        self.env
+            .call(Some(&self.tenant.api_key), method, body)
+            .await
+    }
+
+    /// Calls and expects success; returns the body.
+    pub async fn ok(&self, method: &str, body: Value) -> Value {
+        let reply = self.call(method, body).await;
+        assert_eq!(
+            reply.status, 200,
+            "{method} failed: {} {}",
+            reply.status, reply.body
+        );
+        reply.body
+    }
+
+    /// Calls and expects the Connect error `code`; returns the reply.
+    pub async fn fails(&self, method: &str, body: Value, code: &str) -> ConnectReply {
+        let reply = self.call(method, body).await;
+        assert_eq!(
+            reply.code(),
+            code,
+            "{method}: expected {code}, got {} {}",
+            reply.status,
+            reply.body
+        );
+        reply
+    }
+
+    /// Calls and returns `<entity>.id` of the answer.
+    pub async fn id(&self, method: &str, body: Value, entity: &str) -> String {
+        let body = self.ok(method, body).await;
+        body[entity]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {entity}.id in {body}"))
+            .to_owned()
+    }
+}
+
+/// `2030-06-<day>T<hour>:00:00Z`.
+pub fn at(day: u32, hour: u32) -> String {
+    format!("2030-06-{day:02}T{hour:02}:00:00Z")
+}
+
+/// A period from `(day, hour)` to `(day, hour)` in June 2030.
+pub fn period(from: (u32, u32), to: (u32, u32)) -> Value {
+    json!({"start": at(from.0, from.1), "end": at(to.0, to.1)})
+}
