@@ -4,10 +4,12 @@
 //! wire input into these types at the edge ("parse, don't validate").
 
 pub mod availability;
+pub mod email;
 pub mod id;
 pub mod inventory;
 pub mod lifecycle;
 pub mod money;
+pub mod permissions;
 pub mod planning;
 pub mod quota;
 pub mod recurrence;

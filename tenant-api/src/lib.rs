@@ -4,6 +4,7 @@
 
 pub mod admin;
 mod asset_status;
+pub mod auth;
 mod delegate;
 mod fields;
 pub mod history;
@@ -16,6 +17,7 @@ pub mod seed;
 mod store;
 mod wire;
 
+use axum::response::IntoResponse;
 use eventkit_platform::{
     auth::{
         Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, require_principal,
@@ -24,6 +26,7 @@ use eventkit_platform::{
     config::Config,
     db::Db,
     health::{self, Health},
+    identity::{memberships::MemberPermissions, sessions::Sessions},
     metering::{self, ApiCallMeter, Redis},
     rpc::{
         idempotency::{self, Idempotency},
@@ -31,8 +34,8 @@ use eventkit_platform::{
     },
 };
 use eventkit_proto::eventkit::v1::{
-    admin_service_server::AdminServiceServer, history_service_server::HistoryServiceServer,
-    inventory_service_server::InventoryServiceServer,
+    admin_service_server::AdminServiceServer, auth_service_server::AuthServiceServer,
+    history_service_server::HistoryServiceServer, inventory_service_server::InventoryServiceServer,
     planning_service_server::PlanningServiceServer, scanning_service_server::ScanningServiceServer,
 };
 use tokio::net::TcpListener;
@@ -44,11 +47,15 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let jwt = JwtVerifier::from_config(config)?;
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
-    let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone());
+    let sessions = Sessions::new(db.clone(), config.public_url.clone());
+    let members = MemberPermissions::new(db.clone(), config.api_key_cache_ttl);
+    let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone())
+        .with_sessions(sessions.clone(), members.clone());
     eventkit_platform::auth::invalidation::spawn_listener(
         nats.clone(),
         api_keys.clone(),
         tenant_states,
+        Some(members.clone()),
     );
 
     // One gRPC service with the request size limit.
@@ -75,11 +82,21 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     );
     let admin = service!(
         AdminServiceServer,
-        admin::AdminApi::new(admin::Admin::new(
+        admin::AdminApi::new(admin::Admin::new(admin::AdminParts {
+            db: db.clone(),
+            keys: api_keys.clone(),
+            members: members.clone(),
+            nats: nats.clone(),
+            webhook_guard: config.webhook_guard.clone(),
+            public_url: config.public_url.clone(),
+        }))
+    );
+    let auth_service = service!(
+        AuthServiceServer,
+        auth::AuthApi::new(auth::Auth::new(
             db.clone(),
-            api_keys.clone(),
-            nats.clone(),
-            config.webhook_guard.clone(),
+            sessions.clone(),
+            config.public_url.clone()
         ))
     );
     let idempotency = Idempotency {
@@ -93,7 +110,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             .add_service(planning)
             .add_service(scanning)
             .add_service(history)
-            .add_service(admin),
+            .add_service(admin)
+            .add_service(auth_service),
         guard: Box::new(move |router| {
             router
                 .layer(axum::middleware::from_fn_with_state(
@@ -110,8 +128,25 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
                     require_principal,
                 ))
         }),
-        connect_services: eventkit_proto::TENANT_SERVICES,
+        connect_services: eventkit_proto::TENANT_API_SERVICES,
         health: Health::new(db.pool().clone(), redis, nats),
+        routes: jwks_route(sessions),
     };
     Ok(Server::new(listener, app(config, parts)))
+}
+
+/// `/.well-known/jwks.json`: the public keys that verify our access tokens.
+fn jwks_route(sessions: Sessions) -> axum::Router {
+    axum::Router::new().route(
+        "/.well-known/jwks.json",
+        axum::routing::get(move || {
+            let sessions = sessions.clone();
+            async move {
+                match sessions.keys().jwks().await {
+                    Ok(jwks) => axum::Json(jwks).into_response(),
+                    Err(err) => tonic::Status::from(err).into_http::<axum::body::Body>(),
+                }
+            }
+        }),
+    )
 }

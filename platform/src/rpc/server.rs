@@ -36,6 +36,8 @@ pub struct AppParts {
     /// Full names of the services reachable over Connect.
     pub connect_services: &'static [&'static str],
     pub health: Health,
+    /// Plain HTTP routes of the role (e.g. the JWKS), served beside the RPCs without the guard.
+    pub routes: Router,
 }
 
 impl AppParts {
@@ -46,6 +48,7 @@ impl AppParts {
             guard: Box::new(|router| router),
             connect_services: &[],
             health,
+            routes: Router::new(),
         }
     }
 }
@@ -92,6 +95,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .with_state(parts.health)
         .fallback(dispatch)
         .with_state(protocols)
+        .merge(parts.routes)
         .layer(middleware::from_fn_with_state(
             config.max_request_bytes,
             super::http1_body::buffer,
@@ -259,8 +263,11 @@ impl Server {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
