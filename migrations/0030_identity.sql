@@ -129,7 +129,7 @@ create table invitations (
     invited_by text not null,
     expires_at timestamptz not null,
     accepted_at timestamptz,
-    accepted_by uuid references users (id),
+    accepted_by uuid references users (id) on delete set null,
     revoked_at timestamptz,
     created_at timestamptz not null default now(),
     primary key (tenant_id, id),
@@ -166,6 +166,14 @@ language sql stable security definer set search_path = public as $$
 $$;
 revoke execute on function ek_user_tenants(uuid) from public;
 grant execute on function ek_user_tenants(uuid) to eventkit_app, eventkit_control;
+
+-- Whether a person still belongs to any tenant (erasure removes people left with none).
+create function ek_user_is_member_anywhere(p_user uuid) returns boolean
+language sql stable security definer set search_path = public as $$
+    select exists (select 1 from memberships where user_id = p_user)
+$$;
+revoke execute on function ek_user_is_member_anywhere(uuid) from public;
+grant execute on function ek_user_is_member_anywhere(uuid) to eventkit_control;
 
 -- The built-in roles of one tenant, made by provisioning (in the tenant's context) and below for
 -- the tenants that exist already. Idempotent. Their permissions come from the code (`builtin`).

@@ -72,6 +72,16 @@ pub struct Config {
     pub mail_from: String,
     /// Where users reach EventKit (links in emails).
     pub public_url: String,
+    /// The platform's OpenID Connect provider (`EVENTKIT_OIDC_ISSUER`, `EVENTKIT_OIDC_CLIENT_ID`,
+    /// `EVENTKIT_OIDC_CLIENT_SECRET`): people with an account sign in with it. Unset: off.
+    pub oidc: Option<PlatformOidc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlatformOidc {
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: Secret<String>,
 }
 
 /// Errors in configuration name the variable.
@@ -178,6 +188,22 @@ impl Config {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".into())
                 .trim_end_matches('/')
                 .to_owned(),
+            oidc: match get("EVENTKIT_OIDC_ISSUER") {
+                None => None,
+                Some(issuer_url) => Some(PlatformOidc {
+                    issuer_url,
+                    client_id: get("EVENTKIT_OIDC_CLIENT_ID").ok_or(ConfigError {
+                        var: "EVENTKIT_OIDC_CLIENT_ID",
+                        message: "is required when EVENTKIT_OIDC_ISSUER is set".into(),
+                    })?,
+                    client_secret: Secret::new(get("EVENTKIT_OIDC_CLIENT_SECRET").ok_or(
+                        ConfigError {
+                            var: "EVENTKIT_OIDC_CLIENT_SECRET",
+                            message: "is required when EVENTKIT_OIDC_ISSUER is set".into(),
+                        },
+                    )?),
+                }),
+            },
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod identity;
 pub mod metering;
+pub mod outbound;
 pub mod outbox;
 pub mod quota;
 pub mod rpc;

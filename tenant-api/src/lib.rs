@@ -28,6 +28,7 @@ use eventkit_platform::{
     health::{self, Health},
     identity::{memberships::MemberPermissions, sessions::Sessions},
     metering::{self, ApiCallMeter, Redis},
+    outbound::GuardedClients,
     rpc::{
         idempotency::{self, Idempotency},
         server::{AppParts, Server, app},
@@ -80,6 +81,19 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         HistoryServiceServer,
         history::HistoryApi::new(history::History::new(db.clone()))
     );
+    let sso = auth::sso::Sso::new(
+        GuardedClients::new(
+            config.webhook_guard.clone(),
+            concat!("EventKit/", env!("CARGO_PKG_VERSION")),
+            std::time::Duration::from_secs(10),
+        ),
+        config.oidc.as_ref().map(|o| auth::sso::Provider {
+            issuer_url: o.issuer_url.clone(),
+            client_id: o.client_id.clone(),
+            client_secret: o.client_secret.expose().clone(),
+        }),
+        &config.public_url,
+    );
     let admin = service!(
         AdminServiceServer,
         admin::AdminApi::new(admin::Admin::new(admin::AdminParts {
@@ -89,6 +103,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             nats: nats.clone(),
             webhook_guard: config.webhook_guard.clone(),
             public_url: config.public_url.clone(),
+            sso: sso.clone(),
         }))
     );
     let auth_service = service!(
@@ -96,7 +111,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         auth::AuthApi::new(auth::Auth::new(
             db.clone(),
             sessions.clone(),
-            config.public_url.clone()
+            config.public_url.clone(),
+            sso.clone(),
         ))
     );
     let idempotency = Idempotency {

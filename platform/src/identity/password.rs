@@ -23,7 +23,7 @@ impl NewPassword {
             Some(format!("must be at least {MIN_LEN} characters"))
         } else if chars > MAX_LEN {
             Some(format!("must be at most {MAX_LEN} characters"))
-        } else if raw.chars().all(|c| Some(c) == raw.chars().next()) {
+        } else if raw.chars().all(|c| raw.starts_with(c)) {
             Some("must not be one character repeated".into())
         } else if raw.trim().eq_ignore_ascii_case(email.trim()) {
             Some("must not be the email address".into())

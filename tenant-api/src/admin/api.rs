@@ -18,6 +18,8 @@ delegate! {
         update_role(UpdateRoleRequest) -> UpdateRoleResponse;
         delete_role(DeleteRoleRequest) -> DeleteRoleResponse;
         list_security_events(ListSecurityEventsRequest) -> ListSecurityEventsResponse;
+        get_sso_settings(GetSsoSettingsRequest) -> GetSsoSettingsResponse;
+        update_sso_settings(UpdateSsoSettingsRequest) -> UpdateSsoSettingsResponse;
         create_api_key(CreateApiKeyRequest) -> CreateApiKeyResponse;
         list_api_keys(ListApiKeysRequest) -> ListApiKeysResponse;
         revoke_api_key(RevokeApiKeyRequest) -> RevokeApiKeyResponse;

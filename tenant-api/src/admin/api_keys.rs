@@ -204,7 +204,7 @@ impl Admin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventkit_platform::auth::AuthMethod;
+    use eventkit_platform::auth::{AuthMethod, Permissions};
 
     fn principal(perms: &[&str]) -> Principal {
         Principal {

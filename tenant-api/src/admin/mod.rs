@@ -6,11 +6,13 @@ mod api_keys;
 mod branding;
 mod roles;
 mod security_log;
+mod sso;
 mod users;
 mod webhooks;
 
 pub use api::AdminApi;
 
+use crate::auth::sso::Sso;
 use eventkit_domain::webhooks::destination::Guard;
 use eventkit_platform::{
     ApiError,
@@ -32,6 +34,7 @@ pub struct Admin {
     webhook_guard: Guard,
     members: MemberPermissions,
     public_url: String,
+    sso: Sso,
 }
 
 /// What the admin service is built from.
@@ -47,6 +50,8 @@ pub struct AdminParts {
     pub webhook_guard: Guard,
     /// Where invitation links point.
     pub public_url: String,
+    /// Checks a tenant's identity provider before it is saved.
+    pub sso: Sso,
 }
 
 impl Admin {
@@ -58,6 +63,7 @@ impl Admin {
             webhook_guard: parts.webhook_guard,
             members: parts.members,
             public_url: parts.public_url,
+            sso: parts.sso,
         }
     }
 

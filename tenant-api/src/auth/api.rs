@@ -92,4 +92,6 @@ rpcs! {
     start_totp_enrollment(StartTotpEnrollmentRequest) -> StartTotpEnrollmentResponse;
     confirm_totp_enrollment(ConfirmTotpEnrollmentRequest) -> ConfirmTotpEnrollmentResponse;
     disable_totp(DisableTotpRequest) -> DisableTotpResponse;
+    start_sso_sign_in(StartSsoSignInRequest) -> StartSsoSignInResponse;
+    finish_sso_sign_in(FinishSsoSignInRequest) -> FinishSsoSignInResponse;
 }

@@ -1,4 +1,5 @@
-//! The `AuthService`: signing in with email and password (plus TOTP), sessions with rotating
+//! The `AuthService`: signing in with email and password (plus TOTP) or single sign-on
+//! (OpenID Connect), sessions with rotating
 //! refresh tokens, invitations, password reset and the second factor. Most of its RPCs are
 //! called without credentials, so each takes a [`Caller`] (the principal if any, the client
 //! address, whether the browser wants cookies) and answers with what to do with the session
@@ -8,6 +9,7 @@ mod api;
 mod invitations;
 mod reset;
 mod sign_in;
+pub mod sso;
 mod totp;
 
 pub use api::AuthApi;
@@ -31,6 +33,7 @@ pub struct Auth {
     db: Db,
     sessions: Sessions,
     public_url: String,
+    sso: sso::Sso,
 }
 
 /// Who is calling an `AuthService` RPC.
@@ -66,11 +69,12 @@ pub struct Answer<T> {
 }
 
 impl Auth {
-    pub fn new(db: Db, sessions: Sessions, public_url: String) -> Self {
+    pub fn new(db: Db, sessions: Sessions, public_url: String, sso: sso::Sso) -> Self {
         Self {
             db,
             sessions,
             public_url,
+            sso,
         }
     }
 

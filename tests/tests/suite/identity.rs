@@ -124,7 +124,13 @@ async fn the_last_admin_stays_and_custom_roles_only_narrow() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let admin_role = builtin_role(&env, &tenant, "admin").await;
-    let boss = join(&env, &tenant, "boss@example.com", &[admin_role.clone()]).await;
+    let boss = join(
+        &env,
+        &tenant,
+        "boss@example.com",
+        std::slice::from_ref(&admin_role),
+    )
+    .await;
     let as_boss = Some(boss.access_token.as_str());
     let planner = builtin_role(&env, &tenant, "planner").await;
 
@@ -170,7 +176,13 @@ async fn the_last_admin_stays_and_custom_roles_only_narrow() {
         )
         .await;
     assert_eq!(dup.code(), "already_exists");
-    let bob = join(&env, &tenant, "bob@example.com", &[counter_id.clone()]).await;
+    let bob = join(
+        &env,
+        &tenant,
+        "bob@example.com",
+        std::slice::from_ref(&counter_id),
+    )
+    .await;
     let as_bob = Some(bob.access_token.as_str());
     env.call(as_bob, "InventoryService/ListProducts", json!({}))
         .await

@@ -198,7 +198,7 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         env,
         tenant,
         &format!("member-{}@example.com", tag.to_lowercase()),
-        &[role.clone()],
+        std::slice::from_ref(&role),
     )
     .await;
     let invitation = env

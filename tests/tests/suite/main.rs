@@ -28,6 +28,7 @@ mod scanning;
 mod seed;
 mod shutdown;
 mod sign_in;
+mod sso;
 mod stock;
 mod webhook_faults;
 mod webhooks;
