@@ -120,7 +120,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         applies_to: permissions::keeps_idempotent_answers,
         max_request_bytes: config.max_request_bytes,
     };
-    let meter = ApiCallMeter::start(Redis::new(redis.clone()));
+    let meter = ApiCallMeter::start(Redis::new(redis.clone()), db.clone());
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)

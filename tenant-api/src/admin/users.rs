@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{email::parse_account_email, id};
+use eventkit_domain::{email::parse_account_email, id, quota::QuotaKey};
 use eventkit_platform::{
     ApiError,
     auth::Principal,
@@ -18,7 +18,7 @@ use eventkit_platform::{
         invitations::{self, InvitationRow},
         security_log::{self, SecurityEvent},
     },
-    outbox,
+    outbox, quota,
 };
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use std::collections::HashMap;
@@ -137,6 +137,7 @@ impl Admin {
                 message: format!("{email} is a member already"),
             });
         }
+        quota::reserve(&mut tx, QuotaKey::Seats, 1).await?;
         let inviter: Option<String> = match p.user_id() {
             Some(user_id) => {
                 sqlx::query_scalar("select nullif(display_name, '') from users where id = $1")

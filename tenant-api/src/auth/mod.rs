@@ -147,6 +147,26 @@ impl Auth {
         Ok(())
     }
 
+    /// Records something the signed-in person did to their own account, in their tenant.
+    async fn log_own(
+        &self,
+        principal: &Principal,
+        kind: &str,
+        caller: &Caller,
+    ) -> Result<(), ApiError> {
+        self.log(
+            principal.tenant_id,
+            SecurityEvent {
+                kind,
+                actor: &principal.subject,
+                subject: &principal.subject,
+                address: caller.address.as_deref(),
+                detail: serde_json::json!({}),
+            },
+        )
+        .await
+    }
+
     /// Records a security event in every tenant of the person (sign-in failures, resets).
     async fn log_everywhere(
         &self,

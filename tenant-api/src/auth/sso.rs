@@ -7,7 +7,7 @@
 
 use super::{Answer, Auth, Caller, Cookies};
 use chrono::{Duration, Utc};
-use eventkit_domain::{email::parse_account_email, permissions::BuiltinRole};
+use eventkit_domain::{email::parse_account_email, permissions::BuiltinRole, quota::QuotaKey};
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
@@ -17,17 +17,29 @@ use eventkit_platform::{
         tokens,
     },
     outbound::{GuardedClients, describe},
+    quota,
 };
 use eventkit_proto::eventkit::v1::*;
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    TokenResponse,
     core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata},
 };
 use std::str::FromStr;
 use uuid::Uuid;
 
 const FLOW_VALID_FOR: Duration = Duration::minutes(10);
+
+/// A client made from discovery: authorization and token endpoints known, user info maybe.
+pub type DiscoveredClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 
 /// Where a provider is and who we are to it.
 #[derive(Clone)]
@@ -65,6 +77,20 @@ impl Sso {
 
     pub fn redirect_uri(&self) -> &str {
         &self.redirect_uri
+    }
+
+    /// A client of `provider`, from its discovery document, that returns people to us.
+    pub async fn client(&self, provider: &Provider) -> Result<DiscoveredClient, ApiError> {
+        let metadata = self.discover(&provider.issuer_url).await?;
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(provider.client_id.clone()),
+            Some(ClientSecret::new(provider.client_secret.clone())),
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(self.redirect_uri.clone())
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("redirect URI: {e}")))?,
+        ))
     }
 
     /// The provider's discovery document (and signing keys).
@@ -177,16 +203,7 @@ impl Auth {
             ));
         }
         let (provider, _) = self.provider_for(tenant).await?;
-        let metadata = self.sso.discover(&provider.issuer_url).await?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(provider.client_id.clone()),
-            Some(ClientSecret::new(provider.client_secret.clone())),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(self.sso.redirect_uri.clone())
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("redirect URI: {e}")))?,
-        );
+        let client = self.sso.client(&provider).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut authorize = client
             .authorize_url(
@@ -245,16 +262,7 @@ impl Auth {
                 "the identity provider changed during the sign-in: start again".into(),
             ));
         }
-        let metadata = self.sso.discover(&provider.issuer_url).await?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(provider.client_id.clone()),
-            Some(ClientSecret::new(provider.client_secret.clone())),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(self.sso.redirect_uri.clone())
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("redirect URI: {e}")))?,
-        );
+        let client = self.sso.client(&provider).await?;
         let refused =
             |why: String| ApiError::Unauthenticated(format!("single sign-on failed: {why}"));
         let exchange = client
@@ -391,6 +399,7 @@ impl Auth {
         email: &str,
         settings: &TenantSso,
     ) -> Result<Uuid, ApiError> {
+        quota::reserve(tx, QuotaKey::Seats, 1).await?;
         let user = match existing {
             Some(user) => user,
             None => {

@@ -4,7 +4,7 @@
 use super::{Answer, Auth, Caller, Cookies};
 use eventkit_platform::{
     ApiError,
-    identity::{password, security_log::SecurityEvent, totp},
+    identity::{password, totp},
 };
 use eventkit_proto::eventkit::v1::*;
 use uuid::Uuid;
@@ -79,17 +79,7 @@ impl Auth {
         let codes = totp::new_recovery_codes();
         replace_recovery_codes(&mut tx, user_id, &codes).await?;
         tx.commit().await?;
-        self.log(
-            principal.tenant_id,
-            SecurityEvent {
-                kind: "totp.enabled",
-                actor: &principal.subject,
-                subject: &principal.subject,
-                address: caller.address.as_deref(),
-                detail: serde_json::json!({}),
-            },
-        )
-        .await?;
+        self.log_own(principal, "totp.enabled", caller).await?;
         Ok(Answer {
             body: ConfirmTotpEnrollmentResponse {
                 recovery_codes: codes,
@@ -125,17 +115,7 @@ impl Auth {
         .await?;
         replace_recovery_codes(&mut tx, user_id, &[]).await?;
         tx.commit().await?;
-        self.log(
-            principal.tenant_id,
-            SecurityEvent {
-                kind: "totp.disabled",
-                actor: &principal.subject,
-                subject: &principal.subject,
-                address: caller.address.as_deref(),
-                detail: serde_json::json!({}),
-            },
-        )
-        .await?;
+        self.log_own(principal, "totp.disabled", caller).await?;
         Ok(Answer {
             body: DisableTotpResponse {},
             cookies: Cookies::Keep,

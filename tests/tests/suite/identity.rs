@@ -333,3 +333,49 @@ async fn every_builtin_role_meets_every_rpc_as_the_permission_table_says() {
         wrong.join("\n")
     );
 }
+
+/// Seats are members plus open invitations; past the plan's overage cap an invitation is
+/// refused naming the quota, and a revoked invitation frees its seat.
+#[tokio::test]
+async fn invitations_count_against_the_seats_quota() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Small").await;
+    // One seat on the enterprise plan's 200 % overage cap: the hard stop is at two.
+    sqlx::query("insert into quota_overrides (tenant_id, key, value) values ($1, 'seats', 1)")
+        .bind(tenant.id)
+        .execute(&env.admin_pool().await)
+        .await
+        .unwrap();
+    let crew = builtin_role(&env, &tenant, "crew").await;
+    join(
+        &env,
+        &tenant,
+        "one@example.com",
+        std::slice::from_ref(&crew),
+    )
+    .await;
+    let invite = |email: &'static str| {
+        let (env, tenant, crew) = (&env, &tenant, crew.clone());
+        async move {
+            env.call(
+                Some(&tenant.api_key),
+                "AdminService/InviteUser",
+                json!({"email": email, "roleIds": [crew]}),
+            )
+            .await
+        }
+    };
+    let second = invite("two@example.com").await;
+    let second_id = second.ok()["invitation"]["id"].as_str().unwrap().to_owned();
+    let third = invite("three@example.com").await;
+    assert_eq!(third.code(), "resource_exhausted", "{}", third.body);
+    assert!(third.body["message"].as_str().unwrap().contains("seats"));
+    env.call(
+        Some(&tenant.api_key),
+        "AdminService/RevokeInvitation",
+        json!({"id": second_id}),
+    )
+    .await
+    .ok();
+    invite("three@example.com").await.ok();
+}

@@ -292,6 +292,9 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
 
 static FRESH: AtomicU32 = AtomicU32::new(0);
 
+/// RPCs whose success needs a system outside the test (an identity provider to discover).
+const NEEDS_A_REAL_PROVIDER: &[&str] = &["AdminService/UpdateSsoSettings"];
+
 /// How a string field is filled, and whether the value is one of A's identifiers.
 fn string_value(
     method: &MethodDescriptor,
@@ -566,6 +569,12 @@ async fn tenant_b_cannot_see_or_touch_tenant_a_through_any_rpc() {
                     Some(format!("leaked A's {leaked:?}"))
                 } else if uses_a && reply.code() != "not_found" && !list_ok {
                     Some(format!("expected not_found, got {} {}", reply.status, body))
+                } else if !uses_a && NEEDS_A_REAL_PROVIDER.contains(&path.as_str()) {
+                    // Cannot succeed here (it fetches the provider's discovery document); it
+                    // must still refuse cleanly and leak nothing.
+                    (reply.code() != "invalid_argument").then(|| {
+                        format!("expected invalid_argument, got {} {}", reply.status, body)
+                    })
                 } else if !uses_a && reply.status != 200 {
                     Some(format!(
                         "expected success without A's ids, got {} {}",
