@@ -172,18 +172,30 @@ impl Sessions {
         tenant_for: impl AsyncFnOnce(Uuid) -> Result<Uuid, ApiError>,
     ) -> Result<Result<IssuedSession, RefreshRefused>, ApiError> {
         let digest = hash(refresh_token);
-        let used: Option<(Uuid, Uuid)> = sqlx::query_as(
-            "update refresh_tokens set used_at = now() \
-             where token_hash = $1 and used_at is null and revoked_at is null and expires_at > now() \
-             returning family_id, user_id",
+        let valid: Option<(Uuid, Uuid)> = sqlx::query_as(
+            "select family_id, user_id from refresh_tokens \
+             where token_hash = $1 and used_at is null and revoked_at is null and expires_at > now()",
         )
         .bind(&digest)
         .fetch_optional(self.db.pool())
         .await?;
-        let Some((family_id, user_id)) = used else {
+        let Some((family_id, user_id)) = valid else {
             return Ok(Err(self.why_refused(&digest).await?));
         };
+        // Before the token is used up: a refused tenant switch leaves the session as it was.
         let tenant_id = tenant_for(user_id).await?;
+        let used = sqlx::query(
+            "update refresh_tokens set used_at = now() \
+             where token_hash = $1 and used_at is null and revoked_at is null",
+        )
+        .bind(&digest)
+        .execute(self.db.pool())
+        .await?
+        .rows_affected();
+        if used == 0 {
+            // Used by a racing request in the meantime: that is reuse too.
+            return Ok(Err(self.why_refused(&digest).await?));
+        }
         Ok(Ok(self.issue(user_id, tenant_id, family_id).await?))
     }
 

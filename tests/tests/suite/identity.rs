@@ -379,3 +379,87 @@ async fn invitations_count_against_the_seats_quota() {
     .ok();
     invite("three@example.com").await.ok();
 }
+
+/// A freelancer in two tenants switches between them; a tenant that is not theirs is refused.
+#[tokio::test]
+async fn a_person_in_two_tenants_switches_between_them() {
+    let env = TestEnv::start().await;
+    let first = env.create_tenant("First Rentals").await;
+    let second = env.create_tenant("Second Rentals").await;
+    let stranger = env.create_tenant("Not Mine").await;
+    let crew = builtin_role(&env, &first, "crew").await;
+    let sam = join(&env, &first, "sam@example.com", &[crew]).await;
+    let planner = builtin_role(&env, &second, "planner").await;
+    env.call(
+        Some(&second.api_key),
+        "AdminService/InviteUser",
+        json!({"email": "sam@example.com", "roleIds": [planner]}),
+    )
+    .await
+    .ok();
+    let token = people::emailed_token(&env, "invitation", "sam@example.com").await;
+    // An existing account joins with its password.
+    let wrong = env
+        .call(
+            None,
+            "AuthService/AcceptInvitation",
+            json!({"token": token, "password": "not my password"}),
+        )
+        .await;
+    assert_eq!(wrong.code(), "unauthenticated");
+    env.call(
+        None,
+        "AuthService/AcceptInvitation",
+        json!({"token": token, "password": PASSWORD}),
+    )
+    .await
+    .ok();
+
+    let mine = env
+        .call(
+            Some(&sam.access_token),
+            "AuthService/ListMyTenants",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = mine.ok()["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["First Rentals", "Second Rentals"]);
+    let switched = env
+        .call(
+            None,
+            "AuthService/RefreshSession",
+            json!({"refreshToken": sam.refresh_token, "tenantId": second.id.to_string()}),
+        )
+        .await;
+    let in_second = people::person(&sam.email, &switched.ok()["session"]);
+    assert_eq!(switched.ok()["session"]["tenantId"], second.id.to_string());
+    // A planner there: planning writes work in the second tenant only.
+    env.call(
+        Some(&in_second.access_token),
+        "PlanningService/CreateProject",
+        json!({"name": "Summer tour"}),
+    )
+    .await
+    .ok();
+    let not_mine = env
+        .call(
+            None,
+            "AuthService/RefreshSession",
+            json!({"refreshToken": in_second.refresh_token, "tenantId": stranger.id.to_string()}),
+        )
+        .await;
+    assert_eq!(not_mine.code(), "not_found", "{}", not_mine.body);
+    // The refused switch did not use the token up.
+    env.call(
+        None,
+        "AuthService/RefreshSession",
+        json!({"refreshToken": in_second.refresh_token}),
+    )
+    .await
+    .ok();
+}
