@@ -107,6 +107,14 @@ pub const REQUIRED: &[(&str, &str)] = &[
         "/eventkit.v1.InventoryService/RemoveAssetFromCase",
         INVENTORY_WRITE,
     ),
+    (
+        "/eventkit.v1.InventoryService/AddCaseToCase",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/RemoveCaseFromCase",
+        INVENTORY_WRITE,
+    ),
     ("/eventkit.v1.PlanningService/GetProject", PLANNING_READ),
     ("/eventkit.v1.PlanningService/ListProjects", PLANNING_READ),
     ("/eventkit.v1.PlanningService/GetEvent", PLANNING_READ),

@@ -326,7 +326,7 @@ fn string_value(
         "parent_id" => reference("warehouse"),
         "product_id" => reference("product"),
         "location_id" => reference("location"),
-        "case_id" => reference("case"),
+        "case_id" | "child_case_id" => reference("case"),
         "asset_id" => reference("asset"),
         "endpoint_id" => reference("webhook_endpoint"),
         "delivery_id" => reference("webhook_delivery"),

@@ -18,6 +18,7 @@ mod identity;
 mod inventory;
 mod isolation;
 mod lifecycle;
+mod nested_cases;
 mod operator_bad_input;
 mod outbox_relay;
 mod planning;
