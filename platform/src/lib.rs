@@ -10,6 +10,7 @@ pub mod health;
 pub mod metering;
 pub mod outbox;
 pub mod quota;
+pub mod rate_limit;
 pub mod rpc;
 pub mod secret;
 pub mod telemetry;

@@ -25,6 +25,7 @@ use eventkit_platform::{
     db::Db,
     health::{self, Health},
     metering::{self, ApiCallMeter, Redis},
+    rate_limit::{self, RateLimiter},
     rpc::{
         idempotency::{self, Idempotency},
         server::{AppParts, Server, app},
@@ -88,6 +89,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         max_request_bytes: config.max_request_bytes,
     };
     let meter = ApiCallMeter::start(Redis::new(redis.clone()));
+    // Rate limits (issue 5): after authentication and the tenant gate, before authorization.
+    let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
@@ -104,6 +107,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
                 .layer(axum::middleware::from_fn_with_state(
                     meter,
                     metering::count_api_call,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    rate_limiter,
+                    rate_limit::enforce,
                 ))
                 .layer(axum::middleware::from_fn_with_state(
                     auth,
