@@ -9,6 +9,9 @@ alter table plans
     add column principal_requests_per_second bigint check (principal_requests_per_second >= 1),
     add column principal_request_burst bigint check (principal_request_burst >= 1);
 
+-- The owner (who runs migrations) sees no rows under forced row-level security: lift it for
+-- the seed values only.
+alter table plans no force row level security;
 update plans set requests_per_second = 20, request_burst = 60,
                  principal_requests_per_second = 10, principal_request_burst = 30 where key = 'free';
 update plans set requests_per_second = 50, request_burst = 150,
@@ -16,6 +19,7 @@ update plans set requests_per_second = 50, request_burst = 150,
 update plans set requests_per_second = 200, request_burst = 600,
                  principal_requests_per_second = 100, principal_request_burst = 300 where key = 'pro';
 -- enterprise (and self-hosted tenants, which are made on it) stays unlimited.
+alter table plans force row level security;
 
 alter table quota_overrides drop constraint quota_overrides_key_check;
 alter table quota_overrides add constraint quota_overrides_key_check check (key in (

@@ -5,7 +5,13 @@ use super::{
     Bucket, RateLimitConfig, RetryAfter, TenantRateLimits, local::Local, shared::SharedGcra,
 };
 use crate::{auth::Principal, db::Db, metering::Redis};
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
 use uuid::Uuid;
 
 /// What the limiter decided.
@@ -27,6 +33,33 @@ pub struct RateLimiter {
     limits: TenantRateLimits,
     local: Local,
     shared: SharedGcra,
+    outage: Outage,
+}
+
+/// After Redis failed, requests skip it for a while (the local limits alone decide), so an
+/// outage costs one request the Redis timeout per second, not every request.
+#[derive(Clone)]
+struct Outage {
+    epoch: Instant,
+    /// Milliseconds after `epoch` until which Redis is not asked.
+    skip_until: Arc<AtomicU64>,
+}
+
+impl Outage {
+    const SKIP: Duration = Duration::from_secs(1);
+
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    fn ongoing(&self) -> bool {
+        self.now_ms() < self.skip_until.load(Ordering::Relaxed)
+    }
+
+    fn started(&self) {
+        let until = self.now_ms() + Self::SKIP.as_millis() as u64;
+        self.skip_until.store(until, Ordering::Relaxed);
+    }
 }
 
 /// The Redis key of a tenant's bucket. `{tenant}` is a hash tag: a tenant's buckets share a
@@ -46,6 +79,10 @@ impl RateLimiter {
             limits: TenantRateLimits::new(db, config.limits_cache_ttl),
             local: Local::new(config.local_buckets, config.local_idle),
             shared: SharedGcra::new(redis, config.redis_timeout),
+            outage: Outage {
+                epoch: Instant::now(),
+                skip_until: Arc::new(AtomicU64::new(0)),
+            },
         }
     }
 
@@ -106,7 +143,12 @@ impl RateLimiter {
             refused("local");
             return Decision::Refused(RetryAfter(wait));
         }
-        match self.shared.acquire(&[], buckets).await {
+        let outcome = if self.outage.ongoing() {
+            Err(None)
+        } else {
+            self.shared.acquire(&[], buckets).await.map_err(Some)
+        };
+        match outcome {
             Ok(outcome) if outcome.admitted => {
                 for (key, bucket) in buckets {
                     self.local.charge(key, *bucket);
@@ -125,12 +167,15 @@ impl RateLimiter {
                 refused("shared");
                 Decision::Refused(RetryAfter(outcome.retry_after()))
             }
-            Err(err) => {
-                tracing::warn!(
-                    error = %err,
-                    "rate limiting: redis unreachable; failing open to this process's limits"
-                );
-                metrics::counter!("eventkit_rate_limit_redis_errors_total").increment(1);
+            Err(error) => {
+                if let Some(err) = error {
+                    self.outage.started();
+                    tracing::warn!(
+                        error = %err,
+                        "rate limiting: redis unreachable; failing open to this process's limits"
+                    );
+                    metrics::counter!("eventkit_rate_limit_redis_errors_total").increment(1);
+                }
                 let wait = buckets
                     .iter()
                     .filter_map(|(key, b)| self.local.charge(key, *b))

@@ -22,6 +22,7 @@ mod outbox_relay;
 mod planning;
 mod protocols;
 mod quotas;
+mod rate_limits;
 mod retention;
 mod scanning;
 mod seed;
