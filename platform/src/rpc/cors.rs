@@ -1,11 +1,13 @@
 //! The CORS allow-list: browsers on the configured origins (exact `scheme://host[:port]`
 //! matches, no wildcards) may call the API with credentials (the SPA's session cookie) and the
 //! headers Connect, gRPC-Web and our API use; every other origin gets no CORS headers at all,
-//! so the browser blocks it. Origins are checked when the configuration is read.
+//! so the browser blocks it ([`strip_unlisted`] removes what `tower-http` would still send,
+//! such as the allowed methods). Origins are checked when the configuration is read.
 
 use crate::config::Config;
-use http::{HeaderName, HeaderValue, Method};
-use std::time::Duration;
+use axum::{extract::Request, extract::State, middleware::Next, response::Response};
+use http::{HeaderName, HeaderValue, Method, header};
+use std::{sync::Arc, time::Duration};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// Request headers a browser may send cross-origin.
@@ -79,6 +81,45 @@ pub fn layer(config: &Config) -> CorsLayer {
         .allow_headers(names(ALLOWED_HEADERS))
         .expose_headers(names(EXPOSED_HEADERS))
         .max_age(Duration::from_secs(3600))
+}
+
+/// The configured origins, for [`strip_unlisted`].
+#[derive(Clone, Debug)]
+pub struct AllowList(Arc<Vec<String>>);
+
+impl AllowList {
+    pub fn new(config: &Config) -> Self {
+        Self(Arc::new(config.cors_origins.clone()))
+    }
+
+    fn allows(&self, origin: Option<&HeaderValue>) -> bool {
+        origin
+            .and_then(|o| o.to_str().ok())
+            .is_some_and(|o| self.0.iter().any(|allowed| allowed == o))
+    }
+}
+
+/// Axum middleware (outside the CORS layer): answers to a request whose `Origin` is not on the
+/// list carry no `Access-Control-*` header at all.
+pub async fn strip_unlisted(
+    State(list): State<AllowList>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let allowed = list.allows(request.headers().get(header::ORIGIN));
+    let mut response = next.run(request).await;
+    if !allowed {
+        let cors: Vec<HeaderName> = response
+            .headers()
+            .keys()
+            .filter(|k| k.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in cors {
+            response.headers_mut().remove(name);
+        }
+    }
+    response
 }
 
 #[cfg(test)]

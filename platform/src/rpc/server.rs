@@ -104,6 +104,10 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
             security_headers::apply,
         ))
         .layer(super::cors::layer(config))
+        .layer(middleware::from_fn_with_state(
+            super::cors::AllowList::new(config),
+            super::cors::strip_unlisted,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
