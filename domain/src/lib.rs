@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod planning;
 pub mod quota;
+pub mod rate_limit;
 pub mod recurrence;
 pub mod text;
 pub mod violation;

@@ -489,3 +489,121 @@ async fn sign_in_throttle_fails_open_without_redis() {
     assert_eq!(t.check(&user, ip).await, Ok(()));
     t.record_success(&user).await;
 }
+
+#[tokio::test]
+async fn operators_set_rate_limits_with_ekctl() {
+    let env = TestEnv::start_with(HashMap::from([(
+        "EVENTKIT_RATE_LIMIT_CACHE_MS".into(),
+        "100".into(),
+    )]))
+    .await;
+    let cp = env.control_plane().await;
+    let ekctl = eventkit_tests::ekctl::Ekctl::new(cp.addr, &env.operator_token("rita").await);
+    let shown = ekctl.json(&["plans", "show", "starter"]).await;
+    assert_eq!(shown["plan"]["rateLimits"]["requestsPerSecond"], "50");
+    assert_eq!(shown["plan"]["rateLimits"]["principalRequestBurst"], "75");
+    let listed = ekctl.run(&["plans", "list"]).await;
+    assert!(listed.stdout.contains("50/s (150)"), "{}", listed.stdout);
+    assert!(listed.stdout.contains("unlimited"), "{}", listed.stdout);
+
+    // A plan edit: the value is checked and the field named.
+    let set = ekctl
+        .json(&[
+            "plans",
+            "set",
+            "starter",
+            "request_burst",
+            "40",
+            "--reason",
+            "t",
+        ])
+        .await;
+    assert_eq!(set["plan"]["rateLimits"]["requestBurst"], "40");
+    let refused = ekctl
+        .run(&[
+            "plans",
+            "set",
+            "starter",
+            "request_burst",
+            "0",
+            "--reason",
+            "t",
+        ])
+        .await;
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("plan.rate_limits.request_burst"),
+        "{}",
+        refused.stderr
+    );
+
+    // A tenant override through `ekctl quotas set`, enforced by the tenant API.
+    let created = ekctl
+        .json(&[
+            "tenants",
+            "create",
+            "--name",
+            "Rated",
+            "--plan",
+            "starter",
+            "--api-key",
+        ])
+        .await;
+    let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+    let key = created["apiKey"].as_str().unwrap().to_owned();
+    for (limit, value) in [
+        ("principal_requests_per_second", "1"),
+        ("principal_request_burst", "2"),
+    ] {
+        let out = ekctl
+            .run(&["quotas", "set", &id, limit, value, "--reason", "abuse"])
+            .await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let bad = ekctl
+        .run(&["quotas", "set", &id, "request_burst", "0", "--reason", "x"])
+        .await;
+    assert_eq!(bad.code, 4, "{}", bad.stderr);
+    let unknown = ekctl
+        .run(&["quotas", "set", &id, "speed", "3", "--reason", "x"])
+        .await;
+    assert!(
+        unknown.stderr.contains("principal_request_burst"),
+        "the known names are listed: {}",
+        unknown.stderr
+    );
+    let mut admitted = 0;
+    let started = Instant::now();
+    for _ in 0..8 {
+        if list(env.addr, &key).await.code() == "ok" {
+            admitted += 1;
+        }
+    }
+    assert!(
+        admitted >= 2 && admitted <= 2 + started.elapsed().as_secs() as u32 + 1,
+        "the override (burst 2, 1/s) holds: {admitted} of 8"
+    );
+    // `default` goes back to the plan's budget.
+    ekctl
+        .json(&[
+            "quotas",
+            "set",
+            &id,
+            "principal_request_burst",
+            "default",
+            "--reason",
+            "ok",
+        ])
+        .await;
+    let pool = env.admin_pool().await;
+    let left: i64 = sqlx::query_scalar(
+        "select count(*) from quota_overrides where tenant_id = $1 and key = 'principal_request_burst'",
+    )
+    .bind(Uuid::parse_str(&id).unwrap())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    pool.close().await;
+    let _ = cp.stop.send(());
+}
