@@ -83,9 +83,9 @@ impl TenantRateLimits {
             .db
             .tenant_tx(tenant_id, &Actor::system("rate_limit"))
             .await?;
-        let plan: Option<(Option<i64>, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "select p.requests_per_second, p.request_burst, \
-                    p.principal_requests_per_second, p.principal_request_burst \
+        let plan: Option<(Vec<Option<i64>>,)> = sqlx::query_as(
+            "select array[p.requests_per_second, p.request_burst, \
+                          p.principal_requests_per_second, p.principal_request_burst] \
              from tenants t join plans p on p.key = t.plan where t.id = $1",
         )
         .bind(tenant_id)
@@ -99,10 +99,11 @@ impl TenantRateLimits {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let Some((a, b, c, d)) = plan else {
+        let Some((values,)) = plan else {
             return Ok(RateLimits::default());
         };
-        Ok(RateLimits::resolve([a, b, c, d], &overrides))
+        let plan: [Option<i64>; 4] = std::array::from_fn(|i| values.get(i).copied().flatten());
+        Ok(RateLimits::resolve(plan, &overrides))
     }
 }
 
