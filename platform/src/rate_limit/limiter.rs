@@ -174,7 +174,8 @@ impl RateLimiter {
                         error = %err,
                         "rate limiting: redis unreachable; failing open to this process's limits"
                     );
-                    metrics::counter!("eventkit_rate_limit_redis_errors_total").increment(1);
+                    metrics::counter!("eventkit_rate_limit_redis_errors_total", "use" => "api")
+                        .increment(1);
                 }
                 let wait = buckets
                     .iter()
