@@ -15,9 +15,12 @@
 //!   limiter has room again.
 //!
 //! So a pool never admits more than the shared budget, and the local layer never refuses what
-//! Redis would admit (up to one Redis round trip of clock difference). If Redis cannot be
-//! reached the limiter fails open to the local limiters alone (each process then admits up to
-//! the whole budget), logs a warning and counts `eventkit_rate_limit_redis_errors_total`.
+//! Redis would admit (up to one Redis round trip of clock difference). While Redis answers, the
+//! first rule does nearly all the local refusing (Redis refuses a bucket before this process
+//! alone can fill its governor; the second rule is a safety net for clock skew and budget
+//! changes). The governors' main work is the outage: if Redis cannot be reached the limiter
+//! fails open to them alone (each process then admits up to the whole budget), logs a warning
+//! and counts `eventkit_rate_limit_redis_errors_total`.
 //!
 //! Limits come from the tenant's plan and its overrides ([`limits`]), cached per process.
 //! The same machinery throttles sign-in per account and per address ([`SignInThrottle`]).

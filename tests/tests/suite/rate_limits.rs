@@ -6,7 +6,9 @@
 
 use eventkit_platform::{
     metering::Redis,
-    rate_limit::{Bucket, SignInThrottle, SignInThrottleConfig, shared::SharedGcra},
+    rate_limit::{
+        Bucket, Decision, RateLimiter, SignInThrottle, SignInThrottleConfig, shared::SharedGcra,
+    },
 };
 use eventkit_proto::eventkit::v1 as pb;
 use eventkit_tests::{ConnectReply, Protocol, Tenant, TestEnv, connect};
@@ -606,4 +608,57 @@ async fn operators_set_rate_limits_with_ekctl() {
     assert_eq!(left, 0);
     pool.close().await;
     let _ = cp.stop.send(());
+}
+
+#[tokio::test]
+async fn local_refusals_never_outlast_the_shared_ones() {
+    // Two processes' limiters on one Redis; the database is never asked (buckets given).
+    let db = eventkit_platform::db::Db::connect_lazy("postgres://nobody@127.0.0.1:1/none", 1)
+        .expect("lazy pool");
+    let config = eventkit_platform::rate_limit::RateLimitConfig::default();
+    let a = RateLimiter::new(db.clone(), redis(), &config);
+    let b = RateLimiter::new(db, redis(), &config);
+    let key = format!("eventkit:ratelimit:test:{}", Uuid::now_v7());
+    let budget = Bucket::per_second(2, 4);
+    let buckets = [(key.clone(), budget)];
+    let shared = SharedGcra::new(redis(), Duration::from_secs(2));
+
+    for n in 0..4 {
+        assert!(
+            matches!(a.check_buckets(&buckets).await, Decision::Admitted { .. }),
+            "call {n}"
+        );
+    }
+    // B never called before, yet the shared budget is spent: Redis refuses it.
+    let Decision::Refused(by_redis) = b.check_buckets(&buckets).await else {
+        panic!("B admitted past the shared budget");
+    };
+    // A asks Redis, is refused, and remembers it: its next call is refused in process, never
+    // for longer than Redis would refuse it.
+    let Decision::Refused(_) = a.check_buckets(&buckets).await else {
+        panic!("A admitted past the budget");
+    };
+    let Decision::Refused(local) = a.check_buckets(&buckets).await else {
+        panic!("A admitted past the budget");
+    };
+    let direct = shared.acquire(&[], &buckets).await.unwrap();
+    assert!(!direct.admitted, "Redis refuses too");
+    assert!(
+        local.0 <= direct.retry_after() + Duration::from_millis(50),
+        "local {local:?} vs Redis {:?}",
+        direct.retry_after()
+    );
+    assert!(by_redis.0 <= Duration::from_millis(500), "{by_redis:?}");
+
+    // Once the wait is over both are admitted again: nothing lingers locally.
+    tokio::time::sleep(local.0.max(by_redis.0) + Duration::from_millis(20)).await;
+    assert!(matches!(
+        a.check_buckets(&buckets).await,
+        Decision::Admitted { .. }
+    ));
+    tokio::time::sleep(Duration::from_millis(520)).await;
+    assert!(matches!(
+        b.check_buckets(&buckets).await,
+        Decision::Admitted { .. }
+    ));
 }
