@@ -12,6 +12,7 @@ pub mod money;
 pub mod permissions;
 pub mod planning;
 pub mod quota;
+pub mod rate_limit;
 pub mod recurrence;
 pub mod text;
 pub mod violation;

@@ -2,6 +2,7 @@
 //! `REDIS_URL`, `NATS_URL`), with defaults that work on a developer machine. Secrets are
 //! wrapped in [`Secret`] so `Debug` output is safe to log.
 
+use crate::rate_limit::RateLimitConfig;
 use crate::secret::{Secret, redact_url};
 use eventkit_domain::webhooks::destination::Guard;
 use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
@@ -72,6 +73,12 @@ pub struct Config {
     pub mail_from: String,
     /// Where users reach EventKit (links in emails).
     pub public_url: String,
+    // Rate limits and hardening (issue 5).
+    /// Rate limits of the tenant API (`EVENTKIT_RATE_LIMIT*`, see `rate_limit::config`).
+    pub rate_limits: RateLimitConfig,
+    /// `Strict-Transport-Security` max-age in seconds (`EVENTKIT_HSTS_MAX_AGE`); by default one
+    /// year when `EVENTKIT_PUBLIC_URL` is `https://`, else none; `0` turns it off.
+    pub hsts_max_age: Option<u64>,
     /// The platform's OpenID Connect provider (`EVENTKIT_OIDC_ISSUER`, `EVENTKIT_OIDC_CLIENT_ID`,
     /// `EVENTKIT_OIDC_CLIENT_SECRET`): people with an account sign in with it. Unset: off.
     pub oidc: Option<PlatformOidc>,
@@ -155,14 +162,13 @@ impl Config {
                 "EVENTKIT_TENANT_STATE_CACHE_MS",
                 5_000,
             )?),
-            cors_origins: get("EVENTKIT_CORS_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            cors_origins: crate::rpc::cors::parse_origins(
+                &get("EVENTKIT_CORS_ORIGINS").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError {
+                var: "EVENTKIT_CORS_ORIGINS",
+                message,
+            })?,
             jwt_jwks: get("EVENTKIT_JWT_JWKS").map(Secret::new),
             jwt_issuer: get("EVENTKIT_JWT_ISSUER"),
             jwt_audience: get("EVENTKIT_JWT_AUDIENCE"),
@@ -203,6 +209,13 @@ impl Config {
                         },
                     )?),
                 }),
+            },
+            rate_limits: RateLimitConfig::from_vars(&vars)?,
+            hsts_max_age: match get("EVENTKIT_HSTS_MAX_AGE") {
+                Some(_) => Some(parse(&vars, "EVENTKIT_HSTS_MAX_AGE", 0u64)?).filter(|s| *s > 0),
+                None => get("EVENTKIT_PUBLIC_URL")
+                    .filter(|u| u.starts_with("https://"))
+                    .map(|_| 31_536_000),
             },
         })
     }

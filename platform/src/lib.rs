@@ -12,6 +12,7 @@ pub mod metering;
 pub mod outbound;
 pub mod outbox;
 pub mod quota;
+pub mod rate_limit;
 pub mod rpc;
 pub mod secret;
 pub mod telemetry;

@@ -29,6 +29,7 @@ use eventkit_platform::{
     identity::{memberships::MemberPermissions, sessions::Sessions},
     metering::{self, ApiCallMeter, Redis},
     outbound::GuardedClients,
+    rate_limit::{self, RateLimiter},
     rpc::{
         idempotency::{self, Idempotency},
         server::{AppParts, Server, app},
@@ -121,6 +122,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         max_request_bytes: config.max_request_bytes,
     };
     let meter = ApiCallMeter::start(Redis::new(redis.clone()), db.clone());
+    // Rate limits (issue 5): after authentication and the tenant gate, before authorization.
+    let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
@@ -138,6 +141,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
                 .layer(axum::middleware::from_fn_with_state(
                     meter,
                     metering::count_api_call,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    rate_limiter,
+                    rate_limit::enforce,
                 ))
                 .layer(axum::middleware::from_fn_with_state(
                     auth,
