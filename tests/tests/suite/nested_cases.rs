@@ -82,31 +82,13 @@ async fn a_rack_of_drawers_is_booked_and_scanned_as_one() {
     );
 
     // The rack on one event holds the tray: another overlapping event cannot book the tray.
-    let event = |name: &'static str| {
-        let t = &t;
-        async move {
-            let id = t
-                .id(
-                    "PlanningService/CreateEvent",
-                    json!({"name": name, "period": period((1, 0), (5, 0))}),
-                    "event",
-                )
-                .await;
-            t.ok(
-                "PlanningService/TransitionEvent",
-                json!({"id": id, "status": "EVENT_STATUS_CONFIRMED"}),
-            )
-            .await;
-            id
-        }
-    };
-    let show = event("Show").await;
+    let show = t.confirmed_event("Show", period((1, 0), (5, 0))).await;
     t.ok(
         "PlanningService/AddPullListLine",
         json!({"eventId": show, "caseId": rack}),
     )
     .await;
-    let rival = event("Rival").await;
+    let rival = t.confirmed_event("Rival", period((1, 0), (5, 0))).await;
     let clash = t
         .call(
             "PlanningService/AddPullListLine",
