@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod quota;
 pub mod rpc;
 pub mod secret;
+pub mod storage;
 pub mod telemetry;
 pub mod webhooks;
 
