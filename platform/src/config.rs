@@ -74,6 +74,12 @@ pub struct Config {
     pub public_url: String,
     /// Object storage (exports).
     pub storage: StorageConfig,
+    /// How long an export worker's claim lasts without a heartbeat (`EVENTKIT_EXPORT_LEASE_MS`);
+    /// a killed worker's export is started again after it ran out.
+    pub export_lease: Duration,
+    /// Where export workers write the ZIP before uploading it (`EVENTKIT_EXPORT_WORK_DIR`;
+    /// default the system's temporary folder).
+    pub export_work_dir: std::path::PathBuf,
 }
 
 /// Where objects (exports) are kept and how their download links are made.
@@ -224,6 +230,10 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             storage,
+            export_lease: Duration::from_millis(parse(&vars, "EVENTKIT_EXPORT_LEASE_MS", 30_000)?),
+            export_work_dir: get("EVENTKIT_EXPORT_WORK_DIR")
+                .map(Into::into)
+                .unwrap_or_else(std::env::temp_dir),
         })
     }
 }

@@ -5,6 +5,7 @@
 
 mod cli;
 mod client;
+mod export;
 mod output;
 
 pub use client::exit;
@@ -49,7 +50,7 @@ pub async fn run(
         .filter(|v| !v.is_empty())
         .map(String::as_str);
     let result = match Clients::connect(&url, token).await {
-        Ok(mut clients) => execute(&mut clients, &cli).await,
+        Ok(mut clients) => execute(&mut clients, &cli, err).await,
         Err(status) => Err(status),
     };
     match result {
@@ -111,8 +112,13 @@ fn shown(t: &Option<Tenant>) -> String {
         .unwrap_or_default()
 }
 
-async fn execute(c: &mut Clients, cli: &Cli) -> Result<String, Status> {
+async fn execute(c: &mut Clients, cli: &Cli, err: &mut dyn Write) -> Result<String, Status> {
     Ok(match &cli.command {
+        Command::Tenants(Tenants::Export {
+            tenant,
+            wait,
+            reason,
+        }) => export::run(c, cli.json, tenant.trim(), *wait, &reason.reason, err).await?,
         Command::Tenants(cmd) => tenants(c, cli, cmd).await?,
         Command::Plans(cmd) => plans(c, cli, cmd).await?,
         Command::Quotas(QuotaCommand::Set {
@@ -357,6 +363,7 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 },
             )
         }
+        Tenants::Export { .. } => unreachable!("handled by export::run"),
     })
 }
 
