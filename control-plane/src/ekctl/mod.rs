@@ -114,12 +114,7 @@ fn shown(t: &Option<Tenant>) -> String {
 
 async fn execute(c: &mut Clients, cli: &Cli, err: &mut dyn Write) -> Result<String, Status> {
     Ok(match &cli.command {
-        Command::Tenants(Tenants::Export {
-            tenant,
-            wait,
-            reason,
-        }) => export::run(c, cli.json, tenant.trim(), *wait, &reason.reason, err).await?,
-        Command::Tenants(cmd) => tenants(c, cli, cmd).await?,
+        Command::Tenants(cmd) => tenants(c, cli, cmd, err).await?,
         Command::Plans(cmd) => plans(c, cli, cmd).await?,
         Command::Quotas(QuotaCommand::Set {
             tenant,
@@ -194,7 +189,12 @@ macro_rules! tenant_move {
     }};
 }
 
-async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, Status> {
+async fn tenants(
+    c: &mut Clients,
+    cli: &Cli,
+    cmd: &Tenants,
+    err: &mut dyn Write,
+) -> Result<String, Status> {
     let id = |t: &String| t.trim().to_owned();
     Ok(match cmd {
         Tenants::List { state } => {
@@ -363,7 +363,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 },
             )
         }
-        Tenants::Export { .. } => unreachable!("handled by export::run"),
+        Tenants::Export {
+            tenant,
+            wait,
+            reason,
+        } => export::run(c, cli.json, tenant.trim(), *wait, &reason.reason, err).await?,
     })
 }
 

@@ -326,6 +326,29 @@ async fn a_tenant_admin_exports_to_the_filesystem_and_downloads_through_a_signed
     assert_eq!(theirs.code(), "not_found", "{:?}", theirs.body);
     let listed = account(cp.addr, &other, "ListExports", json!({})).await;
     assert_eq!(listed.ok().get("exports"), None, "{:?}", listed.body);
+
+    // Erasing the tenant removes its export from storage too.
+    assert!(objects.path().join(&key).exists());
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("alice").await);
+    let tid = tenant.id.to_string();
+    ekctl
+        .json(&["tenants", "delete", &tid, "--reason", "ended"])
+        .await;
+    ekctl
+        .json(&[
+            "tenants",
+            "erase",
+            &tid,
+            "--confirm",
+            &tid,
+            "--reason",
+            "asked",
+        ])
+        .await;
+    assert!(
+        !objects.path().join(&key).exists(),
+        "the ZIP outlived the erasure"
+    );
 }
 
 #[tokio::test]
