@@ -25,7 +25,7 @@ async fn worker_process() {
 }
 
 /// A tenant with seeded inventory and events, a soft-deleted product, and an admin contact.
-async fn fill(env: &TestEnv, tenant: &Tenant, assets: usize, events: usize) -> String {
+async fn fill(env: &TestEnv, tenant: &Tenant, assets: usize, events: usize) {
     let db = Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
     eventkit_tenant_api::seed::seed(&db, tenant.id, assets, events, 3)
         .await
@@ -50,7 +50,6 @@ async fn fill(env: &TestEnv, tenant: &Tenant, assets: usize, events: usize) -> S
         .execute(&env.admin_pool().await)
         .await
         .unwrap();
-    product
 }
 
 async fn account(
@@ -97,7 +96,7 @@ async fn an_operator_export_lands_in_s3_with_every_row_and_a_presigned_link() {
     let env = TestEnv::start_with(vars).await;
     let tenant = env.create_tenant("Acme").await;
     let other = env.create_tenant("Other").await;
-    let deleted_product = fill(&env, &tenant, 60, 8).await;
+    fill(&env, &tenant, 60, 8).await;
     fill(&env, &other, 20, 3).await;
     let (cp, config) = control_plane(&env).await;
     let _workers = workers(&env, &config, &tenant).await;
@@ -166,7 +165,6 @@ async fn an_operator_export_lands_in_s3_with_every_row_and_a_presigned_link() {
             .unwrap(),
         checked.rows
     );
-    let _ = deleted_product;
 
     // Tampered links are refused by the S3 server's signature check.
     let tampered_sig = {
@@ -225,10 +223,17 @@ async fn an_operator_export_lands_in_s3_with_every_row_and_a_presigned_link() {
 #[tokio::test]
 async fn a_tenant_admin_exports_to_the_filesystem_and_downloads_through_a_signed_link() {
     let objects = tempfile::tempdir().unwrap();
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_STORAGE_URL".to_owned(),
-        format!("file://{}", objects.path().display()),
-    )]))
+    let mail_dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::start_with(HashMap::from([
+        (
+            "EVENTKIT_STORAGE_URL".to_owned(),
+            format!("file://{}", objects.path().display()),
+        ),
+        (
+            "EVENTKIT_MAIL_DIR".to_owned(),
+            mail_dir.path().display().to_string(),
+        ),
+    ]))
     .await;
     let tenant = env.create_tenant("Acme").await;
     let other = env.create_tenant("Other").await;
@@ -467,10 +472,14 @@ async fn bad_export_requests_get_clear_errors_and_write_nothing() {
 async fn a_worker_killed_mid_export_still_produces_a_complete_export() {
     let objects = tempfile::tempdir().unwrap();
     let storage_url = format!("file://{}", objects.path().display());
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_STORAGE_URL".to_owned(),
-        storage_url.clone(),
-    )]))
+    let mail_dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::start_with(HashMap::from([
+        ("EVENTKIT_STORAGE_URL".to_owned(), storage_url.clone()),
+        (
+            "EVENTKIT_MAIL_DIR".to_owned(),
+            mail_dir.path().display().to_string(),
+        ),
+    ]))
     .await;
     let tenant = env.create_tenant("Big").await;
     fill(&env, &tenant, 20_000, 1_000).await;
@@ -488,6 +497,10 @@ async fn a_worker_killed_mid_export_still_produces_a_complete_export() {
             config.storage.download_base_url.clone(),
         ),
         ("EVENTKIT_EXPORT_LEASE_MS".to_owned(), "2000".to_owned()),
+        (
+            "EVENTKIT_MAIL_DIR".to_owned(),
+            mail_dir.path().display().to_string(),
+        ),
         ("EVENTKIT_JOB_ACK_WAIT_MS".to_owned(), "3000".to_owned()),
     ];
     let mut worker = WorkerProcess::spawn("export::worker_process", &vars);
