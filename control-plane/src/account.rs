@@ -1,6 +1,7 @@
 //! The tenant's own account, for its admins: state, plan and settings, quotas and usage, and
 //! deletion with its grace period (requested and cancelled through the same state machine the
-//! operators use). Callers present a tenant credential holding every permission.
+//! operators use), and exports ([`crate::exports`]). Callers present a tenant credential
+//! holding every permission.
 
 use crate::{ControlPlane, lifecycle::By, registry};
 use eventkit_domain::{FieldViolation, lifecycle::Transition};
@@ -10,7 +11,7 @@ use eventkit_platform::{
 };
 use eventkit_proto::controlplane::v1::*;
 
-fn require_admin(p: &Principal) -> Result<(), ApiError> {
+pub(crate) fn require_admin(p: &Principal) -> Result<(), ApiError> {
     if p.permissions == Permissions::All {
         Ok(())
     } else {

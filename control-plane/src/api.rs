@@ -26,6 +26,8 @@ delegate! {
         cancel_tenant_deletion(CancelTenantDeletionRequest) -> CancelTenantDeletionResponse;
         change_tenant_plan(ChangeTenantPlanRequest) -> ChangeTenantPlanResponse;
         erase_tenant(EraseTenantRequest) -> EraseTenantResponse;
+        export_tenant(ExportTenantRequest) -> ExportTenantResponse;
+        get_tenant_export(GetTenantExportRequest) -> GetTenantExportResponse;
     }
 }
 
@@ -68,5 +70,8 @@ delegate! {
         get_account_usage(GetAccountUsageRequest) -> GetAccountUsageResponse;
         request_account_deletion(RequestAccountDeletionRequest) -> RequestAccountDeletionResponse;
         cancel_account_deletion(CancelAccountDeletionRequest) -> CancelAccountDeletionResponse;
+        request_export(RequestExportRequest) -> RequestExportResponse;
+        list_exports(ListExportsRequest) -> ListExportsResponse;
+        get_export(GetExportRequest) -> GetExportResponse;
     }
 }

@@ -4,9 +4,9 @@
 //! table is covered without a code change) is deleted in foreign-key order, in one
 //! transaction under the tenant's row-level security; a second scan of the same tables must
 //! then find nothing, or the whole erasure rolls back. The registry row stays as the erasure
-//! record: state `erased`, the time and the per-table counts, and no name or email.
-//! People who belonged only to this tenant are deleted with it. (Objects in storage come with
-//! exports.)
+//! record: state `erased`, the time and the per-table counts, and no name or email. The
+//! tenant's export ZIPs are removed from object storage once the rows are gone, and people who
+//! belonged only to this tenant are deleted with it.
 
 use crate::{
     ControlPlane,
@@ -156,6 +156,12 @@ impl ControlPlane {
         let members: Vec<Uuid> = sqlx::query_scalar("select user_id from memberships")
             .fetch_all(&mut *tx)
             .await?;
+        let objects: Vec<String> = sqlx::query_scalar(
+            "select object_key from exports where tenant_id = $1 and object_key is not null",
+        )
+        .bind(tenant_id)
+        .fetch_all(&mut *tx)
+        .await?;
         let mut deleted = BTreeMap::new();
         let tables = tenant_tables(&mut tx).await?;
         for table in &tables {
@@ -219,6 +225,11 @@ impl ControlPlane {
         }
         tx.commit().await?;
         self.announce(tenant_id).await;
+        for key in objects {
+            if let Err(err) = self.storage.store.delete(&key).await {
+                tracing::warn!(error = %err, %tenant_id, key, "removing an erased tenant's export from storage failed");
+            }
+        }
         if let Err(err) = eventkit_platform::metering::forget(&self.redis, tenant_id).await {
             tracing::warn!(error = %err, %tenant_id, "removing the erased tenant's Redis counters failed; they expire within 7 days");
         }

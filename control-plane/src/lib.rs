@@ -1,5 +1,5 @@
 //! The control plane: tenant lifecycle (sign-up, approval and provisioning, suspension,
-//! deletion and erasure), plans and quotas, metering, and the operator audit — served as the
+//! deletion and erasure), plans and quotas, metering, exports, and the operator audit — served as the
 //! `controlplane.v1` services on the control-plane port with the same one-port
 //! Connect/gRPC/gRPC-Web stack as the tenant API — plus `ekctl`, the operators' client.
 //! It connects as `eventkit_control`, the only role that sees every tenant's registry row;
@@ -11,6 +11,7 @@ pub mod audit;
 pub mod caller;
 pub mod ekctl;
 pub mod erasure;
+mod exports;
 pub mod lifecycle;
 pub mod operator_auth;
 mod operator_tenants;
@@ -31,6 +32,7 @@ use eventkit_platform::{
     health::{self, Health},
     metering::Redis,
     rpc::server::{AppParts, Server, app},
+    storage::{Storage, fs::download_router},
 };
 use eventkit_proto::controlplane::v1::{
     account_service_server::AccountServiceServer,
@@ -44,7 +46,7 @@ use eventkit_proto::controlplane::v1::{
 use tokio::net::TcpListener;
 
 /// The control plane's service logic: the database (as `eventkit_control`), NATS for cache
-/// invalidations, Redis for the API-call counters.
+/// invalidations, Redis for the API-call counters, object storage for export download links.
 #[derive(Clone)]
 pub struct ControlPlane {
     db: Db,
@@ -52,6 +54,7 @@ pub struct ControlPlane {
     redis: Redis,
     /// Where links in emails (invitations) point.
     public_url: String,
+    storage: Storage,
 }
 
 /// How often the control plane looks for tenants whose deletion grace period has ended.
@@ -62,11 +65,13 @@ impl ControlPlane {
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
         let db = Db::connect_lazy(config.database.control.expose(), 8)?;
         let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+        let storage = Storage::from_config(&config.storage)?;
         Ok(Self {
             db,
             nats,
             redis: Redis::new(redis),
             public_url: config.public_url.clone(),
+            storage,
         })
     }
 }
@@ -118,5 +123,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         health: Health::new(db.pool().clone(), redis, nats),
         routes: axum::Router::new(),
     };
-    Ok(Server::new(listener, app(config, parts)))
+    let mut router = app(config, parts);
+    // The filesystem backend's signed download links are served here (S3 links go to S3).
+    if let Some(local) = cp.storage.local.clone() {
+        router = download_router(local).merge(router);
+    }
+    Ok(Server::new(listener, router))
 }

@@ -73,6 +73,14 @@ pub struct Config {
     pub mail_from: String,
     /// Where users reach EventKit (links in emails).
     pub public_url: String,
+    /// Object storage (exports).
+    pub storage: StorageConfig,
+    /// How long an export worker's claim lasts without a heartbeat (`EVENTKIT_EXPORT_LEASE_MS`);
+    /// a killed worker's export is started again after it ran out.
+    pub export_lease: Duration,
+    /// Where export workers write the ZIP before uploading it (`EVENTKIT_EXPORT_WORK_DIR`;
+    /// default the system's temporary folder).
+    pub export_work_dir: std::path::PathBuf,
     // Rate limits and hardening (issue 5).
     /// Rate limits of the tenant API (`EVENTKIT_RATE_LIMIT*`, see `rate_limit::config`).
     pub rate_limits: RateLimitConfig,
@@ -90,6 +98,31 @@ pub struct PlatformOidc {
     pub client_id: String,
     pub client_secret: Secret<String>,
 }
+
+/// Where objects (exports) are kept and how their download links are made.
+#[derive(Clone, Debug)]
+pub struct StorageConfig {
+    /// `EVENTKIT_STORAGE_URL`: `file:///var/lib/eventkit/objects` (a folder; relative paths as
+    /// `file://.data/objects`, the default) or `s3://bucket[/prefix]`.
+    pub url: String,
+    /// `EVENTKIT_S3_ENDPOINT`: an S3-compatible endpoint (path-style); unset means AWS.
+    pub s3_endpoint: Option<String>,
+    /// `EVENTKIT_S3_REGION` (else `AWS_REGION`, else `us-east-1`).
+    pub s3_region: String,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+    pub s3_access_key_id: Option<Secret<String>>,
+    pub s3_secret_access_key: Option<Secret<String>>,
+    pub s3_session_token: Option<Secret<String>>,
+    /// `EVENTKIT_DOWNLOAD_URL`: where users reach the control plane's download route (filesystem
+    /// backend); defaults to `http://<EVENTKIT_CONTROL_PLANE_ADDR>`.
+    pub download_base_url: String,
+    /// `EVENTKIT_DOWNLOAD_SIGNING_KEY`: signs filesystem download links; workers and control plane
+    /// must share it. The default is for development only.
+    pub signing_key: Secret<String>,
+}
+
+/// The signing key used when `EVENTKIT_DOWNLOAD_SIGNING_KEY` is unset (development only).
+pub const DEV_SIGNING_KEY: &str = "eventkit-development-download-signing-key";
 
 /// Errors in configuration name the variable.
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +159,28 @@ impl Config {
             ),
             app: Secret::new(app),
         };
+        let control_plane_addr: SocketAddr = parse(
+            &vars,
+            "EVENTKIT_CONTROL_PLANE_ADDR",
+            "127.0.0.1:8081".parse().unwrap(),
+        )?;
+        let storage = StorageConfig {
+            url: get("EVENTKIT_STORAGE_URL").unwrap_or_else(|| "file://.data/objects".into()),
+            s3_endpoint: get("EVENTKIT_S3_ENDPOINT"),
+            s3_region: get("EVENTKIT_S3_REGION")
+                .or_else(|| get("AWS_REGION"))
+                .unwrap_or_else(|| "us-east-1".into()),
+            s3_access_key_id: get("AWS_ACCESS_KEY_ID").map(Secret::new),
+            s3_secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+            s3_session_token: get("AWS_SESSION_TOKEN").map(Secret::new),
+            download_base_url: get("EVENTKIT_DOWNLOAD_URL")
+                .unwrap_or_else(|| format!("http://{control_plane_addr}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            signing_key: Secret::new(
+                get("EVENTKIT_DOWNLOAD_SIGNING_KEY").unwrap_or_else(|| DEV_SIGNING_KEY.into()),
+            ),
+        };
         Ok(Self {
             database,
             db_max_connections: parse(&vars, "EVENTKIT_DB_MAX_CONNECTIONS", 32)?,
@@ -136,11 +191,7 @@ impl Config {
                 "EVENTKIT_TENANT_API_ADDR",
                 "127.0.0.1:8080".parse().unwrap(),
             )?,
-            control_plane_addr: parse(
-                &vars,
-                "EVENTKIT_CONTROL_PLANE_ADDR",
-                "127.0.0.1:8081".parse().unwrap(),
-            )?,
+            control_plane_addr,
             workers_addr: parse(
                 &vars,
                 "EVENTKIT_WORKERS_ADDR",
@@ -217,6 +268,11 @@ impl Config {
                     .filter(|u| u.starts_with("https://"))
                     .map(|_| 31_536_000),
             },
+            storage,
+            export_lease: Duration::from_millis(parse(&vars, "EVENTKIT_EXPORT_LEASE_MS", 30_000)?),
+            export_work_dir: get("EVENTKIT_EXPORT_WORK_DIR")
+                .map(Into::into)
+                .unwrap_or_else(std::env::temp_dir),
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod quota;
 pub mod rate_limit;
 pub mod rpc;
 pub mod secret;
+pub mod storage;
 pub mod telemetry;
 pub mod webhooks;
 

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod connect;
 pub mod ekctl;
+pub mod exports;
 pub mod faults;
 pub mod oidc;
 pub mod people;

@@ -1,11 +1,12 @@
 //! Background work: JetStream streams (declared idempotently at start), the outbox relay, the
-//! consumers (webhook fan-out, email), the webhook dispatcher, retention sweeps, health and
-//! metrics.
+//! consumers (webhook fan-out, email, tenant exports), the webhook dispatcher, retention sweeps,
+//! health and metrics.
 
 pub mod clock;
 pub mod consumer;
 pub mod email;
 pub mod event;
+pub mod export;
 pub mod outbox_relay;
 pub mod retention;
 pub mod webhooks;
@@ -82,6 +83,14 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         &config.mail_from,
         &config.public_url,
     )?);
+    let storage = eventkit_platform::storage::Storage::from_config(&config.storage)?;
+    tracing::info!(to = %storage.store.describe(), "object storage");
+    let exporter = Arc::new(export::Exporter::new(
+        db.clone(),
+        storage,
+        config.export_work_dir.clone(),
+        config.export_lease,
+    ));
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         while let Err(err) = declare_streams(&declare).await {
@@ -101,6 +110,17 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             fanout,
         );
         spawn_consumer(&js, &consumer_db, email::CONSUMER, ack_wait, mailer);
+        // Exports are long and heavy: two at a time, one per tenant, and patient redelivery
+        // while another worker holds an export's lease.
+        let export_spec = consumer::Spec {
+            filter: format!("{}.*.export.requested", EVENTS_SUBJECT_PREFIX),
+            ack_wait,
+            max_deliver: 50,
+            concurrency: 2,
+            per_tenant: 1,
+            ..consumer::Spec::new(export::CONSUMER)
+        };
+        spawn_consumer_with(&js, &consumer_db, export::CONSUMER, export_spec, exporter);
     });
     let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
     Ok(Server::new(listener, app(config, parts)))
@@ -114,13 +134,24 @@ fn spawn_consumer<H: consumer::Handler>(
     ack_wait: Duration,
     handler: Arc<H>,
 ) {
+    let spec = consumer::Spec {
+        ack_wait,
+        ..consumer::Spec::new(name)
+    };
+    spawn_consumer_with(js, db, name, spec, handler);
+}
+
+/// Runs one consumer with its own settings for good (restarted if its connection fails).
+fn spawn_consumer_with<H: consumer::Handler>(
+    js: &async_nats::jetstream::Context,
+    db: &Db,
+    name: &'static str,
+    spec: consumer::Spec,
+    handler: Arc<H>,
+) {
     let (js, db) = (js.clone(), db.clone());
     spawn_forever(name, move || {
-        let (js, db, handler) = (js.clone(), db.clone(), handler.clone());
-        let spec = consumer::Spec {
-            ack_wait,
-            ..consumer::Spec::new(name)
-        };
+        let (js, db, handler, spec) = (js.clone(), db.clone(), handler.clone(), spec.clone());
         async move { consumer::run(js, db, spec, handler, std::future::pending()).await }
     });
 }

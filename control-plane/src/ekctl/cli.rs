@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "ekctl",
     version,
-    about = "Operate EventKit: tenants, plans, quotas, usage and the operator audit",
+    about = "Operate EventKit: tenants, exports, plans, quotas, usage and the operator audit",
     long_about = "Operate EventKit through the control-plane API.\n\n\
         Environment: EKCTL_URL (default http://127.0.0.1:8081) and EKCTL_TOKEN (an operator token from \
         `eventkit operator-token create --name NAME`).",
@@ -119,6 +119,16 @@ pub enum Tenants {
         tenant: String,
         /// Plan key (free, starter, pro, enterprise).
         plan: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+    /// Export every row the tenant owns (soft-deleted too) as one ZIP (NDJSON and CSV per table,
+    /// a manifest); prints the export and, once ready, its download link (valid 7 days).
+    Export {
+        tenant: String,
+        /// Wait until the export is ready or failed, with a progress bar on stderr.
+        #[arg(long)]
+        wait: bool,
         #[command(flatten)]
         reason: Reason,
     },

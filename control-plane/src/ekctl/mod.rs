@@ -5,6 +5,7 @@
 
 mod cli;
 mod client;
+mod export;
 mod output;
 
 pub use client::exit;
@@ -49,7 +50,7 @@ pub async fn run(
         .filter(|v| !v.is_empty())
         .map(String::as_str);
     let result = match Clients::connect(&url, token).await {
-        Ok(mut clients) => execute(&mut clients, &cli).await,
+        Ok(mut clients) => execute(&mut clients, &cli, err).await,
         Err(status) => Err(status),
     };
     match result {
@@ -111,9 +112,9 @@ fn shown(t: &Option<Tenant>) -> String {
         .unwrap_or_default()
 }
 
-async fn execute(c: &mut Clients, cli: &Cli) -> Result<String, Status> {
+async fn execute(c: &mut Clients, cli: &Cli, err: &mut dyn Write) -> Result<String, Status> {
     Ok(match &cli.command {
-        Command::Tenants(cmd) => tenants(c, cli, cmd).await?,
+        Command::Tenants(cmd) => tenants(c, cli, cmd, err).await?,
         Command::Plans(cmd) => plans(c, cli, cmd).await?,
         Command::Quotas(QuotaCommand::Set {
             tenant,
@@ -188,7 +189,12 @@ macro_rules! tenant_move {
     }};
 }
 
-async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, Status> {
+async fn tenants(
+    c: &mut Clients,
+    cli: &Cli,
+    cmd: &Tenants,
+    err: &mut dyn Write,
+) -> Result<String, Status> {
     let id = |t: &String| t.trim().to_owned();
     Ok(match cmd {
         Tenants::List { state } => {
@@ -357,6 +363,11 @@ async fn tenants(c: &mut Clients, cli: &Cli, cmd: &Tenants) -> Result<String, St
                 },
             )
         }
+        Tenants::Export {
+            tenant,
+            wait,
+            reason,
+        } => export::run(c, cli.json, tenant.trim(), *wait, &reason.reason, err).await?,
     })
 }
 

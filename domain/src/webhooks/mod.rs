@@ -138,8 +138,9 @@ fn is_event_type_filter(t: &str) -> bool {
 }
 
 /// Events for our own workers only — they carry secrets (invitation, reset and verification
-/// links) and never reach webhooks, whatever an endpoint subscribed to.
-pub const INTERNAL: &[&str] = &["email.requested", "tenant.signup_requested"];
+/// links, an export's download link) and never reach webhooks, whatever an endpoint subscribed
+/// to.
+pub const INTERNAL: &[&str] = &["email.requested", "tenant.signup_requested", "export.ready"];
 
 /// Whether an endpoint subscribed to `filters` wants `event_type`.
 pub fn wants(filters: &[String], event_type: &str) -> bool {

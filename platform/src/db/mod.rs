@@ -47,4 +47,13 @@ impl Db {
     pub async fn tenant_tx(&self, tenant_id: Uuid, actor: &Actor) -> Result<TenantTx, sqlx::Error> {
         TenantTx::begin(&self.pool, tenant_id, actor).await
     }
+
+    /// A read-only, repeatable-read [`TenantTx`]: every statement sees the same snapshot.
+    pub async fn tenant_snapshot_tx(
+        &self,
+        tenant_id: Uuid,
+        actor: &Actor,
+    ) -> Result<TenantTx, sqlx::Error> {
+        TenantTx::begin_snapshot(&self.pool, tenant_id, actor).await
+    }
 }

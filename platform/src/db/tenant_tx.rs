@@ -46,6 +46,30 @@ impl TenantTx {
         })
     }
 
+    /// Like [`begin`](Self::begin), but one consistent read-only snapshot of the whole
+    /// database for the transaction's life (`repeatable read`): long reads that must agree
+    /// with themselves, such as an export reading every table twice over.
+    pub(crate) async fn begin_snapshot(
+        pool: &PgPool,
+        tenant_id: Uuid,
+        actor: &Actor,
+    ) -> Result<Self, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        sqlx::query("set transaction isolation level repeatable read, read only")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(SET_TENANT_SQL)
+            .bind(tenant_id.to_string())
+            .bind(&actor.0)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Self {
+            tx,
+            tenant_id,
+            actor: actor.clone(),
+        })
+    }
+
     pub fn tenant_id(&self) -> Uuid {
         self.tenant_id
     }

@@ -11,6 +11,7 @@ mod catalog;
 mod consumers;
 mod deadlines;
 mod email;
+mod export;
 mod hardening;
 mod history;
 mod http1;

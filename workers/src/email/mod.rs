@@ -85,6 +85,7 @@ fn plan(event: &Event) -> Result<Option<Plan>, Failure> {
         },
         "tenant.suspended" => notice("tenant_suspended"),
         "quota.warning" => notice("quota_warning"),
+        "export.ready" => notice("export_ready"),
         "webhook_endpoint.disabled" => notice("webhook_endpoint_disabled"),
         _ => return Ok(None),
     }))
