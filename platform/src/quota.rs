@@ -93,7 +93,16 @@ pub async fn used(tx: &mut TenantTx, key: QuotaKey) -> Result<Option<u64>, sqlx:
             .fetch_one(&mut **tx)
             .await?,
         ),
-        QuotaKey::StorageBytes => None,
+        // The tenant's objects in storage: today, its export archives.
+        QuotaKey::StorageBytes => Some(
+            sqlx::query_scalar(
+                "select coalesce(sum(size_bytes), 0)::bigint from exports \
+                 where tenant_id = $1 and object_key is not null",
+            )
+            .bind(tx.tenant_id())
+            .fetch_one(&mut **tx)
+            .await?,
+        ),
     };
     Ok(count.map(|n| n.max(0) as u64))
 }

@@ -274,6 +274,16 @@ async fn a_tenant_admin_exports_to_the_filesystem_and_downloads_through_a_signed
     );
     let (status, zip) = download(&url).await;
     assert_eq!(status, 200);
+    // The archive counts as the tenant's storage.
+    let usage = account(cp.addr, &tenant, "GetAccountUsage", json!({})).await;
+    let storage = usage.ok()["usage"]["quotas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["key"] == "storage_bytes")
+        .cloned()
+        .unwrap();
+    assert_eq!(storage["used"], zip.len().to_string(), "{storage}");
     let admin = env.admin_pool().await;
     let checked = verify_zip(
         zip,
