@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod jobs;
 pub mod metering;
 pub mod outbox;
 pub mod quota;
