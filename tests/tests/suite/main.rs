@@ -16,6 +16,7 @@ mod http1;
 mod idempotency;
 mod inventory;
 mod isolation;
+mod jobs;
 mod lifecycle;
 mod operator_bad_input;
 mod outbox_relay;
