@@ -140,7 +140,7 @@ pub async fn list_page(
         tx.commit().await?;
         all.extend(rows);
     }
-    all.sort_by(|a, b| b.id.cmp(&a.id));
+    all.sort_by_key(|r| std::cmp::Reverse(r.id));
     all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(all)
 }

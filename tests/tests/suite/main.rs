@@ -11,6 +11,7 @@ mod catalog;
 mod consumers;
 mod deadlines;
 mod email;
+mod email_tls;
 mod history;
 mod http1;
 mod idempotency;
