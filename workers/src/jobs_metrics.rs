@@ -6,7 +6,8 @@
 //! Gauges (every consumer labelled `stream` and `consumer`):
 //! `eventkit_jobs_consumer_pending`, `eventkit_jobs_consumer_ack_pending`,
 //! `eventkit_jobs_consumer_redelivered`, `eventkit_jobs_consumer_oldest_unacked_seconds`;
-//! `eventkit_jobs_dead_letters` (stored, not replayed; per `consumer`),
+//! `eventkit_jobs_dead_letters` (stored, not replayed; per `consumer`, 0 for a consumer of the
+//! streams without any),
 //! `eventkit_jobs_dead_letter_stream_messages`; `eventkit_outbox_unpublished_events`,
 //! `eventkit_outbox_oldest_unpublished_seconds`.
 
@@ -16,12 +17,37 @@ use eventkit_platform::{
     db::Db,
     jobs::{DEAD_LETTERS_STREAM, backlog, dead_letters, lag},
 };
-use std::time::Duration;
+use std::{
+    collections::BTreeMap,
+    sync::{Mutex, OnceLock},
+    time::Duration,
+};
+
+/// Every consumer that has had a dead-letter gauge, so one whose dead letters were all
+/// replayed reads 0 instead of its last count.
+fn dead_letter_consumers() -> &'static Mutex<BTreeMap<String, i64>> {
+    static SEEN: OnceLock<Mutex<BTreeMap<String, i64>>> = OnceLock::new();
+    SEEN.get_or_init(Default::default)
+}
 
 /// Reads every source once and sets the gauges.
 pub async fn refresh(db: &Db, js: &jetstream::Context) -> anyhow::Result<()> {
     let now = Utc::now();
-    for c in lag::all(js).await? {
+    let consumers = lag::all(js).await?;
+    let stored = dead_letters::unreplayed_by_consumer(db).await?;
+    let dead: Vec<(String, i64)> = {
+        let mut seen = dead_letter_consumers().lock().expect("not poisoned");
+        seen.values_mut().for_each(|n| *n = 0);
+        for c in &consumers {
+            seen.entry(c.consumer.clone()).or_default();
+        }
+        seen.extend(stored);
+        seen.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    };
+    for (consumer, n) in dead {
+        metrics::gauge!("eventkit_jobs_dead_letters", "consumer" => consumer).set(n as f64);
+    }
+    for c in consumers {
         let labels = [
             ("stream", c.stream.clone()),
             ("consumer", c.consumer.clone()),
@@ -31,10 +57,6 @@ pub async fn refresh(db: &Db, js: &jetstream::Context) -> anyhow::Result<()> {
         metrics::gauge!("eventkit_jobs_consumer_redelivered", &labels).set(c.redelivered as f64);
         metrics::gauge!("eventkit_jobs_consumer_oldest_unacked_seconds", &labels)
             .set(c.oldest_unacked_age(now));
-    }
-    let stored = dead_letters::unreplayed_by_consumer(db).await?;
-    for (consumer, n) in stored {
-        metrics::gauge!("eventkit_jobs_dead_letters", "consumer" => consumer).set(n as f64);
     }
     if let Ok(mut stream) = js.get_stream(DEAD_LETTERS_STREAM).await {
         let messages = stream.info().await?.state.messages;

@@ -9,7 +9,7 @@ use eventkit_control_plane::ekctl::exit;
 use eventkit_platform::db::Db;
 use eventkit_tests::{TestEnv, ekctl::Ekctl, faults::NatsServer, pipeline};
 use eventkit_workers::{
-    consumer::{self, Failure, Handler},
+    consumer::{self, Failure, Handler, dead_letters},
     event::Event,
     jobs_metrics,
 };
@@ -461,6 +461,19 @@ async fn jobs_gauges_carry_real_values_on_the_workers_metrics() {
     )
     .await;
     assert!(sample(&text, "eventkit_jobs_dead_letter_stream_messages", "").unwrap() >= 1.0);
+    // Replayed (to a fixed handler), they no longer count.
+    handler.broken.store(false, Ordering::SeqCst);
+    for failure in dead_letters::list(&db, tenant.id).await.unwrap() {
+        dead_letters::replay(&db, &js, tenant.id, failure.id)
+            .await
+            .unwrap();
+    }
+    jobs_metrics::refresh(&db, &js).await.unwrap();
+    let text = eventkit_platform::telemetry::metrics_handle().render();
+    assert_eq!(
+        sample(&text, "eventkit_jobs_dead_letters", &failing_label),
+        Some(0.0)
+    );
 
     // The workers themselves, on a NATS of their own (their consumers' durable names must not
     // take other tests' events), refresh the gauges and serve them on /metrics.
@@ -496,11 +509,15 @@ async fn jobs_gauges_carry_real_values_on_the_workers_metrics() {
         (seen && drained).then_some(text)
     })
     .await;
+    assert_eq!(
+        sample(&text, "eventkit_jobs_dead_letters", "consumer=\"email\""),
+        Some(0.0),
+        "every consumer of the streams has a dead-letter gauge"
+    );
     for gauge in [
         "eventkit_jobs_consumer_redelivered",
         "eventkit_jobs_consumer_oldest_unacked_seconds",
         "eventkit_outbox_oldest_unpublished_seconds",
-        "eventkit_jobs_dead_letters",
     ] {
         assert!(
             sample(&text, gauge, "").is_some(),
