@@ -5,7 +5,8 @@
 //! transaction under the tenant's row-level security; a second scan of the same tables must
 //! then find nothing, or the whole erasure rolls back. The registry row stays as the erasure
 //! record: state `erased`, the time and the per-table counts, and no name or email.
-//! (Objects in storage come with exports.)
+//! People who belonged only to this tenant are deleted with it. (Objects in storage come with
+//! exports.)
 
 use crate::{
     ControlPlane,
@@ -152,6 +153,9 @@ impl ControlPlane {
         let to = from
             .apply(Transition::Erase)
             .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
+        let members: Vec<Uuid> = sqlx::query_scalar("select user_id from memberships")
+            .fetch_all(&mut *tx)
+            .await?;
         let mut deleted = BTreeMap::new();
         let tables = tenant_tables(&mut tx).await?;
         for table in &tables {
@@ -179,6 +183,16 @@ impl ControlPlane {
                 )));
             }
         }
+        // People the tenant brought who now belong to no tenant go too (their email is
+        // personal data); people of other tenants keep their accounts.
+        let people = sqlx::query(
+            "delete from users where id = any($1) and not ek_user_is_member_anywhere(id)",
+        )
+        .bind(&members)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        deleted.insert("users (no tenant left)".into(), people as i64);
         let erased: TenantRow = sqlx::query_as(&format!(
             "update tenants set state = $2, name = 'erased', admin_email = null, \
                  admin_email_verification_hash = null, deletion_due_at = null, \

@@ -53,6 +53,8 @@ pub struct ControlPlane {
     db: Db,
     nats: async_nats::Client,
     redis: Redis,
+    /// Where links in emails (invitations) point.
+    public_url: String,
 }
 
 /// How often the control plane looks for tenants whose deletion grace period has ended.
@@ -67,6 +69,7 @@ impl ControlPlane {
             db,
             nats,
             redis: Redis::new(redis),
+            public_url: config.public_url.clone(),
         })
     }
 }
@@ -84,7 +87,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         JwtVerifier::from_config(config)?,
         tenant_states.clone(),
     );
-    invalidation::spawn_listener(nats.clone(), api_keys, tenant_states);
+    invalidation::spawn_listener(nats.clone(), api_keys, tenant_states, None);
     cp.spawn_flusher();
     cp.spawn_erasure_sweep(ERASURE_SWEEP_EVERY);
 
@@ -117,6 +120,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         }),
         connect_services: eventkit_proto::CONTROL_PLANE_SERVICES,
         health: Health::new(db.pool().clone(), redis, nats),
+        routes: axum::Router::new(),
     };
     Ok(Server::new(listener, app(config, parts)))
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use eventkit_domain::{
     FieldViolation, Violations,
     quota::{QuotaKey, parse_limit, parse_overage_cap},
+    rate_limit::{RateLimitKey, parse_rate_limit},
     text::TextRule,
 };
 use eventkit_platform::ApiError;
@@ -19,7 +20,8 @@ use eventkit_proto::controlplane::v1::{self as pb, *};
 use serde_json::json;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
-const PLAN_COLUMNS: &str = "key, display_name, seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints, overage_cap_percent, deletion_grace_days, updated_at";
+const PLAN_COLUMNS: &str = "key, display_name, seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints, overage_cap_percent, deletion_grace_days, updated_at, \
+     requests_per_second, request_burst, principal_requests_per_second, principal_request_burst";
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -33,6 +35,10 @@ struct PlanRow {
     overage_cap_percent: i32,
     deletion_grace_days: i32,
     updated_at: DateTime<Utc>,
+    requests_per_second: Option<i64>,
+    request_burst: Option<i64>,
+    principal_requests_per_second: Option<i64>,
+    principal_request_burst: Option<i64>,
 }
 
 impl From<PlanRow> for pb::Plan {
@@ -50,7 +56,22 @@ impl From<PlanRow> for pb::Plan {
             overage_cap_percent: r.overage_cap_percent,
             deletion_grace_days: r.deletion_grace_days,
             update_time: Some(timestamp(r.updated_at)),
+            rate_limits: Some(RateLimits {
+                requests_per_second: r.requests_per_second,
+                request_burst: r.request_burst,
+                principal_requests_per_second: r.principal_requests_per_second,
+                principal_request_burst: r.principal_request_burst,
+            }),
         }
+    }
+}
+
+fn rate_limit_value(limits: &RateLimits, key: RateLimitKey) -> Option<i64> {
+    match key {
+        RateLimitKey::RequestsPerSecond => limits.requests_per_second,
+        RateLimitKey::RequestBurst => limits.request_burst,
+        RateLimitKey::PrincipalRequestsPerSecond => limits.principal_requests_per_second,
+        RateLimitKey::PrincipalRequestBurst => limits.principal_request_burst,
     }
 }
 
@@ -87,6 +108,7 @@ fn changes(plan: &pb::Plan, paths: &[String]) -> Result<Vec<Change>, ApiError> {
         return Err(FieldViolation::new("update_mask", "name at least one field to change").into());
     }
     let quotas = plan.quotas.unwrap_or_default();
+    let rate_limits = plan.rate_limits.unwrap_or_default();
     let mut v = Violations::new();
     let mut out = Vec::new();
     for path in paths {
@@ -105,6 +127,25 @@ fn changes(plan: &pb::Plan, paths: &[String]) -> Result<Vec<Change>, ApiError> {
                     "must be between 0 and 365",
                 )),
             },
+            other if other.starts_with("rate_limits.") => {
+                let name = &other["rate_limits.".len()..];
+                match RateLimitKey::find(name) {
+                    Some(key) => match rate_limit_value(&rate_limits, key) {
+                        None => Ok(Change::Number(key.as_str(), None)),
+                        Some(n) => {
+                            parse_rate_limit(&format!("plan.rate_limits.{}", key.as_str()), n)
+                                .map(|n| Change::Number(key.as_str(), Some(n)))
+                        }
+                    },
+                    None => Err(FieldViolation::new(
+                        "update_mask",
+                        format!(
+                            "unknown rate limit {name:?}; known: {}",
+                            RateLimitKey::ALL.map(RateLimitKey::as_str).join(", ")
+                        ),
+                    )),
+                }
+            }
             other => match other
                 .strip_prefix("quotas.")
                 .map(|k| QuotaKey::parse("update_mask", k))
@@ -118,7 +159,7 @@ fn changes(plan: &pb::Plan, paths: &[String]) -> Result<Vec<Change>, ApiError> {
                 None => Err(FieldViolation::new(
                     "update_mask",
                     format!(
-                        "cannot change {other:?}; paths: display_name, overage_cap_percent, deletion_grace_days, quotas.<quota>"
+                        "cannot change {other:?}; paths: display_name, overage_cap_percent, deletion_grace_days, quotas.<quota>, rate_limits.<limit>"
                     ),
                 )),
             },
@@ -232,6 +273,42 @@ mod tests {
             out[3],
             Change::Number("overage_cap_percent", Some(150))
         ));
+    }
+
+    #[test]
+    fn rate_limits_are_plan_fields_too() {
+        let plan = pb::Plan {
+            rate_limits: Some(RateLimits {
+                requests_per_second: Some(5),
+                request_burst: Some(0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let out = changes(
+            &plan,
+            &paths(&[
+                "rate_limits.requests_per_second",
+                "rate_limits.principal_request_burst",
+            ]),
+        )
+        .unwrap();
+        assert!(matches!(
+            out[0],
+            Change::Number("requests_per_second", Some(5))
+        ));
+        assert!(matches!(
+            out[1],
+            Change::Number("principal_request_burst", None)
+        ));
+        let Err(ApiError::InvalidArgument(v)) = changes(
+            &plan,
+            &paths(&["rate_limits.request_burst", "rate_limits.speed"]),
+        ) else {
+            panic!("expected invalid_argument");
+        };
+        let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["plan.rate_limits.request_burst", "update_mask"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use eventkit_platform::{
     ApiError,
     auth::api_key,
     db::{Actor, TenantTx},
+    identity::invitations,
     outbox,
 };
 use eventkit_proto::controlplane::v1::*;
@@ -45,22 +46,7 @@ pub struct NewTenant {
 
 /// An email address as far as it can be checked without sending mail: one `@`, a dotted
 /// domain, no spaces, at most 254 characters. The verification email proves the rest.
-pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldViolation> {
-    let email = raw.trim();
-    let bad = || FieldViolation::new(field, "must be an email address like admin@example.com");
-    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
-    if email.chars().count() > 254
-        || local.is_empty()
-        || domain.contains('@')
-        || !domain.contains('.')
-        || domain.starts_with('.')
-        || domain.ends_with('.')
-        || email.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(bad());
-    }
-    Ok(email.to_owned())
-}
+pub use eventkit_domain::email::parse_email;
 
 impl NewTenant {
     pub fn parse(
@@ -129,8 +115,8 @@ pub async fn insert_registry(
     .await?)
 }
 
-/// The default settings, unless the tenant has settings already.
-pub async fn insert_default_settings(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+/// The default settings (unless the tenant has settings already) and the built-in roles.
+pub async fn insert_defaults(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into tenant_settings (tenant_id, currency, locale, time_zone, tax_rate_bp) \
          values ($1, $2, $3, $4, $5) on conflict (tenant_id) do nothing",
@@ -142,6 +128,10 @@ pub async fn insert_default_settings(tx: &mut TenantTx) -> Result<(), sqlx::Erro
     .bind(DEFAULT_TAX_RATE_BP)
     .execute(&mut **tx)
     .await?;
+    sqlx::query("select ek_insert_builtin_roles($1)")
+        .bind(tx.tenant_id())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -287,7 +277,10 @@ impl ControlPlane {
         let to = from
             .apply(Transition::Provisioned)
             .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
-        insert_default_settings(&mut tx).await?;
+        insert_defaults(&mut tx).await?;
+        if let Some(email) = &row.admin_email {
+            self.invite_first_admin(&mut tx, email).await?;
+        }
         let row = set_state(&mut tx, &row, to).await?;
         let settings = registry::settings(&mut tx, tenant_id)
             .await?
@@ -308,6 +301,25 @@ impl ControlPlane {
         tx.commit().await?;
         self.announce(tenant_id).await;
         Ok(row)
+    }
+}
+
+impl ControlPlane {
+    /// Invites the admin contact as the tenant's first member, with the Admin role; the
+    /// invitation email goes out through the outbox with the provisioning.
+    async fn invite_first_admin(&self, tx: &mut TenantTx, email: &str) -> Result<(), ApiError> {
+        let admin_role: Uuid = sqlx::query_scalar("select id from roles where builtin = 'admin'")
+            .fetch_one(&mut **tx)
+            .await?;
+        invitations::create(
+            tx,
+            &email.to_lowercase(),
+            &[admin_role],
+            None,
+            &self.public_url,
+        )
+        .await?;
+        Ok(())
     }
 }
 

@@ -1,5 +1,5 @@
 //! Tenant creation for bootstrap and self-hosting (`eventkit tenants create`): an active tenant
-//! on the `enterprise` plan (no quotas), its default settings and a first admin API key, in one
+//! on the `enterprise` plan (no quotas), its default settings and roles and a first admin API key, in one
 //! transaction so a failure leaves nothing half-made. Hosted tenants go through sign-up or
 //! `ekctl tenants create` instead.
 
@@ -39,7 +39,7 @@ pub async fn create(db: &Db, name: &str, actor: &Actor) -> anyhow::Result<Create
     .bind(&name)
     .execute(&mut *tx)
     .await?;
-    crate::provisioning::insert_default_settings(&mut tx).await?;
+    crate::provisioning::insert_defaults(&mut tx).await?;
     let key = api_key::create(&mut tx, "admin (created with the tenant)", &["*"], None).await?;
     tx.commit().await?;
     Ok(CreatedTenant {

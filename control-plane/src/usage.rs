@@ -13,6 +13,7 @@ use chrono::Utc;
 use eventkit_domain::{
     FieldViolation,
     quota::{QuotaKey, parse_limit},
+    rate_limit::{RateLimitKey, parse_rate_limit},
 };
 use eventkit_platform::{ApiError, db::Actor, metering, quota};
 use eventkit_proto::controlplane::v1::{set_quota_override_request::Value, *};
@@ -71,8 +72,24 @@ impl ControlPlane {
     ) -> Result<SetQuotaOverrideResponse, ApiError> {
         let mut v = eventkit_domain::Violations::new();
         let tenant_id = v.check(registry::parse_tenant_id(&req.tenant_id));
-        let key = v.check(QuotaKey::parse("key", &req.key));
+        // A quota or a rate limit: both live in quota_overrides under their name.
+        let rate_key = RateLimitKey::find(&req.key);
+        let key = v.check(match rate_key {
+            Some(k) => Ok(k.as_str()),
+            None => QuotaKey::parse("key", &req.key)
+                .map(QuotaKey::as_str)
+                .map_err(|mut e| {
+                    e.description.push_str(&format!(
+                        "; rate limits: {}",
+                        RateLimitKey::ALL.map(RateLimitKey::as_str).join(", ")
+                    ));
+                    e
+                }),
+        });
         let value = v.check(match req.value {
+            Some(Value::Limit(n)) if rate_key.is_some() => {
+                parse_rate_limit("limit", n).map(|_| Some(Some(n)))
+            }
             Some(Value::Limit(n)) => parse_limit("limit", n).map(|_| Some(Some(n))),
             Some(Value::Unlimited(true)) => Ok(Some(None)),
             Some(Value::PlanDefault(true)) => Ok(None),
@@ -97,11 +114,11 @@ impl ControlPlane {
                  on conflict (tenant_id, key) do update set value = excluded.value, updated_at = now()",
             )
             .bind(tenant_id)
-            .bind(key.as_str())
+            .bind(key)
             .bind(limit),
             None => sqlx::query("delete from quota_overrides where tenant_id = $1 and key = $2")
                 .bind(tenant_id)
-                .bind(key.as_str()),
+                .bind(key),
         }
         .execute(&mut *tx)
         .await?;
@@ -110,7 +127,7 @@ impl ControlPlane {
             Some(None) => json!("unlimited"),
             None => json!("plan default"),
         };
-        let detail = json!({ "key": key.as_str(), "value": shown });
+        let detail = json!({ "key": key, "value": shown });
         audit::record(
             &mut tx,
             op,

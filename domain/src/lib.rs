@@ -4,12 +4,15 @@
 //! wire input into these types at the edge ("parse, don't validate").
 
 pub mod availability;
+pub mod email;
 pub mod id;
 pub mod inventory;
 pub mod lifecycle;
 pub mod money;
+pub mod permissions;
 pub mod planning;
 pub mod quota;
+pub mod rate_limit;
 pub mod recurrence;
 pub mod text;
 pub mod violation;

@@ -2,6 +2,7 @@
 //! `REDIS_URL`, `NATS_URL`), with defaults that work on a developer machine. Secrets are
 //! wrapped in [`Secret`] so `Debug` output is safe to log.
 
+use crate::rate_limit::RateLimitConfig;
 use crate::secret::{Secret, redact_url};
 use eventkit_domain::webhooks::destination::Guard;
 use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
@@ -79,6 +80,22 @@ pub struct Config {
     pub mail_from: String,
     /// Where users reach EventKit (links in emails).
     pub public_url: String,
+    // Rate limits and hardening (issue 5).
+    /// Rate limits of the tenant API (`EVENTKIT_RATE_LIMIT*`, see `rate_limit::config`).
+    pub rate_limits: RateLimitConfig,
+    /// `Strict-Transport-Security` max-age in seconds (`EVENTKIT_HSTS_MAX_AGE`); by default one
+    /// year when `EVENTKIT_PUBLIC_URL` is `https://`, else none; `0` turns it off.
+    pub hsts_max_age: Option<u64>,
+    /// The platform's OpenID Connect provider (`EVENTKIT_OIDC_ISSUER`, `EVENTKIT_OIDC_CLIENT_ID`,
+    /// `EVENTKIT_OIDC_CLIENT_SECRET`): people with an account sign in with it. Unset: off.
+    pub oidc: Option<PlatformOidc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlatformOidc {
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: Secret<String>,
 }
 
 /// Errors in configuration name the variable.
@@ -152,14 +169,13 @@ impl Config {
                 "EVENTKIT_TENANT_STATE_CACHE_MS",
                 5_000,
             )?),
-            cors_origins: get("EVENTKIT_CORS_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            cors_origins: crate::rpc::cors::parse_origins(
+                &get("EVENTKIT_CORS_ORIGINS").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError {
+                var: "EVENTKIT_CORS_ORIGINS",
+                message,
+            })?,
             jwt_jwks: get("EVENTKIT_JWT_JWKS").map(Secret::new),
             jwt_issuer: get("EVENTKIT_JWT_ISSUER"),
             jwt_audience: get("EVENTKIT_JWT_AUDIENCE"),
@@ -191,6 +207,29 @@ impl Config {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".into())
                 .trim_end_matches('/')
                 .to_owned(),
+            oidc: match get("EVENTKIT_OIDC_ISSUER") {
+                None => None,
+                Some(issuer_url) => Some(PlatformOidc {
+                    issuer_url,
+                    client_id: get("EVENTKIT_OIDC_CLIENT_ID").ok_or(ConfigError {
+                        var: "EVENTKIT_OIDC_CLIENT_ID",
+                        message: "is required when EVENTKIT_OIDC_ISSUER is set".into(),
+                    })?,
+                    client_secret: Secret::new(get("EVENTKIT_OIDC_CLIENT_SECRET").ok_or(
+                        ConfigError {
+                            var: "EVENTKIT_OIDC_CLIENT_SECRET",
+                            message: "is required when EVENTKIT_OIDC_ISSUER is set".into(),
+                        },
+                    )?),
+                }),
+            },
+            rate_limits: RateLimitConfig::from_vars(&vars)?,
+            hsts_max_age: match get("EVENTKIT_HSTS_MAX_AGE") {
+                Some(_) => Some(parse(&vars, "EVENTKIT_HSTS_MAX_AGE", 0u64)?).filter(|s| *s > 0),
+                None => get("EVENTKIT_PUBLIC_URL")
+                    .filter(|u| u.starts_with("https://"))
+                    .map(|_| 31_536_000),
+            },
         })
     }
 }

@@ -82,7 +82,18 @@ pub async fn used(tx: &mut TenantTx, key: QuotaKey) -> Result<Option<u64>, sqlx:
             .fetch_one(&mut **tx)
             .await?,
         ),
-        QuotaKey::Seats | QuotaKey::StorageBytes => None,
+        // Members plus the invitations still open: each is a seat once accepted.
+        QuotaKey::Seats => Some(
+            sqlx::query_scalar(
+                "select (select count(*) from memberships where tenant_id = $1) \
+                      + (select count(*) from invitations where tenant_id = $1 \
+                         and accepted_at is null and revoked_at is null and expires_at > now())",
+            )
+            .bind(tx.tenant_id())
+            .fetch_one(&mut **tx)
+            .await?,
+        ),
+        QuotaKey::StorageBytes => None,
     };
     Ok(count.map(|n| n.max(0) as u64))
 }

@@ -38,6 +38,17 @@ pub const TENANT_SERVICES: &[&str] = &[
     "eventkit.v1.AdminService",
 ];
 
+/// Every service the tenant API serves: the tenant services plus `AuthService`, which people
+/// call before they have a tenant (signing in, invitations, resets).
+pub const TENANT_API_SERVICES: &[&str] = &[
+    "eventkit.v1.InventoryService",
+    "eventkit.v1.PlanningService",
+    "eventkit.v1.ScanningService",
+    "eventkit.v1.HistoryService",
+    "eventkit.v1.AdminService",
+    "eventkit.v1.AuthService",
+];
+
 /// Control-plane services an operator token may call.
 pub const OPERATOR_SERVICES: &[&str] = &[
     "controlplane.v1.OperatorTenantService",
@@ -77,7 +88,7 @@ mod tests {
         ]
         .concat();
         assert_eq!(control, super::CONTROL_PLANE_SERVICES);
-        for name in super::TENANT_SERVICES.iter().chain(&control) {
+        for name in super::TENANT_API_SERVICES.iter().chain(&control) {
             assert!(
                 super::descriptor_pool().get_service_by_name(name).is_some(),
                 "{name}"

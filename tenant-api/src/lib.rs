@@ -4,6 +4,7 @@
 
 pub mod admin;
 mod asset_status;
+pub mod auth;
 mod delegate;
 mod fields;
 pub mod history;
@@ -16,6 +17,7 @@ pub mod seed;
 mod store;
 mod wire;
 
+use axum::response::IntoResponse;
 use eventkit_platform::{
     auth::{
         Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, require_principal,
@@ -24,15 +26,18 @@ use eventkit_platform::{
     config::Config,
     db::Db,
     health::{self, Health},
+    identity::{memberships::MemberPermissions, sessions::Sessions},
     metering::{self, ApiCallMeter, Redis},
+    outbound::GuardedClients,
+    rate_limit::{self, RateLimiter},
     rpc::{
         idempotency::{self, Idempotency},
         server::{AppParts, Server, app},
     },
 };
 use eventkit_proto::eventkit::v1::{
-    admin_service_server::AdminServiceServer, history_service_server::HistoryServiceServer,
-    inventory_service_server::InventoryServiceServer,
+    admin_service_server::AdminServiceServer, auth_service_server::AuthServiceServer,
+    history_service_server::HistoryServiceServer, inventory_service_server::InventoryServiceServer,
     planning_service_server::PlanningServiceServer, scanning_service_server::ScanningServiceServer,
 };
 use tokio::net::TcpListener;
@@ -44,11 +49,15 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let jwt = JwtVerifier::from_config(config)?;
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
-    let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone());
+    let sessions = Sessions::new(db.clone(), config.public_url.clone());
+    let members = MemberPermissions::new(db.clone(), config.api_key_cache_ttl);
+    let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone())
+        .with_sessions(sessions.clone(), members.clone());
     eventkit_platform::auth::invalidation::spawn_listener(
         nats.clone(),
         api_keys.clone(),
         tenant_states,
+        Some(members.clone()),
     );
 
     // One gRPC service with the request size limit.
@@ -73,13 +82,38 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         HistoryServiceServer,
         history::HistoryApi::new(history::History::new(db.clone()))
     );
+    let sso = auth::sso::Sso::new(
+        GuardedClients::new(
+            config.webhook_guard.clone(),
+            concat!("EventKit/", env!("CARGO_PKG_VERSION")),
+            std::time::Duration::from_secs(10),
+        ),
+        config.oidc.as_ref().map(|o| auth::sso::Provider {
+            issuer_url: o.issuer_url.clone(),
+            client_id: o.client_id.clone(),
+            client_secret: o.client_secret.expose().clone(),
+        }),
+        &config.public_url,
+    );
     let admin = service!(
         AdminServiceServer,
-        admin::AdminApi::new(admin::Admin::new(
+        admin::AdminApi::new(admin::Admin::new(admin::AdminParts {
+            db: db.clone(),
+            keys: api_keys.clone(),
+            members: members.clone(),
+            nats: nats.clone(),
+            webhook_guard: config.webhook_guard.clone(),
+            public_url: config.public_url.clone(),
+            sso: sso.clone(),
+        }))
+    );
+    let auth_service = service!(
+        AuthServiceServer,
+        auth::AuthApi::new(auth::Auth::new(
             db.clone(),
-            api_keys.clone(),
-            nats.clone(),
-            config.webhook_guard.clone(),
+            sessions.clone(),
+            config.public_url.clone(),
+            sso.clone(),
         ))
     );
     let idempotency = Idempotency {
@@ -87,13 +121,16 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         applies_to: permissions::keeps_idempotent_answers,
         max_request_bytes: config.max_request_bytes,
     };
-    let meter = ApiCallMeter::start(Redis::new(redis.clone()));
+    let meter = ApiCallMeter::start(Redis::new(redis.clone()), db.clone());
+    // Rate limits (issue 5): after authentication and the tenant gate, before authorization.
+    let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
             .add_service(scanning)
             .add_service(history)
-            .add_service(admin),
+            .add_service(admin)
+            .add_service(auth_service),
         guard: Box::new(move |router| {
             router
                 .layer(axum::middleware::from_fn_with_state(
@@ -106,12 +143,33 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
                     metering::count_api_call,
                 ))
                 .layer(axum::middleware::from_fn_with_state(
+                    rate_limiter,
+                    rate_limit::enforce,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
                     auth,
                     require_principal,
                 ))
         }),
-        connect_services: eventkit_proto::TENANT_SERVICES,
+        connect_services: eventkit_proto::TENANT_API_SERVICES,
         health: Health::new(db.pool().clone(), redis, nats),
+        routes: jwks_route(sessions),
     };
     Ok(Server::new(listener, app(config, parts)))
+}
+
+/// `/.well-known/jwks.json`: the public keys that verify our access tokens.
+fn jwks_route(sessions: Sessions) -> axum::Router {
+    axum::Router::new().route(
+        "/.well-known/jwks.json",
+        axum::routing::get(move || {
+            let sessions = sessions.clone();
+            async move {
+                match sessions.keys().jwks().await {
+                    Ok(jwks) => axum::Json(jwks).into_response(),
+                    Err(err) => tonic::Status::from(err).into_http::<axum::body::Body>(),
+                }
+            }
+        }),
+    )
 }

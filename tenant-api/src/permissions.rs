@@ -3,30 +3,61 @@
 //! any RPC of a tenant service has no entry.
 
 use axum::{body::Body, extract::Request, middleware::Next, response::Response};
-use eventkit_platform::{ApiError, auth::Principal};
+use eventkit_domain::{FieldViolation, Violations};
+use eventkit_platform::{
+    ApiError,
+    auth::{Permissions, Principal},
+};
 
-pub const INVENTORY_READ: &str = "inventory:read";
-pub const INVENTORY_WRITE: &str = "inventory:write";
-pub const ADMIN_KEYS: &str = "admin:keys";
-pub const ADMIN_WEBHOOKS: &str = "admin:webhooks";
-pub const ADMIN_SETTINGS: &str = "admin:settings";
-pub const PLANNING_READ: &str = "planning:read";
-pub const PLANNING_WRITE: &str = "planning:write";
-pub const SCANNING_WRITE: &str = "scanning:write";
-pub const HISTORY_READ: &str = "history:read";
+pub use eventkit_domain::permissions::*;
 
-/// Every permission name a key or role can hold.
-pub const ALL: &[&str] = &[
-    INVENTORY_READ,
-    INVENTORY_WRITE,
-    ADMIN_KEYS,
-    ADMIN_WEBHOOKS,
-    ADMIN_SETTINGS,
-    PLANNING_READ,
-    PLANNING_WRITE,
-    SCANNING_WRITE,
-    HISTORY_READ,
-];
+/// Pseudo-permission: anyone may call, without credentials (signing in, invitations, resets).
+pub const PUBLIC: &str = "public";
+/// Pseudo-permission: any signed-in person, whatever their roles (their own account).
+pub const SIGNED_IN: &str = "signed_in";
+
+/// Checks permission names to grant (to an API key or a role, `what`): at least one, each
+/// known (or `*`) and held by the granter — a grant can only narrow what its maker may do.
+pub fn grantable(
+    principal: &Principal,
+    field: &str,
+    what: &str,
+    names: &[String],
+) -> Result<Vec<String>, ApiError> {
+    if names.is_empty() {
+        return Err(FieldViolation::new(
+            field,
+            "name at least one permission, e.g. inventory:read",
+        )
+        .into());
+    }
+    let mut v = Violations::new();
+    for (i, name) in names.iter().enumerate() {
+        if !is_known(name) {
+            v.push(FieldViolation::new(
+                format!("{field}[{i}]"),
+                format!("unknown permission {name:?}; known: {}", ALL.join(", ")),
+            ));
+        }
+    }
+    v.finish()?;
+    for name in names {
+        let held = if name == "*" {
+            principal.permissions == Permissions::All
+        } else {
+            principal.permissions.allows(name)
+        };
+        if !held {
+            return Err(ApiError::PermissionDenied(format!(
+                "{what} cannot grant {name}, which you do not hold"
+            )));
+        }
+    }
+    let mut names = names.to_vec();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
 
 /// `/package.Service/Method` → required permission.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -74,6 +105,14 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ),
     (
         "/eventkit.v1.InventoryService/RemoveAssetFromCase",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/AddCaseToCase",
+        INVENTORY_WRITE,
+    ),
+    (
+        "/eventkit.v1.InventoryService/RemoveCaseFromCase",
         INVENTORY_WRITE,
     ),
     ("/eventkit.v1.PlanningService/GetProject", PLANNING_READ),
@@ -214,6 +253,33 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ),
     ("/eventkit.v1.AdminService/GetBranding", ADMIN_SETTINGS),
     ("/eventkit.v1.AdminService/UpdateBranding", ADMIN_SETTINGS),
+    ("/eventkit.v1.AdminService/InviteUser", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/ListInvitations", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/RevokeInvitation", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/ListUsers", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/GetUser", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/SetUserRoles", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/RemoveUser", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/ListRoles", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/CreateRole", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/UpdateRole", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/DeleteRole", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/ListSecurityEvents", ADMIN_AUDIT),
+    ("/eventkit.v1.AdminService/GetSsoSettings", ADMIN_USERS),
+    ("/eventkit.v1.AdminService/UpdateSsoSettings", ADMIN_USERS),
+    ("/eventkit.v1.AuthService/StartSsoSignIn", PUBLIC),
+    ("/eventkit.v1.AuthService/FinishSsoSignIn", PUBLIC),
+    ("/eventkit.v1.AuthService/SignIn", PUBLIC),
+    ("/eventkit.v1.AuthService/RefreshSession", PUBLIC),
+    ("/eventkit.v1.AuthService/SignOut", PUBLIC),
+    ("/eventkit.v1.AuthService/RequestPasswordReset", PUBLIC),
+    ("/eventkit.v1.AuthService/ResetPassword", PUBLIC),
+    ("/eventkit.v1.AuthService/GetInvitation", PUBLIC),
+    ("/eventkit.v1.AuthService/AcceptInvitation", PUBLIC),
+    ("/eventkit.v1.AuthService/ListMyTenants", SIGNED_IN),
+    ("/eventkit.v1.AuthService/StartTotpEnrollment", SIGNED_IN),
+    ("/eventkit.v1.AuthService/ConfirmTotpEnrollment", SIGNED_IN),
+    ("/eventkit.v1.AuthService/DisableTotp", SIGNED_IN),
 ];
 
 /// RPCs whose answers carry a secret shown once: their answers are never stored, so
@@ -233,7 +299,7 @@ const OTHER_READS: &[&str] = &["/eventkit.v1.PlanningService/CheckAvailability"]
 /// answers may be stored.
 pub fn keeps_idempotent_answers(path: &str) -> bool {
     let method = path.rsplit('/').next().unwrap_or_default();
-    required(path).is_some()
+    required(path).is_some_and(|p| p != PUBLIC && p != SIGNED_IN)
         && !OTHER_READS.contains(&path)
         && !["Get", "List", "Lookup"]
             .iter()
@@ -255,6 +321,11 @@ pub async fn authorize(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let verdict = match (required(path), request.extensions().get::<Principal>()) {
+        (Some(PUBLIC), _) => Ok(()),
+        (Some(SIGNED_IN), Some(principal)) if principal.user_id().is_some() => Ok(()),
+        (Some(SIGNED_IN), Some(_)) => Err(ApiError::PermissionDenied(
+            "only a signed-in person can call this, not an API key".into(),
+        )),
         (Some(permission), Some(principal)) => principal.require(permission),
         (None, _) => Err(ApiError::PermissionDenied(format!(
             "{path} declares no permission"
@@ -289,6 +360,10 @@ mod tests {
             "/eventkit.v1.AdminService/CreateApiKey"
         ));
         assert!(!keeps_idempotent_answers("/eventkit.v1.Nope/CreateThing"));
+        assert!(!keeps_idempotent_answers("/eventkit.v1.AuthService/SignIn"));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.AuthService/ConfirmTotpEnrollment"
+        ));
         assert!(!keeps_idempotent_answers(
             "/eventkit.v1.PlanningService/CheckAvailability"
         ));
@@ -300,7 +375,7 @@ mod tests {
     #[test]
     fn every_tenant_rpc_declares_a_permission() {
         let pool = eventkit_proto::descriptor_pool();
-        for service in eventkit_proto::TENANT_SERVICES {
+        for service in eventkit_proto::TENANT_API_SERVICES {
             for method in pool
                 .get_service_by_name(service)
                 .expect("service")

@@ -42,6 +42,23 @@ impl As<'_> {
         reply
     }
 
+    /// A confirmed event over `when` (a `period`), which reserves what its pull list holds.
+    pub async fn confirmed_event(&self, name: &str, when: Value) -> String {
+        let id = self
+            .id(
+                "PlanningService/CreateEvent",
+                json!({"name": name, "period": when}),
+                "event",
+            )
+            .await;
+        self.ok(
+            "PlanningService/TransitionEvent",
+            json!({"id": id, "status": "EVENT_STATUS_CONFIRMED"}),
+        )
+        .await;
+        id
+    }
+
     /// Calls and returns `<entity>.id` of the answer.
     pub async fn id(&self, method: &str, body: Value, entity: &str) -> String {
         let body = self.ok(method, body).await;

@@ -8,6 +8,8 @@ pub mod client;
 pub mod connect;
 pub mod ekctl;
 pub mod faults;
+pub mod oidc;
+pub mod people;
 pub mod pipeline;
 pub mod smtp_sink;
 pub mod webhook_receiver;

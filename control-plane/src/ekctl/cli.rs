@@ -143,7 +143,9 @@ pub enum Plans {
     /// One plan.
     Show { plan: String },
     /// Change one field of a plan: display_name, overage_cap_percent, deletion_grace_days, or a
-    /// quota (seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints; a number or `unlimited`).
+    /// quota (seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints) or rate limit
+    /// (requests_per_second, request_burst, principal_requests_per_second,
+    /// principal_request_burst); a number or `unlimited`.
     Set {
         plan: String,
         field: String,
@@ -159,7 +161,8 @@ pub enum QuotaCommand {
     /// Override one quota of a tenant: a number, `unlimited`, or `default` (the plan's limit again).
     Set {
         tenant: String,
-        /// seats, assets, storage_bytes, api_calls_per_day or webhook_endpoints.
+        /// seats, assets, storage_bytes, api_calls_per_day, webhook_endpoints, or a rate limit:
+        /// requests_per_second, request_burst, principal_requests_per_second, principal_request_burst.
         key: String,
         #[arg(allow_hyphen_values = true)]
         value: String,

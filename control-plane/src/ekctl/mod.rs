@@ -451,9 +451,18 @@ const QUOTA_FIELDS: [&str; 5] = [
     "webhook_endpoints",
 ];
 
+const RATE_LIMIT_FIELDS: [&str; 4] = [
+    "requests_per_second",
+    "request_burst",
+    "principal_requests_per_second",
+    "principal_request_burst",
+];
+
 fn mask_path(field: &str) -> String {
     if QUOTA_FIELDS.contains(&field) {
         format!("quotas.{field}")
+    } else if RATE_LIMIT_FIELDS.contains(&field) {
+        format!("rate_limits.{field}")
     } else {
         field.to_owned()
     }
@@ -475,7 +484,8 @@ fn plan_change(plan: &str, field: &str, value: &str) -> Result<Plan, Status> {
     } else {
         Some(number(value)?)
     }
-    .filter(|_| QUOTA_FIELDS.contains(&field));
+    .filter(|_| QUOTA_FIELDS.contains(&field) || RATE_LIMIT_FIELDS.contains(&field));
+    let mut rates = eventkit_proto::controlplane::v1::RateLimits::default();
     match field {
         "display_name" => p.display_name = value.to_owned(),
         "overage_cap_percent" => p.overage_cap_percent = number(value)?.try_into().unwrap_or(-1),
@@ -485,9 +495,14 @@ fn plan_change(plan: &str, field: &str, value: &str) -> Result<Plan, Status> {
         "storage_bytes" => quotas.storage_bytes = quota,
         "api_calls_per_day" => quotas.api_calls_per_day = quota,
         "webhook_endpoints" => quotas.webhook_endpoints = quota,
+        "requests_per_second" => rates.requests_per_second = quota,
+        "request_burst" => rates.request_burst = quota,
+        "principal_requests_per_second" => rates.principal_requests_per_second = quota,
+        "principal_request_burst" => rates.principal_request_burst = quota,
         // Unknown fields go to the server as a mask path, which names the ones it accepts.
         _ => {}
     }
     p.quotas = Some(quotas);
+    p.rate_limits = Some(rates);
     Ok(p)
 }

@@ -58,6 +58,14 @@ pub fn time(t: &Option<prost_types::Timestamp>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// A rate limit as `rate/s (burst)`, or `unlimited`.
+fn rate(per_second: Option<i64>, burst: Option<i64>) -> String {
+    match per_second {
+        Some(r) => format!("{r}/s ({})", burst.unwrap_or(r)),
+        None => "unlimited".into(),
+    }
+}
+
 pub fn limit(v: Option<i64>) -> String {
     v.map_or("unlimited".into(), |n| n.to_string())
 }
@@ -135,6 +143,12 @@ pub fn plans(list: &[pb::Plan]) -> String {
             row.extend(quota_cells(&p.quotas.unwrap_or_default()));
             row.push(format!("{} %", p.overage_cap_percent));
             row.push(p.deletion_grace_days.to_string());
+            let r = p.rate_limits.unwrap_or_default();
+            row.push(rate(r.requests_per_second, r.request_burst));
+            row.push(rate(
+                r.principal_requests_per_second,
+                r.principal_request_burst,
+            ));
             row
         })
         .collect();
@@ -149,6 +163,8 @@ pub fn plans(list: &[pb::Plan]) -> String {
             "webhook_endpoints",
             "overage_cap",
             "grace_days",
+            "req/s (burst)",
+            "per principal",
         ],
         &rows,
     )

@@ -137,8 +137,15 @@ fn is_event_type_filter(t: &str) -> bool {
     }
 }
 
+/// Events for our own workers only — they carry secrets (invitation, reset and verification
+/// links) and never reach webhooks, whatever an endpoint subscribed to.
+pub const INTERNAL: &[&str] = &["email.requested", "tenant.signup_requested"];
+
 /// Whether an endpoint subscribed to `filters` wants `event_type`.
 pub fn wants(filters: &[String], event_type: &str) -> bool {
+    if INTERNAL.contains(&event_type) {
+        return false;
+    }
     filters.iter().any(|f| {
         f == "*"
             || f == event_type
@@ -153,6 +160,18 @@ pub fn wants(filters: &[String], event_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_events_reach_no_endpoint() {
+        let all = [
+            "*".to_owned(),
+            "email.*".to_owned(),
+            "email.requested".to_owned(),
+        ];
+        assert!(!wants(&all, "email.requested"));
+        assert!(!wants(&all, "tenant.signup_requested"));
+        assert!(wants(&all, "email.sent"));
+    }
 
     #[test]
     fn the_schedule_runs_eight_attempts_then_gives_up() {

@@ -4,6 +4,7 @@
 //! short TTLs remain the fallback when a message is missed.
 
 use super::{api_key::ApiKeyVerifier, tenant_state::TenantStates};
+use crate::identity::memberships::MemberPermissions;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -17,8 +18,17 @@ pub const SUBJECT: &str = "eventkit.auth.invalidate";
     tag = "kind"
 )]
 pub enum Invalidation {
-    ApiKey { key_id: Uuid },
-    Tenant { tenant_id: Uuid },
+    ApiKey {
+        key_id: Uuid,
+    },
+    Tenant {
+        tenant_id: Uuid,
+    },
+    /// A member's roles changed or they were removed.
+    Member {
+        tenant_id: Uuid,
+        user_id: Uuid,
+    },
 }
 
 /// Tells every process; a failure is logged, not returned (the TTL still bounds staleness).
@@ -30,7 +40,12 @@ pub async fn publish(nats: &async_nats::Client, invalidation: &Invalidation) {
 }
 
 /// Applies invalidations from every process to this process's caches, for as long as it runs.
-pub fn spawn_listener(nats: async_nats::Client, keys: ApiKeyVerifier, tenants: TenantStates) {
+pub fn spawn_listener(
+    nats: async_nats::Client,
+    keys: ApiKeyVerifier,
+    tenants: TenantStates,
+    members: Option<MemberPermissions>,
+) {
     tokio::spawn(async move {
         let mut messages = match nats.subscribe(SUBJECT).await {
             Ok(subscription) => subscription,
@@ -42,6 +57,11 @@ pub fn spawn_listener(nats: async_nats::Client, keys: ApiKeyVerifier, tenants: T
             match serde_json::from_slice::<Invalidation>(&message.payload) {
                 Ok(Invalidation::ApiKey { key_id }) => keys.forget(key_id),
                 Ok(Invalidation::Tenant { tenant_id }) => tenants.forget(tenant_id).await,
+                Ok(Invalidation::Member { tenant_id, user_id }) => {
+                    if let Some(members) = &members {
+                        members.forget(tenant_id, user_id).await;
+                    }
+                }
                 Err(err) => tracing::warn!(error = %err, "ignoring a malformed cache invalidation"),
             }
         }

@@ -3,8 +3,14 @@
 //! any other bearer token a JWT. Failures answer as gRPC statuses, which the Connect adapter
 //! turns into Connect errors.
 
-use super::{Principal, api_key::ApiKeyVerifier, jwt::JwtVerifier, tenant_state::TenantStates};
-use crate::ApiError;
+use super::{
+    AuthMethod, Principal, api_key::ApiKeyVerifier, cookies, jwt::JwtVerifier,
+    tenant_state::TenantStates,
+};
+use crate::{
+    ApiError,
+    identity::{memberships::MemberPermissions, sessions::Sessions},
+};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -18,6 +24,7 @@ pub struct Authenticator {
     api_keys: ApiKeyVerifier,
     jwt: Option<Arc<JwtVerifier>>,
     tenants: TenantStates,
+    sessions: Option<(Sessions, MemberPermissions)>,
 }
 
 impl Authenticator {
@@ -26,7 +33,15 @@ impl Authenticator {
             api_keys,
             jwt: jwt.map(Arc::new),
             tenants,
+            sessions: None,
         }
+    }
+
+    /// Also accepts access tokens of our own sessions (header or cookie), with the member's
+    /// permissions looked up per tenant.
+    pub fn with_sessions(mut self, sessions: Sessions, members: MemberPermissions) -> Self {
+        self.sessions = Some((sessions, members));
+        self
     }
 
     /// Verifies the credential, then that its tenant exists and is active.
@@ -42,32 +57,64 @@ impl Authenticator {
         &self,
         headers: &http::HeaderMap,
     ) -> Result<Principal, ApiError> {
-        let value = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
-            ApiError::Unauthenticated(
-                "no credentials: send Authorization: Bearer <API key or token>".into(),
-            )
-        })?;
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
+        let token = match headers.get(http::header::AUTHORIZATION) {
+            Some(value) => bearer(value)?,
+            None => cookies::session_token(headers)?.ok_or_else(|| {
                 ApiError::Unauthenticated(
-                    "the Authorization header must be Bearer <credential>".into(),
+                    "no credentials: send Authorization: Bearer <API key or token>".into(),
                 )
-            })?;
+            })?,
+        };
         if token.starts_with("ek_") {
             return self.api_keys.verify(token).await;
+        }
+        if let Some((sessions, members)) = &self.sessions
+            && Sessions::is_ours(token)
+        {
+            let claims = sessions.verify_access(token).await?;
+            let permissions = members
+                .get(claims.tenant_id, claims.user_id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Unauthenticated(
+                        "you are not a member of this tenant (any more)".into(),
+                    )
+                })?;
+            return Ok(Principal {
+                tenant_id: claims.tenant_id,
+                subject: format!("user:{}", claims.user_id),
+                permissions,
+                method: AuthMethod::Session {
+                    user_id: claims.user_id,
+                },
+            });
         }
         match &self.jwt {
             Some(jwt) => jwt.verify(token),
             None => Err(ApiError::Unauthenticated("invalid API key".into())),
         }
     }
+
+    /// Forgets a member's cached permissions (after a role change or removal).
+    pub async fn forget_member(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) {
+        if let Some((_, members)) = &self.sessions {
+            members.forget(tenant_id, user_id).await;
+        }
+    }
+}
+
+fn bearer(value: &http::HeaderValue) -> Result<&str, ApiError> {
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("the Authorization header must be Bearer <credential>".into())
+        })
 }
 
 /// Axum middleware: authenticates, records the tenant on the request span, attaches the principal.
@@ -77,7 +124,16 @@ pub async fn require_principal(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if super::is_public_path(request.uri().path()) {
+    let path = request.uri().path();
+    if super::is_public_path(path) {
+        return next.run(request).await;
+    }
+    if super::credentials_optional(path) {
+        // Signing in and the like: a valid credential is attached (some of these RPCs need a
+        // signed-in person), a missing or stale one is no reason to refuse.
+        if let Ok(principal) = auth.authenticate(request.headers()).await {
+            request.extensions_mut().insert(principal);
+        }
         return next.run(request).await;
     }
     match auth.authenticate(request.headers()).await {

@@ -1,8 +1,10 @@
-//! Authentication, first cut: API keys and bearer JWTs become a typed [`Principal`] that the
+//! Authentication: API keys, access tokens of our own sessions (bearer or cookie, with CSRF
+//! protection) and bearer JWTs of a configured issuer become a typed [`Principal`] that the
 //! middleware puts into the request; handlers take it from there and open their `TenantTx`
-//! with its tenant id. Full identity (OIDC, sessions, roles) builds on this.
+//! with its tenant id.
 
 pub mod api_key;
+pub mod cookies;
 pub mod invalidation;
 pub mod jwt;
 mod middleware;
@@ -16,4 +18,10 @@ pub use middleware::{Authenticator, require_principal};
 pub fn is_public_path(path: &str) -> bool {
     path.starts_with("/grpc.")
 }
+/// Paths whose credentials are optional: the `AuthService` (signing in needs none; some of its
+/// RPCs need a signed-in person, which the permission table says).
+pub fn credentials_optional(path: &str) -> bool {
+    path.starts_with("/eventkit.v1.AuthService/")
+}
+
 pub use principal::{AuthMethod, Permissions, Principal};

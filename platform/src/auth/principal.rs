@@ -10,6 +10,10 @@ pub enum AuthMethod {
         key_id: Uuid,
     },
     Jwt,
+    /// A person signed in with a session (access token from our own issuer).
+    Session {
+        user_id: Uuid,
+    },
     /// Work the platform does itself (demo data, maintenance), never a network caller.
     System,
 }
@@ -52,6 +56,14 @@ impl Principal {
     /// The actor recorded on rows and events written for this principal.
     pub fn actor(&self) -> Actor {
         Actor(self.subject.clone())
+    }
+
+    /// The signed-in person, for session principals.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self.method {
+            AuthMethod::Session { user_id } => Some(user_id),
+            _ => None,
+        }
     }
 
     /// Fails with `permission_denied` naming the missing permission.

@@ -9,6 +9,11 @@ use crate::ApiError;
 /// Constraint name → (request field, what the user is told).
 const KNOWN: &[(&str, &str, &str)] = &[
     (
+        "roles_name_key",
+        "name",
+        "a role with this name already exists",
+    ),
+    (
         "assets_code_key",
         "code",
         "an asset with this code already exists",

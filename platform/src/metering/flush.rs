@@ -3,7 +3,7 @@
 //! the write fails (a crash between the two loses at most that one counter's calls). Each flush
 //! also announces `quota.warning` when the day's calls reach 80 % or 100 % of the limit.
 
-use super::{PREFIX, Redis, parse_counter_key};
+use super::{DAY_TOTAL_PREFIX, PREFIX, Redis, parse_counter_key};
 use crate::{
     db::{Actor, Db},
     quota::{self, API_CALLS},
@@ -95,7 +95,8 @@ async fn warn_api_calls(tx: &mut crate::db::TenantTx, day: NaiveDate) -> Result<
 /// Drops every API-call counter of `tenant_id` (erasure: nothing of the tenant stays in Redis).
 pub async fn forget(redis: &Redis, tenant_id: Uuid) -> redis::RedisResult<()> {
     let mut conn = redis.connection().await?;
-    let keys = keys_matching(&mut conn, &format!("{PREFIX}:{tenant_id}:*")).await?;
+    let mut keys = keys_matching(&mut conn, &format!("{PREFIX}:{tenant_id}:*")).await?;
+    keys.extend(keys_matching(&mut conn, &format!("{DAY_TOTAL_PREFIX}:{tenant_id}:*")).await?);
     if !keys.is_empty() {
         let _: i64 = conn.del(keys).await?;
     }

@@ -1,86 +1,177 @@
 //! The tenant API's side: a per-process tally of calls per tenant and day, bumped under a
 //! short lock on the request path and added to Redis (`INCRBY`, with an expiry) every second by
 //! a background task. Counts that fail to reach Redis are kept for the next round.
+//!
+//! The daily cap: a call is refused (`resource_exhausted`, naming the quota) once the day's
+//! total — the pool-wide day total Redis answered at the last push (a second counter the flush
+//! leaves alone) plus this process's calls since —
+//! reaches the plan's overage cap for `api_calls_per_day`. Other processes' calls of the last
+//! second are not seen yet, so a pool may pass the cap by about a second of traffic; the cap is
+//! read per tenant at most once a minute. Without Redis or the database the call goes through.
 
-use super::{Redis, TTL_SECS, counter_key};
-use crate::auth::Principal;
+use super::{DAY_TOTAL_TTL_SECS, Redis, TTL_SECS, counter_key, day_total_key, parse_counter_key};
+use crate::{
+    ApiError,
+    auth::Principal,
+    db::{Actor, Db},
+    quota,
+};
 use axum::{
     extract::{Request, State},
     middleware::Next,
     response::Response,
 };
 use chrono::Utc;
+use eventkit_domain::quota::QuotaKey;
+use moka::future::Cache;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
     time::Duration,
 };
+use uuid::Uuid;
 
 /// How often a process adds its tally to Redis.
 const PUSH_EVERY: Duration = Duration::from_secs(1);
 
+/// How long a tenant's daily cap is trusted before it is read again.
+const CAP_TTL: Duration = Duration::from_secs(60);
+
+type Counts = Arc<Mutex<HashMap<String, i64>>>;
+
 #[derive(Clone)]
 pub struct ApiCallMeter {
-    tally: Arc<Mutex<HashMap<String, i64>>>,
+    /// Calls not yet added to Redis.
+    tally: Counts,
+    /// The pool-wide day totals Redis answered at the last push, by counter key.
+    totals: Counts,
+    /// Hard daily cap per tenant (`None`: unlimited).
+    caps: Cache<Uuid, Option<u64>>,
+    db: Db,
+}
+
+fn lock(counts: &Mutex<HashMap<String, i64>>) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+    counts.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl ApiCallMeter {
-    /// A meter whose tally goes to `redis` every second, for as long as the process runs.
-    pub fn start(redis: Redis) -> Self {
+    /// A meter whose tally goes to `redis` every second, for as long as the process runs;
+    /// `db` is where the tenants' daily caps are read.
+    pub fn start(redis: Redis, db: Db) -> Self {
         let meter = Self {
             tally: Arc::default(),
+            totals: Arc::default(),
+            caps: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(CAP_TTL)
+                .build(),
+            db,
         };
-        let tally = meter.tally.clone();
+        let (tally, totals) = (meter.tally.clone(), meter.totals.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(PUSH_EVERY);
             loop {
                 tick.tick().await;
-                push(&tally, &redis).await;
+                push(&tally, &totals, &redis).await;
             }
         });
         meter
     }
 
-    fn count(&self, key: String) {
-        *self
-            .tally
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
-            .or_default() += 1;
+    /// Counts the call, or refuses it when the tenant's day is used up.
+    async fn admit(&self, tenant_id: Uuid) -> Result<(), ApiError> {
+        let key = counter_key(tenant_id, Utc::now().date_naive());
+        if let Some(cap) = self.cap(tenant_id).await {
+            let known = lock(&self.totals).get(&key).copied().unwrap_or(0)
+                + lock(&self.tally).get(&key).copied().unwrap_or(0);
+            if known.max(0) as u64 >= cap {
+                return Err(ApiError::ResourceExhausted(format!(
+                    "quota {} exhausted: {cap} calls today (hard stop); it resets at 00:00 UTC, \
+                     or ask your administrator to upgrade the plan",
+                    QuotaKey::ApiCallsPerDay.as_str()
+                )));
+            }
+        }
+        *lock(&self.tally).entry(key).or_default() += 1;
+        Ok(())
+    }
+
+    async fn cap(&self, tenant_id: Uuid) -> Option<u64> {
+        let db = self.db.clone();
+        self.caps
+            .try_get_with(tenant_id, async move {
+                let mut tx = db.tenant_tx(tenant_id, &Actor::system("metering")).await?;
+                let (_, limits) = quota::limits(&mut tx).await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(
+                    limits
+                        .into_iter()
+                        .find(|l| l.key == QuotaKey::ApiCallsPerDay)
+                        .and_then(|l| l.limit.hard_cap()),
+                )
+            })
+            .await
+            .inspect_err(|err| tracing::warn!(error = %err, %tenant_id, "reading the daily API-call cap failed; not enforcing it"))
+            .ok()
+            .flatten()
     }
 }
 
-async fn push(tally: &Mutex<HashMap<String, i64>>, redis: &Redis) {
-    let taken = std::mem::take(&mut *tally.lock().unwrap_or_else(|e| e.into_inner()));
+async fn push(
+    tally: &Mutex<HashMap<String, i64>>,
+    totals: &Mutex<HashMap<String, i64>>,
+    redis: &Redis,
+) {
+    let taken = std::mem::take(&mut *lock(tally));
     if taken.is_empty() {
         return;
     }
+    let keys: Vec<&String> = taken.keys().collect();
     let mut pipe = redis::pipe();
-    for (key, n) in &taken {
-        pipe.incr(key, *n).ignore().expire(key, TTL_SECS).ignore();
+    for key in &keys {
+        let n = taken[*key];
+        pipe.incr(*key, n).ignore().expire(*key, TTL_SECS).ignore();
+        let (tenant, day) = parse_counter_key(key).expect("keys are made by counter_key");
+        let total = day_total_key(tenant, day);
+        pipe.incr(&total, n)
+            .expire(&total, DAY_TOTAL_TTL_SECS)
+            .ignore();
     }
     let pushed = async {
         let mut conn = redis.connection().await?;
-        pipe.query_async::<()>(&mut conn).await
+        pipe.query_async::<Vec<i64>>(&mut conn).await
     };
-    if let Err(err) = pushed.await {
-        tracing::warn!(error = %err, "adding API-call counts to Redis failed; keeping them for the next try");
-        let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, n) in taken {
-            *tally.entry(key).or_default() += n;
+    match pushed.await {
+        Ok(new_totals) => {
+            let mut totals = lock(totals);
+            // Yesterday's keys are done with.
+            let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
+            totals.retain(|k, _| k.ends_with(&today));
+            for (key, total) in keys.into_iter().zip(new_totals) {
+                totals.insert(key.clone(), total);
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "adding API-call counts to Redis failed; keeping them for the next try");
+            let mut tally = lock(tally);
+            for (key, n) in taken {
+                *tally.entry(key).or_default() += n;
+            }
         }
     }
 }
 
-/// Axum middleware (inside authentication): counts the call for the principal's tenant.
+/// Axum middleware (inside authentication): counts the call for the principal's tenant, or
+/// refuses it past the tenant's daily cap.
 pub async fn count_api_call(
     State(meter): State<ApiCallMeter>,
     request: Request,
     next: Next,
 ) -> Response {
-    if let Some(principal) = request.extensions().get::<Principal>() {
-        meter.count(counter_key(principal.tenant_id, Utc::now().date_naive()));
+    if let Some(tenant_id) = request.extensions().get::<Principal>().map(|p| p.tenant_id)
+        && let Err(refused) = meter.admit(tenant_id).await
+    {
+        return tonic::Status::from(refused).into_http::<axum::body::Body>();
     }
     next.run(request).await
 }

@@ -1,8 +1,8 @@
 //! API-call metering, in three hops so no request waits for it: each tenant-api process counts
 //! authenticated calls in memory per tenant and UTC day ([`ApiCallMeter`]) and adds them to
 //! Redis counters every second; the control plane moves the counters into `usage_daily`
-//! ([`flush`]). A crash loses at most the last second of one process's counts. Calls are
-//! counted, not refused: the daily cap is not enforced per call yet.
+//! ([`flush`]). A crash loses at most the last second of one process's counts. Past the plan's
+//! overage cap for the day, calls are refused ([`ApiCallMeter`]).
 
 mod flush;
 mod meter;
@@ -17,6 +17,16 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 pub(crate) const PREFIX: &str = "eventkit:usage:api_calls";
+/// Running totals per tenant and day that the flush leaves alone (it takes the counters above):
+/// what the daily cap is checked against.
+pub(crate) const DAY_TOTAL_PREFIX: &str = "eventkit:usage:api_calls_day";
+/// Day totals are needed for their day only.
+pub(crate) const DAY_TOTAL_TTL_SECS: i64 = 2 * 24 * 3600;
+
+pub(crate) fn day_total_key(tenant_id: Uuid, day: NaiveDate) -> String {
+    format!("{DAY_TOTAL_PREFIX}:{tenant_id}:{}", day.format("%Y-%m-%d"))
+}
+
 /// Counters outlive their day by a margin, in case no flusher ran.
 pub(crate) const TTL_SECS: i64 = 7 * 24 * 3600;
 

@@ -6,8 +6,10 @@
 
 pub mod codes;
 pub mod connect;
+pub mod cors;
 mod deadline;
 mod http1_body;
 pub mod idempotency;
 mod json_errors;
+pub mod security_headers;
 pub mod server;

@@ -3,7 +3,11 @@
 //! the rest to the Connect adapter — under the shared layers. `Server` binds nothing itself:
 //! callers pass a listener, so tests bind port 0 and need no sleeps.
 
-use super::{connect::ConnectAdapter, deadline};
+use super::{
+    connect::ConnectAdapter,
+    deadline,
+    security_headers::{self, SecurityHeaders},
+};
 use crate::{config::Config, health::Health, telemetry};
 use axum::{
     Router,
@@ -14,14 +18,12 @@ use axum::{
     routing::get,
     serve::ListenerExt,
 };
-use http::{HeaderName, HeaderValue, header};
+use http::header;
 use std::{future::Future, net::SocketAddr, time::Instant};
 use tokio::net::TcpListener;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::{
-    cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -36,6 +38,8 @@ pub struct AppParts {
     /// Full names of the services reachable over Connect.
     pub connect_services: &'static [&'static str],
     pub health: Health,
+    /// Plain HTTP routes of the role (e.g. the JWKS), served beside the RPCs without the guard.
+    pub routes: Router,
 }
 
 impl AppParts {
@@ -46,6 +50,7 @@ impl AppParts {
             guard: Box::new(|router| router),
             connect_services: &[],
             health,
+            routes: Router::new(),
         }
     }
 }
@@ -92,24 +97,21 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .with_state(parts.health)
         .fallback(dispatch)
         .with_state(protocols)
+        .merge(parts.routes)
         .layer(middleware::from_fn_with_state(
             config.max_request_bytes,
             super::http1_body::buffer,
         ))
         .layer(middleware::from_fn(record_metrics))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .layer(middleware::from_fn_with_state(
+            SecurityHeaders::new(config.hsts_max_age),
+            security_headers::apply,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+        .layer(super::cors::layer(config))
+        .layer(middleware::from_fn_with_state(
+            super::cors::AllowList::new(config),
+            super::cors::strip_unlisted,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(cors(config))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -203,39 +205,6 @@ async fn record_metrics(request: Request, next: axum::middleware::Next) -> Respo
     response
 }
 
-fn cors(config: &Config) -> CorsLayer {
-    let origins: Vec<HeaderValue> = config
-        .cors_origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
-    let names = |list: &[&'static str]| {
-        list.iter()
-            .map(|n| HeaderName::from_static(n))
-            .collect::<Vec<_>>()
-    };
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([http::Method::POST, http::Method::GET])
-        .allow_headers(names(&[
-            "content-type",
-            "authorization",
-            "connect-protocol-version",
-            "connect-timeout-ms",
-            "grpc-timeout",
-            "x-grpc-web",
-            "x-user-agent",
-            "idempotency-key",
-        ]))
-        .expose_headers(names(&[
-            "grpc-status",
-            "grpc-message",
-            "grpc-status-details-bin",
-            "x-request-id",
-        ]))
-        .max_age(std::time::Duration::from_secs(3600))
-}
-
 /// A bound, not yet running server.
 pub struct Server {
     listener: TcpListener,
@@ -259,8 +228,11 @@ impl Server {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }

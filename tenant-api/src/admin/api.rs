@@ -6,6 +6,20 @@ use eventkit_proto::eventkit::v1::{admin_service_server::AdminService, *};
 
 delegate! {
     AdminService => AdminApi(Admin) {
+        invite_user(InviteUserRequest) -> InviteUserResponse;
+        list_invitations(ListInvitationsRequest) -> ListInvitationsResponse;
+        revoke_invitation(RevokeInvitationRequest) -> RevokeInvitationResponse;
+        list_users(ListUsersRequest) -> ListUsersResponse;
+        get_user(GetUserRequest) -> GetUserResponse;
+        set_user_roles(SetUserRolesRequest) -> SetUserRolesResponse;
+        remove_user(RemoveUserRequest) -> RemoveUserResponse;
+        list_roles(ListRolesRequest) -> ListRolesResponse;
+        create_role(CreateRoleRequest) -> CreateRoleResponse;
+        update_role(UpdateRoleRequest) -> UpdateRoleResponse;
+        delete_role(DeleteRoleRequest) -> DeleteRoleResponse;
+        list_security_events(ListSecurityEventsRequest) -> ListSecurityEventsResponse;
+        get_sso_settings(GetSsoSettingsRequest) -> GetSsoSettingsResponse;
+        update_sso_settings(UpdateSsoSettingsRequest) -> UpdateSsoSettingsResponse;
         create_api_key(CreateApiKeyRequest) -> CreateApiKeyResponse;
         list_api_keys(ListApiKeysRequest) -> ListApiKeysResponse;
         revoke_api_key(RevokeApiKeyRequest) -> RevokeApiKeyResponse;

@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, Violations, id, inventory::NAME};
 use eventkit_platform::{
     ApiError,
-    auth::{Permissions, Principal, api_key},
+    auth::{Principal, api_key},
     db::TenantTx,
+    identity::security_log::{self, SecurityEvent},
     outbox,
 };
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -49,42 +50,7 @@ impl KeyRow {
 
 /// Checks requested scopes: known permission names (or `*`), each held by the creator.
 fn parse_scopes(principal: &Principal, scopes: &[String]) -> Result<Vec<String>, ApiError> {
-    if scopes.is_empty() {
-        return Err(FieldViolation::new(
-            "scopes",
-            "name at least one permission, e.g. inventory:read",
-        )
-        .into());
-    }
-    let mut v = Violations::new();
-    for (i, scope) in scopes.iter().enumerate() {
-        if scope != "*" && !permissions::ALL.contains(&scope.as_str()) {
-            v.push(FieldViolation::new(
-                format!("scopes[{i}]"),
-                format!(
-                    "unknown permission {scope:?}; known: {}",
-                    permissions::ALL.join(", ")
-                ),
-            ));
-        }
-    }
-    v.finish()?;
-    for scope in scopes {
-        let held = if scope == "*" {
-            principal.permissions == Permissions::All
-        } else {
-            principal.permissions.allows(scope)
-        };
-        if !held {
-            return Err(ApiError::PermissionDenied(format!(
-                "a key cannot grant {scope}, which you do not hold"
-            )));
-        }
-    }
-    let mut scopes = scopes.to_vec();
-    scopes.sort();
-    scopes.dedup();
-    Ok(scopes)
+    permissions::grantable(principal, "scopes", "a key", scopes)
 }
 
 fn parse_expiry(
@@ -110,9 +76,21 @@ async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<KeyRow, ApiError> {
     .ok_or_else(|| ApiError::not_found("API key", id))
 }
 
+/// The outbox event (webhooks) and the security-log entry of a key change.
 async fn emit(tx: &mut TenantTx, event: &str, key: &pb::ApiKey, id: Uuid) -> Result<(), ApiError> {
     outbox::emit(tx, event, id, outbox::proto_json(key, "eventkit.v1.ApiKey")).await?;
-    Ok(())
+    let actor = tx.actor().0.clone();
+    security_log::record(
+        tx,
+        SecurityEvent {
+            kind: event,
+            actor: &actor,
+            subject: &format!("api_key:{id}"),
+            address: None,
+            detail: serde_json::json!({ "name": key.name, "scopes": key.scopes }),
+        },
+    )
+    .await
 }
 
 /// Makes a key in `tx` and returns it with its secret.
@@ -226,7 +204,7 @@ impl Admin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventkit_platform::auth::AuthMethod;
+    use eventkit_platform::auth::{AuthMethod, Permissions};
 
     fn principal(perms: &[&str]) -> Principal {
         Principal {

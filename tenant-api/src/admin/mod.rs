@@ -1,13 +1,18 @@
-//! The admin slice of the tenant API: API keys and webhook endpoints for integrators, and the
-//! branding of the tenant's emails (users and roles follow). `api` is the tonic adapter; the other modules hold the logic.
+//! The admin slice of the tenant API: members, invitations, roles and the security log; API keys
+//! and webhook endpoints for integrators; the branding of the tenant's emails. `api` is the tonic adapter; the other modules hold the logic.
 
 mod api;
 mod api_keys;
 mod branding;
+mod roles;
+mod security_log;
+mod sso;
+mod users;
 mod webhooks;
 
 pub use api::AdminApi;
 
+use crate::auth::sso::Sso;
 use eventkit_domain::webhooks::destination::Guard;
 use eventkit_platform::{
     ApiError,
@@ -17,6 +22,7 @@ use eventkit_platform::{
         invalidation::{self, Invalidation},
     },
     db::{Db, TenantTx},
+    identity::memberships::MemberPermissions,
 };
 use uuid::Uuid;
 
@@ -26,22 +32,38 @@ pub struct Admin {
     keys: ApiKeyVerifier,
     nats: async_nats::Client,
     webhook_guard: Guard,
+    members: MemberPermissions,
+    public_url: String,
+    sso: Sso,
+}
+
+/// What the admin service is built from.
+pub struct AdminParts {
+    pub db: Db,
+    /// The verifier the middleware uses, so a revocation reaches its cache at once.
+    pub keys: ApiKeyVerifier,
+    /// The member-permission cache the middleware uses, for the same reason.
+    pub members: MemberPermissions,
+    /// Tells the other processes.
+    pub nats: async_nats::Client,
+    /// Checks webhook endpoint URLs.
+    pub webhook_guard: Guard,
+    /// Where invitation links point.
+    pub public_url: String,
+    /// Checks a tenant's identity provider before it is saved.
+    pub sso: Sso,
 }
 
 impl Admin {
-    /// `keys` is the verifier the middleware uses, so a revocation reaches its cache at once;
-    /// `nats` tells the other processes; `webhook_guard` checks endpoint URLs.
-    pub fn new(
-        db: Db,
-        keys: ApiKeyVerifier,
-        nats: async_nats::Client,
-        webhook_guard: Guard,
-    ) -> Self {
+    pub fn new(parts: AdminParts) -> Self {
         Self {
-            db,
-            keys,
-            nats,
-            webhook_guard,
+            db: parts.db,
+            keys: parts.keys,
+            nats: parts.nats,
+            webhook_guard: parts.webhook_guard,
+            members: parts.members,
+            public_url: parts.public_url,
+            sso: parts.sso,
         }
     }
 
@@ -50,6 +72,13 @@ impl Admin {
             .db
             .tenant_tx(principal.tenant_id, &principal.actor())
             .await?)
+    }
+
+    /// Applies a member's changed roles (or removal) here at once and in every other process as
+    /// soon as they hear of it.
+    async fn forget_member(&self, tenant_id: Uuid, user_id: Uuid) {
+        self.members.forget(tenant_id, user_id).await;
+        invalidation::publish(&self.nats, &Invalidation::Member { tenant_id, user_id }).await;
     }
 
     /// Stops a revoked key here at once and in every other process as soon as they hear of it.

@@ -26,6 +26,8 @@ delegate! {
     list_cases(ListCasesRequest) -> ListCasesResponse;
     add_asset_to_case(AddAssetToCaseRequest) -> AddAssetToCaseResponse;
     remove_asset_from_case(RemoveAssetFromCaseRequest) -> RemoveAssetFromCaseResponse;
+    add_case_to_case(AddCaseToCaseRequest) -> AddCaseToCaseResponse;
+    remove_case_from_case(RemoveCaseFromCaseRequest) -> RemoveCaseFromCaseResponse;
     set_stock_level(SetStockLevelRequest) -> SetStockLevelResponse;
     list_stock_levels(ListStockLevelsRequest) -> ListStockLevelsResponse;
     set_kit_components(SetKitComponentsRequest) -> SetKitComponentsResponse;

@@ -1,5 +1,7 @@
 //! Cases: containers with their own code that hold assets (an asset is in at most one case);
 //! permanent ones stay packed, temporary ones are emptied when checked back in (scanning).
+//! Permanent cases may also hold cases (a rack of drawers), at any depth but never in a loop;
+//! the outer case then travels with everything inside it.
 
 use super::{
     Inventory, Lock, fetch_by_id, input,
@@ -21,7 +23,14 @@ async fn fetch_with_contents(tx: &mut TenantTx, id: Uuid) -> Result<pb::Case, Ap
     .bind(id)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(row.into_pb(contents))
+    let cases: Vec<Uuid> = sqlx::query_scalar(
+        "select id from cases where tenant_id = $1 and parent_case_id = $2 order by id",
+    )
+    .bind(tx.tenant_id())
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(row.into_pb(contents, cases))
 }
 
 impl Inventory {
@@ -50,7 +59,7 @@ impl Inventory {
         .fetch_one(&mut *tx)
         .await?;
         let id = row.id;
-        let case = row.into_pb(Vec::new());
+        let case = row.into_pb(Vec::new(), Vec::new());
         outbox::emit(
             &mut tx,
             "case.created",
@@ -93,7 +102,10 @@ impl Inventory {
         let (rows, page) = page.fetch(sql, &mut tx, |r: &CaseRow| r.id).await?;
         tx.commit().await?;
         Ok(ListCasesResponse {
-            cases: rows.into_iter().map(|r| r.into_pb(Vec::new())).collect(),
+            cases: rows
+                .into_iter()
+                .map(|r| r.into_pb(Vec::new(), Vec::new()))
+                .collect(),
             page,
         })
     }
@@ -176,6 +188,118 @@ impl Inventory {
         let payload = json!({ "caseId": case_id.to_string(), "assetId": asset_id.to_string(), "previousCaseId": current.map(|c| c.to_string()) });
         outbox::emit(&mut tx, event, case_id, payload).await?;
         let case = fetch_with_contents(&mut tx, case_id).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    pub async fn add_case_to_case(
+        &self,
+        p: &Principal,
+        req: AddCaseToCaseRequest,
+    ) -> Result<AddCaseToCaseResponse, ApiError> {
+        let case = self.nest(p, &req.case_id, &req.child_case_id, true).await?;
+        Ok(AddCaseToCaseResponse { case: Some(case) })
+    }
+
+    pub async fn remove_case_from_case(
+        &self,
+        p: &Principal,
+        req: RemoveCaseFromCaseRequest,
+    ) -> Result<RemoveCaseFromCaseResponse, ApiError> {
+        let case = self
+            .nest(p, &req.case_id, &req.child_case_id, false)
+            .await?;
+        Ok(RemoveCaseFromCaseResponse { case: Some(case) })
+    }
+
+    /// Puts `child` into (`into = true`) or takes it out of the permanent case `outer`. Nesting
+    /// changes of a tenant are serialised, so two of them cannot close a loop together.
+    async fn nest(
+        &self,
+        p: &Principal,
+        raw_outer: &str,
+        raw_child: &str,
+        into: bool,
+    ) -> Result<pb::Case, ApiError> {
+        let mut v = Violations::new();
+        let outer = v.check(id::parse_id("case_id", raw_outer));
+        let child = v.check(id::parse_id("child_case_id", raw_child));
+        v.finish()?;
+        let (outer, child) = (outer.unwrap(), child.unwrap());
+
+        let mut tx = self.tx(p).await?;
+        sqlx::query("select pg_advisory_xact_lock(hashtextextended('eventkit.case_nesting:' || $1::text, 0))")
+            .bind(tx.tenant_id())
+            .execute(&mut *tx)
+            .await?;
+        let outer_kind: Option<String> = sqlx::query_scalar(
+            "select kind from cases where tenant_id = $1 and id = $2 for update",
+        )
+        .bind(tx.tenant_id())
+        .bind(outer)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outer_kind = outer_kind
+            .ok_or_else(|| ApiError::NotFound(format!("case_id: case {outer} not found")))?;
+        let current: Option<Option<Uuid>> = sqlx::query_scalar(
+            "select parent_case_id from cases where tenant_id = $1 and id = $2 for update",
+        )
+        .bind(tx.tenant_id())
+        .bind(child)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let current = current
+            .ok_or_else(|| ApiError::NotFound(format!("child_case_id: case {child} not found")))?;
+        if into {
+            if child == outer {
+                return Err(ApiError::invalid(
+                    "child_case_id",
+                    "a case cannot hold itself",
+                ));
+            }
+            if outer_kind != "permanent" {
+                return Err(ApiError::FailedPrecondition(
+                    "only permanent cases hold other cases (temporary ones are emptied on check-in)"
+                        .into(),
+                ));
+            }
+            let inside_child: bool = sqlx::query_scalar(
+                "select exists (select 1 from ek_case_tree($1, $2) t where t = $3)",
+            )
+            .bind(tx.tenant_id())
+            .bind(child)
+            .bind(outer)
+            .fetch_one(&mut *tx)
+            .await?;
+            if inside_child {
+                return Err(ApiError::FailedPrecondition(format!(
+                    "case {outer} is inside case {child}: nesting them the other way would make a loop"
+                )));
+            }
+        } else if current != Some(outer) {
+            return Err(ApiError::FailedPrecondition(format!(
+                "case {child} is not in case {outer}"
+            )));
+        }
+        sqlx::query("update cases set parent_case_id = $3, updated_at = now() where tenant_id = $1 and id = $2")
+            .bind(tx.tenant_id())
+            .bind(child)
+            .bind(into.then_some(outer))
+            .execute(&mut *tx)
+            .await?;
+        if into {
+            // The outer case's bookings now hold the child and its contents.
+            crate::planning::ensure_case_bookable(&mut tx, outer).await?;
+            crate::planning::ensure_case_bookable(&mut tx, child).await?;
+        }
+        let event = if into {
+            "case.case_added"
+        } else {
+            "case.case_removed"
+        };
+        let payload = json!({ "caseId": outer.to_string(), "childCaseId": child.to_string(), "previousCaseId": current.map(|c| c.to_string()) });
+        outbox::emit(&mut tx, event, outer, payload).await?;
+        let case = fetch_with_contents(&mut tx, outer).await?;
         tx.commit().await?;
         Ok(case)
     }

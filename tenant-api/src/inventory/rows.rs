@@ -130,7 +130,8 @@ impl From<AssetRow> for pb::Asset {
     }
 }
 
-pub const CASE_COLUMNS: &str = "id, code, name, location_id, kind, created_at, updated_at";
+pub const CASE_COLUMNS: &str =
+    "id, code, name, location_id, kind, parent_case_id, created_at, updated_at";
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct CaseRow {
@@ -139,12 +140,14 @@ pub struct CaseRow {
     pub name: String,
     pub location_id: Option<Uuid>,
     pub kind: String,
+    pub parent_case_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl CaseRow {
-    pub fn into_pb(self, asset_ids: Vec<Uuid>) -> pb::Case {
+    /// The case with its direct contents (assets and cases; both empty in lists).
+    pub fn into_pb(self, asset_ids: Vec<Uuid>, case_ids: Vec<Uuid>) -> pb::Case {
         pb::Case {
             id: self.id.to_string(),
             code: self.code,
@@ -156,6 +159,8 @@ impl CaseRow {
             } else {
                 pb::CaseKind::Permanent
             } as i32,
+            parent_case_id: opt_id(self.parent_case_id),
+            case_ids: case_ids.iter().map(Uuid::to_string).collect(),
             create_time: Some(timestamp(self.created_at)),
             update_time: Some(timestamp(self.updated_at)),
         }

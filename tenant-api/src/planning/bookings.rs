@@ -60,7 +60,8 @@ impl Held {
 }
 
 /// Assets and cases held by live events (not returned, completed, cancelled or deleted) whose
-/// periods overlap `window` (all when `None`); a booked case holds itself and its contents.
+/// periods overlap `window` (all when `None`); a booked case holds itself, the cases inside it
+/// (as units) and every asset at any depth.
 pub(crate) async fn held(
     tx: &mut TenantTx,
     window: Option<Window>,
@@ -72,9 +73,11 @@ pub(crate) async fn held(
          join events e on e.tenant_id = l.tenant_id and e.id = l.event_id \
          cross join lateral ( \
              select l.asset_id as asset_id, null::uuid as case_id where l.asset_id is not null \
-             union all select null::uuid, l.case_id where l.case_id is not null \
+             union all select null::uuid, t.id from ek_case_tree(l.tenant_id, l.case_id) as t (id) \
+                 where l.case_id is not null \
              union all select a.id, l.case_id from assets a \
-                 where l.case_id is not null and a.tenant_id = l.tenant_id and a.case_id = l.case_id \
+                 where l.case_id is not null and a.tenant_id = l.tenant_id \
+                   and a.case_id in (select ek_case_tree(l.tenant_id, l.case_id)) \
          ) k \
          where l.tenant_id = ",
     );

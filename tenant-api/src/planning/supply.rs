@@ -54,7 +54,8 @@ pub const DEMAND_SQL: &str = "select l.event_id, l.period, x.product_id, sum(x.q
          union all select a.product_id, 1 from assets a \
              where l.asset_id is not null and a.tenant_id = l.tenant_id and a.id = l.asset_id \
          union all select a.product_id, 1 from assets a \
-             where l.case_id is not null and a.tenant_id = l.tenant_id and a.case_id = l.case_id \
+             where l.case_id is not null and a.tenant_id = l.tenant_id \
+               and a.case_id in (select ek_case_tree(l.tenant_id, l.case_id)) \
      ) x \
      where l.tenant_id = $1 and l.reserves and l.starts_at < $3 and l.ends_at > $2 \
        and ($4::uuid is null or x.product_id = $4) \

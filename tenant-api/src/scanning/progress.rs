@@ -68,7 +68,8 @@ impl Scanning {
         let rows: Vec<ProgressRow> = sqlx::query_as(
             "select l.id, l.product_id, l.asset_id, l.case_id, \
                case when l.case_id is not null \
-                    then (select count(*) from assets a where a.tenant_id = l.tenant_id and a.case_id = l.case_id) \
+                    then (select count(*) from assets a where a.tenant_id = l.tenant_id \
+                          and a.case_id in (select ek_case_tree(l.tenant_id, l.case_id))) \
                     else l.quantity end::bigint as quantity, \
                (l.out_quantity + count(ea.asset_id))::bigint as out_quantity, \
                (l.returned_quantity + count(ea.returned_at))::bigint as returned_quantity \

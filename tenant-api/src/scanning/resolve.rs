@@ -51,13 +51,14 @@ pub(crate) async fn resolve(tx: &mut TenantTx, code: &str) -> Result<Scanned, Ap
     Ok(bulk.map_or(Scanned::Unknown, Scanned::Bulk))
 }
 
-/// The assets in a case, locked for the scan.
+/// The assets in a case and in the cases inside it, locked for the scan.
 pub(crate) async fn case_contents(
     tx: &mut TenantTx,
     case: Uuid,
 ) -> Result<Vec<ScannedAsset>, ApiError> {
     Ok(sqlx::query_as(
-        "select id, product_id, status, case_id from assets where tenant_id = $1 and case_id = $2 order by id for update",
+        "select id, product_id, status, case_id from assets where tenant_id = $1 \
+         and case_id in (select ek_case_tree($1, $2)) order by id for update",
     )
     .bind(tx.tenant_id())
     .bind(case)

@@ -63,7 +63,10 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
             }
         }
         let others: Vec<String> = sqlx::query_scalar(
-            "select policyname::text from pg_policies where schemaname = 'public' and tablename = $1 and policyname <> 'tenant_isolation' and permissive = 'PERMISSIVE'",
+            // Owner-only SELECT policies are allowed: the owner runs migrations and the narrow
+            // SECURITY DEFINER functions (docs/adr/0012), and could switch RLS off anyway.
+            "select policyname::text from pg_policies where schemaname = 'public' and tablename = $1 and policyname <> 'tenant_isolation' and permissive = 'PERMISSIVE' \
+             and not (cmd = 'SELECT' and roles = '{eventkit_owner}'::name[])",
         )
         .bind(&name)
         .fetch_all(&mut *conn)
@@ -97,7 +100,7 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
         let foreign_keys = sqlx::query(
             "select conname::text as name, (select attname::text from pg_attribute where attrelid = conrelid and attnum = conkey[1]) as first \
              from pg_constraint where contype = 'f' and conrelid = $1::regclass \
-               and confrelid <> 'tenants'::regclass",
+               and exists (select 1 from pg_attribute where attrelid = confrelid and attname = 'tenant_id' and not attisdropped)",
         )
         .bind(&name)
         .fetch_all(&mut *conn)

@@ -7,7 +7,7 @@
 //! and every `Period` two days in 2030. A reference field
 //! the suite cannot resolve fails the test, so a new kind of entity must get a fixture here.
 
-use eventkit_tests::{Tenant, TestEnv};
+use eventkit_tests::{Tenant, TestEnv, people};
 use prost_reflect::{
     DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor, ReflectMessage,
     SerializeOptions, Value as PValue,
@@ -186,8 +186,34 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let repair = id(&repair, "record");
+    let role = env
+        .call(
+            key,
+            "AdminService/CreateRole",
+            json!({"name": format!("Counter {tag}"), "permissions": ["inventory:read"]}),
+        )
+        .await;
+    let role = id(&role, "role");
+    let member = people::join(
+        env,
+        tenant,
+        &format!("member-{}@example.com", tag.to_lowercase()),
+        std::slice::from_ref(&role),
+    )
+    .await;
+    let invitation = env
+        .call(
+            key,
+            "AdminService/InviteUser",
+            json!({"email": format!("invited-{}@example.com", tag.to_lowercase()), "roleIds": [role]}),
+        )
+        .await;
+    let invitation = id(&invitation, "invitation");
     Fixtures {
         ids: HashMap::from([
+            ("role", role),
+            ("user", member.user_id),
+            ("invitation", invitation),
             ("project", project),
             ("event", event),
             ("line", line),
@@ -225,6 +251,9 @@ fn method_entity(method: &MethodDescriptor) -> Option<&'static str> {
         "SubRent",
         "Stocktake",
         "MaintenanceRecord",
+        "User",
+        "Role",
+        "Invitation",
     ]
     .into_iter()
     .filter(|noun| name.contains(noun))
@@ -249,6 +278,9 @@ fn entity_of_noun(noun: &str) -> Option<&'static str> {
         "WebhookEndpoint" | "WebhookSecret" => "webhook_endpoint",
         // One per tenant, so never named by id; listed so updates are probed field by field.
         "Branding" => "branding",
+        "User" => "user",
+        "Role" => "role",
+        "Invitation" => "invitation",
         _ => return None,
     })
 }
@@ -259,6 +291,9 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
 }
 
 static FRESH: AtomicU32 = AtomicU32::new(0);
+
+/// RPCs whose success needs a system outside the test (an identity provider to discover).
+const NEEDS_A_REAL_PROVIDER: &[&str] = &["AdminService/UpdateSsoSettings"];
 
 /// How a string field is filled, and whether the value is one of A's identifiers.
 fn string_value(
@@ -291,7 +326,7 @@ fn string_value(
         "parent_id" => reference("warehouse"),
         "product_id" => reference("product"),
         "location_id" => reference("location"),
-        "case_id" => reference("case"),
+        "case_id" | "child_case_id" => reference("case"),
         "asset_id" => reference("asset"),
         "endpoint_id" => reference("webhook_endpoint"),
         "delivery_id" => reference("webhook_delivery"),
@@ -299,6 +334,14 @@ fn string_value(
         "project_id" => reference("project"),
         "event_id" => reference("event"),
         "stocktake_id" => reference("stocktake"),
+        "user_id" => reference("user"),
+        "email" => Some((
+            format!(
+                "probe-{}@example.com",
+                FRESH.fetch_add(1, Ordering::Relaxed)
+            ),
+            false,
+        )),
         // ListEntityHistory: the filler picks the first entity type, PRODUCT.
         "entity_id" => reference("product"),
         "code" if method.name().starts_with("Lookup") => Some((a.asset_code.clone(), true)),
@@ -349,6 +392,19 @@ fn fill(
                 message.set_field(
                     &field,
                     PValue::List(vec![PValue::String("inventory:read".into())]),
+                );
+            }
+            Kind::String if field.name() == "permissions" => {
+                message.set_field(
+                    &field,
+                    PValue::List(vec![PValue::String("inventory:read".into())]),
+                );
+            }
+            Kind::String if field.name() == "role_ids" => {
+                uses_a = true;
+                message.set_field(
+                    &field,
+                    PValue::List(vec![PValue::String(a.ids["role"].clone())]),
                 );
             }
             Kind::String if field.name() == "event_types" => {
@@ -513,6 +569,12 @@ async fn tenant_b_cannot_see_or_touch_tenant_a_through_any_rpc() {
                     Some(format!("leaked A's {leaked:?}"))
                 } else if uses_a && reply.code() != "not_found" && !list_ok {
                     Some(format!("expected not_found, got {} {}", reply.status, body))
+                } else if !uses_a && NEEDS_A_REAL_PROVIDER.contains(&path.as_str()) {
+                    // Cannot succeed here (it fetches the provider's discovery document); it
+                    // must still refuse cleanly and leak nothing.
+                    (reply.code() != "invalid_argument").then(|| {
+                        format!("expected invalid_argument, got {} {}", reply.status, body)
+                    })
                 } else if !uses_a && reply.status != 200 {
                     Some(format!(
                         "expected success without A's ids, got {} {}",

@@ -140,6 +140,32 @@ async fn sign_up_approve_use_suspend_resume_delete_cancel_delete_erase() {
     assert_eq!(provisioned[0]["settings"]["currency"], "EUR");
     let shown = ekctl.json(&["tenants", "show", &id]).await;
     assert_eq!(shown["settings"]["timeZone"], "UTC");
+    // The built-in roles exist and the admin contact is invited as Admin, by email.
+    let invited = events(&env, tenant, "email.requested").await;
+    assert_eq!(invited.len(), 1, "{invited:?}");
+    assert_eq!(invited[0]["message"], "invitation");
+    assert_eq!(invited[0]["to"], json!(["ops@stage.example"]));
+    let token =
+        eventkit_tests::people::emailed_token(&env, "invitation", "ops@stage.example").await;
+    let accepted = env
+        .call(
+            None,
+            "AuthService/AcceptInvitation",
+            json!({"token": token, "displayName": "Ops", "password": "a long enough passphrase"}),
+        )
+        .await;
+    let admin_token = accepted.ok()["session"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let roles = env
+        .call(Some(&admin_token), "AdminService/ListRoles", json!({}))
+        .await;
+    assert_eq!(
+        roles.ok()["roles"].as_array().unwrap().len(),
+        7,
+        "built-in roles"
+    );
     within_5s(&env, &key, "ok").await;
 
     let suspended = ekctl
@@ -216,6 +242,10 @@ async fn sign_up_approve_use_suspend_resume_delete_cancel_delete_erase() {
     assert_eq!(state(&erased), "TENANT_STATE_ERASED");
     assert_eq!(erased["deletedRows"]["products"], "1");
     assert!(erased["tenant"]["name"] == "erased" && erased["tenant"].get("adminEmail").is_none());
+    assert_eq!(
+        erased["deletedRows"]["users (no tenant left)"], "1",
+        "the admin who belonged to this tenant only"
+    );
 
     // Every table with a tenant_id holds nothing of the tenant any more.
     let admin = env.admin_pool().await;

@@ -2,7 +2,7 @@
 //! warns through the outbox at 80 % and 100 % (once each per period), and past the plan's
 //! overage cap CreateAsset gets `resource_exhausted` naming the quota and writes nothing;
 //! usage (assets from the data, API calls metered through Redis, warned about at 80 % and
-//! 100 % of the daily limit when flushed) reads the same through
+//! 100 % of the daily limit when flushed, refused past the overage cap) reads the same through
 //! `ekctl usage` and the tenant admin's AccountService; plan edits apply at once.
 
 use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
@@ -110,9 +110,12 @@ async fn assets_warn_at_80_and_100_percent_and_stop_at_the_overage_cap() {
     let usage = ekctl.json(&["usage", &id]).await;
     assert_eq!(quota(&usage, "assets")["used"], "12");
     assert_eq!(
-        quota(&usage, "seats")["metered"],
-        Value::Null,
-        "seats are not metered yet"
+        (
+            quota(&usage, "seats")["used"].as_str().unwrap_or("0"),
+            quota(&usage, "seats")["metered"].as_bool()
+        ),
+        ("0", Some(true)),
+        "seats are members plus open invitations"
     );
 
     // Back to the plan's limit (2,500): creating works again, as does raising a plan.
@@ -249,6 +252,27 @@ async fn api_calls_are_metered_per_tenant_and_day_and_admins_see_their_usage() {
         stored, 5,
         "flushed into Postgres, not only counted in Redis"
     );
+    // Enterprise's overage cap is 200 %: five more calls pass, the eleventh is refused.
+    for _ in 0..5 {
+        env.call(Some(&a.api_key), "InventoryService/ListProducts", json!({}))
+            .await
+            .ok();
+    }
+    let refused = env
+        .call(Some(&a.api_key), "InventoryService/ListProducts", json!({}))
+        .await;
+    assert_eq!(refused.code(), "resource_exhausted", "{}", refused.body);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("quota api_calls_per_day"),
+        "{}",
+        refused.body
+    );
+    env.call(Some(&b.api_key), "InventoryService/ListProducts", json!({}))
+        .await
+        .ok();
 
     let account = |method: &'static str, body: Value| {
         connect::call(

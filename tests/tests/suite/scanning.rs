@@ -144,25 +144,7 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
     )
     .await;
 
-    let new_event = |name: &'static str, when: Value| {
-        let t = &t;
-        async move {
-            let id = t
-                .id(
-                    "PlanningService/CreateEvent",
-                    json!({"name": name, "period": when}),
-                    "event",
-                )
-                .await;
-            t.ok(
-                "PlanningService/TransitionEvent",
-                json!({"id": id, "status": "EVENT_STATUS_CONFIRMED"}),
-            )
-            .await;
-            id
-        }
-    };
-    let event = new_event("Festival", period((1, 0), (5, 0))).await;
+    let event = t.confirmed_event("Festival", period((1, 0), (5, 0))).await;
     for line in [
         json!({"productId": head, "quantity": 1}),
         json!({"caseId": case}),
@@ -172,7 +154,7 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
         body["eventId"] = json!(event);
         t.ok("PlanningService/AddPullListLine", body).await;
     }
-    let rival = new_event("Rival", period((3, 0), (8, 0))).await;
+    let rival = t.confirmed_event("Rival", period((3, 0), (8, 0))).await;
     t.ok(
         "PlanningService/AddPullListLine",
         json!({"eventId": rival, "assetId": heads[1]}),

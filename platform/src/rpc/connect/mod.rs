@@ -153,6 +153,12 @@ impl ConnectAdapter {
             .method(Method::POST)
             .uri(parts.uri)
             .version(http::Version::HTTP_2);
+        if let Some(client) = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        {
+            grpc_request = grpc_request.extension(*client);
+        }
         let forwarded = grpc_request.headers_mut().expect("builder has headers");
         for (name, value) in &parts.headers {
             if forward_request_header(name) {

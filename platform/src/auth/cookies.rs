@@ -1,0 +1,134 @@
+//! Sessions for browsers: the access and refresh tokens travel in `HttpOnly; Secure;
+//! SameSite=Strict` cookies that scripts cannot read, and every cookie-authenticated call must
+//! echo the readable `ek_csrf` cookie in the `X-CSRF-Token` header (double submit) — a page on
+//! another site can make the browser send the cookies, but cannot read the token to echo.
+
+use crate::ApiError;
+use http::{HeaderMap, HeaderValue};
+use subtle::ConstantTimeEq;
+
+pub const ACCESS: &str = "ek_access";
+pub const REFRESH: &str = "ek_refresh";
+pub const CSRF: &str = "ek_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Clients that want cookies instead of tokens in the answer send `EventKit-Session: cookie`.
+pub const MODE_HEADER: &str = "eventkit-session";
+
+/// Whether the caller asked for cookie sessions.
+pub fn wants_cookies(headers: &HeaderMap) -> bool {
+    headers
+        .get(MODE_HEADER)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cookie"))
+}
+
+/// The value of cookie `name`, if sent.
+pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The access token from the session cookie, after the CSRF check; `None` without the cookie.
+pub fn session_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(token) = get(headers, ACCESS) else {
+        return Ok(None);
+    };
+    let expected = get(headers, CSRF).unwrap_or_default();
+    let echoed = headers
+        .get(CSRF_HEADER)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
+    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(echoed)) {
+        return Err(ApiError::PermissionDenied(
+            "cookie sessions need the X-CSRF-Token header, set to the value of the ek_csrf cookie"
+                .into(),
+        ));
+    }
+    Ok(Some(token))
+}
+
+/// `Set-Cookie` values for a new session (or, with `None`, ones that clear it).
+pub fn set_session(tokens: Option<(&str, i64, &str, i64)>, csrf: &str) -> Vec<HeaderValue> {
+    let cookie = |name: &str, value: &str, max_age: i64, http_only: bool, path: &str| {
+        let http_only = if http_only { "; HttpOnly" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Max-Age={max_age}; Path={path}; Secure; SameSite=Strict{http_only}"
+        ))
+        .expect("cookie values are ASCII tokens")
+    };
+    match tokens {
+        Some((access, access_age, refresh, refresh_age)) => vec![
+            cookie(ACCESS, access, access_age, true, "/"),
+            cookie(
+                REFRESH,
+                refresh,
+                refresh_age,
+                true,
+                "/eventkit.v1.AuthService/",
+            ),
+            cookie(CSRF, csrf, refresh_age, false, "/"),
+        ],
+        None => vec![
+            cookie(ACCESS, "", 0, true, "/"),
+            cookie(REFRESH, "", 0, true, "/eventkit.v1.AuthService/"),
+            cookie(CSRF, "", 0, false, "/"),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn cookie_sessions_need_the_csrf_echo() {
+        let cookies = "ek_access=tok; ek_csrf=abc";
+        assert_eq!(session_token(&headers(&[])).unwrap(), None);
+        assert!(session_token(&headers(&[("cookie", cookies)])).is_err());
+        assert!(session_token(&headers(&[("cookie", cookies), ("x-csrf-token", "abd")])).is_err());
+        assert!(
+            session_token(&headers(&[
+                ("cookie", "ek_access=tok"),
+                ("x-csrf-token", "")
+            ]))
+            .is_err()
+        );
+        assert_eq!(
+            session_token(&headers(&[("cookie", cookies), ("x-csrf-token", "abc")])).unwrap(),
+            Some("tok")
+        );
+    }
+
+    #[test]
+    fn set_cookies_are_strict_and_http_only_except_csrf() {
+        let set = set_session(Some(("a", 900, "r", 100)), "c");
+        let text: Vec<_> = set.iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert!(
+            text[0]
+                .starts_with("ek_access=a; Max-Age=900; Path=/; Secure; SameSite=Strict; HttpOnly")
+        );
+        assert!(text[1].contains("Path=/eventkit.v1.AuthService/") && text[1].contains("HttpOnly"));
+        assert!(text[2].starts_with("ek_csrf=c;") && !text[2].contains("HttpOnly"));
+        assert!(
+            set_session(None, "")
+                .iter()
+                .all(|v| v.to_str().unwrap().contains("Max-Age=0"))
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! AuthService over tonic: every RPC builds the [`Caller`] from the request, delegates to the
+//! method of the same name on [`Auth`], and turns the session-cookie instruction of the answer
+//! into `Set-Cookie` headers when the browser asked for cookie sessions.
+
+use super::{Answer, Auth, Caller, Cookies};
+use eventkit_platform::{
+    ApiError,
+    auth::{Principal, cookies},
+    identity::{sessions, tokens},
+};
+use eventkit_proto::eventkit::v1::{auth_service_server::AuthService, *};
+use std::net::SocketAddr;
+
+pub struct AuthApi(Auth);
+
+impl AuthApi {
+    pub fn new(logic: Auth) -> Self {
+        Self(logic)
+    }
+}
+
+fn caller<T>(request: &tonic::Request<T>) -> Caller {
+    let headers = request.metadata().clone().into_headers();
+    Caller {
+        principal: request.extensions().get::<Principal>().cloned(),
+        address: request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string()),
+        cookies: cookies::wants_cookies(&headers),
+        refresh_cookie: cookies::get(&headers, cookies::REFRESH).map(str::to_owned),
+    }
+}
+
+fn respond<T>(
+    caller: &Caller,
+    answer: Result<Answer<T>, ApiError>,
+) -> Result<tonic::Response<T>, tonic::Status> {
+    let answer = answer?;
+    let mut response = tonic::Response::new(answer.body);
+    if !caller.cookies {
+        return Ok(response);
+    }
+    let values = match &answer.cookies {
+        Cookies::Keep => return Ok(response),
+        Cookies::Set(s) => cookies::set_session(
+            Some((
+                &s.access_token,
+                sessions::ACCESS_TTL.num_seconds(),
+                &s.refresh_token,
+                sessions::REFRESH_TTL.num_seconds(),
+            )),
+            &tokens::generate(""),
+        ),
+        Cookies::Clear => cookies::set_session(None, ""),
+    };
+    for value in values {
+        if let Ok(value) = tonic::metadata::MetadataValue::try_from(value.as_bytes()) {
+            response.metadata_mut().append("set-cookie", value);
+        }
+    }
+    Ok(response)
+}
+
+macro_rules! rpcs {
+    ($($method:ident($request:ty) -> $response:ty;)*) => {
+        #[tonic::async_trait]
+        impl AuthService for AuthApi {
+            $(
+                async fn $method(
+                    &self,
+                    request: tonic::Request<$request>,
+                ) -> Result<tonic::Response<$response>, tonic::Status> {
+                    let caller = caller(&request);
+                    let answer = self.0.$method(&caller, request.into_inner()).await;
+                    respond(&caller, answer)
+                }
+            )*
+        }
+    };
+}
+
+rpcs! {
+    sign_in(SignInRequest) -> SignInResponse;
+    refresh_session(RefreshSessionRequest) -> RefreshSessionResponse;
+    sign_out(SignOutRequest) -> SignOutResponse;
+    list_my_tenants(ListMyTenantsRequest) -> ListMyTenantsResponse;
+    request_password_reset(RequestPasswordResetRequest) -> RequestPasswordResetResponse;
+    reset_password(ResetPasswordRequest) -> ResetPasswordResponse;
+    get_invitation(GetInvitationRequest) -> GetInvitationResponse;
+    accept_invitation(AcceptInvitationRequest) -> AcceptInvitationResponse;
+    start_totp_enrollment(StartTotpEnrollmentRequest) -> StartTotpEnrollmentResponse;
+    confirm_totp_enrollment(ConfirmTotpEnrollmentRequest) -> ConfirmTotpEnrollmentResponse;
+    disable_totp(DisableTotpRequest) -> DisableTotpResponse;
+    start_sso_sign_in(StartSsoSignInRequest) -> StartSsoSignInResponse;
+    finish_sso_sign_in(FinishSsoSignInRequest) -> FinishSsoSignInResponse;
+}

@@ -1,0 +1,192 @@
+//! The `AuthService`: signing in with email and password (plus TOTP) or single sign-on
+//! (OpenID Connect), sessions with rotating
+//! refresh tokens, invitations, password reset and the second factor. Most of its RPCs are
+//! called without credentials, so each takes a [`Caller`] (the principal if any, the client
+//! address, whether the browser wants cookies) and answers with what to do with the session
+//! cookies. `api` is the tonic adapter; the other modules hold the logic.
+
+mod api;
+mod invitations;
+mod reset;
+mod sign_in;
+pub mod sso;
+mod totp;
+
+pub use api::AuthApi;
+
+use crate::wire::timestamp;
+use eventkit_platform::{
+    ApiError,
+    auth::Principal,
+    db::{Actor, Db},
+    identity::{
+        memberships::{self, TenantOfUser},
+        security_log::{self, SecurityEvent},
+        sessions::{IssuedSession, Sessions},
+    },
+};
+use eventkit_proto::eventkit::v1 as pb;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct Auth {
+    db: Db,
+    sessions: Sessions,
+    public_url: String,
+    sso: sso::Sso,
+}
+
+/// Who is calling an `AuthService` RPC.
+pub struct Caller {
+    pub principal: Option<Principal>,
+    pub address: Option<String>,
+    /// The browser asked for cookie sessions (`EventKit-Session: cookie`).
+    pub cookies: bool,
+    /// The `ek_refresh` cookie, for cookie sessions.
+    pub refresh_cookie: Option<String>,
+}
+
+impl Caller {
+    /// The signed-in person (session principals only).
+    fn user(&self) -> Result<(Uuid, &Principal), ApiError> {
+        self.principal
+            .as_ref()
+            .and_then(|p| p.user_id().map(|u| (u, p)))
+            .ok_or_else(|| ApiError::Unauthenticated("sign in first".into()))
+    }
+}
+
+/// What to do with the browser's session cookies after an RPC.
+pub enum Cookies {
+    Keep,
+    Set(IssuedSession),
+    Clear,
+}
+
+pub struct Answer<T> {
+    pub body: T,
+    pub cookies: Cookies,
+}
+
+impl Auth {
+    pub fn new(db: Db, sessions: Sessions, public_url: String, sso: sso::Sso) -> Self {
+        Self {
+            db,
+            sessions,
+            public_url,
+            sso,
+        }
+    }
+
+    /// The session on the wire; with cookies the tokens stay out of the body (scripts never see
+    /// them).
+    fn session_pb(session: &IssuedSession, cookies: bool) -> pb::Session {
+        let token = |t: &str| if cookies { String::new() } else { t.to_owned() };
+        pb::Session {
+            access_token: token(&session.access_token),
+            access_expire_time: Some(timestamp(session.access_expires_at)),
+            refresh_token: token(&session.refresh_token),
+            refresh_expire_time: Some(timestamp(session.refresh_expires_at)),
+            user_id: session.user_id.to_string(),
+            tenant_id: session.tenant_id.to_string(),
+        }
+    }
+
+    fn tenants_pb(tenants: &[TenantOfUser]) -> Vec<pb::TenantMembership> {
+        tenants
+            .iter()
+            .map(|t| pb::TenantMembership {
+                tenant_id: t.tenant_id.to_string(),
+                name: t.tenant_name.clone(),
+                state: t.state.clone(),
+            })
+            .collect()
+    }
+
+    /// The tenant a session is for: the one asked for (`field`, must be one of the person's)
+    /// or the first active one.
+    async fn pick_tenant(
+        &self,
+        user_id: Uuid,
+        field: &str,
+        wanted: &str,
+    ) -> Result<(Uuid, Vec<TenantOfUser>), ApiError> {
+        let tenants = memberships::tenants_of(&self.db, user_id).await?;
+        let chosen = if wanted.trim().is_empty() {
+            tenants
+                .iter()
+                .find(|t| t.state == "active")
+                .or(tenants.first())
+                .map(|t| t.tenant_id)
+                .ok_or_else(|| {
+                    ApiError::FailedPrecondition(
+                        "this account belongs to no tenant (any more): accept an invitation first"
+                            .into(),
+                    )
+                })?
+        } else {
+            let id = Uuid::try_parse(wanted.trim())
+                .map_err(|_| ApiError::invalid(field, "must be a tenant id (UUID)"))?;
+            tenants
+                .iter()
+                .find(|t| t.tenant_id == id)
+                .map(|t| t.tenant_id)
+                .ok_or_else(|| ApiError::not_found("tenant", id))?
+        };
+        Ok((chosen, tenants))
+    }
+
+    /// Records a security event in one tenant, in its own transaction.
+    async fn log(&self, tenant_id: Uuid, event: SecurityEvent<'_>) -> Result<(), ApiError> {
+        let mut tx = self
+            .db
+            .tenant_tx(tenant_id, &Actor(event.actor.to_owned()))
+            .await?;
+        security_log::record(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records something the signed-in person did to their own account, in their tenant.
+    async fn log_own(
+        &self,
+        principal: &Principal,
+        kind: &str,
+        caller: &Caller,
+    ) -> Result<(), ApiError> {
+        self.log(
+            principal.tenant_id,
+            SecurityEvent {
+                kind,
+                actor: &principal.subject,
+                subject: &principal.subject,
+                address: caller.address.as_deref(),
+                detail: serde_json::json!({}),
+            },
+        )
+        .await
+    }
+
+    /// Records a security event in every tenant of the person (sign-in failures, resets).
+    async fn log_everywhere(
+        &self,
+        user_id: Uuid,
+        kind: &str,
+        address: Option<&str>,
+    ) -> Result<(), ApiError> {
+        for tenant in memberships::tenants_of(&self.db, user_id).await? {
+            self.log(
+                tenant.tenant_id,
+                SecurityEvent {
+                    kind,
+                    actor: &format!("user:{user_id}"),
+                    subject: &format!("user:{user_id}"),
+                    address,
+                    detail: serde_json::json!({}),
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,251 @@
+//! Signing in, refreshing, signing out and listing one's tenants. Wrong email and wrong
+//! password answer alike and take as long (the password check runs against a dummy hash for
+//! unknown emails); failures count towards the account's and the address's lockout.
+
+use super::{Answer, Auth, Caller, Cookies};
+use eventkit_domain::email::parse_account_email;
+use eventkit_platform::{
+    ApiError,
+    identity::{
+        lockout, memberships, password, security_log::SecurityEvent, sessions::RefreshRefused, totp,
+    },
+};
+use eventkit_proto::eventkit::v1::*;
+use uuid::Uuid;
+
+const WRONG: &str = "the email or password is wrong";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
+}
+
+pub(super) const ACCOUNT: &str = "select id, email, password_hash, totp_secret, \
+     totp_enabled_at is not null as totp_enabled, totp_last_step from users";
+
+impl Auth {
+    pub async fn sign_in(
+        &self,
+        caller: &Caller,
+        request: SignInRequest,
+    ) -> Result<Answer<SignInResponse>, ApiError> {
+        let email = parse_account_email("email", &request.email)?;
+        if request.password.is_empty() {
+            return Err(ApiError::invalid("password", "is required"));
+        }
+        let address = caller.address.as_deref();
+        lockout::check(&self.db, &email, address).await?;
+        let account: Option<Account> = sqlx::query_as(&format!("{ACCOUNT} where email = $1"))
+            .bind(&email)
+            .fetch_optional(self.db.pool())
+            .await?;
+        let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+        let matches = password::verify_blocking(stored, request.password).await;
+        let account = match account {
+            Some(account) if matches => account,
+            other => {
+                lockout::record_failure(&self.db, &email, address).await?;
+                if let Some(account) = other {
+                    self.log_everywhere(account.id, "sign_in.failed", address)
+                        .await?;
+                }
+                return Err(ApiError::Unauthenticated(WRONG.into()));
+            }
+        };
+        if account.totp_enabled {
+            self.second_factor(
+                &account,
+                &request.totp_code,
+                &request.recovery_code,
+                address,
+            )
+            .await?;
+        }
+        lockout::clear(&self.db, &email).await?;
+        let (tenant_id, tenants) = self
+            .pick_tenant(account.id, "tenant_id", &request.tenant_id)
+            .await?;
+        let session = self.sessions.start(account.id, tenant_id).await?;
+        self.log(
+            tenant_id,
+            SecurityEvent {
+                kind: "sign_in.succeeded",
+                actor: &format!("user:{}", account.id),
+                subject: &format!("user:{}", account.id),
+                address,
+                detail: serde_json::json!({ "method": "password", "secondFactor": account.totp_enabled }),
+            },
+        )
+        .await?;
+        Ok(Answer {
+            body: SignInResponse {
+                session: Some(Self::session_pb(&session, caller.cookies)),
+                tenants: Self::tenants_pb(&tenants),
+            },
+            cookies: Cookies::Set(session),
+        })
+    }
+
+    /// Checks the TOTP code (once per time step) or uses up a recovery code.
+    async fn second_factor(
+        &self,
+        account: &Account,
+        code: &str,
+        recovery_code: &str,
+        address: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let ok = if !code.trim().is_empty() {
+            let secret = account.totp_secret.as_deref().unwrap_or_default();
+            match totp::verify(
+                secret,
+                code,
+                chrono::Utc::now().timestamp(),
+                account.totp_last_step,
+            ) {
+                Some(step) => {
+                    // Only a newer step may be stored: two sign-ins racing with one code get one.
+                    sqlx::query(
+                        "update users set totp_last_step = $2 where id = $1 \
+                         and (totp_last_step is null or totp_last_step < $2)",
+                    )
+                    .bind(account.id)
+                    .bind(step)
+                    .execute(self.db.pool())
+                    .await?
+                    .rows_affected()
+                        == 1
+                }
+                None => false,
+            }
+        } else if !recovery_code.trim().is_empty() {
+            sqlx::query(
+                "update recovery_codes set used_at = now() \
+                 where user_id = $1 and code_hash = $2 and used_at is null",
+            )
+            .bind(account.id)
+            .bind(totp::recovery_code_hash(recovery_code))
+            .execute(self.db.pool())
+            .await?
+            .rows_affected()
+                == 1
+        } else {
+            return Err(ApiError::Unauthenticated(
+                "a second factor is required: send totp_code (or a recovery_code)".into(),
+            ));
+        };
+        if ok {
+            return Ok(());
+        }
+        lockout::record_failure(&self.db, &account.email, address).await?;
+        self.log_everywhere(account.id, "sign_in.failed", address)
+            .await?;
+        Err(ApiError::Unauthenticated(
+            "the second-factor code is wrong or was used already".into(),
+        ))
+    }
+
+    pub async fn refresh_session(
+        &self,
+        caller: &Caller,
+        request: RefreshSessionRequest,
+    ) -> Result<Answer<RefreshSessionResponse>, ApiError> {
+        let token = refresh_token(caller, &request.refresh_token)?;
+        let rotated = self
+            .sessions
+            .rotate(&token, async |user_id| {
+                Ok(self
+                    .pick_tenant(user_id, "tenant_id", &request.tenant_id)
+                    .await?
+                    .0)
+            })
+            .await?;
+        match rotated {
+            Ok(session) => Ok(Answer {
+                body: RefreshSessionResponse {
+                    session: Some(Self::session_pb(&session, caller.cookies)),
+                },
+                cookies: Cookies::Set(session),
+            }),
+            Err(RefreshRefused::Reused { user_id }) => {
+                self.log_everywhere(
+                    user_id,
+                    "session.refresh_token_reused",
+                    caller.address.as_deref(),
+                )
+                .await?;
+                Err(ApiError::Unauthenticated(
+                    "this refresh token was used already, so it may have been stolen: every \
+                     session of that sign-in has been ended; sign in again"
+                        .into(),
+                ))
+            }
+            Err(why) => Err(ApiError::Unauthenticated(format!(
+                "the refresh token is {}: sign in again",
+                match why {
+                    RefreshRefused::Expired => "expired",
+                    RefreshRefused::Revoked => "revoked",
+                    _ => "not valid",
+                }
+            ))),
+        }
+    }
+
+    pub async fn sign_out(
+        &self,
+        caller: &Caller,
+        request: SignOutRequest,
+    ) -> Result<Answer<SignOutResponse>, ApiError> {
+        let token = refresh_token(caller, &request.refresh_token)?;
+        if let Some(user_id) = self.sessions.sign_out(&token).await?
+            && let Some(tenant_id) = caller.principal.as_ref().map(|p| p.tenant_id)
+        {
+            self.log(
+                tenant_id,
+                SecurityEvent {
+                    kind: "sign_out",
+                    actor: &format!("user:{user_id}"),
+                    subject: &format!("user:{user_id}"),
+                    address: caller.address.as_deref(),
+                    detail: serde_json::json!({}),
+                },
+            )
+            .await?;
+        }
+        Ok(Answer {
+            body: SignOutResponse {},
+            cookies: Cookies::Clear,
+        })
+    }
+
+    pub async fn list_my_tenants(
+        &self,
+        caller: &Caller,
+        _request: ListMyTenantsRequest,
+    ) -> Result<Answer<ListMyTenantsResponse>, ApiError> {
+        let (user_id, _) = caller.user()?;
+        let tenants = memberships::tenants_of(&self.db, user_id).await?;
+        Ok(Answer {
+            body: ListMyTenantsResponse {
+                tenants: Self::tenants_pb(&tenants),
+            },
+            cookies: Cookies::Keep,
+        })
+    }
+}
+
+/// The refresh token from the request, or from the cookie for cookie sessions.
+fn refresh_token(caller: &Caller, field: &str) -> Result<String, ApiError> {
+    if !field.trim().is_empty() {
+        return Ok(field.trim().to_owned());
+    }
+    caller
+        .refresh_cookie
+        .clone()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::invalid("refresh_token", "is required"))
+}

@@ -1,0 +1,85 @@
+//! People for identity tests: invite through the Admin API with an admin key, read the emailed
+//! token from the outbox (where the workers would pick it up), accept, and get a session.
+
+use crate::{Tenant, TestEnv};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in member.
+pub struct Person {
+    pub user_id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+/// The id of the tenant's built-in role `key` (e.g. `planner`).
+pub async fn builtin_role(env: &TestEnv, tenant: &Tenant, key: &str) -> String {
+    let roles = env
+        .call(Some(&tenant.api_key), "AdminService/ListRoles", json!({}))
+        .await;
+    roles.ok()["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .find(|r| r["builtin"] == key)
+        .unwrap_or_else(|| panic!("no built-in role {key}"))["id"]
+        .as_str()
+        .expect("role id")
+        .to_owned()
+}
+
+/// The token of the newest email of kind `message` to `email`, from the outbox.
+pub async fn emailed_token(env: &TestEnv, message: &str, email: &str) -> String {
+    let admin = env.admin_pool().await;
+    let vars: Value = sqlx::query_scalar(
+        "select payload->'vars' from outbox where event_type = 'email.requested' \
+         and payload->>'message' = $1 and payload->'to'->>0 = $2 order by id desc limit 1",
+    )
+    .bind(message)
+    .bind(email)
+    .fetch_one(&admin)
+    .await
+    .unwrap_or_else(|e| panic!("no {message} email to {email}: {e}"));
+    let url = vars
+        .as_object()
+        .and_then(|v| {
+            v.values()
+                .find_map(|u| u.as_str().filter(|u| u.contains("token=")))
+        })
+        .expect("a link with a token");
+    url.split("token=").nth(1).expect("token").to_owned()
+}
+
+/// Invites `email` with the given roles, accepts as a new account, returns the session.
+pub async fn join(env: &TestEnv, tenant: &Tenant, email: &str, role_ids: &[String]) -> Person {
+    let invited = env
+        .call(
+            Some(&tenant.api_key),
+            "AdminService/InviteUser",
+            json!({"email": email, "roleIds": role_ids}),
+        )
+        .await;
+    invited.ok();
+    let token = emailed_token(env, "invitation", email).await;
+    let accepted = env
+        .call(
+            None,
+            "AuthService/AcceptInvitation",
+            json!({"token": token, "displayName": "Test Person", "password": PASSWORD}),
+        )
+        .await;
+    person(email, &accepted.ok()["session"])
+}
+
+/// A person from a `Session` in an answer.
+pub fn person(email: &str, session: &Value) -> Person {
+    let field = |f: &str| session[f].as_str().unwrap_or_default().to_owned();
+    Person {
+        user_id: field("userId"),
+        email: email.to_owned(),
+        access_token: field("accessToken"),
+        refresh_token: field("refreshToken"),
+    }
+}
