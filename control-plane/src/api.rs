@@ -8,6 +8,7 @@ use crate::{
 use eventkit_platform::auth::Principal;
 use eventkit_proto::controlplane::v1::{
     account_service_server::AccountService, operator_audit_service_server::OperatorAuditService,
+    operator_job_service_server::OperatorJobService,
     operator_plan_service_server::OperatorPlanService,
     operator_quota_service_server::OperatorQuotaService,
     operator_tenant_service_server::OperatorTenantService,
@@ -54,6 +55,14 @@ delegate! {
 delegate! {
     OperatorAuditService => AuditApi(ControlPlane) for Operator {
         list_audit_events(ListAuditEventsRequest) -> ListAuditEventsResponse;
+    }
+}
+
+delegate! {
+    OperatorJobService => JobsApi(ControlPlane) for Operator {
+        list_consumer_lag(ListConsumerLagRequest) -> ListConsumerLagResponse;
+        list_dead_letters(ListDeadLettersRequest) -> ListDeadLettersResponse;
+        replay_dead_letters(ReplayDeadLettersRequest) -> ReplayDeadLettersResponse;
     }
 }
 

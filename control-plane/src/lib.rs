@@ -1,5 +1,6 @@
 //! The control plane: tenant lifecycle (sign-up, approval and provisioning, suspension,
-//! deletion and erasure), plans and quotas, metering, exports, and the operator audit — served as the
+//! deletion and erasure), plans and quotas, metering, exports, the operator audit and the
+//! operators' view of background jobs (consumer lag, dead letters, replay) — served as the
 //! `controlplane.v1` services on the control-plane port with the same one-port
 //! Connect/gRPC/gRPC-Web stack as the tenant API — plus `ekctl`, the operators' client.
 //! It connects as `eventkit_control`, the only role that sees every tenant's registry row;
@@ -12,6 +13,7 @@ pub mod caller;
 pub mod ekctl;
 pub mod erasure;
 mod exports;
+mod jobs;
 pub mod lifecycle;
 pub mod operator_auth;
 mod operator_tenants;
@@ -37,6 +39,7 @@ use eventkit_platform::{
 use eventkit_proto::controlplane::v1::{
     account_service_server::AccountServiceServer,
     operator_audit_service_server::OperatorAuditServiceServer,
+    operator_job_service_server::OperatorJobServiceServer,
     operator_plan_service_server::OperatorPlanServiceServer,
     operator_quota_service_server::OperatorQuotaServiceServer,
     operator_tenant_service_server::OperatorTenantServiceServer,
@@ -105,6 +108,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         .add_service(service!(OperatorQuotaServiceServer, QuotasApi))
         .add_service(service!(OperatorUsageServiceServer, UsageApi))
         .add_service(service!(OperatorAuditServiceServer, AuditApi))
+        .add_service(service!(OperatorJobServiceServer, JobsApi))
         .add_service(service!(SignupServiceServer, SignupApi))
         .add_service(service!(AccountServiceServer, AccountApi));
     let gate = operator_auth::Gate {

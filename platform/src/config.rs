@@ -64,6 +64,13 @@ pub struct Config {
     pub webhook_lease: Duration,
     /// How long a consumer may hold an event unacked before JetStream redelivers it.
     pub job_ack_wait: Duration,
+    /// How often the workers refresh the jobs gauges (stream lag, dead letters, outbox
+    /// backlog) on their `/metrics` (`EVENTKIT_JOBS_METRICS_MS`, default 15 s).
+    pub jobs_metrics_every: Duration,
+    /// PEM file of extra certificate authorities trusted for SMTP over TLS and STARTTLS
+    /// (`EVENTKIT_SMTP_CA_FILE`), for a mail server with a private CA; the system roots
+    /// stay trusted and verification is never turned off.
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     /// Where email goes: `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
     /// (STARTTLS) or `smtps://user:pass@host:465` (TLS). Unset: emails are written as `.eml`
     /// files to `mail_dir` (local development).
@@ -235,6 +242,12 @@ impl Config {
                 60_000,
             )?),
             job_ack_wait: Duration::from_millis(parse(&vars, "EVENTKIT_JOB_ACK_WAIT_MS", 60_000)?),
+            jobs_metrics_every: Duration::from_millis(parse(
+                &vars,
+                "EVENTKIT_JOBS_METRICS_MS",
+                15_000,
+            )?),
+            smtp_ca_file: get("EVENTKIT_SMTP_CA_FILE").map(Into::into),
             smtp_url: get("EVENTKIT_SMTP_URL").map(Secret::new),
             mail_dir: get("EVENTKIT_MAIL_DIR")
                 .unwrap_or_else(|| ".data/mail".into())

@@ -56,6 +56,7 @@ pub const OPERATOR_SERVICES: &[&str] = &[
     "controlplane.v1.OperatorQuotaService",
     "controlplane.v1.OperatorUsageService",
     "controlplane.v1.OperatorAuditService",
+    "controlplane.v1.OperatorJobService",
 ];
 
 /// Control-plane services anyone may call without credentials.
@@ -71,6 +72,7 @@ pub const CONTROL_PLANE_SERVICES: &[&str] = &[
     "controlplane.v1.OperatorQuotaService",
     "controlplane.v1.OperatorUsageService",
     "controlplane.v1.OperatorAuditService",
+    "controlplane.v1.OperatorJobService",
     "controlplane.v1.SignupService",
     "controlplane.v1.AccountService",
 ];

@@ -1,11 +1,16 @@
 """A real SMTP server for tests (aiosmtpd): every message it accepts is appended to a file as
 one JSON line with its envelope, subject, text and HTML parts.
 
-Usage: smtp_sink.py PORT OUTFILE   (prints "ready" once it listens; runs until killed)
+Usage: smtp_sink.py PORT OUTFILE [starttls|tls CERT KEY]
+(prints "ready" once it listens; runs until killed). With `starttls` the server offers STARTTLS
+and refuses mail until the client has used it; with `tls` it speaks TLS from the first byte
+(SMTPS). CERT and KEY are PEM files.
 """
 import email
 import email.policy
 import json
+import logging
+import ssl
 import sys
 import time
 
@@ -32,7 +37,22 @@ class Sink:
         return "250 OK"
 
 
-controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+# A client that refuses the certificate is a case the tests make on purpose: no tracebacks.
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+
+options = {}
+if len(sys.argv) > 3:
+    mode, cert, key = sys.argv[3], sys.argv[4], sys.argv[5]
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    if mode == "starttls":
+        options = {"tls_context": context, "require_starttls": True}
+    elif mode == "tls":
+        options = {"ssl_context": context}
+    else:
+        sys.exit(f"unknown mode {mode!r}")
+
+controller = Controller(Sink(), hostname="127.0.0.1", port=port, **options)
 controller.start()
 print("ready", flush=True)
 while True:

@@ -1,11 +1,13 @@
 //! A real SMTP server for tests: the Python `aiosmtpd` package (tests/python/smtp_sink.py) on a
-//! free port, recording every message it accepts (envelope, subject, text and HTML parts).
+//! free port, recording every message it accepts (envelope, subject, text and HTML parts);
+//! plain, or with STARTTLS required, or TLS from the first byte (SMTPS), with a certificate the
+//! test made.
 
 use crate::{faults::free_port, webhook_receiver::python};
 use serde_json::Value;
 use std::{
     io::{BufRead, BufReader},
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::Duration,
 };
@@ -16,8 +18,27 @@ pub struct SmtpSink {
     child: Child,
 }
 
+/// How the sink protects its connections.
+pub enum SinkTls<'a> {
+    None,
+    /// STARTTLS offered and required before any mail; certificate and key PEM files.
+    StartTls {
+        cert: &'a Path,
+        key: &'a Path,
+    },
+    /// TLS from the first byte (SMTPS).
+    Tls {
+        cert: &'a Path,
+        key: &'a Path,
+    },
+}
+
 impl SmtpSink {
     pub fn start() -> Self {
+        Self::start_with(SinkTls::None)
+    }
+
+    pub fn start_with(tls: SinkTls) -> Self {
         let port = free_port();
         let out = std::env::temp_dir().join(format!(
             "eventkit-mail-{}.jsonl",
@@ -28,6 +49,15 @@ impl SmtpSink {
             .arg(script)
             .arg(port.to_string())
             .arg(&out)
+            .args(match tls {
+                SinkTls::None => vec![],
+                SinkTls::StartTls { cert, key } => {
+                    vec!["starttls".as_ref(), cert.as_os_str(), key.as_os_str()]
+                }
+                SinkTls::Tls { cert, key } => {
+                    vec!["tls".as_ref(), cert.as_os_str(), key.as_os_str()]
+                }
+            })
             .stdout(Stdio::piped())
             .spawn()
             .expect("the SMTP sink starts");

@@ -1,17 +1,16 @@
 //! Background work: JetStream streams (declared idempotently at start), the outbox relay, the
 //! consumers (webhook fan-out, email, tenant exports), the webhook dispatcher, retention sweeps,
-//! health and metrics.
+//! health and metrics (including the jobs gauges: stream lag, dead letters, outbox backlog).
 
 pub mod clock;
 pub mod consumer;
 pub mod email;
-pub mod event;
 pub mod export;
+pub mod jobs_metrics;
 pub mod outbox_relay;
 pub mod retention;
 pub mod webhooks;
 
-use consumer::dead_letters::{DEAD_LETTERS_STREAM, DEAD_LETTERS_SUBJECTS};
 use eventkit_platform::{
     config::Config,
     db::Db,
@@ -21,33 +20,8 @@ use eventkit_platform::{
 use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
-/// The stream every domain event is published to (`eventkit.events.<tenant>.<type>`).
-pub const EVENTS_STREAM: &str = "EVENTKIT_EVENTS";
-pub const EVENTS_SUBJECTS: &str = "eventkit.events.>";
 pub use event::EVENTS_SUBJECT_PREFIX;
-
-/// Declares the JetStream streams the workers use; safe to run any number of times.
-pub async fn declare_streams(nats: &async_nats::Client) -> anyhow::Result<()> {
-    let js = async_nats::jetstream::new(nats.clone());
-    js.get_or_create_stream(async_nats::jetstream::stream::Config {
-        name: EVENTS_STREAM.into(),
-        subjects: vec![EVENTS_SUBJECTS.into()],
-        duplicate_window: Duration::from_secs(120),
-        // Consumers are durable and ack within seconds; a week covers any outage.
-        max_age: Duration::from_secs(7 * 24 * 3600),
-        ..Default::default()
-    })
-    .await?;
-    js.get_or_create_stream(async_nats::jetstream::stream::Config {
-        name: DEAD_LETTERS_STREAM.into(),
-        subjects: vec![DEAD_LETTERS_SUBJECTS.into()],
-        duplicate_window: Duration::from_secs(120),
-        max_age: Duration::from_secs(30 * 24 * 3600),
-        ..Default::default()
-    })
-    .await?;
-    Ok(())
-}
+pub use eventkit_platform::jobs::{EVENTS_STREAM, EVENTS_SUBJECTS, declare_streams, event};
 
 /// Builds the workers: the health server now; in the background, once NATS answers, the
 /// streams and then the outbox relay and the consumers; the webhook dispatcher; the retention
@@ -75,6 +49,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         }
     });
     let (declare, consumer_db, ack_wait) = (nats.clone(), db.clone(), config.job_ack_wait);
+    let metrics_every = config.jobs_metrics_every;
     let transport = email::transport::Transport::from_config(config)?;
     tracing::info!(to = %transport.describe(), "email transport");
     let mailer = Arc::new(email::Mailer::new(
@@ -101,6 +76,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         tracing::info!(stream = EVENTS_STREAM, "JetStream streams declared");
         relay.spawn(database_url, Duration::from_secs(5));
         let js = async_nats::jetstream::new(declare);
+        jobs_metrics::spawn(consumer_db.clone(), js.clone(), metrics_every);
         let fanout = Arc::new(webhooks::fanout::Fanout::new(consumer_db.clone()));
         spawn_consumer(
             &js,

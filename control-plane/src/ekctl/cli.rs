@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "ekctl",
     version,
-    about = "Operate EventKit: tenants, exports, plans, quotas, usage and the operator audit",
+    about = "Operate EventKit: tenants, exports, plans, quotas, usage, background jobs and the operator audit",
     long_about = "Operate EventKit through the control-plane API.\n\n\
         Environment: EKCTL_URL (default http://127.0.0.1:8081) and EKCTL_TOKEN (an operator token from \
         `eventkit operator-token create --name NAME`).",
@@ -41,6 +41,9 @@ pub enum Command {
         /// Tenant id.
         tenant: String,
     },
+    /// Background jobs: consumer lag, dead letters (stored failures) and replaying them.
+    #[command(subcommand)]
+    Jobs(Jobs),
     /// The operator audit: who did what, why and when (newest first).
     Audit {
         /// Only actions on this tenant.
@@ -173,6 +176,31 @@ pub enum QuotaCommand {
         key: String,
         #[arg(allow_hyphen_values = true)]
         value: String,
+        #[command(flatten)]
+        reason: Reason,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Jobs {
+    /// Per stream and durable consumer: events pending delivery, delivered but unacked,
+    /// redelivered, and the age of the oldest unacked event.
+    Lag,
+    /// Events a consumer gave up on (dead letters), newest first.
+    Failed {
+        /// Only this tenant's.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i32,
+    },
+    /// Send dead letters again to the consumer that gave up on them (handlers are idempotent, so a
+    /// replay is safe). Every id must exist, or nothing is replayed.
+    Replay {
+        /// Dead-letter ids (the ID column of `ekctl jobs failed`).
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
         #[command(flatten)]
         reason: Reason,
     },

@@ -4,6 +4,7 @@
 
 use eventkit_proto::controlplane::v1::{
     operator_audit_service_client::OperatorAuditServiceClient,
+    operator_job_service_client::OperatorJobServiceClient,
     operator_plan_service_client::OperatorPlanServiceClient,
     operator_quota_service_client::OperatorQuotaServiceClient,
     operator_tenant_service_client::OperatorTenantServiceClient,
@@ -79,6 +80,7 @@ pub struct Clients {
     pub quotas: OperatorQuotaServiceClient<Svc>,
     pub usage: OperatorUsageServiceClient<Svc>,
     pub audit: OperatorAuditServiceClient<Svc>,
+    pub jobs: OperatorJobServiceClient<Svc>,
 }
 
 impl Clients {
@@ -106,6 +108,7 @@ impl Clients {
             quotas: OperatorQuotaServiceClient::new(svc()),
             usage: OperatorUsageServiceClient::new(svc()),
             audit: OperatorAuditServiceClient::new(svc()),
+            jobs: OperatorJobServiceClient::new(svc()),
         })
     }
 }

@@ -11,7 +11,7 @@ mod output;
 pub use client::exit;
 
 use clap::Parser;
-use cli::{Cli, Command, Plans, QuotaCommand, Tenants};
+use cli::{Cli, Command, Jobs, Plans, QuotaCommand, Tenants};
 use client::{Clients, exit_code};
 use eventkit_proto::controlplane::v1::{set_quota_override_request::Value, *};
 use std::{collections::HashMap, io::Write};
@@ -159,6 +159,7 @@ async fn execute(c: &mut Clients, cli: &Cli, err: &mut dyn Write) -> Result<Stri
                 },
             )
         }
+        Command::Jobs(cmd) => jobs(c, cli, cmd).await?,
         Command::Audit { tenant, limit } => {
             let req = ListAuditEventsRequest {
                 tenant_id: tenant.clone().unwrap_or_default(),
@@ -368,6 +369,48 @@ async fn tenants(
             wait,
             reason,
         } => export::run(c, cli.json, tenant.trim(), *wait, &reason.reason, err).await?,
+    })
+}
+
+async fn jobs(c: &mut Clients, cli: &Cli, cmd: &Jobs) -> Result<String, Status> {
+    Ok(match cmd {
+        Jobs::Lag => answer(
+            cli,
+            c.jobs.list_consumer_lag(ListConsumerLagRequest {}).await?,
+            "ListConsumerLagResponse",
+            |r: &ListConsumerLagResponse| output::lag(&r.consumers),
+        ),
+        Jobs::Failed { tenant, limit } => {
+            let req = ListDeadLettersRequest {
+                tenant_id: tenant.as_deref().unwrap_or_default().trim().to_owned(),
+                page_size: *limit,
+                page_token: String::new(),
+            };
+            answer(
+                cli,
+                c.jobs.list_dead_letters(req).await?,
+                "ListDeadLettersResponse",
+                |r: &ListDeadLettersResponse| output::dead_letters(&r.dead_letters),
+            )
+        }
+        Jobs::Replay { ids, reason } => {
+            let req = ReplayDeadLettersRequest {
+                ids: ids.clone(),
+                reason: reason.reason.clone(),
+            };
+            answer(
+                cli,
+                c.jobs.replay_dead_letters(req).await?,
+                "ReplayDeadLettersResponse",
+                |r: &ReplayDeadLettersResponse| {
+                    format!(
+                        "replayed {} dead letter(s)\n{}",
+                        r.dead_letters.len(),
+                        output::dead_letters(&r.dead_letters)
+                    )
+                },
+            )
+        }
     })
 }
 

@@ -227,6 +227,88 @@ pub fn audit(events: &[pb::AuditEvent]) -> String {
     table(&["when", "operator", "action", "tenant", "reason"], &rows)
 }
 
+/// Seconds as a short age: `45s`, `12m05s`, `3h02m`, `2d04h`; `-` for none.
+pub fn age(seconds: f64) -> String {
+    if seconds <= 0.0 {
+        return "-".into();
+    }
+    let s = seconds.round() as u64;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d{:02}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+pub fn lag(consumers: &[pb::ConsumerLag]) -> String {
+    let rows: Vec<Vec<String>> = consumers
+        .iter()
+        .map(|c| {
+            vec![
+                c.stream.clone(),
+                c.consumer.clone(),
+                c.pending.to_string(),
+                c.ack_pending.to_string(),
+                c.redelivered.to_string(),
+                age(c.oldest_unacked_age_seconds),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "stream",
+            "consumer",
+            "pending",
+            "ack_pending",
+            "redelivered",
+            "oldest_unacked",
+        ],
+        &rows,
+    )
+}
+
+/// The first line of an error, cut to `max` characters.
+fn short(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > max {
+        line.chars().take(max - 1).collect::<String>() + "…"
+    } else {
+        line.to_owned()
+    }
+}
+
+pub fn dead_letters(list: &[pb::DeadLetter]) -> String {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.clone(),
+                d.tenant_id.clone(),
+                d.consumer.clone(),
+                d.event_type.clone(),
+                d.deliveries.to_string(),
+                time(&d.fail_time),
+                time(&d.replay_time),
+                short(&d.error, 60),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "id",
+            "tenant",
+            "consumer",
+            "event_type",
+            "deliveries",
+            "failed",
+            "replayed",
+            "error",
+        ],
+        &rows,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +317,17 @@ mod tests {
     fn fields_align_values() {
         let out = fields(&[("id", "1".into()), ("admin email", "-".into())]);
         assert_eq!(out, "id:           1\nadmin email:  -\n");
+    }
+
+    #[test]
+    fn ages_are_short() {
+        assert_eq!(age(0.0), "-");
+        assert_eq!(age(4.4), "4s");
+        assert_eq!(age(725.0), "12m05s");
+        assert_eq!(age(3.0 * 3600.0 + 120.0), "3h02m");
+        assert_eq!(age(2.0 * 86400.0 + 4.0 * 3600.0), "2d04h");
+        assert_eq!(short("a\nb", 10), "a");
+        assert_eq!(short("abcdef", 4), "abc…");
     }
 
     #[test]

@@ -73,7 +73,7 @@ async fn main() {
     let per_second = deliveries as f64 / elapsed.as_secs_f64();
 
     // Latency: events at a steady rate through the whole pipeline.
-    let before = receiver.received().len();
+    let before = receiver.count();
     let gap = Duration::from_secs_f64(1.0 / rate as f64);
     let mut ticker = tokio::time::interval(gap);
     for i in 0..events {

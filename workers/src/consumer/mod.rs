@@ -12,7 +12,7 @@
 //! starve the others. Shutdown stops taking events, naks the queued ones (redelivered at
 //! once to another worker) and gives in-flight handlers `grace` to finish.
 
-pub mod dead_letters;
+pub use eventkit_platform::jobs::{REPLAY_FOR_HEADER, dead_letters};
 
 use crate::event::{Event, tenant_of_subject};
 use async_nats::jetstream::{self, AckKind, consumer::pull};
@@ -96,9 +96,6 @@ impl Spec {
             .unwrap_or(Duration::from_secs(1))
     }
 }
-
-/// Header on a replayed event naming the one consumer it is meant for; others skip it.
-pub const REPLAY_FOR_HEADER: &str = "EventKit-Replay-For";
 
 /// Creates the durable consumer if it does not exist (idempotent at every start).
 pub async fn declare(
