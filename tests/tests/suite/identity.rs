@@ -78,7 +78,24 @@ async fn an_invited_member_works_within_their_role_and_changes_apply_at_once() {
     .await
     .ok();
 
-    // The security log saw the sign-ins, the failure and the role change.
+    // An integrator's key, made and revoked.
+    let key = env
+        .call(
+            Some(&tenant.api_key),
+            "AdminService/CreateApiKey",
+            json!({"name": "Scanner", "scopes": ["inventory:read"]}),
+        )
+        .await;
+    let key_id = key.ok()["apiKey"]["id"].as_str().unwrap().to_owned();
+    env.call(
+        Some(&tenant.api_key),
+        "AdminService/RevokeApiKey",
+        json!({"id": key_id}),
+    )
+    .await
+    .ok();
+
+    // The security log saw the sign-ins, the failure, the role change and the key.
     let log = env
         .call(
             Some(&tenant.api_key),
@@ -98,6 +115,8 @@ async fn an_invited_member_works_within_their_role_and_changes_apply_at_once() {
         "sign_in.succeeded",
         "sign_in.failed",
         "user.roles_changed",
+        "api_key.created",
+        "api_key.revoked",
     ] {
         assert!(
             kinds.contains(&kind.to_owned()),
