@@ -84,7 +84,18 @@ impl Sessions {
 
     /// Starts a new session family for the person in the tenant (membership checked by callers).
     pub async fn start(&self, user_id: Uuid, tenant_id: Uuid) -> Result<IssuedSession, ApiError> {
-        self.issue(user_id, tenant_id, Uuid::now_v7()).await
+        self.issue(user_id, tenant_id, Uuid::now_v7(), None).await
+    }
+
+    /// Starts a session family that can never switch away from `tenant_id` (a sign-in through
+    /// that tenant's own identity provider).
+    pub async fn start_limited_to(
+        &self,
+        user_id: Uuid,
+        tenant_id: Uuid,
+    ) -> Result<IssuedSession, ApiError> {
+        self.issue(user_id, tenant_id, Uuid::now_v7(), Some(tenant_id))
+            .await
     }
 
     async fn issue(
@@ -92,6 +103,7 @@ impl Sessions {
         user_id: Uuid,
         tenant_id: Uuid,
         family_id: Uuid,
+        only_tenant: Option<Uuid>,
     ) -> Result<IssuedSession, ApiError> {
         let now = Utc::now();
         let key = self.keys.current().await?;
@@ -111,14 +123,15 @@ impl Sessions {
         let refresh_token = super::tokens::generate(REFRESH_PREFIX);
         let refresh_expires_at = now + REFRESH_TTL;
         sqlx::query(
-            "insert into refresh_tokens (id, family_id, user_id, token_hash, expires_at) \
-             values ($1, $2, $3, $4, $5)",
+            "insert into refresh_tokens (id, family_id, user_id, token_hash, expires_at, only_tenant) \
+             values ($1, $2, $3, $4, $5, $6)",
         )
         .bind(Uuid::now_v7())
         .bind(family_id)
         .bind(user_id)
         .bind(hash(&refresh_token))
         .bind(refresh_expires_at)
+        .bind(only_tenant)
         .execute(self.db.pool())
         .await?;
         Ok(IssuedSession {
@@ -164,26 +177,27 @@ impl Sessions {
         })
     }
 
-    /// Uses up `refresh_token` and issues the next session of its family, for `tenant_id`
-    /// (callers check the person is a member there). On reuse the family is revoked.
+    /// Uses up `refresh_token` and issues the next session of its family, for the tenant
+    /// `tenant_for(person, the family's only tenant if limited)` picks (callers check the person is
+    /// a member there). On reuse the family is revoked.
     pub async fn rotate(
         &self,
         refresh_token: &str,
-        tenant_for: impl AsyncFnOnce(Uuid) -> Result<Uuid, ApiError>,
+        tenant_for: impl AsyncFnOnce(Uuid, Option<Uuid>) -> Result<Uuid, ApiError>,
     ) -> Result<Result<IssuedSession, RefreshRefused>, ApiError> {
         let digest = hash(refresh_token);
-        let valid: Option<(Uuid, Uuid)> = sqlx::query_as(
-            "select family_id, user_id from refresh_tokens \
+        let valid: Option<(Uuid, Uuid, Option<Uuid>)> = sqlx::query_as(
+            "select family_id, user_id, only_tenant from refresh_tokens \
              where token_hash = $1 and used_at is null and revoked_at is null and expires_at > now()",
         )
         .bind(&digest)
         .fetch_optional(self.db.pool())
         .await?;
-        let Some((family_id, user_id)) = valid else {
+        let Some((family_id, user_id, only_tenant)) = valid else {
             return Ok(Err(self.why_refused(&digest).await?));
         };
         // Before the token is used up: a refused tenant switch leaves the session as it was.
-        let tenant_id = tenant_for(user_id).await?;
+        let tenant_id = tenant_for(user_id, only_tenant).await?;
         let used = sqlx::query(
             "update refresh_tokens set used_at = now() \
              where token_hash = $1 and used_at is null and revoked_at is null",
@@ -196,7 +210,9 @@ impl Sessions {
             // Used by a racing request in the meantime: that is reuse too.
             return Ok(Err(self.why_refused(&digest).await?));
         }
-        Ok(Ok(self.issue(user_id, tenant_id, family_id).await?))
+        Ok(Ok(self
+            .issue(user_id, tenant_id, family_id, only_tenant)
+            .await?))
     }
 
     async fn why_refused(&self, digest: &[u8]) -> Result<RefreshRefused, ApiError> {

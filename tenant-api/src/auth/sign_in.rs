@@ -157,11 +157,20 @@ impl Auth {
         let token = refresh_token(caller, &request.refresh_token)?;
         let rotated = self
             .sessions
-            .rotate(&token, async |user_id| {
-                Ok(self
-                    .pick_tenant(user_id, "tenant_id", &request.tenant_id)
-                    .await?
-                    .0)
+            .rotate(&token, async |user_id, only_tenant| {
+                let wanted = match only_tenant {
+                    None => request.tenant_id.clone(),
+                    Some(only) if request.tenant_id.trim().is_empty() => only.to_string(),
+                    Some(only) if request.tenant_id.trim() == only.to_string() => only.to_string(),
+                    Some(_) => {
+                        return Err(ApiError::PermissionDenied(
+                            "this sign-in came through a tenant's own identity provider and is \
+                             limited to that tenant: sign in again to switch"
+                                .into(),
+                        ));
+                    }
+                };
+                Ok(self.pick_tenant(user_id, "tenant_id", &wanted).await?.0)
             })
             .await?;
         match rotated {

@@ -293,7 +293,11 @@ impl Auth {
                 &tenant.map(|t| t.to_string()).unwrap_or_default(),
             )
             .await?;
-        let session = self.sessions.start(user_id, tenant_id).await?;
+        // A tenant's own provider vouches for that tenant only.
+        let session = match tenant {
+            Some(_) => self.sessions.start_limited_to(user_id, tenant_id).await?,
+            None => self.sessions.start(user_id, tenant_id).await?,
+        };
         self.log(
             tenant_id,
             SecurityEvent {
@@ -364,6 +368,17 @@ impl Auth {
             Some(user) => memberships::permissions_in(&mut tx, user).await?.is_some(),
             None => false,
         };
+        // A tenant's provider speaks for its allowed domains only: it may not take over an
+        // account of another domain by naming its email (a linked identity was checked then).
+        if linked.is_none()
+            && let Some(email) = &verified_email
+            && !domain_allowed(email, &settings.allowed_domains)
+        {
+            return Err(ApiError::PermissionDenied(format!(
+                "people from {} may not sign in with this tenant's identity provider: use your password",
+                email.rsplit('@').next().unwrap_or_default()
+            )));
+        }
         let user = if member {
             existing.expect("members exist")
         } else {
@@ -373,14 +388,10 @@ impl Auth {
                         .into(),
                 )
             })?;
-            let domain = email.rsplit('@').next().unwrap_or_default();
-            if !settings
-                .allowed_domains
-                .iter()
-                .any(|d| d.eq_ignore_ascii_case(domain))
-            {
+            if !domain_allowed(&email, &settings.allowed_domains) {
                 return Err(ApiError::PermissionDenied(format!(
-                    "people from {domain} may not join this tenant by single sign-on: ask for an invitation"
+                    "people from {} may not join this tenant by single sign-on: ask for an invitation",
+                    email.rsplit('@').next().unwrap_or_default()
                 )));
             }
             self.join_just_in_time(&mut tx, existing, &email, settings)
@@ -462,6 +473,11 @@ impl Auth {
         .await?;
         Ok(())
     }
+}
+
+fn domain_allowed(email: &str, allowed: &[String]) -> bool {
+    let domain = email.rsplit('@').next().unwrap_or_default();
+    allowed.iter().any(|d| d.eq_ignore_ascii_case(domain))
 }
 
 fn parse_optional_tenant(raw: &str) -> Result<Option<Uuid>, ApiError> {

@@ -95,10 +95,32 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
     assert_eq!(settings["allowedDomains"], json!(["corp.example"]));
     assert_eq!(settings["redirectUri"], REDIRECT);
 
+    // Eve already works for another tenant, with a password.
+    let elsewhere = env.create_tenant("Elsewhere").await;
+    let crew = builtin_role(&env, &elsewhere, "crew").await;
+    join(&env, &elsewhere, "eve@corp.example", &[crew]).await;
+
     let tid = tenant.id.to_string();
     let eve = sso_sign_in(&env, &tid, "eve@corp.example").await;
     let session: Value = eve.ok()["session"].clone();
     let token = session["accessToken"].as_str().unwrap();
+    // The tenant's provider opens that tenant only: no switching to her other tenant.
+    let switch = env
+        .call(
+            None,
+            "AuthService/RefreshSession",
+            json!({"refreshToken": session["refreshToken"], "tenantId": elsewhere.id.to_string()}),
+        )
+        .await;
+    assert_eq!(switch.code(), "permission_denied", "{}", switch.body);
+    let stay = env
+        .call(
+            None,
+            "AuthService/RefreshSession",
+            json!({"refreshToken": session["refreshToken"]}),
+        )
+        .await;
+    assert_eq!(stay.ok()["session"]["tenantId"], tid);
     env.call(Some(token), "InventoryService/ListProducts", json!({}))
         .await
         .ok();
@@ -131,6 +153,12 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
             "nothing written for {email}"
         );
     }
+
+    // A member from another domain cannot be taken over by the tenant's provider naming her.
+    let reader = builtin_role(&env, &tenant, "read_only").await;
+    join(&env, &tenant, "ann@other.example", &[reader]).await;
+    let takeover = sso_sign_in(&env, &tid, "ann@other.example").await;
+    assert_eq!(takeover.code(), "permission_denied", "{}", takeover.body);
 
     // A state works once.
     let started = env
