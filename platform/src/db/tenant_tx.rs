@@ -33,17 +33,7 @@ impl TenantTx {
         tenant_id: Uuid,
         actor: &Actor,
     ) -> Result<Self, sqlx::Error> {
-        let mut tx = pool.begin().await?;
-        sqlx::query(SET_TENANT_SQL)
-            .bind(tenant_id.to_string())
-            .bind(&actor.0)
-            .execute(&mut *tx)
-            .await?;
-        Ok(Self {
-            tx,
-            tenant_id,
-            actor: actor.clone(),
-        })
+        Self::scope(pool.begin().await?, tenant_id, actor).await
     }
 
     /// Like [`begin`](Self::begin), but one consistent read-only snapshot of the whole
@@ -58,6 +48,15 @@ impl TenantTx {
         sqlx::query("set transaction isolation level repeatable read, read only")
             .execute(&mut *tx)
             .await?;
+        Self::scope(tx, tenant_id, actor).await
+    }
+
+    /// Sets the tenant and actor on an open transaction.
+    async fn scope(
+        mut tx: Transaction<'static, Postgres>,
+        tenant_id: Uuid,
+        actor: &Actor,
+    ) -> Result<Self, sqlx::Error> {
         sqlx::query(SET_TENANT_SQL)
             .bind(tenant_id.to_string())
             .bind(&actor.0)

@@ -25,6 +25,16 @@ async fn worker_process() {
 }
 
 /// A tenant with seeded inventory and events, a soft-deleted product, and an admin contact.
+/// Tables that change after the export's snapshot (its own row, events, mails, counters, the
+/// key's last use): `verify_zip` only checks that each exported row still exists.
+const CHANGING_DURING_EXPORT: &[&str] = &[
+    "exports",
+    "outbox",
+    "email_messages",
+    "usage_daily",
+    "api_keys",
+];
+
 async fn fill(env: &TestEnv, tenant: &Tenant, assets: usize, events: usize) {
     let db = Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
     eventkit_tenant_api::seed::seed(&db, tenant.id, assets, events, 3)
@@ -285,20 +295,7 @@ async fn a_tenant_admin_exports_to_the_filesystem_and_downloads_through_a_signed
         .unwrap();
     assert_eq!(storage["used"], zip.len().to_string(), "{storage}");
     let admin = env.admin_pool().await;
-    let checked = verify_zip(
-        zip,
-        &admin,
-        tenant.id,
-        &[other.id],
-        &[
-            "exports",
-            "outbox",
-            "email_messages",
-            "usage_daily",
-            "api_keys",
-        ],
-    )
-    .await;
+    let checked = verify_zip(zip, &admin, tenant.id, &[other.id], CHANGING_DURING_EXPORT).await;
     assert!(
         checked.soft_deleted >= 1 && checked.per_table["assets"] >= 30,
         "{checked:?}"
@@ -576,20 +573,7 @@ async fn a_worker_killed_mid_export_still_produces_a_complete_export() {
     );
     let (status, zip) = download(export["downloadUrl"].as_str().unwrap()).await;
     assert_eq!(status, 200);
-    let checked = verify_zip(
-        zip,
-        &admin,
-        tenant.id,
-        &[],
-        &[
-            "exports",
-            "outbox",
-            "email_messages",
-            "usage_daily",
-            "api_keys",
-        ],
-    )
-    .await;
+    let checked = verify_zip(zip, &admin, tenant.id, &[], CHANGING_DURING_EXPORT).await;
     assert!(checked.per_table["assets"] >= 20_000, "{checked:?}");
     assert_eq!(
         export["rowsTotal"]
