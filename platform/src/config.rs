@@ -62,6 +62,11 @@ pub struct Config {
     /// How long a dispatcher's claim on a webhook delivery lasts before another may send it
     /// (after a crash). Keep it above the 15 s request timeout.
     pub webhook_lease: Duration,
+    /// Webhook requests one dispatcher has in flight at once (`EVENTKIT_WEBHOOK_CONCURRENCY`).
+    pub webhook_concurrency: usize,
+    /// Of those, the most for one tenant (`EVENTKIT_WEBHOOK_PER_TENANT`), so one tenant's slow
+    /// or flooded endpoint cannot hold up the others; raise it for a single-tenant install.
+    pub webhook_per_tenant: usize,
     /// How long a consumer may hold an event unacked before JetStream redelivers it.
     pub job_ack_wait: Duration,
     /// How often the workers refresh the jobs gauges (stream lag, dead letters, outbox
@@ -241,6 +246,14 @@ impl Config {
                 "EVENTKIT_WEBHOOK_LEASE_MS",
                 60_000,
             )?),
+            webhook_concurrency: at_least_one(
+                "EVENTKIT_WEBHOOK_CONCURRENCY",
+                parse(&vars, "EVENTKIT_WEBHOOK_CONCURRENCY", 128)?,
+            )?,
+            webhook_per_tenant: at_least_one(
+                "EVENTKIT_WEBHOOK_PER_TENANT",
+                parse(&vars, "EVENTKIT_WEBHOOK_PER_TENANT", 32)?,
+            )?,
             job_ack_wait: Duration::from_millis(parse(&vars, "EVENTKIT_JOB_ACK_WAIT_MS", 60_000)?),
             jobs_metrics_every: Duration::from_millis(parse(
                 &vars,
@@ -288,6 +301,17 @@ impl Config {
                 .unwrap_or_else(std::env::temp_dir),
         })
     }
+}
+
+/// A count that must be positive (zero would stop the work it sizes).
+fn at_least_one(var: &'static str, value: usize) -> Result<usize, ConfigError> {
+    if value == 0 {
+        return Err(ConfigError {
+            var,
+            message: "must be at least 1".into(),
+        });
+    }
+    Ok(value)
 }
 
 fn parse<T: std::str::FromStr>(
@@ -368,6 +392,12 @@ mod tests {
         assert_eq!(
             Config::from_vars(vars).unwrap_err().var,
             "EVENTKIT_WEBHOOK_ALLOWLIST"
+        );
+        let vars = HashMap::from([("EVENTKIT_WEBHOOK_PER_TENANT".to_owned(), "0".to_owned())]);
+        let err = Config::from_vars(vars).unwrap_err();
+        assert_eq!(
+            (err.var, err.message.as_str()),
+            ("EVENTKIT_WEBHOOK_PER_TENANT", "must be at least 1")
         );
     }
 

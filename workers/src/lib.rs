@@ -29,7 +29,6 @@ pub use eventkit_platform::jobs::{EVENTS_STREAM, EVENTS_SUBJECTS, declare_stream
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     let db = Db::connect_lazy(config.database.app.expose(), 16)?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
-    retention::spawn(db.clone(), Duration::from_secs(600));
     let relay = outbox_relay::Relay::new(db.clone(), nats.clone(), 200);
     let database_url = config.database.app.expose().clone();
     let dispatcher = Arc::new(webhooks::dispatcher::Dispatcher::new(
@@ -38,6 +37,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         Arc::new(clock::SystemClock),
         webhooks::dispatcher::Settings {
             lease: config.webhook_lease,
+            concurrency: config.webhook_concurrency,
+            per_tenant: config.webhook_per_tenant,
             ..Default::default()
         },
     ));
@@ -60,6 +61,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     )?);
     let storage = eventkit_platform::storage::Storage::from_config(&config.storage)?;
     tracing::info!(to = %storage.store.describe(), "object storage");
+    retention::spawn(db.clone(), storage.clone(), Duration::from_secs(600));
     let exporter = Arc::new(export::Exporter::new(
         db.clone(),
         storage,

@@ -10,19 +10,23 @@
 //! flight, so a tenant with a slow or flooded endpoint cannot hold up the others. Suspended
 //! tenants get nothing sent until they are active again.
 //!
+//! Throughput: the database work per delivery, not HTTP, is what costs (bench/RESULTS.md,
+//! Webhooks). So claims are made in batches — a busy tenant is refilled once a quarter of its
+//! slots are free, not slot by slot — and attempts are recorded in batches by the [`Recorder`].
+//!
 //! Time comes from a [`Clock`], so tests can walk the hours-long retry schedule.
 
-use super::sender::{Answer, Outgoing, Sender};
+use super::{
+    recorder::{self, Finished, NextDue, Recorder},
+    sender::{Answer, Outgoing, Sender},
+};
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
-use eventkit_domain::webhooks::{self, AfterFailure, DISABLE_AFTER, Outcome};
 use eventkit_platform::{
     ApiError,
     auth::tenant_state::TenantStates,
-    db::{Actor, Db, TenantTx},
-    outbox,
+    db::{Actor, Db},
 };
-use serde_json::json;
 use sqlx::postgres::PgListener;
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 use tokio::task::JoinSet;
@@ -56,12 +60,12 @@ impl Default for Settings {
 
 /// A claimed delivery, with what sending it needs.
 #[derive(sqlx::FromRow)]
-struct Job {
-    id: Uuid,
-    endpoint_id: Uuid,
+pub(super) struct Job {
+    pub id: Uuid,
+    pub endpoint_id: Uuid,
     event_id: Uuid,
     body: String,
-    attempts: i32,
+    pub attempts: i32,
     url: String,
     usable: bool,
     secret: String,
@@ -73,6 +77,7 @@ pub struct Dispatcher {
     sender: Sender,
     clock: Arc<dyn Clock>,
     tenant_states: TenantStates,
+    recorder: Recorder,
     settings: Settings,
 }
 
@@ -80,6 +85,7 @@ impl Dispatcher {
     pub fn new(db: Db, sender: Sender, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         Self {
             tenant_states: TenantStates::new(db.clone(), Duration::from_secs(5)),
+            recorder: Recorder::start(db.clone(), clock.clone()),
             db,
             sender,
             clock,
@@ -95,20 +101,22 @@ impl Dispatcher {
     /// attempts were made. The running dispatcher does the same continuously; tests with a
     /// manual clock call this after moving the clock.
     pub async fn dispatch_due(self: &Arc<Self>) -> anyhow::Result<usize> {
-        let mut running = JoinSet::new();
+        let mut attempts = 0;
         for tenant_id in self.db.tenant_ids().await? {
             if !self.may_send(tenant_id).await {
                 continue;
             }
+            let mut running = JoinSet::new();
             for job in self.claim(tenant_id, i64::MAX).await? {
                 let this = self.clone();
-                running.spawn(async move { this.attempt(tenant_id, job).await });
+                running.spawn(async move {
+                    let answer = this.send(&job).await;
+                    Finished { job, answer }
+                });
             }
-        }
-        let mut attempts = 0;
-        while let Some(done) = running.join_next().await {
-            done??;
-            attempts += 1;
+            let finished = running.join_all().await;
+            attempts += finished.len();
+            recorder::record_batch(&self.db, self.clock.as_ref(), tenant_id, &finished).await?;
         }
         Ok(attempts)
     }
@@ -165,9 +173,26 @@ impl Dispatcher {
         Ok(jobs)
     }
 
-    /// Sends one claimed delivery and records the attempt; returns when the delivery is due
-    /// again, if it still is pending.
-    async fn attempt(&self, tenant_id: Uuid, job: Job) -> anyhow::Result<Option<DateTime<Utc>>> {
+    /// Sends one claimed delivery and records the attempt (in the recorder's next batch);
+    /// returns when the delivery is due again, if it still is pending, or when its lease runs
+    /// out if the attempt could not be recorded.
+    async fn attempt(&self, tenant_id: Uuid, job: Job) -> NextDue {
+        let answer = self.send(&job).await;
+        match self
+            .recorder
+            .record(tenant_id, Finished { job, answer })
+            .await
+        {
+            Some(next) => next,
+            None => Some(
+                self.clock.now()
+                    + chrono::Duration::from_std(self.settings.lease).unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// Sends one claimed delivery.
+    async fn send(&self, job: &Job) -> Answer {
         let mut secrets = vec![job.secret.clone()];
         secrets.extend(job.previous_secret.clone());
         let answer = self
@@ -184,98 +209,7 @@ impl Dispatcher {
         .increment(1);
         metrics::histogram!("eventkit_webhook_latency_seconds")
             .record(answer.latency.as_secs_f64());
-        self.record(tenant_id, &job, &answer).await
-    }
-
-    async fn record(
-        &self,
-        tenant_id: Uuid,
-        job: &Job,
-        answer: &Answer,
-    ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let now = self.clock.now();
-        let attempts = job.attempts + 1;
-        let mut tx = self.db.tenant_tx(tenant_id, &Self::actor()).await?;
-        sqlx::query(
-            "insert into webhook_attempts (tenant_id, id, delivery_id, attempted_at, status_code, latency_ms, response_excerpt, error) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(tenant_id)
-        .bind(eventkit_domain::id::new_id())
-        .bind(job.id)
-        .bind(now)
-        .bind(answer.status.map(i32::from))
-        .bind(answer.latency.as_millis().min(i32::MAX as u128) as i32)
-        .bind(&answer.excerpt)
-        .bind(&answer.error)
-        .execute(&mut *tx)
-        .await?;
-        let outcome = answer.status.map_or(Outcome::Failed, webhooks::outcome);
-        let (status, next) = match outcome {
-            Outcome::Delivered => ("delivered", None),
-            Outcome::Gone => ("failed", None),
-            Outcome::Failed => match webhooks::after_failure(attempts as u32, answer.retry_after) {
-                AfterFailure::RetryIn(delay) => {
-                    ("pending", Some(now + chrono::Duration::from_std(delay)?))
-                }
-                AfterFailure::GiveUp => ("failed", None),
-            },
-        };
-        let last_error = if answer.error.is_empty() {
-            answer
-                .status
-                .map(|s| format!("HTTP {s}"))
-                .unwrap_or_default()
-        } else {
-            answer.error.clone()
-        };
-        // Lock order: the endpoint row before the delivery rows (disabling touches both).
-        let disable = match outcome {
-            Outcome::Delivered => {
-                sqlx::query("update webhook_endpoints set failing_since = null where tenant_id = $1 and id = $2 and failing_since is not null")
-                    .bind(tenant_id)
-                    .bind(job.endpoint_id)
-                    .execute(&mut *tx)
-                    .await?;
-                None
-            }
-            Outcome::Gone => Some("the endpoint answered 410 Gone".to_owned()),
-            Outcome::Failed => {
-                let failing_since: DateTime<Utc> = sqlx::query_scalar(
-                    "update webhook_endpoints set failing_since = coalesce(failing_since, $3) \
-                     where tenant_id = $1 and id = $2 returning failing_since",
-                )
-                .bind(tenant_id)
-                .bind(job.endpoint_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                (now - failing_since >= chrono::Duration::from_std(DISABLE_AFTER)?)
-                    .then(|| "every delivery failed for 5 days".to_owned())
-            }
-        };
-        sqlx::query(
-            "update webhook_deliveries set attempts = $3, status = $4, lease_until = null, \
-             next_attempt_at = coalesce($5, next_attempt_at), last_status_code = $6, \
-             last_error = case when $4 = 'delivered' then '' else $7 end, \
-             finished_at = case when $4 = 'pending' then null else $8 end \
-             where tenant_id = $1 and id = $2",
-        )
-        .bind(tenant_id)
-        .bind(job.id)
-        .bind(attempts)
-        .bind(status)
-        .bind(next)
-        .bind(answer.status.map(i32::from))
-        .bind(&last_error)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(reason) = disable {
-            disable_endpoint(&mut tx, job.endpoint_id, &reason, now).await?;
-        }
-        tx.commit().await?;
-        Ok(next.filter(|_| status == "pending"))
+        answer
     }
 
     /// Runs until `shutdown` completes, then gives requests in flight their timeout to finish.
@@ -300,6 +234,9 @@ impl Dispatcher {
                 .collect();
             for tenant_id in ready {
                 let busy = in_flight.get(&tenant_id).copied().unwrap_or(0);
+                if !self.may_claim(busy) {
+                    continue;
+                }
                 let room = self
                     .settings
                     .per_tenant
@@ -324,20 +261,12 @@ impl Dispatcher {
                 *in_flight.entry(tenant_id).or_default() += jobs.len();
                 for job in jobs {
                     let this = self.clone();
-                    running.spawn(async move {
-                        match this.attempt(tenant_id, job).await {
-                            Ok(next) => (tenant_id, next),
-                            Err(err) => {
-                                tracing::warn!(%tenant_id, error = format!("{err:#}"), "recording a webhook attempt failed; the lease will bring it back");
-                                (tenant_id, Some(this.clock.now() + chrono::Duration::from_std(this.settings.lease).unwrap_or_default()))
-                            }
-                        }
-                    });
+                    running.spawn(async move { (tenant_id, this.attempt(tenant_id, job).await) });
                 }
             }
             let wake = due
                 .iter()
-                .filter(|(t, _)| in_flight.get(*t).copied().unwrap_or(0) < self.settings.per_tenant)
+                .filter(|(t, _)| self.may_claim(in_flight.get(*t).copied().unwrap_or(0)))
                 .map(|(_, at)| *at)
                 .min()
                 .map(|at| (at - self.clock.now()).to_std().unwrap_or_default())
@@ -351,7 +280,10 @@ impl Dispatcher {
                     }
                 }
                 Some(done) = running.join_next(), if !running.is_empty() => {
-                    if let Ok((tenant_id, next)) = done {
+                    // Take every attempt that has finished, so the next claims are batches.
+                    let mut done = Some(done);
+                    while let Some(result) = done.take().or_else(|| running.try_join_next()) {
+                        let Ok((tenant_id, next)) = result else { continue };
                         if let Some(n) = in_flight.get_mut(&tenant_id) {
                             *n = n.saturating_sub(1);
                         }
@@ -377,6 +309,13 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// Whether a tenant with `busy` requests in flight gets more now: when it has none, or
+    /// when at least a quarter of its slots are free (one claim for many, not one per slot).
+    fn may_claim(&self, busy: usize) -> bool {
+        let free = self.settings.per_tenant.saturating_sub(busy);
+        busy == 0 || free >= (self.settings.per_tenant / 4).max(1)
+    }
+
     /// When the tenant's next pending delivery is due (or its lease runs out).
     async fn next_due(&self, tenant_id: Uuid) -> anyhow::Result<Option<DateTime<Utc>>> {
         let mut tx = self.db.tenant_tx(tenant_id, &Self::actor()).await?;
@@ -390,44 +329,4 @@ impl Dispatcher {
         tx.commit().await?;
         Ok(at)
     }
-}
-
-/// Disables an endpoint, fails what was still pending for it, and says so through the outbox
-/// (`webhook_endpoint.disabled`, which the tenant's admins are emailed about).
-async fn disable_endpoint(
-    tx: &mut TenantTx,
-    endpoint_id: Uuid,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let Some(url): Option<String> = sqlx::query_scalar(
-        "update webhook_endpoints set enabled = false, disabled_reason = $3, updated_at = now() \
-         where tenant_id = $1 and id = $2 and enabled returning url",
-    )
-    .bind(tx.tenant_id())
-    .bind(endpoint_id)
-    .bind(reason)
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
-        return Ok(()); // Already disabled (by a concurrent attempt, or a user).
-    };
-    sqlx::query(
-        "update webhook_deliveries set status = 'failed', finished_at = $3, lease_until = null, \
-         last_error = 'the endpoint was disabled' where tenant_id = $1 and endpoint_id = $2 and status = 'pending'",
-    )
-    .bind(tx.tenant_id())
-    .bind(endpoint_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    outbox::emit(
-        tx,
-        "webhook_endpoint.disabled",
-        endpoint_id,
-        json!({ "id": endpoint_id, "url": url, "reason": reason }),
-    )
-    .await?;
-    tracing::warn!(tenant_id = %tx.tenant_id(), %endpoint_id, reason, "webhook endpoint disabled");
-    Ok(())
 }
