@@ -27,6 +27,7 @@ delegate! {
         cancel_tenant_deletion(CancelTenantDeletionRequest) -> CancelTenantDeletionResponse;
         change_tenant_plan(ChangeTenantPlanRequest) -> ChangeTenantPlanResponse;
         erase_tenant(EraseTenantRequest) -> EraseTenantResponse;
+        get_erasure_progress(GetErasureProgressRequest) -> GetErasureProgressResponse;
         export_tenant(ExportTenantRequest) -> ExportTenantResponse;
         get_tenant_export(GetTenantExportRequest) -> GetTenantExportResponse;
     }

@@ -12,10 +12,14 @@ use crate::{
     ControlPlane,
     audit::{self, parse_reason},
     caller::Operator,
+    erasure_progress::{Phase, Reporter},
     lifecycle::operator_actor,
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
-use eventkit_domain::{FieldViolation, Violations, lifecycle::Transition};
+use eventkit_domain::{
+    FieldViolation, Violations,
+    lifecycle::{TenantState, Transition},
+};
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
@@ -71,6 +75,24 @@ async fn tenant_tables(tx: &mut TenantTx) -> Result<Vec<String>, sqlx::Error> {
 
 fn quoted(table: &str) -> String {
     format!("\"{}\"", table.replace('"', "\"\""))
+}
+
+/// What a committed erasure leaves: the registry row as its record, the rows deleted per table,
+/// and the tenant's objects in storage, removed after the commit.
+struct Erased {
+    record: TenantRow,
+    deleted: BTreeMap<String, i64>,
+    objects: Vec<String>,
+}
+
+async fn count_rows(tx: &mut TenantTx, table: &str, tenant_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "select count(*) from {} where tenant_id = $1",
+        quoted(table)
+    ))
+    .bind(tenant_id)
+    .fetch_one(&mut **tx)
+    .await
 }
 
 impl ControlPlane {
@@ -153,6 +175,51 @@ impl ControlPlane {
         let to = from
             .apply(Transition::Erase)
             .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
+        let mut progress = Reporter::start(self.redis.clone(), tenant_id).await;
+        let erased = self
+            .erase_rows(tx, tenant_id, from, to, by, &mut progress)
+            .await;
+        match &erased {
+            Ok(_) => progress.update(|p| p.phase = Phase::Finished).await,
+            Err(err) => {
+                let error = err.to_string();
+                progress
+                    .update(|p| {
+                        p.phase = Phase::Failed;
+                        p.error = error;
+                    })
+                    .await
+            }
+        }
+        let Erased {
+            record,
+            deleted,
+            objects,
+        } = erased?;
+        self.announce(tenant_id).await;
+        for key in objects {
+            if let Err(err) = self.storage.store.delete(&key).await {
+                tracing::warn!(error = %err, %tenant_id, key, "removing an erased tenant's export from storage failed");
+            }
+        }
+        if let Err(err) = eventkit_platform::metering::forget(&self.redis, tenant_id).await {
+            tracing::warn!(error = %err, %tenant_id, "removing the erased tenant's Redis counters failed; they expire within 7 days");
+        }
+        Ok((record, deleted))
+    }
+
+    /// The erasure's transaction: counts, deletes and proves nothing is left, reporting each
+    /// step; returns the erasure record, the rows deleted per table and the tenant's objects in
+    /// storage (removed once this has committed).
+    async fn erase_rows(
+        &self,
+        mut tx: TenantTx,
+        tenant_id: Uuid,
+        from: TenantState,
+        to: TenantState,
+        by: Option<(&Operator, &str)>,
+        progress: &mut Reporter,
+    ) -> Result<Erased, ApiError> {
         let members: Vec<Uuid> = sqlx::query_scalar("select user_id from memberships")
             .fetch_all(&mut *tx)
             .await?;
@@ -164,7 +231,19 @@ impl ControlPlane {
         .await?;
         let mut deleted = BTreeMap::new();
         let tables = tenant_tables(&mut tx).await?;
+        let mut rows_total = 0;
         for table in &tables {
+            rows_total += count_rows(&mut tx, table, tenant_id).await?;
+        }
+        progress
+            .update(|p| {
+                p.phase = Phase::Deleting;
+                p.tables_total = tables.len() as i32;
+                p.rows_total = rows_total;
+            })
+            .await;
+        for table in &tables {
+            progress.update(|p| p.current_table = table.clone()).await;
             let n = sqlx::query(&format!(
                 "delete from {} where tenant_id = $1",
                 quoted(table)
@@ -174,15 +253,21 @@ impl ControlPlane {
             .await?
             .rows_affected();
             deleted.insert(table.clone(), n as i64);
+            progress
+                .update(|p| {
+                    p.tables_done += 1;
+                    p.rows_done += n as i64;
+                })
+                .await;
         }
+        progress
+            .update(|p| {
+                p.phase = Phase::Verifying;
+                p.current_table.clear();
+            })
+            .await;
         for table in &tables {
-            let left: i64 = sqlx::query_scalar(&format!(
-                "select count(*) from {} where tenant_id = $1",
-                quoted(table)
-            ))
-            .bind(tenant_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let left = count_rows(&mut tx, table, tenant_id).await?;
             if left != 0 {
                 return Err(ApiError::Internal(anyhow::anyhow!(
                     "{left} rows of {table} survived the erasure"
@@ -224,16 +309,11 @@ impl ControlPlane {
             .await?;
         }
         tx.commit().await?;
-        self.announce(tenant_id).await;
-        for key in objects {
-            if let Err(err) = self.storage.store.delete(&key).await {
-                tracing::warn!(error = %err, %tenant_id, key, "removing an erased tenant's export from storage failed");
-            }
-        }
-        if let Err(err) = eventkit_platform::metering::forget(&self.redis, tenant_id).await {
-            tracing::warn!(error = %err, %tenant_id, "removing the erased tenant's Redis counters failed; they expire within 7 days");
-        }
-        Ok((erased, deleted))
+        Ok(Erased {
+            record: erased,
+            deleted,
+            objects,
+        })
     }
 }
 

@@ -53,6 +53,7 @@ fn status(raw: &str) -> ExportStatus {
         "running" => ExportStatus::Running,
         "ready" => ExportStatus::Ready,
         "failed" => ExportStatus::Failed,
+        "expired" => ExportStatus::Expired,
         _ => ExportStatus::Unspecified,
     }
 }

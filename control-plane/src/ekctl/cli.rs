@@ -135,7 +135,11 @@ pub enum Tenants {
         #[command(flatten)]
         reason: Reason,
     },
+    /// How the erasure of a tenant is going, or went within the last hour (an operator's or
+    /// the grace-period sweep's).
+    ErasureProgress { tenant: String },
     /// Erase a tenant pending deletion now: every row of it is deleted. Cannot be undone.
+    /// Shows a progress bar on stderr while it runs (not with --json).
     Erase {
         tenant: String,
         /// The tenant id again, to confirm.

@@ -20,22 +20,15 @@ fn status_name(raw: i32) -> String {
         .unwrap_or_else(|_| raw.to_string())
 }
 
-/// `[#########...........]  45%  3/31 tables  45000/100000 rows`
+/// `[#########...........]  45%  3/31 tables  45000/100000 rows  running`
 pub fn bar(e: &Export) -> String {
-    const WIDTH: i64 = 30;
-    let ready = e.status == ExportStatus::Ready as i32;
-    let percent = if ready {
-        100
-    } else if e.rows_total > 0 {
-        (e.rows_done * 100 / e.rows_total).min(99)
-    } else {
-        0
-    };
-    let filled = (percent * WIDTH / 100) as usize;
     format!(
-        "[{}{}] {percent:>3}%  {}/{} tables  {}/{} rows  {}",
-        "#".repeat(filled),
-        ".".repeat(WIDTH as usize - filled),
+        "{}  {}/{} tables  {}/{} rows  {}",
+        output::bar(
+            e.rows_done,
+            e.rows_total,
+            e.status == ExportStatus::Ready as i32
+        ),
         e.tables_done,
         e.tables_total,
         e.rows_done,

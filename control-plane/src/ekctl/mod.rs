@@ -5,6 +5,7 @@
 
 mod cli;
 mod client;
+mod erase;
 mod export;
 mod output;
 
@@ -340,6 +341,19 @@ async fn tenants(
                 |r: &ChangeTenantPlanResponse| shown(&r.tenant),
             )
         }
+        Tenants::ErasureProgress { tenant } => {
+            let req = GetErasureProgressRequest {
+                tenant_id: id(tenant),
+            };
+            answer(
+                cli,
+                c.tenants.get_erasure_progress(req).await?,
+                "GetErasureProgressResponse",
+                |r: &GetErasureProgressResponse| {
+                    r.progress.as_ref().map(erase::human).unwrap_or_default()
+                },
+            )
+        }
         Tenants::Erase {
             tenant,
             confirm,
@@ -350,19 +364,7 @@ async fn tenants(
                 confirm_tenant_id: confirm.clone(),
                 reason: reason.reason.clone(),
             };
-            answer(
-                cli,
-                c.tenants.erase_tenant(req).await?,
-                "EraseTenantResponse",
-                |r: &EraseTenantResponse| {
-                    let rows: Vec<Vec<String>> = r
-                        .deleted_rows
-                        .iter()
-                        .map(|(t, n)| vec![t.clone(), n.to_string()])
-                        .collect();
-                    shown(&r.tenant) + &output::table(&["table", "deleted_rows"], &rows)
-                },
-            )
+            erase::run(c, cli.json, req, err).await?
         }
         Tenants::Export {
             tenant,

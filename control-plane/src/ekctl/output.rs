@@ -27,6 +27,25 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// `key: value` lines.
+/// A progress bar, `[#########.....................]  30%`: `done` of `total`, full only
+/// when `finished` (a count that reached its total is shown at 99 % until the work is done).
+pub fn bar(done: i64, total: i64, finished: bool) -> String {
+    const WIDTH: i64 = 30;
+    let percent = if finished {
+        100
+    } else if total > 0 {
+        (done.max(0) * 100 / total).min(99)
+    } else {
+        0
+    };
+    let filled = (percent * WIDTH / 100) as usize;
+    format!(
+        "[{}{}] {percent:>3}%",
+        "#".repeat(filled),
+        ".".repeat(WIDTH as usize - filled)
+    )
+}
+
 pub fn fields(pairs: &[(&str, String)]) -> String {
     let width = pairs.iter().map(|(k, _)| k.len() + 1).max().unwrap_or(0);
     pairs

@@ -228,6 +228,51 @@ async fn an_operator_export_lands_in_s3_with_every_row_and_a_presigned_link() {
     assert!(
         audit.to_string().contains("ExportTenant") && audit.to_string().contains("customer asked")
     );
+
+    // Once the link has run out, the retention sweep removes the ZIP from S3: the export says
+    // `expired`, has no link, and no longer counts as the tenant's storage.
+    let export_id: Uuid = export["exportId"].as_str().unwrap().parse().unwrap();
+    let db = Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
+    let storage = eventkit_platform::storage::Storage::from_config(&config.storage).unwrap();
+    let sweep = || eventkit_workers::retention::sweep_expired_exports(&db, &storage);
+    assert_eq!(sweep().await.unwrap(), 0, "nothing has expired yet");
+    sqlx::query("update exports set expires_at = now() - interval '1 second' where id = $1")
+        .bind(export_id)
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(
+        sweep().await.unwrap(),
+        0,
+        "a second pass finds nothing left"
+    );
+    let (status, _) = download(&url).await;
+    assert_eq!(
+        status, 404,
+        "the object is gone although the signature is still valid"
+    );
+    let shown = account(
+        cp.addr,
+        &tenant,
+        "GetExport",
+        json!({"exportId": export_id.to_string()}),
+    )
+    .await;
+    let shown = shown.ok()["export"].clone();
+    assert_eq!(shown["status"], "EXPORT_STATUS_EXPIRED", "{shown}");
+    assert_eq!(shown["downloadUrl"], Value::Null, "{shown}");
+    let usage = account(cp.addr, &tenant, "GetAccountUsage", json!({})).await;
+    let storage_used = usage.ok()["usage"]["quotas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["key"] == "storage_bytes")
+        .map(|q| q["used"].clone());
+    assert!(
+        matches!(storage_used, Some(Value::Null) | None) || storage_used == Some(json!("0")),
+        "an expired archive takes no storage: {storage_used:?}"
+    );
 }
 
 #[tokio::test]

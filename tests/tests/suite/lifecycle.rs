@@ -456,3 +456,106 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
     assert_eq!(counts["products"], 1);
     assert_eq!(counts["api_keys"], 1);
 }
+
+async fn erasure_progress(ekctl: &Ekctl, id: &str) -> Value {
+    ekctl.json(&["tenants", "erasure-progress", id]).await["progress"].clone()
+}
+
+/// The erasure is one transaction; its progress is readable from outside while it runs. A row
+/// lock held here stops it at `products`, where the progress must say so; `ekctl tenants erase`
+/// draws it as a bar on stderr and ends with the finished line.
+#[tokio::test]
+async fn an_erasure_reports_its_progress_while_it_runs() {
+    let env = TestEnv::start().await;
+    let cp = env.control_plane().await;
+    let token = env.operator_token("ivan").await;
+    let ekctl = Ekctl::new(cp.addr, &token);
+    let created = ekctl
+        .json(&["tenants", "create", "--name", "Progress Ltd", "--api-key"])
+        .await;
+    let key = created["apiKey"].as_str().unwrap();
+    let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+    for name in ["Truss 2m", "Hazer"] {
+        env.call(
+            Some(key),
+            "InventoryService/CreateProduct",
+            json!({ "name": name }),
+        )
+        .await
+        .ok();
+    }
+    assert_eq!(
+        erasure_progress(&ekctl, &id).await["phase"],
+        "ERASURE_PHASE_NONE"
+    );
+    let unknown = ekctl
+        .run(&["tenants", "erasure-progress", &Uuid::now_v7().to_string()])
+        .await;
+    assert_eq!(unknown.code, exit::NOT_FOUND, "{}", unknown.stderr);
+    let bad = ekctl.run(&["tenants", "erasure-progress", "nope"]).await;
+    assert_eq!(bad.code, exit::INVALID, "{}", bad.stderr);
+    assert!(bad.stderr.contains("tenant_id"), "{}", bad.stderr);
+
+    ekctl
+        .json(&["tenants", "delete", &id, "--reason", "closing down"])
+        .await;
+    let admin = env.admin_pool().await;
+    let mut lock = admin.begin().await.unwrap();
+    sqlx::query("select id from products where tenant_id = $1::uuid for update")
+        .bind(&id)
+        .fetch_all(&mut *lock)
+        .await
+        .unwrap();
+    // ekctl's run is not `Send`: drive it and the watcher side by side on this task.
+    let erase_args = [
+        "tenants",
+        "erase",
+        &id,
+        "--confirm",
+        &id,
+        "--reason",
+        "asked",
+    ];
+    let watch = async {
+        let started = Instant::now();
+        let stuck = loop {
+            let p = erasure_progress(&ekctl, &id).await;
+            if p["phase"] == "ERASURE_PHASE_DELETING" && p["currentTable"] == "products" {
+                break p;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the erasure never reached products: {p}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        // The bar has had time to show the stuck table (it refreshes twice a second).
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        lock.rollback().await.unwrap();
+        stuck
+    };
+    let (erased, stuck) = tokio::join!(ekctl.run(&erase_args), watch);
+    let number = |v: &Value| v.as_str().unwrap_or("0").parse::<i64>().unwrap();
+    assert!(number(&stuck["rowsTotal"]) >= 2, "{stuck}");
+    assert!(
+        number(&stuck["rowsDone"]) < number(&stuck["rowsTotal"])
+            && stuck["tablesDone"].as_i64().unwrap_or(0) < stuck["tablesTotal"].as_i64().unwrap(),
+        "{stuck}"
+    );
+    assert_eq!(erased.code, 0, "{}", erased.stderr);
+    assert!(
+        erased.stderr.contains("deleting products"),
+        "{}",
+        erased.stderr
+    );
+    let last = erased.stderr.rsplit('\r').next().unwrap();
+    assert!(
+        last.contains("100%") && last.contains("finished"),
+        "the last line says it is done: {last:?}"
+    );
+    assert!(erased.stdout.contains("DELETED_ROWS"), "{}", erased.stdout);
+    let done = erasure_progress(&ekctl, &id).await;
+    assert_eq!(done["phase"], "ERASURE_PHASE_FINISHED", "{done}");
+    assert_eq!(done["rowsDone"], done["rowsTotal"], "{done}");
+    assert_eq!(done["tablesDone"], done["tablesTotal"], "{done}");
+}
