@@ -394,18 +394,7 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
     let ekctl = Ekctl::new(cp.addr, &env.operator_token("heidi").await);
     let mut ids = Vec::new();
     for name in ["Due Ltd", "Not Yet Ltd"] {
-        let created = ekctl
-            .json(&["tenants", "create", "--name", name, "--api-key"])
-            .await;
-        let key = created["apiKey"].as_str().unwrap();
-        env.call(
-            Some(key),
-            "InventoryService/CreateProduct",
-            json!({"name": "Lamp"}),
-        )
-        .await
-        .ok();
-        let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+        let id = tenant_with_products(&env, &ekctl, name, &["Lamp"]).await;
         ekctl
             .json(&["tenants", "delete", &id, "--reason", "contract ended"])
             .await;
@@ -457,6 +446,44 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
     assert_eq!(counts["api_keys"], 1);
 }
 
+/// A tenant made with `ekctl tenants create --api-key`, holding products of these names; its id.
+async fn tenant_with_products(
+    env: &TestEnv,
+    ekctl: &Ekctl,
+    name: &str,
+    products: &[&str],
+) -> String {
+    let created = ekctl
+        .json(&["tenants", "create", "--name", name, "--api-key"])
+        .await;
+    let key = created["apiKey"].as_str().unwrap();
+    for product in products {
+        env.call(
+            Some(key),
+            "InventoryService/CreateProduct",
+            json!({ "name": product }),
+        )
+        .await
+        .ok();
+    }
+    created["tenant"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Holds a row lock on the tenant's products until the transaction ends: an erasure stops
+/// there, in the middle of its work.
+async fn lock_products(
+    admin: &sqlx::PgPool,
+    tenant: &str,
+) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut lock = admin.begin().await.unwrap();
+    sqlx::query("select id from products where tenant_id = $1::uuid for update")
+        .bind(tenant)
+        .fetch_all(&mut *lock)
+        .await
+        .unwrap();
+    lock
+}
+
 async fn erasure_progress(ekctl: &Ekctl, id: &str) -> Value {
     ekctl.json(&["tenants", "erasure-progress", id]).await["progress"].clone()
 }
@@ -470,20 +497,7 @@ async fn an_erasure_reports_its_progress_while_it_runs() {
     let cp = env.control_plane().await;
     let token = env.operator_token("ivan").await;
     let ekctl = Ekctl::new(cp.addr, &token);
-    let created = ekctl
-        .json(&["tenants", "create", "--name", "Progress Ltd", "--api-key"])
-        .await;
-    let key = created["apiKey"].as_str().unwrap();
-    let id = created["tenant"]["id"].as_str().unwrap().to_owned();
-    for name in ["Truss 2m", "Hazer"] {
-        env.call(
-            Some(key),
-            "InventoryService/CreateProduct",
-            json!({ "name": name }),
-        )
-        .await
-        .ok();
-    }
+    let id = tenant_with_products(&env, &ekctl, "Progress Ltd", &["Truss 2m", "Hazer"]).await;
     assert_eq!(
         erasure_progress(&ekctl, &id).await["phase"],
         "ERASURE_PHASE_NONE"
@@ -500,12 +514,7 @@ async fn an_erasure_reports_its_progress_while_it_runs() {
         .json(&["tenants", "delete", &id, "--reason", "closing down"])
         .await;
     let admin = env.admin_pool().await;
-    let mut lock = admin.begin().await.unwrap();
-    sqlx::query("select id from products where tenant_id = $1::uuid for update")
-        .bind(&id)
-        .fetch_all(&mut *lock)
-        .await
-        .unwrap();
+    let lock = lock_products(&admin, &id).await;
     // ekctl's run is not `Send`: drive it and the watcher side by side on this task.
     let erase_args = [
         "tenants",
@@ -558,4 +567,82 @@ async fn an_erasure_reports_its_progress_while_it_runs() {
     assert_eq!(done["phase"], "ERASURE_PHASE_FINISHED", "{done}");
     assert_eq!(done["rowsDone"], done["rowsTotal"], "{done}");
     assert_eq!(done["tablesDone"], done["tablesTotal"], "{done}");
+}
+
+/// An operator's erasure that dies half-way (its task dropped while it waits on a row lock:
+/// the transaction rolls back, as when the process is killed) leaves the tenant whole and due
+/// at once, and the sweep finishes it.
+#[tokio::test]
+async fn an_erasure_killed_half_way_is_finished_by_the_sweep() {
+    let env = TestEnv::start().await;
+    let cp = env.control_plane().await;
+    let ekctl = Ekctl::new(cp.addr, &env.operator_token("judy").await);
+    let id = tenant_with_products(&env, &ekctl, "Half Way Ltd", &["Fog machine"]).await;
+    let tenant: Uuid = id.parse().unwrap();
+    ekctl
+        .json(&["tenants", "delete", &id, "--reason", "contract ended"])
+        .await;
+
+    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+        .await
+        .unwrap();
+    let admin = env.admin_pool().await;
+    let lock = lock_products(&admin, &id).await;
+    let erasing = tokio::spawn({
+        let (control, id) = (control.clone(), id.clone());
+        async move {
+            let operator = eventkit_control_plane::caller::Operator {
+                token_id: Uuid::now_v7(),
+                name: "judy".into(),
+            };
+            let req = eventkit_proto::controlplane::v1::EraseTenantRequest {
+                tenant_id: id.clone(),
+                confirm_tenant_id: id,
+                reason: "asked".into(),
+            };
+            control.erase_tenant(&operator, req).await
+        }
+    });
+    let started = Instant::now();
+    while erasure_progress(&ekctl, &id).await["currentTable"] != "products" {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "never reached products"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    erasing.abort();
+    assert!(erasing.await.unwrap_err().is_cancelled());
+    lock.rollback().await.unwrap();
+
+    let shown = ekctl.json(&["tenants", "show", &id]).await;
+    assert_eq!(
+        state(&shown),
+        "TENANT_STATE_PENDING_DELETION",
+        "rolled back"
+    );
+    let products: i64 = sqlx::query_scalar("select count(*) from products where tenant_id = $1")
+        .bind(tenant)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(products, 1, "nothing was deleted");
+    let due: bool =
+        sqlx::query_scalar("select deletion_due_at <= now() from tenants where id = $1")
+            .bind(tenant)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+    assert!(due, "the operator's erasure made the tenant due at once");
+
+    assert_eq!(control.erase_due().await.unwrap(), [tenant]);
+    assert_eq!(
+        state(&ekctl.json(&["tenants", "show", &id]).await),
+        "TENANT_STATE_ERASED"
+    );
+    assert_eq!(
+        erasure_progress(&ekctl, &id).await["phase"],
+        "ERASURE_PHASE_FINISHED",
+        "the sweep's erasure reports too"
+    );
 }
