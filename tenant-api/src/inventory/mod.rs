@@ -12,7 +12,7 @@ mod locations;
 pub(crate) mod maintenance;
 mod products;
 mod rows;
-mod stock;
+pub(crate) mod stock;
 
 pub use api::InventoryApi;
 pub(crate) use rows::asset_status_to_pb;

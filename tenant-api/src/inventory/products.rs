@@ -5,7 +5,10 @@ use super::{
     rows::{PRODUCT_COLUMNS, ProductRow},
 };
 use crate::{fields::push_text, store};
-use eventkit_domain::{Violations, id, inventory as rules};
+use eventkit_domain::{
+    FieldViolation, Violations, id,
+    inventory::{self as rules, TrackingMode},
+};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
@@ -18,7 +21,23 @@ const UPDATABLE: &[&str] = &[
     "sku",
     "tracking_mode",
     "daily_rate",
+    "consumable",
 ];
+
+/// Only what is counted by quantity can be used up.
+fn check_consumable(
+    field: &str,
+    consumable: bool,
+    tracking: TrackingMode,
+) -> Result<(), FieldViolation> {
+    if consumable && tracking != TrackingMode::Bulk {
+        return Err(FieldViolation::new(
+            field,
+            "only a bulk (quantity-tracked) product can be a consumable",
+        ));
+    }
+    Ok(())
+}
 
 async fn emit(
     tx: &mut TenantTx,
@@ -53,6 +72,9 @@ impl Inventory {
         let sku = v.check(rules::SKU.parse("sku", &req.sku));
         let tracking = v.check(input::tracking_mode("tracking_mode", req.tracking_mode));
         let rate = v.check(input::price("daily_rate", req.daily_rate.as_ref()));
+        if let Some(tracking) = tracking {
+            v.check(check_consumable("consumable", req.consumable, tracking));
+        }
         v.finish()?;
         let (name, description, category, sku, tracking, rate) = (
             name.unwrap(),
@@ -65,8 +87,8 @@ impl Inventory {
 
         let mut tx = self.tx(p).await?;
         let row: ProductRow = sqlx::query_as(&format!(
-            "insert into products (tenant_id, id, name, description, category, sku, tracking_mode, daily_rate_minor, daily_rate_currency) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning {PRODUCT_COLUMNS}"
+            "insert into products (tenant_id, id, name, description, category, sku, tracking_mode, daily_rate_minor, daily_rate_currency, consumable) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning {PRODUCT_COLUMNS}"
         ))
         .bind(tx.tenant_id())
         .bind(id::new_id())
@@ -77,6 +99,7 @@ impl Inventory {
         .bind(tracking.as_str())
         .bind(rate.as_ref().map(|m| m.amount_minor))
         .bind(rate.as_ref().map(|m| m.currency.as_str().to_owned()))
+        .bind(req.consumable)
         .fetch_one(&mut *tx)
         .await?;
         let id = row.id;
@@ -115,6 +138,7 @@ impl Inventory {
 
         let mut v = Violations::new();
         let mut set = QueryBuilder::<Postgres>::new("update products set updated_at = now()");
+        let mut new_tracking = None;
         for path in &paths {
             let field = format!("product.{path}");
             match *path {
@@ -146,6 +170,7 @@ impl Inventory {
                     if let Some(mode) = v.check(input::tracking_mode(&field, product.tracking_mode))
                     {
                         set.push(", tracking_mode = ").push_bind(mode.as_str());
+                        new_tracking = Some(mode);
                     }
                 }
                 "daily_rate" => {
@@ -155,6 +180,9 @@ impl Inventory {
                         set.push(", daily_rate_currency = ")
                             .push_bind(rate.map(|m| m.currency.as_str().to_owned()));
                     }
+                }
+                "consumable" => {
+                    set.push(", consumable = ").push_bind(product.consumable);
                 }
                 _ => unreachable!("update_mask checked the paths"),
             }
@@ -168,6 +196,21 @@ impl Inventory {
                 "product {id} is deleted; restore it first"
             )));
         }
+        // The product as it would be: a consumable must stay bulk.
+        let consumable = if paths.contains(&"consumable") {
+            product.consumable
+        } else {
+            current.consumable
+        };
+        let tracking = new_tracking
+            .or_else(|| TrackingMode::from_db(&current.tracking_mode))
+            .unwrap_or(TrackingMode::Serialised);
+        let field = if paths.contains(&"consumable") {
+            "product.consumable"
+        } else {
+            "product.tracking_mode"
+        };
+        check_consumable(field, consumable, tracking)?;
         set.push(" where tenant_id = ").push_bind(tx.tenant_id());
         set.push(" and id = ").push_bind(id);
         set.push(format!(" returning {PRODUCT_COLUMNS}"));

@@ -10,7 +10,7 @@ use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
 
 pub const PRODUCT_COLUMNS: &str = "id, name, description, category, sku, tracking_mode, daily_rate_minor, \
-     daily_rate_currency, created_at, updated_at, deleted_at";
+     daily_rate_currency, consumable, created_at, updated_at, deleted_at";
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct ProductRow {
@@ -22,6 +22,7 @@ pub struct ProductRow {
     pub tracking_mode: String,
     pub daily_rate_minor: Option<i64>,
     pub daily_rate_currency: Option<String>,
+    pub consumable: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -50,6 +51,7 @@ impl From<ProductRow> for pb::Product {
             create_time: Some(timestamp(r.created_at)),
             update_time: Some(timestamp(r.updated_at)),
             delete_time: r.deleted_at.map(timestamp),
+            consumable: r.consumable,
         }
     }
 }

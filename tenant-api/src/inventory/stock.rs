@@ -1,13 +1,13 @@
-//! Bulk stock: units of a quantity-tracked product per location. Setting a level below the
-//! product's reorder level emits `stock.low` (once, when it crosses), so consumables get
-//! re-ordered.
+//! Bulk stock: units of a quantity-tracked product per location. A level that falls to the
+//! product's reorder level — set by hand, or used up on an event ([`consume`]) — emits
+//! `stock.low` (once, when it crosses), so consumables get re-ordered.
 
 use super::Inventory;
 use crate::store::{self, require_live};
 use crate::wire::timestamp;
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, Violations, id};
-use eventkit_platform::{ApiError, auth::Principal, outbox};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use serde_json::json;
 use uuid::Uuid;
@@ -50,6 +50,67 @@ impl From<StockLevelRow> for pb::StockLevel {
             update_time: Some(timestamp(r.updated_at)),
         }
     }
+}
+
+/// Emits a level's change (`stock_level.created` when `was_low` is `None`: there was no level
+/// before, else `stock_level.updated`) and `stock.low` when it has just fallen to its reorder
+/// level.
+async fn announce(
+    tx: &mut TenantTx,
+    row: StockLevelRow,
+    was_low: Option<bool>,
+) -> Result<pb::StockLevel, ApiError> {
+    let low = row.is_low() && was_low != Some(true);
+    let payload = json!({
+        "productId": row.product_id.to_string(), "locationId": row.location_id.to_string(),
+        "quantity": row.usable(), "reorderLevel": row.reorder_level,
+    });
+    let (id, product) = (row.id, row.product_id);
+    let level = pb::StockLevel::from(row);
+    let event = if was_low.is_some() {
+        "stock_level.updated"
+    } else {
+        "stock_level.created"
+    };
+    store::emit(tx, event, id, &level, "eventkit.v1.StockLevel").await?;
+    if low {
+        outbox::emit(tx, "stock.low", product, payload).await?;
+    }
+    Ok(level)
+}
+
+/// Takes `units` of a consumable off its stock: from the locations with the most usable units
+/// first, never below what is in repair; returns how many could be taken (less when the
+/// recorded stock was short — the count was wrong, and a stocktake will say so).
+pub(crate) async fn consume(tx: &mut TenantTx, product: Uuid, units: i32) -> Result<i32, ApiError> {
+    let levels: Vec<StockLevelRow> = sqlx::query_as(&format!(
+        "select {COLUMNS} from stock_levels where tenant_id = $1 and product_id = $2 \
+         and quantity > in_repair order by quantity - in_repair desc, id for update"
+    ))
+    .bind(tx.tenant_id())
+    .bind(product)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut left = units;
+    for level in levels {
+        if left == 0 {
+            break;
+        }
+        let take = left.min(level.usable());
+        left -= take;
+        let was_low = level.is_low();
+        let row: StockLevelRow = sqlx::query_as(&format!(
+            "update stock_levels set quantity = quantity - $3, updated_at = now() \
+             where tenant_id = $1 and id = $2 returning {COLUMNS}"
+        ))
+        .bind(tx.tenant_id())
+        .bind(level.id)
+        .bind(take)
+        .fetch_one(&mut **tx)
+        .await?;
+        announce(tx, row, Some(was_low)).await?;
+    }
+    Ok(units - left)
 }
 
 fn count(field: &str, raw: i32, max: i32) -> Result<i32, FieldViolation> {
@@ -122,27 +183,7 @@ impl Inventory {
         .bind(reorder.unwrap())
         .fetch_one(&mut *tx)
         .await?;
-        let low = row.is_low() && was_low != Some(true);
-        let payload = json!({
-            "productId": product.to_string(), "locationId": location.to_string(),
-            "quantity": row.usable(), "reorderLevel": row.reorder_level,
-        });
-        let (id, level) = (row.id, pb::StockLevel::from(row));
-        store::emit(
-            &mut tx,
-            if was_low.is_some() {
-                "stock_level.updated"
-            } else {
-                "stock_level.created"
-            },
-            id,
-            &level,
-            "eventkit.v1.StockLevel",
-        )
-        .await?;
-        if low {
-            outbox::emit(&mut tx, "stock.low", product, payload).await?;
-        }
+        let level = announce(&mut tx, row, was_low).await?;
         tx.commit().await?;
         Ok(SetStockLevelResponse {
             stock_level: Some(level),

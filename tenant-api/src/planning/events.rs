@@ -4,13 +4,16 @@
 //! bookings in the same transaction.
 
 use super::{
-    Planning, bookings, input, require_live,
+    Planning, bookings, consumption, input, require_live,
     rows::{EVENT_COLUMNS, EventRow, status_of},
 };
 use crate::fields::push_text;
 use crate::store::{self, Lock, fetch_by_id};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{FieldViolation, Violations, id, planning as rules};
+use eventkit_domain::{
+    FieldViolation, Violations, id,
+    planning::{self as rules, EventStatus},
+};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use serde_json::json;
@@ -45,7 +48,7 @@ pub(crate) async fn emit(
 async fn ensure_nothing_out(tx: &mut TenantTx, event: Uuid) -> Result<(), ApiError> {
     let out: i64 = sqlx::query_scalar(
         "select (select count(*) from event_assets where tenant_id = $1 and event_id = $2 and returned_at is null) \
-              + (select coalesce(sum(out_quantity - returned_quantity), 0) from event_lines where tenant_id = $1 and event_id = $2)",
+              + (select coalesce(sum(out_quantity - returned_quantity - consumed_quantity), 0) from event_lines where tenant_id = $1 and event_id = $2)",
     )
     .bind(tx.tenant_id())
     .bind(event)
@@ -395,8 +398,16 @@ impl Planning {
         .await?;
         bookings::sync_lines(&mut tx, Some(id)).await?;
         bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
-        let payload =
+        let consumed = if to == EventStatus::Returned {
+            consumption::consume_unreturned(&mut tx, id).await?
+        } else {
+            Vec::new()
+        };
+        let mut payload =
             json!({ "eventId": id.to_string(), "from": from.as_str(), "to": to.as_str() });
+        if !consumed.is_empty() {
+            payload["consumed"] = json!(consumed);
+        }
         outbox::emit(&mut tx, "event.status_changed", id, payload).await?;
         let event = emit(&mut tx, "event.updated", row).await?;
         tx.commit().await?;

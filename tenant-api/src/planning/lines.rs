@@ -170,7 +170,7 @@ impl Planning {
         let event = events::fetch(&mut tx, current.event_id, Lock::ForUpdate).await?;
         ensure_open(&event)?;
         let out: i64 = sqlx::query_scalar(
-            "select l.out_quantity - l.returned_quantity + (select count(*) from event_assets ea \
+            "select l.out_quantity - l.returned_quantity - l.consumed_quantity + (select count(*) from event_assets ea \
                  where ea.tenant_id = l.tenant_id and ea.line_id = l.id and ea.returned_at is null) \
              from event_lines l where l.tenant_id = $1 and l.id = $2",
         )

@@ -7,6 +7,7 @@
 mod api;
 mod availability;
 mod bookings;
+mod consumption;
 mod events;
 pub(crate) mod input;
 mod lines;

@@ -201,7 +201,7 @@ async fn bulk_in(
         ..answer
     };
     let line: Option<(Uuid, i32, i32)> = sqlx::query_as(
-        "select id, out_quantity, returned_quantity from event_lines \
+        "select id, out_quantity, returned_quantity + consumed_quantity from event_lines \
          where tenant_id = $1 and event_id = $2 and product_id = $3 for update",
     )
     .bind(tx.tenant_id())

@@ -18,6 +18,7 @@ struct ProgressRow {
     quantity: i64,
     out_quantity: i64,
     returned_quantity: i64,
+    consumed_quantity: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,7 +73,8 @@ impl Scanning {
                           and a.case_id in (select ek_case_tree(l.tenant_id, l.case_id))) \
                     else l.quantity end::bigint as quantity, \
                (l.out_quantity + count(ea.asset_id))::bigint as out_quantity, \
-               (l.returned_quantity + count(ea.returned_at))::bigint as returned_quantity \
+               (l.returned_quantity + count(ea.returned_at))::bigint as returned_quantity, \
+               l.consumed_quantity::bigint as consumed_quantity \
              from event_lines l \
              left join event_assets ea on ea.tenant_id = l.tenant_id and ea.line_id = l.id \
              where l.tenant_id = $1 and l.event_id = $2 group by l.tenant_id, l.id order by l.id",
@@ -103,7 +105,10 @@ impl Scanning {
                     quantity: count(r.quantity),
                     out_quantity: count(r.out_quantity),
                     returned_quantity: count(r.returned_quantity),
-                    missing_quantity: count(r.out_quantity - r.returned_quantity),
+                    missing_quantity: count(
+                        r.out_quantity - r.returned_quantity - r.consumed_quantity,
+                    ),
+                    consumed_quantity: count(r.consumed_quantity),
                 }
             })
             .collect();

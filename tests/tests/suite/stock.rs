@@ -262,3 +262,167 @@ async fn a_kit_books_and_is_available_through_its_components() {
         .await;
     assert_eq!(own.violated_fields(), ["components[0].product_id"]);
 }
+
+/// A consumable goes out on an event and what does not come back is used up when the event is
+/// marked returned: counted on the line (not "missing"), taken off stock (most-stocked location
+/// first), `stock.low` where a level falls to its reorder level, and named in
+/// `event.status_changed`. A bulk product that is not a consumable stays missing. Only bulk
+/// products can be consumables.
+#[tokio::test]
+async fn consumables_not_returned_are_used_up_and_taken_off_stock() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Rental Co").await;
+    let t = As {
+        env: &env,
+        tenant: &tenant,
+    };
+    let north = location(&t, "North").await;
+    let south = location(&t, "South").await;
+    let tape = t
+        .id(
+            "InventoryService/CreateProduct",
+            json!({"name": "Gaffer tape", "sku": "TAPE-50", "trackingMode": "TRACKING_MODE_BULK", "consumable": true}),
+            "product",
+        )
+        .await;
+    let cable = t
+        .id(
+            "InventoryService/CreateProduct",
+            json!({"name": "Cable 5m", "sku": "CAB-5", "trackingMode": "TRACKING_MODE_BULK"}),
+            "product",
+        )
+        .await;
+    set_level(
+        &t,
+        &tape,
+        &north,
+        json!({"quantity": 15, "reorderLevel": 8}),
+    )
+    .await;
+    set_level(&t, &tape, &south, json!({"quantity": 5})).await;
+    set_level(&t, &cable, &north, json!({"quantity": 10})).await;
+
+    let gig = confirmed_event(&t, "Gig", period((1, 0), (2, 0))).await;
+    for (product, quantity) in [(&tape, 12), (&cable, 4)] {
+        t.ok(
+            "PlanningService/AddPullListLine",
+            json!({"eventId": gig, "productId": product, "quantity": quantity}),
+        )
+        .await;
+    }
+    let scan = |method: &str, id: &str, code: &str, quantity: i64| {
+        let body = json!({"clientScanId": id, "eventId": gig, "code": code, "quantity": quantity});
+        let (t, method) = (&t, format!("ScanningService/{method}"));
+        async move {
+            let reply = t.ok(&method, body).await;
+            assert_eq!(reply["result"]["outcome"], "SCAN_OUTCOME_DONE", "{reply}");
+        }
+    };
+    scan("CheckOut", "o1", "TAPE-50", 12).await;
+    scan("CheckOut", "o2", "CAB-5", 4).await;
+    for status in ["EVENT_STATUS_PREPPED", "EVENT_STATUS_OUT"] {
+        t.ok(
+            "PlanningService/TransitionEvent",
+            json!({"id": gig, "status": status}),
+        )
+        .await;
+    }
+    scan("CheckIn", "i1", "TAPE-50", 3).await;
+    scan("CheckIn", "i2", "CAB-5", 3).await;
+    let lows_before = low_events(&env).await;
+    t.ok(
+        "PlanningService/TransitionEvent",
+        json!({"id": gig, "status": "EVENT_STATUS_RETURNED"}),
+    )
+    .await;
+
+    let progress = t
+        .ok("ScanningService/GetEventProgress", json!({"eventId": gig}))
+        .await;
+    let line = |product: &str| {
+        progress["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["productId"] == product)
+            .cloned()
+            .unwrap()
+    };
+    let (tape_line, cable_line) = (line(&tape), line(&cable));
+    assert_eq!(num(&tape_line, "consumedQuantity"), 9, "{tape_line}");
+    assert_eq!(num(&tape_line, "missingQuantity"), 0, "{tape_line}");
+    assert_eq!(num(&cable_line, "consumedQuantity"), 0, "{cable_line}");
+    assert_eq!(
+        num(&cable_line, "missingQuantity"),
+        1,
+        "not a consumable: still missing"
+    );
+
+    let levels = t
+        .ok(
+            "InventoryService/ListStockLevels",
+            json!({"productId": tape}),
+        )
+        .await;
+    let quantity_at = |location: &str| {
+        levels["stockLevels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["locationId"] == location)
+            .map(|l| num(l, "quantity"))
+            .unwrap()
+    };
+    assert_eq!(
+        (quantity_at(&north), quantity_at(&south)),
+        (6, 5),
+        "9 used, taken from North (the most stocked)"
+    );
+    assert_eq!(
+        low_events(&env).await,
+        lows_before + 1,
+        "North fell from 15 to 6, below its reorder level of 8"
+    );
+    let changed: Value = sqlx::query_scalar(
+        "select payload from outbox where event_type = 'event.status_changed' \
+         and payload->>'to' = 'returned' and subject_id = $1::uuid",
+    )
+    .bind(&gig)
+    .fetch_one(&env.admin_pool().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        changed["consumed"],
+        json!([{"productId": tape, "quantity": 9}]),
+        "{changed}"
+    );
+
+    // Only bulk products are consumables; nothing is written otherwise.
+    let refused = t
+        .fails(
+            "InventoryService/CreateProduct",
+            json!({"name": "Lamp", "consumable": true}),
+            "invalid_argument",
+        )
+        .await;
+    assert_eq!(refused.violated_fields(), ["consumable"]);
+    let refused = t
+        .fails(
+            "InventoryService/UpdateProduct",
+            json!({"product": {"id": tape, "trackingMode": "TRACKING_MODE_SERIALISED"},
+                   "updateMask": "trackingMode"}),
+            "invalid_argument",
+        )
+        .await;
+    assert_eq!(refused.violated_fields(), ["product.tracking_mode"]);
+    let still = t
+        .ok("InventoryService/GetProduct", json!({"id": tape}))
+        .await;
+    assert_eq!(still["product"]["trackingMode"], "TRACKING_MODE_BULK");
+    assert_eq!(still["product"]["consumable"], true);
+    let lamps: i64 = sqlx::query_scalar("select count(*) from products where name = 'Lamp'")
+        .fetch_one(&env.admin_pool().await)
+        .await
+        .unwrap();
+    assert_eq!(lamps, 0);
+}
