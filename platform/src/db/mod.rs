@@ -9,7 +9,11 @@ mod tenant_tx;
 
 pub use tenant_tx::{Actor, TenantTx};
 
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use sqlx::{
+    PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -23,6 +27,10 @@ impl Db {
     /// A pool that connects on first use, so a process starts (and reports not-ready) while
     /// Postgres is down.
     pub fn connect_lazy(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        // No JIT: our statements are short, and PostgreSQL compiles whenever a plan's cost
+        // estimate passes `jit_above_cost` — for the availability lookup at seed scale that added
+        // 50–650 ms to a query that runs in 2–25 ms (bench/RESULTS.md, planning runs).
+        let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .min_connections(0)
@@ -30,7 +38,7 @@ impl Db {
             // No ping round trip on every checkout: a broken connection fails its next query,
             // which maps to `unavailable`, and the pool replaces it.
             .test_before_acquire(false)
-            .connect_lazy(url)?;
+            .connect_lazy_with(options);
         Ok(Self { pool })
     }
 
