@@ -298,7 +298,8 @@ fn template_name() -> String {
             hash = hash.wrapping_mul(0x100000001b3);
         }
     }
-    format!("eventkit_tpl_{hash:016x}")
+    // Bump the suffix when the template is made differently for the same migrations.
+    format!("eventkit_tpl_{hash:016x}_2")
 }
 
 /// Creates `eventkit_test_<pid>_<n>` from the template, making the template first if needed.
@@ -321,6 +322,7 @@ pub async fn fresh_database() -> anyhow::Result<String> {
             conn.execute(format!("drop database if exists \"{building}\" with (force)").as_str())
                 .await?;
             bootstrap::ensure_database(&mut conn, &building).await?;
+            bootstrap::allow_indexed_search(&with_database(&admin, &building)).await;
             bootstrap::run_migrations(&with_database(defaults.database.owner.expose(), &building))
                 .await?;
             conn.execute(

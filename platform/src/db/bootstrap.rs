@@ -22,6 +22,7 @@ pub async fn migrate(urls: &DatabaseUrls) -> anyhow::Result<()> {
                 database_name(urls.app.expose()).context("DATABASE_URL names no database")?;
             ensure_database(&mut admin, name).await?;
             admin.close().await.ok();
+            allow_indexed_search(&crate::config::with_database(urls.admin.expose(), name)).await;
         }
         Err(err) => tracing::warn!(
             error = %err,
@@ -29,6 +30,26 @@ pub async fn migrate(urls: &DatabaseUrls) -> anyhow::Result<()> {
         ),
     }
     run_migrations(urls.owner.expose()).await
+}
+
+/// Lets full-text search use its GIN indexes under row-level security. PostgreSQL turns only
+/// *leakproof* functions into index conditions ahead of a row-level security policy, and the
+/// text-search match `@@` (`ts_match_vq`) is not marked so: every search read all of a tenant's
+/// rows. The match returns a boolean computed from the row's vector and the query, with no
+/// error that depends on the row, so it is marked leakproof in our database (ADR 0013). Needs a
+/// superuser connection (`url`: the admin URL pointed at our database); without one, search
+/// still works, by scanning.
+pub async fn allow_indexed_search(url: &str) {
+    let done = async {
+        let mut conn = PgConnection::connect(url).await?;
+        conn.execute("alter function pg_catalog.ts_match_vq(tsvector, tsquery) leakproof")
+            .await?;
+        conn.close().await
+    }
+    .await;
+    if let Err(err) = done {
+        tracing::warn!(error = %err, "could not mark text-search matching leakproof; searches will scan (see docs/adr/0013)");
+    }
 }
 
 /// Runs pending migrations as the owner.

@@ -4,7 +4,7 @@ use super::{
     Inventory, Lock, fetch_by_id, input,
     rows::{ASSET_COLUMNS, AssetRow},
 };
-use crate::{asset_status, store::require_live};
+use crate::{asset_status, paging::Page, store::require_live};
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
@@ -37,6 +37,83 @@ async fn emit(tx: &mut TenantTx, event: &str, asset: &pb::Asset, id: Uuid) -> Re
     )
     .await?;
     Ok(())
+}
+
+/// How many of the tenant\'s assets (in id order, after the filters) a search looks at first.
+const SEARCH_WINDOW: i64 = 5_000;
+
+/// The filters of `ListAssets`, pushed onto a query of `assets`.
+struct AssetFilters {
+    tenant: Uuid,
+    after: Option<Uuid>,
+    product: Option<Uuid>,
+    location: Option<Uuid>,
+    status: Option<&'static str>,
+}
+
+impl AssetFilters {
+    /// ` and …` for each filter; with `tenant`, `where tenant_id = …` first.
+    fn push(&self, sql: &mut QueryBuilder<'static, Postgres>, tenant: bool) {
+        if tenant {
+            sql.push(" where tenant_id = ").push_bind(self.tenant);
+            if let Some(after) = self.after {
+                sql.push(" and id > ").push_bind(after);
+            }
+        }
+        if let Some(product) = self.product {
+            sql.push(" and product_id = ").push_bind(product);
+        }
+        if let Some(location) = self.location {
+            sql.push(" and location_id = ").push_bind(location);
+        }
+        if let Some(status) = self.status {
+            sql.push(" and status = ").push_bind(status);
+        }
+    }
+}
+
+/// `(the asset's own text matches, or its product's does)`.
+fn push_match(sql: &mut QueryBuilder<'static, Postgres>, tenant: Uuid, query: &str) {
+    sql.push("(search @@ ")
+        .push_bind(query.to_owned())
+        .push("::tsquery or product_id = any(array(select id from products where tenant_id = ")
+        .push_bind(tenant)
+        .push(" and search @@ ")
+        .push_bind(query.to_owned())
+        .push("::tsquery)))");
+}
+
+/// A page of assets matching a search. Which plan is fast depends on how many assets match,
+/// which PostgreSQL guesses badly for prefixes: a frequent term fills a page from the first
+/// assets in id order, a rare one is found through the GIN index (usable under row-level
+/// security once `@@` is leakproof: `bootstrap::allow_indexed_search`). So: look for a full
+/// page among the first [`SEARCH_WINDOW`] assets; if there is none, collect every match through
+/// the index (fenced with `offset 0`, so the planner cannot walk the primary key instead) and
+/// page those. Both orders are by id, so the pages are the same either way.
+async fn search(
+    tx: &mut TenantTx,
+    page: Page,
+    filters: &AssetFilters,
+    query: &str,
+) -> Result<(Vec<AssetRow>, Option<pb::PageResponse>), sqlx::Error> {
+    let mut window =
+        QueryBuilder::new(format!("select {ASSET_COLUMNS} from (select * from assets"));
+    filters.push(&mut window, true);
+    window
+        .push(" order by id limit ")
+        .push_bind(SEARCH_WINDOW)
+        .push(") a where ");
+    push_match(&mut window, filters.tenant, query);
+    let (rows, next) = page.fetch(window, tx, |r: &AssetRow| r.id).await?;
+    if next.as_ref().is_some_and(|n| !n.next_page_token.is_empty()) {
+        return Ok((rows, next));
+    }
+    let mut all = QueryBuilder::new(format!("select {ASSET_COLUMNS} from (select * from assets"));
+    filters.push(&mut all, true);
+    all.push(" and ");
+    push_match(&mut all, filters.tenant, query);
+    all.push(" offset 0) a where true");
+    page.fetch(all, tx, |r: &AssetRow| r.id).await
 }
 
 impl Inventory {
@@ -230,25 +307,21 @@ impl Inventory {
 
         let mut tx = self.tx(p).await?;
         let tenant = tx.tenant_id();
-        let mut sql = page.select(ASSET_COLUMNS, "assets", tenant);
-        if let Some(product) = product {
-            sql.push(" and product_id = ").push_bind(product);
-        }
-        if let Some(location) = location {
-            sql.push(" and location_id = ").push_bind(location);
-        }
-        if let Some(status) = status {
-            sql.push(" and status = ").push_bind(status.as_str());
-        }
-        if let Some(q) = query {
-            sql.push(" and (search @@ ")
-                .push_bind(q.clone())
-                .push("::tsquery");
-            sql.push(" or product_id in (select id from products where tenant_id = ")
-                .push_bind(tenant);
-            sql.push(" and search @@ ").push_bind(q).push("::tsquery))");
-        }
-        let (rows, page) = page.fetch(sql, &mut tx, |r: &AssetRow| r.id).await?;
+        let filters = AssetFilters {
+            tenant,
+            after: page.after,
+            product,
+            location,
+            status: status.map(|s| s.as_str()),
+        };
+        let (rows, page) = match query {
+            None => {
+                let mut sql = page.select(ASSET_COLUMNS, "assets", tenant);
+                filters.push(&mut sql, false);
+                page.fetch(sql, &mut tx, |r: &AssetRow| r.id).await?
+            }
+            Some(q) => search(&mut tx, page, &filters, &q).await?,
+        };
         tx.commit().await?;
         Ok(ListAssetsResponse {
             assets: rows.into_iter().map(Into::into).collect(),
