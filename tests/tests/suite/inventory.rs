@@ -1273,7 +1273,10 @@ async fn search_pages_frequent_and_rare_terms_alike_and_uses_the_index() {
                 .flatten()
                 .map(|a| a["id"].as_str().unwrap().to_owned())
                 .collect();
-            let next = body["page"]["nextPageToken"].as_str().unwrap_or("").to_owned();
+            let next = body["page"]["nextPageToken"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
             (ids, next)
         }
     };
