@@ -251,10 +251,11 @@ impl ControlPlane {
                 p.phase = Phase::Deleting;
                 p.tables_total = tables.len() as i32;
                 p.rows_total = rows_total;
+                p.current_table = tables.first().cloned().unwrap_or_default();
             })
             .await;
-        for table in &tables {
-            progress.update(|p| p.current_table = table.clone()).await;
+        // One progress write per table: what it deleted, and which table comes next.
+        for (i, table) in tables.iter().enumerate() {
             let n = sqlx::query(&format!(
                 "delete from {} where tenant_id = $1",
                 quoted(table)
@@ -264,19 +265,21 @@ impl ControlPlane {
             .await?
             .rows_affected();
             deleted.insert(table.clone(), n as i64);
+            let next = tables.get(i + 1).cloned();
             progress
                 .update(|p| {
                     p.tables_done += 1;
                     p.rows_done += n as i64;
+                    match next {
+                        Some(next) => p.current_table = next,
+                        None => {
+                            p.phase = Phase::Verifying;
+                            p.current_table.clear();
+                        }
+                    }
                 })
                 .await;
         }
-        progress
-            .update(|p| {
-                p.phase = Phase::Verifying;
-                p.current_table.clear();
-            })
-            .await;
         for table in &tables {
             let left = count_rows(&mut tx, table, tenant_id).await?;
             if left != 0 {

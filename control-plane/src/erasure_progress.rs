@@ -111,14 +111,11 @@ impl Reporter {
 
 /// The stored progress of a tenant's erasure, if one started within the last hour.
 pub async fn read(redis: &Redis, tenant_id: Uuid) -> Result<Option<Progress>, ApiError> {
-    let mut conn = redis
-        .connection()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("erasure progress is unavailable: {e}")))?;
-    let raw: Option<String> = conn
-        .get(key(tenant_id))
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("erasure progress is unavailable: {e}")))?;
+    let unavailable = |e: redis::RedisError| {
+        ApiError::Unavailable(format!("erasure progress is unavailable: {e}"))
+    };
+    let mut conn = redis.connection().await.map_err(unavailable)?;
+    let raw: Option<String> = conn.get(key(tenant_id)).await.map_err(unavailable)?;
     Ok(raw.and_then(|raw| serde_json::from_str(&raw).ok()))
 }
 

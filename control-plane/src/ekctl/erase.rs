@@ -13,13 +13,8 @@ use tonic::Status;
 const POLL: Duration = Duration::from_millis(500);
 
 fn phase_name(raw: i32) -> String {
-    ErasurePhase::try_from(raw)
-        .map(|p| {
-            p.as_str_name()
-                .trim_start_matches("ERASURE_PHASE_")
-                .to_lowercase()
-        })
-        .unwrap_or_else(|_| raw.to_string())
+    let name = ErasurePhase::try_from(raw).ok().map(|p| p.as_str_name());
+    output::enum_label(name, "ERASURE_PHASE_", raw)
 }
 
 /// `[#########.....................]  30%  12/45 tables  200000/659087 rows  deleting assets`

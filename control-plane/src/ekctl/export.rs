@@ -11,13 +11,8 @@ use tonic::Status;
 const POLL: Duration = Duration::from_millis(500);
 
 fn status_name(raw: i32) -> String {
-    ExportStatus::try_from(raw)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("EXPORT_STATUS_")
-                .to_lowercase()
-        })
-        .unwrap_or_else(|_| raw.to_string())
+    let name = ExportStatus::try_from(raw).ok().map(|s| s.as_str_name());
+    output::enum_label(name, "EXPORT_STATUS_", raw)
 }
 
 /// `[#########...........]  45%  3/31 tables  45000/100000 rows  running`

@@ -60,14 +60,16 @@ pub fn json<M: prost::Message>(message: &M, full_name: &str) -> String {
     eventkit_platform::outbox::proto_json(message, full_name).to_string() + "\n"
 }
 
+/// A proto enum value as people read it: `TENANT_STATE_PENDING_DELETION` → `pending_deletion`
+/// (`name` is the value's `as_str_name()`, `None` for a number this ekctl does not know).
+pub fn enum_label(name: Option<&str>, prefix: &str, raw: i32) -> String {
+    name.map(|n| n.trim_start_matches(prefix).to_lowercase())
+        .unwrap_or_else(|| raw.to_string())
+}
+
 pub fn state(raw: i32) -> String {
-    pb::TenantState::try_from(raw)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("TENANT_STATE_")
-                .to_lowercase()
-        })
-        .unwrap_or_else(|_| raw.to_string())
+    let name = pb::TenantState::try_from(raw).ok().map(|s| s.as_str_name());
+    enum_label(name, "TENANT_STATE_", raw)
 }
 
 pub fn time(t: &Option<prost_types::Timestamp>) -> String {

@@ -197,19 +197,14 @@ impl Inventory {
             )));
         }
         // The product as it would be: a consumable must stay bulk.
-        let consumable = if paths.contains(&"consumable") {
-            product.consumable
+        let (field, consumable) = if paths.contains(&"consumable") {
+            ("product.consumable", product.consumable)
         } else {
-            current.consumable
+            ("product.tracking_mode", current.consumable)
         };
         let tracking = new_tracking
             .or_else(|| TrackingMode::from_db(&current.tracking_mode))
             .unwrap_or(TrackingMode::Serialised);
-        let field = if paths.contains(&"consumable") {
-            "product.consumable"
-        } else {
-            "product.tracking_mode"
-        };
         check_consumable(field, consumable, tracking)?;
         set.push(" where tenant_id = ").push_bind(tx.tenant_id());
         set.push(" and id = ").push_bind(id);

@@ -168,6 +168,11 @@ pub(super) async fn record_batch(
         .iter()
         .map(|f| delivery_update(f, now))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let ids: Vec<Uuid> = batch.iter().map(|f| f.job.id).collect();
+    let status_codes: Vec<Option<i32>> = batch
+        .iter()
+        .map(|f| f.answer.status.map(i32::from))
+        .collect();
     let mut tx = db.tenant_tx(tenant_id, &Actor::system("webhooks")).await?;
     sqlx::query("set local synchronous_commit = off")
         .execute(&mut *tx)
@@ -181,8 +186,8 @@ pub(super) async fn record_batch(
     )
     .bind(tenant_id)
     .bind(now)
-    .bind(batch.iter().map(|f| f.job.id).collect::<Vec<_>>())
-    .bind(answers.clone().map(|a| a.status.map(i32::from)).collect::<Vec<_>>())
+    .bind(&ids)
+    .bind(&status_codes)
     .bind(
         answers
             .clone()
@@ -220,16 +225,11 @@ pub(super) async fn record_batch(
     )
     .bind(tenant_id)
     .bind(now)
-    .bind(batch.iter().map(|f| f.job.id).collect::<Vec<_>>())
+    .bind(&ids)
     .bind(updates.iter().map(|u| u.attempts).collect::<Vec<_>>())
     .bind(updates.iter().map(|u| u.status).collect::<Vec<_>>())
     .bind(updates.iter().map(|u| u.next).collect::<Vec<_>>())
-    .bind(
-        batch
-            .iter()
-            .map(|f| f.answer.status.map(i32::from))
-            .collect::<Vec<_>>(),
-    )
+    .bind(&status_codes)
     .bind(updates.iter().map(|u| u.last_error.as_str()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
