@@ -7,6 +7,7 @@ mod asset_status;
 pub mod auth;
 mod delegate;
 mod fields;
+mod guard;
 pub mod history;
 pub mod inventory;
 mod paging;
@@ -19,19 +20,16 @@ mod wire;
 
 use axum::response::IntoResponse;
 use eventkit_platform::{
-    auth::{
-        Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, require_principal,
-        tenant_state::TenantStates,
-    },
+    auth::{Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, tenant_state::TenantStates},
     config::Config,
     db::Db,
     health::{self, Health},
     identity::{memberships::MemberPermissions, sessions::Sessions},
-    metering::{self, ApiCallMeter, Redis},
+    metering::{ApiCallMeter, Redis},
     outbound::GuardedClients,
-    rate_limit::{self, RateLimiter},
+    rate_limit::RateLimiter,
     rpc::{
-        idempotency::{self, Idempotency},
+        idempotency::Idempotency,
         server::{AppParts, Server, app},
     },
 };
@@ -116,14 +114,16 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             sso.clone(),
         ))
     );
-    let idempotency = Idempotency {
-        db: db.clone(),
-        applies_to: permissions::keeps_idempotent_answers,
-        max_request_bytes: config.max_request_bytes,
-    };
-    let meter = ApiCallMeter::start(Redis::new(redis.clone()), db.clone());
-    // Rate limits (issue 5): after authentication and the tenant gate, before authorization.
-    let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
+    let guard_parts = std::sync::Arc::new(guard::GuardParts {
+        auth,
+        rate_limiter: RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits),
+        meter: ApiCallMeter::start(Redis::new(redis.clone()), db.clone()),
+        idempotency: Idempotency {
+            db: db.clone(),
+            applies_to: permissions::keeps_idempotent_answers,
+            max_request_bytes: config.max_request_bytes,
+        },
+    });
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
@@ -132,24 +132,10 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             .add_service(admin)
             .add_service(auth_service),
         guard: Box::new(move |router| {
-            router
-                .layer(axum::middleware::from_fn_with_state(
-                    idempotency,
-                    idempotency::middleware,
-                ))
-                .layer(axum::middleware::from_fn(permissions::authorize))
-                .layer(axum::middleware::from_fn_with_state(
-                    meter,
-                    metering::count_api_call,
-                ))
-                .layer(axum::middleware::from_fn_with_state(
-                    rate_limiter,
-                    rate_limit::enforce,
-                ))
-                .layer(axum::middleware::from_fn_with_state(
-                    auth,
-                    require_principal,
-                ))
+            router.layer(axum::middleware::from_fn_with_state(
+                guard_parts,
+                guard::guard,
+            ))
         }),
         connect_services: eventkit_proto::TENANT_API_SERVICES,
         health: Health::new(db.pool().clone(), redis, nats),

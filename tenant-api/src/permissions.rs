@@ -1,8 +1,8 @@
-//! The permission each RPC requires, declared once. The `authorize` middleware enforces it for
+//! The permission each RPC requires, declared once. [`check`] enforces it for
 //! every protocol; an RPC missing from the table is refused (fail closed), and a test fails if
 //! any RPC of a tenant service has no entry.
 
-use axum::{body::Body, extract::Request, middleware::Next, response::Response};
+use axum::{body::Body, extract::Request, response::Response};
 use eventkit_domain::{FieldViolation, Violations};
 use eventkit_platform::{
     ApiError,
@@ -308,17 +308,20 @@ pub fn keeps_idempotent_answers(path: &str) -> bool {
 }
 
 pub fn required(path: &str) -> Option<&'static str> {
-    REQUIRED
-        .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, perm)| *perm)
+    static BY_PATH: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    BY_PATH
+        .get_or_init(|| REQUIRED.iter().copied().collect())
+        .get(path)
+        .copied()
 }
 
-/// Refuses the call unless the principal holds the RPC's permission.
-pub async fn authorize(request: Request, next: Next) -> Response {
+/// Step 4 of the request path: refuses the call (with the answer to send) unless the principal
+/// holds the RPC's permission.
+pub fn check(request: &Request) -> Result<(), Response> {
     let path = request.uri().path();
     if eventkit_platform::auth::is_public_path(path) {
-        return next.run(request).await;
+        return Ok(());
     }
     let verdict = match (required(path), request.extensions().get::<Principal>()) {
         (Some(PUBLIC), _) => Ok(()),
@@ -332,10 +335,7 @@ pub async fn authorize(request: Request, next: Next) -> Response {
         ))),
         (_, None) => Err(ApiError::Unauthenticated("no credentials".into())),
     };
-    match verdict {
-        Ok(()) => next.run(request).await,
-        Err(err) => tonic::Status::from(err).into_http::<Body>(),
-    }
+    verdict.map_err(|err| tonic::Status::from(err).into_http::<Body>())
 }
 
 #[cfg(test)]
@@ -387,6 +387,14 @@ mod tests {
                     "{path} has no entry in permissions::REQUIRED"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn each_rpc_is_declared_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (path, _) in REQUIRED {
+            assert!(seen.insert(path), "{path} is declared twice in REQUIRED");
         }
     }
 }

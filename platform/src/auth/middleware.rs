@@ -11,12 +11,7 @@ use crate::{
     ApiError,
     identity::{memberships::MemberPermissions, sessions::Sessions},
 };
-use axum::{
-    body::Body,
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
+use axum::{body::Body, extract::Request, response::Response};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -117,33 +112,51 @@ fn bearer(value: &http::HeaderValue) -> Result<&str, ApiError> {
         })
 }
 
-/// Axum middleware: authenticates, records the tenant on the request span, attaches the principal.
-/// Public paths (see [`super::is_public_path`]) need no credentials.
-pub async fn require_principal(
-    State(auth): State<Authenticator>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    if super::is_public_path(path) {
-        return next.run(request).await;
-    }
-    if super::credentials_optional(path) {
-        // Signing in and the like: a valid credential is attached (some of these RPCs need a
-        // signed-in person), a missing or stale one is no reason to refuse.
-        if let Ok(principal) = auth.authenticate(request.headers()).await {
-            request.extensions_mut().insert(principal);
+impl Authenticator {
+    /// Step 2 of the request path: authenticates the request, records its tenant and principal
+    /// on the request span and attaches the [`Principal`]. Public paths (see
+    /// [`super::is_public_path`]) need no credentials; where credentials are optional (signing
+    /// in and the like) a valid one is attached and a missing or stale one is no reason to
+    /// refuse. A refusal is the answer to send.
+    pub async fn attach_principal(&self, request: &mut Request) -> Result<(), Response> {
+        let path = request.uri().path();
+        if super::is_public_path(path) {
+            return Ok(());
         }
-        return next.run(request).await;
-    }
-    match auth.authenticate(request.headers()).await {
-        Ok(principal) => {
-            let span = tracing::Span::current();
-            span.record("tenant_id", tracing::field::display(principal.tenant_id));
-            span.record("principal", principal.subject.as_str());
-            request.extensions_mut().insert(principal);
-            next.run(request).await
+        if super::credentials_optional(path) {
+            if let Ok(principal) = self.authenticate(request.headers()).await {
+                request.extensions_mut().insert(principal);
+            }
+            return Ok(());
         }
-        Err(err) => tonic::Status::from(err).into_http::<Body>(),
+        match self.authenticate(request.headers()).await {
+            Ok(principal) => {
+                record_on_span(&principal);
+                request.extensions_mut().insert(principal);
+                Ok(())
+            }
+            Err(err) => Err(tonic::Status::from(err).into_http::<Body>()),
+        }
     }
+}
+
+/// Records tenant and principal on the current (request) span in one call: each `record`
+/// makes the JSON log layer re-read and re-write the span's fields, so two calls cost twice.
+fn record_on_span(principal: &Principal) {
+    let span = tracing::Span::current();
+    let Some(fields) = span.metadata().map(|m| m.fields()) else {
+        return;
+    };
+    let (Some(tenant), Some(subject)) = (fields.field("tenant_id"), fields.field("principal"))
+    else {
+        return;
+    };
+    let tenant_id = tracing::field::display(principal.tenant_id);
+    span.record_all(&fields.value_set(&[
+        (&tenant, Some(&tenant_id as &dyn tracing::Value)),
+        (
+            &subject,
+            Some(&principal.subject.as_str() as &dyn tracing::Value),
+        ),
+    ]));
 }

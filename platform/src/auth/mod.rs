@@ -11,7 +11,7 @@ mod middleware;
 mod principal;
 pub mod tenant_state;
 
-pub use middleware::{Authenticator, require_principal};
+pub use middleware::Authenticator;
 
 /// Paths anyone may call without credentials: gRPC reflection (`/grpc.*`). Authentication and
 /// authorization both let them through; everything else needs a principal.

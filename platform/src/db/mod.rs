@@ -5,8 +5,10 @@ pub mod bootstrap;
 pub mod constraints;
 mod cross_tenant;
 pub mod one_shot;
+mod read_pool;
 mod tenant_tx;
 
+pub use read_pool::ReadPool;
 pub use tenant_tx::{Actor, TenantTx};
 
 use sqlx::{
@@ -14,13 +16,19 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// A pool of connections as one role, handing out tenant-scoped transactions.
+/// How long a query waits for a connection before it fails (`unavailable`).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A pool of connections as one role, handing out tenant-scoped transactions, plus a quarter
+/// as many (at least one) more for one-shot reads ([`ReadPool`]).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: PgPool,
+    reads: Arc<ReadPool>,
 }
 
 impl Db {
@@ -34,16 +42,30 @@ impl Db {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .min_connections(0)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // No ping round trip on every checkout: a broken connection fails its next query,
             // which maps to `unavailable`, and the pool replaces it.
             .test_before_acquire(false)
             .connect_lazy_with(options);
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
+    /// Tenant-scoped access over `pool`; one-shot reads connect with the pool's options.
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        let reads = ReadPool::new(
+            (*pool.connect_options()).clone(),
+            pool.options().get_max_connections().div_ceil(4),
+            ACQUIRE_TIMEOUT,
+        );
+        Self {
+            pool,
+            reads: Arc::new(reads),
+        }
+    }
+
+    /// The connections of one-shot reads.
+    pub fn reads(&self) -> &ReadPool {
+        &self.reads
     }
 
     /// The pool, for work that is not tenant-scoped (health checks, the control plane).

@@ -4,7 +4,8 @@
 //! security sees the tenant. A read by id then costs one round trip instead of four (begin, set,
 //! select, commit) — see bench/RESULTS.md. The simple protocol carries no parameters, so values
 //! go in as literals built here only from values whose text we control: UUIDs, and dollar-quoted
-//! text whose quote tag cannot occur in it.
+//! text whose quote tag cannot occur in it. The reads run on their own connections
+//! ([`super::ReadPool`]), which skip sqlx's check round trip when a connection is handed back.
 
 use super::{Actor, Db};
 use sqlx::{FromRow, postgres::PgRow};
@@ -45,7 +46,7 @@ impl Db {
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
         let sql = one_shot_sql(&uuid_literal(tenant_id), &text_literal(&actor.0), statement);
-        let rows = sqlx::raw_sql(&sql).fetch_all(self.pool()).await?;
+        let rows = self.reads().fetch_all(&sql).await?;
         rows.iter().map(T::from_row).collect()
     }
 }

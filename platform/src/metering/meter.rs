@@ -9,19 +9,15 @@
 //! second are not seen yet, so a pool may pass the cap by about a second of traffic; the cap is
 //! read per tenant at most once a minute. Without Redis or the database the call goes through.
 
-use super::{DAY_TOTAL_TTL_SECS, Redis, TTL_SECS, counter_key, day_total_key, parse_counter_key};
+use super::{DAY_TOTAL_TTL_SECS, Redis, TTL_SECS, counter_key, day_total_key};
 use crate::{
     ApiError,
     auth::Principal,
     db::{Actor, Db},
     quota,
 };
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
-use chrono::Utc;
+use axum::response::Response;
+use chrono::{NaiveDate, Utc};
 use eventkit_domain::quota::QuotaKey;
 use moka::future::Cache;
 use std::{
@@ -37,20 +33,23 @@ const PUSH_EVERY: Duration = Duration::from_secs(1);
 /// How long a tenant's daily cap is trusted before it is read again.
 const CAP_TTL: Duration = Duration::from_secs(60);
 
-type Counts = Arc<Mutex<HashMap<String, i64>>>;
+/// Calls per tenant and UTC day (the Redis key is only made when the tally is pushed).
+type Counts = Arc<Mutex<HashMap<(Uuid, NaiveDate), i64>>>;
 
 #[derive(Clone)]
 pub struct ApiCallMeter {
     /// Calls not yet added to Redis.
     tally: Counts,
-    /// The pool-wide day totals Redis answered at the last push, by counter key.
+    /// The pool-wide day totals Redis answered at the last push.
     totals: Counts,
     /// Hard daily cap per tenant (`None`: unlimited).
     caps: Cache<Uuid, Option<u64>>,
     db: Db,
 }
 
-fn lock(counts: &Mutex<HashMap<String, i64>>) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+fn lock(
+    counts: &Mutex<HashMap<(Uuid, NaiveDate), i64>>,
+) -> std::sync::MutexGuard<'_, HashMap<(Uuid, NaiveDate), i64>> {
     counts.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -80,7 +79,7 @@ impl ApiCallMeter {
 
     /// Counts the call, or refuses it when the tenant's day is used up.
     async fn admit(&self, tenant_id: Uuid) -> Result<(), ApiError> {
-        let key = counter_key(tenant_id, Utc::now().date_naive());
+        let key = (tenant_id, Utc::now().date_naive());
         if let Some(cap) = self.cap(tenant_id).await {
             let known = lock(&self.totals).get(&key).copied().unwrap_or(0)
                 + lock(&self.tally).get(&key).copied().unwrap_or(0);
@@ -118,20 +117,20 @@ impl ApiCallMeter {
 }
 
 async fn push(
-    tally: &Mutex<HashMap<String, i64>>,
-    totals: &Mutex<HashMap<String, i64>>,
+    tally: &Mutex<HashMap<(Uuid, NaiveDate), i64>>,
+    totals: &Mutex<HashMap<(Uuid, NaiveDate), i64>>,
     redis: &Redis,
 ) {
     let taken = std::mem::take(&mut *lock(tally));
     if taken.is_empty() {
         return;
     }
-    let keys: Vec<&String> = taken.keys().collect();
+    let keys: Vec<(Uuid, NaiveDate)> = taken.keys().copied().collect();
     let mut pipe = redis::pipe();
-    for key in &keys {
-        let n = taken[*key];
-        pipe.incr(*key, n).ignore().expire(*key, TTL_SECS).ignore();
-        let (tenant, day) = parse_counter_key(key).expect("keys are made by counter_key");
+    for &(tenant, day) in &keys {
+        let n = taken[&(tenant, day)];
+        let key = counter_key(tenant, day);
+        pipe.incr(&key, n).ignore().expire(&key, TTL_SECS).ignore();
         let total = day_total_key(tenant, day);
         pipe.incr(&total, n)
             .expire(&total, DAY_TOTAL_TTL_SECS)
@@ -145,10 +144,10 @@ async fn push(
         Ok(new_totals) => {
             let mut totals = lock(totals);
             // Yesterday's keys are done with.
-            let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
-            totals.retain(|k, _| k.ends_with(&today));
+            let today = Utc::now().date_naive();
+            totals.retain(|(_, day), _| *day == today);
             for (key, total) in keys.into_iter().zip(new_totals) {
-                totals.insert(key.clone(), total);
+                totals.insert(key, total);
             }
         }
         Err(err) => {
@@ -161,17 +160,15 @@ async fn push(
     }
 }
 
-/// Axum middleware (inside authentication): counts the call for the principal's tenant, or
-/// refuses it past the tenant's daily cap.
-pub async fn count_api_call(
-    State(meter): State<ApiCallMeter>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(tenant_id) = request.extensions().get::<Principal>().map(|p| p.tenant_id)
-        && let Err(refused) = meter.admit(tenant_id).await
-    {
-        return tonic::Status::from(refused).into_http::<axum::body::Body>();
+impl ApiCallMeter {
+    /// Counts the call for the principal's tenant (after authentication), or refuses it past
+    /// the tenant's daily cap with the answer to send. Calls without a principal are not counted.
+    pub async fn count_call(&self, principal: Option<&Principal>) -> Result<(), Response> {
+        let Some(principal) = principal else {
+            return Ok(());
+        };
+        self.admit(principal.tenant_id)
+            .await
+            .map_err(|refused| tonic::Status::from(refused).into_http::<axum::body::Body>())
     }
-    next.run(request).await
 }

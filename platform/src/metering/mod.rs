@@ -8,7 +8,7 @@ mod flush;
 mod meter;
 
 pub use flush::{flush, forget};
-pub use meter::{ApiCallMeter, count_api_call};
+pub use meter::ApiCallMeter;
 
 use chrono::NaiveDate;
 use redis::aio::ConnectionManager;

@@ -37,7 +37,7 @@ pub mod shared;
 pub use config::RateLimitConfig;
 pub use limiter::{Decision, RateLimiter};
 pub use limits::{RateLimits, TenantRateLimits};
-pub use middleware::enforce;
+pub use middleware::{Budget, admit};
 
 use std::time::Duration;
 

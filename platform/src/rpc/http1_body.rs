@@ -6,17 +6,13 @@
 //! `resource_exhausted` and `Connection: close`. HTTP/2 streams need none of this.
 
 use super::connect::connect_error;
-use axum::{
-    body::Body,
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
+use axum::{body::Body, extract::Request, middleware::Next, response::Response};
 use http::{HeaderValue, header};
 use http_body_util::{BodyExt, Limited};
 use tonic::Code;
 
-pub async fn buffer(State(max_bytes): State<usize>, request: Request, next: Next) -> Response {
+/// Runs `request` through `next` with its body read in full first (HTTP/1.x only).
+pub async fn buffered(max_bytes: usize, request: Request, next: Next) -> Response {
     if request.version() >= http::Version::HTTP_2 {
         return next.run(request).await;
     }

@@ -6,12 +6,7 @@
 //! deadline) are not stored.
 
 use crate::{ApiError, auth::Principal, db::Db};
-use axum::{
-    body::Body,
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
+use axum::{body::Body, extract::Request, middleware::Next, response::Response};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use http_body_util::{BodyExt, Limited};
@@ -23,7 +18,6 @@ pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_LEN: usize = 255;
 
 /// What the middleware needs: the database, the RPCs it applies to, and the body limit.
-#[derive(Clone)]
 pub struct Idempotency {
     pub db: Db,
     pub applies_to: fn(&str) -> bool,
@@ -53,11 +47,9 @@ fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
     })
 }
 
-pub async fn middleware(
-    State(state): State<Idempotency>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Runs the request through `next`, or replays the stored answer to its `Idempotency-Key`.
+/// Requests without the header, to RPCs it does not apply to, or without a principal pass.
+pub async fn run(state: &Idempotency, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let Some(raw_key) = request.headers().get(HEADER).cloned() else {
         return next.run(request).await;
@@ -68,7 +60,7 @@ pub async fn middleware(
     let Some(principal) = request.extensions().get::<Principal>().cloned() else {
         return next.run(request).await;
     };
-    match handle(&state, &principal, &path, &raw_key, request, next).await {
+    match handle(state, &principal, &path, &raw_key, request, next).await {
         Ok(response) => response,
         Err(err) => status_response(err),
     }

@@ -4,7 +4,7 @@
 //! the service is reached over TLS, `Cache-Control: no-store` on API answers (they carry keys
 //! and personal data), and no `Server` banner.
 
-use axum::{extract::Request, extract::State, middleware::Next, response::Response};
+use axum::response::Response;
 use http::{HeaderName, HeaderValue, header};
 
 /// The policy of API answers: nothing may be loaded, run or framed.
@@ -36,45 +36,41 @@ impl SecurityHeaders {
     }
 }
 
-/// Axum middleware adding the headers to whatever the inner service answered.
-pub async fn apply(
-    State(config): State<SecurityHeaders>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    let set = |headers: &mut http::HeaderMap, name: HeaderName, value: &'static str| {
-        headers.insert(name, HeaderValue::from_static(value));
-    };
-    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
-    set(
-        headers,
-        HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
-    );
-    set(
-        headers,
-        HeaderName::from_static("permissions-policy"),
-        "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
-    );
-    if is_html {
-        set(headers, header::CONTENT_SECURITY_POLICY, SPA_CSP);
-    } else {
-        set(headers, header::CONTENT_SECURITY_POLICY, API_CSP);
-        if !headers.contains_key(header::CACHE_CONTROL) {
-            set(headers, header::CACHE_CONTROL, "no-store");
+impl SecurityHeaders {
+    /// Adds the headers to an answer, whatever produced it.
+    pub fn add_to(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        let is_html = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+        let set = |headers: &mut http::HeaderMap, name: HeaderName, value: &'static str| {
+            headers.insert(name, HeaderValue::from_static(value));
+        };
+        set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+        set(headers, header::X_FRAME_OPTIONS, "DENY");
+        set(headers, header::REFERRER_POLICY, "no-referrer");
+        set(
+            headers,
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        );
+        set(
+            headers,
+            HeaderName::from_static("permissions-policy"),
+            "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+        );
+        if is_html {
+            set(headers, header::CONTENT_SECURITY_POLICY, SPA_CSP);
+        } else {
+            set(headers, header::CONTENT_SECURITY_POLICY, API_CSP);
+            if !headers.contains_key(header::CACHE_CONTROL) {
+                set(headers, header::CACHE_CONTROL, "no-store");
+            }
         }
+        if let Some(hsts) = &self.hsts {
+            headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
+        }
+        headers.remove(header::SERVER);
+        headers.remove("x-powered-by");
     }
-    if let Some(hsts) = &config.hsts {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
-    }
-    headers.remove(header::SERVER);
-    headers.remove("x-powered-by");
-    response
 }

@@ -3,23 +3,19 @@
 //! the rest to the Connect adapter — under the shared layers. `Server` binds nothing itself:
 //! callers pass a listener, so tests bind port 0 and need no sleeps.
 
-use super::{
-    connect::ConnectAdapter,
-    deadline,
-    security_headers::{self, SecurityHeaders},
-};
+use super::{connect::ConnectAdapter, deadline, security_headers::SecurityHeaders};
 use crate::{config::Config, health::Health, telemetry};
 use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    middleware,
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
     serve::ListenerExt,
 };
 use http::header;
-use std::{future::Future, net::SocketAddr, time::Instant};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Instant};
 use tokio::net::TcpListener;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::{
@@ -99,13 +95,11 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .with_state(protocols)
         .merge(parts.routes)
         .layer(middleware::from_fn_with_state(
-            config.max_request_bytes,
-            super::http1_body::buffer,
-        ))
-        .layer(middleware::from_fn(record_metrics))
-        .layer(middleware::from_fn_with_state(
-            SecurityHeaders::new(config.hsts_max_age),
-            security_headers::apply,
+            Arc::new(Edge {
+                security_headers: SecurityHeaders::new(config.hsts_max_age),
+                max_request_bytes: config.max_request_bytes,
+            }),
+            edge,
         ))
         .layer(super::cors::layer(config))
         .layer(middleware::from_fn_with_state(
@@ -191,12 +185,21 @@ fn route_label(path: &str) -> &'static str {
     known.get(path).copied().unwrap_or("other")
 }
 
-/// Request count and latency per RPC (or route) and HTTP status; unknown paths are lumped
-/// together so a scanner cannot blow up the label set.
-async fn record_metrics(request: Request, next: axum::middleware::Next) -> Response {
+/// What every answer passes through on its way out, inside CORS.
+struct Edge {
+    security_headers: SecurityHeaders,
+    max_request_bytes: usize,
+}
+
+/// One middleware for three jobs (each `from_fn` layer clones the stack beneath it and boxes a
+/// future per request): HTTP/1 bodies read in full up to the limit ([`super::http1_body`]),
+/// request count and latency per RPC (or route) and HTTP status — unknown paths lumped together
+/// so a scanner cannot blow up the label set — and the security headers on every answer.
+async fn edge(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
     let route = route_label(request.uri().path());
     let started = Instant::now();
-    let response = next.run(request).await;
+    let mut response = super::http1_body::buffered(edge.max_request_bytes, request, next).await;
+    edge.security_headers.add_to(&mut response);
     let status = response.status().as_u16().to_string();
     metrics::counter!("eventkit_http_requests_total", "route" => route, "status" => status.clone())
         .increment(1);

@@ -284,13 +284,80 @@ async fn one_round_trip_reads_leave_no_tenant_on_the_connection() {
         .await
         .unwrap();
     assert_eq!(seen, vec![("Speaker".to_owned(),)]);
-    let after: (String, i64) = sqlx::query_as("select coalesce(current_setting('app.tenant_id', true), ''), (select count(*) from products)")
-        .fetch_one(&pool)
+    // One-shot reads have their own connections (one here): the follow-up runs on that one.
+    assert_eq!(db.reads().idle_count(), 1);
+    let after = db
+        .reads()
+        .fetch_all("select coalesce(current_setting('app.tenant_id', true), ''), (select count(*) from products)")
         .await
         .unwrap();
+    let after: (String, i64) = (after[0].get(0), after[0].get(1));
     assert_eq!(
         after,
         (String::new(), 0),
         "the tenant context ended with the one-shot read"
     );
+}
+
+/// The one-shot read connections: reused while in step, kept after an SQL error (the
+/// connection is still in step), closed when a read is abandoned half-way.
+#[tokio::test]
+async fn read_connections_are_reused_kept_after_sql_errors_and_closed_when_abandoned() {
+    let env = TestEnv::start().await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(4)
+        .connect_lazy(env.config.database.app.expose())
+        .unwrap();
+    let db = eventkit_platform::db::Db::from_pool(pool);
+    let backend = |rows: Vec<sqlx::postgres::PgRow>| -> i32 { rows[0].get(0) };
+    let first = backend(
+        db.reads()
+            .fetch_all("select pg_backend_pid()")
+            .await
+            .unwrap(),
+    );
+    let again = backend(
+        db.reads()
+            .fetch_all("select pg_backend_pid()")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(first, again, "an idle connection is reused");
+
+    let err = db.reads().fetch_all("select 1 / 0").await.unwrap_err();
+    assert!(matches!(err, sqlx::Error::Database(_)), "{err}");
+    assert_eq!(
+        db.reads().idle_count(),
+        1,
+        "an SQL error leaves the connection usable"
+    );
+    let after_error = backend(
+        db.reads()
+            .fetch_all("select pg_backend_pid()")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        after_error, first,
+        "and it is the same connection, still in step"
+    );
+
+    let abandoned = tokio::time::timeout(
+        std::time::Duration::from_millis(200),
+        db.reads().fetch_all("select pg_sleep(5)"),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the slow read was abandoned");
+    assert_eq!(
+        db.reads().idle_count(),
+        0,
+        "an abandoned read's connection is not put back"
+    );
+    let fresh = backend(
+        db.reads()
+            .fetch_all("select pg_backend_pid()")
+            .await
+            .unwrap(),
+    );
+    assert_ne!(fresh, first, "the next read opens a new connection");
 }

@@ -1,6 +1,8 @@
 //! Logging and metrics set-up: JSON logs through `tracing` (request id and tenant id are span
 //! fields), and one Prometheus recorder whose text the `/metrics` route renders.
 
+pub mod json_log;
+
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
@@ -22,16 +24,7 @@ pub fn init_logging_at(format: &str, default_filter: &str) {
                 .with(fmt::layer().with_writer(std::io::stderr))
                 .try_init()
         } else {
-            registry
-                .with(
-                    fmt::layer()
-                        .json()
-                        .flatten_event(true)
-                        .with_current_span(true)
-                        .with_span_list(false)
-                        .with_writer(std::io::stderr),
-                )
-                .try_init()
+            registry.with(json_log::JsonLog::stderr()).try_init()
         };
         let _ = result;
     });
