@@ -40,7 +40,8 @@ pub async fn guard(
         let principal = request.extensions().get::<Principal>();
         let budget = rate_limit::admit(&parts.rate_limiter, principal).await?;
         parts.meter.count_call(principal).await?;
-        crate::permissions::check(&request)?;
+        crate::permissions::check(&request)
+            .map_err(|err| tonic::Status::from(err).into_http::<axum::body::Body>())?;
         Ok::<_, Response>(budget)
     }
     .await;

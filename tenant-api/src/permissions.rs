@@ -2,7 +2,7 @@
 //! every protocol; an RPC missing from the table is refused (fail closed), and a test fails if
 //! any RPC of a tenant service has no entry.
 
-use axum::{body::Body, extract::Request, response::Response};
+use axum::extract::Request;
 use eventkit_domain::{FieldViolation, Violations};
 use eventkit_platform::{
     ApiError,
@@ -316,14 +316,14 @@ pub fn required(path: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// Step 4 of the request path: refuses the call (with the answer to send) unless the principal
-/// holds the RPC's permission.
-pub fn check(request: &Request) -> Result<(), Response> {
+/// Step 4 of the request path: refuses the call unless the principal holds the RPC's
+/// permission.
+pub fn check(request: &Request) -> Result<(), ApiError> {
     let path = request.uri().path();
     if eventkit_platform::auth::is_public_path(path) {
         return Ok(());
     }
-    let verdict = match (required(path), request.extensions().get::<Principal>()) {
+    match (required(path), request.extensions().get::<Principal>()) {
         (Some(PUBLIC), _) => Ok(()),
         (Some(SIGNED_IN), Some(principal)) if principal.user_id().is_some() => Ok(()),
         (Some(SIGNED_IN), Some(_)) => Err(ApiError::PermissionDenied(
@@ -334,8 +334,7 @@ pub fn check(request: &Request) -> Result<(), Response> {
             "{path} declares no permission"
         ))),
         (_, None) => Err(ApiError::Unauthenticated("no credentials".into())),
-    };
-    verdict.map_err(|err| tonic::Status::from(err).into_http::<Body>())
+    }
 }
 
 #[cfg(test)]

@@ -131,32 +131,13 @@ impl Authenticator {
         }
         match self.authenticate(request.headers()).await {
             Ok(principal) => {
-                record_on_span(&principal);
+                let span = tracing::Span::current();
+                span.record("tenant_id", tracing::field::display(principal.tenant_id));
+                span.record("principal", principal.subject.as_str());
                 request.extensions_mut().insert(principal);
                 Ok(())
             }
             Err(err) => Err(tonic::Status::from(err).into_http::<Body>()),
         }
     }
-}
-
-/// Records tenant and principal on the current (request) span in one call: each `record`
-/// makes the JSON log layer re-read and re-write the span's fields, so two calls cost twice.
-fn record_on_span(principal: &Principal) {
-    let span = tracing::Span::current();
-    let Some(fields) = span.metadata().map(|m| m.fields()) else {
-        return;
-    };
-    let (Some(tenant), Some(subject)) = (fields.field("tenant_id"), fields.field("principal"))
-    else {
-        return;
-    };
-    let tenant_id = tracing::field::display(principal.tenant_id);
-    span.record_all(&fields.value_set(&[
-        (&tenant, Some(&tenant_id as &dyn tracing::Value)),
-        (
-            &subject,
-            Some(&principal.subject.as_str() as &dyn tracing::Value),
-        ),
-    ]));
 }

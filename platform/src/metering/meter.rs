@@ -34,7 +34,8 @@ const PUSH_EVERY: Duration = Duration::from_secs(1);
 const CAP_TTL: Duration = Duration::from_secs(60);
 
 /// Calls per tenant and UTC day (the Redis key is only made when the tally is pushed).
-type Counts = Arc<Mutex<HashMap<(Uuid, NaiveDate), i64>>>;
+type Tally = HashMap<(Uuid, NaiveDate), i64>;
+type Counts = Arc<Mutex<Tally>>;
 
 #[derive(Clone)]
 pub struct ApiCallMeter {
@@ -47,9 +48,7 @@ pub struct ApiCallMeter {
     db: Db,
 }
 
-fn lock(
-    counts: &Mutex<HashMap<(Uuid, NaiveDate), i64>>,
-) -> std::sync::MutexGuard<'_, HashMap<(Uuid, NaiveDate), i64>> {
+fn lock(counts: &Mutex<Tally>) -> std::sync::MutexGuard<'_, Tally> {
     counts.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -116,11 +115,7 @@ impl ApiCallMeter {
     }
 }
 
-async fn push(
-    tally: &Mutex<HashMap<(Uuid, NaiveDate), i64>>,
-    totals: &Mutex<HashMap<(Uuid, NaiveDate), i64>>,
-    redis: &Redis,
-) {
+async fn push(tally: &Mutex<Tally>, totals: &Mutex<Tally>, redis: &Redis) {
     let taken = std::mem::take(&mut *lock(tally));
     if taken.is_empty() {
         return;

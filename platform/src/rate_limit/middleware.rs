@@ -1,7 +1,8 @@
-//! The request-path gate (DESIGN.md, "The request path", step 3; called by the tenant API's guard): after authentication and the
-//! tenant-state gate, before authorization. A refusal is `resource_exhausted` with a
-//! `google.rpc.RetryInfo` detail (gRPC `grpc-status-details-bin`, Connect `details`) and a
-//! `Retry-After` header; admitted answers carry `RateLimit-Remaining` and `RateLimit-Reset`.
+//! The request-path gate (DESIGN.md, "The request path", step 3; called by the tenant API's
+//! guard): after authentication and the tenant-state gate, before authorization. A refusal is
+//! `resource_exhausted` with a `google.rpc.RetryInfo` detail (gRPC `grpc-status-details-bin`,
+//! Connect `details`) and a `Retry-After` header; admitted answers carry `RateLimit-Remaining`
+//! and `RateLimit-Reset`.
 
 use super::{Decision, RateLimiter};
 use crate::auth::Principal;
