@@ -235,7 +235,9 @@ async fn the_platform_provider_signs_in_people_with_an_account_only() {
 
 #[tokio::test]
 async fn id_tokens_are_checked_for_nonce_expiry_tampering_and_issuer() {
-    let provider = OidcProvider::start(REDIRECT, 1);
+    // Tokens of this provider live 5 s: `iat` is whole seconds, so a 1 s token could be
+    // expired by the time it is first checked on a busy machine (seen in CI).
+    let provider = OidcProvider::start(REDIRECT, 5);
     let stranger = OidcProvider::start(REDIRECT, 600);
     let sso = Sso::new(
         GuardedClients::new(
@@ -281,8 +283,8 @@ async fn id_tokens_are_checked_for_nonce_expiry_tampering_and_issuer() {
         verify_id_token(&metadata, CLIENT_ID, &foreign, "nonce-1").is_err(),
         "other issuer"
     );
-    // Expired (this provider's tokens live one second).
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // Expired (this provider's tokens live five seconds).
+    tokio::time::sleep(std::time::Duration::from_millis(6100)).await;
     let expired = verify_id_token(&metadata, CLIENT_ID, &token, "nonce-1").unwrap_err();
     assert!(expired.to_lowercase().contains("expire"), "{expired}");
 }
