@@ -74,9 +74,15 @@ impl Page {
         table: &str,
         tenant_id: Uuid,
     ) -> QueryBuilder<'static, Postgres> {
-        let mut sql =
-            QueryBuilder::new(format!("select {columns} from {table} where tenant_id = "));
-        sql.push_bind(tenant_id);
+        let mut sql = QueryBuilder::new(format!("select {columns} from {table}"));
+        self.push_scope(&mut sql, tenant_id);
+        sql
+    }
+
+    /// ` where tenant_id = … and id > …` (the tenant's rows after the page token), for queries
+    /// that select from something other than a plain table.
+    pub fn push_scope(&self, sql: &mut QueryBuilder<'static, Postgres>, tenant_id: Uuid) {
+        sql.push(" where tenant_id = ").push_bind(tenant_id);
         if let Some(after) = self.after {
             sql.push(if self.newest_first {
                 " and id < "
@@ -85,7 +91,6 @@ impl Page {
             })
             .push_bind(after);
         }
-        sql
     }
 
     /// Runs a [`Page::select`] query in id order and cuts the page.

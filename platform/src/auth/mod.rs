@@ -1,17 +1,17 @@
 //! Authentication: API keys, access tokens of our own sessions (bearer or cookie, with CSRF
-//! protection) and bearer JWTs of a configured issuer become a typed [`Principal`] that the
-//! middleware puts into the request; handlers take it from there and open their `TenantTx`
+//! protection) and bearer JWTs of a configured issuer become a typed [`Principal`] that
+//! [`Authenticator::attach_principal`] puts into the request; handlers take it from there and open their `TenantTx`
 //! with its tenant id.
 
 pub mod api_key;
+mod authenticator;
 pub mod cookies;
 pub mod invalidation;
 pub mod jwt;
-mod middleware;
 mod principal;
 pub mod tenant_state;
 
-pub use middleware::Authenticator;
+pub use authenticator::Authenticator;
 
 /// Paths anyone may call without credentials: gRPC reflection (`/grpc.*`). Authentication and
 /// authorization both let them through; everything else needs a principal.

@@ -35,10 +35,11 @@ pub async fn migrate(urls: &DatabaseUrls) -> anyhow::Result<()> {
 /// Lets full-text search use its GIN indexes under row-level security. PostgreSQL turns only
 /// *leakproof* functions into index conditions ahead of a row-level security policy, and the
 /// text-search match `@@` (`ts_match_vq`) is not marked so: every search read all of a tenant's
-/// rows. The match returns a boolean computed from the row's vector and the query, with no
-/// error that depends on the row, so it is marked leakproof in our database (ADR 0013). Needs a
-/// superuser connection (`url`: the admin URL pointed at our database); without one, search
-/// still works, by scanning.
+/// rows. The match returns a boolean computed from the row's vector and the query, and we know
+/// of no error of it that depends on the row (not audited line by line; PostgreSQL does not
+/// mark it), so it is marked leakproof in our database — ADR 0013 says why and how to undo
+/// it. Needs a superuser connection (`url`: the admin URL pointed at our database); without
+/// one, search still works, by scanning.
 pub async fn allow_indexed_search(url: &str) {
     let done = async {
         let mut conn = PgConnection::connect(url).await?;

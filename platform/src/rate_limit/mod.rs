@@ -27,17 +27,17 @@
 //! accounts: `identity::lockout`.)
 
 pub mod config;
+mod gate;
 mod limiter;
 pub mod limits;
 mod local;
-mod middleware;
 pub mod script;
 pub mod shared;
 
 pub use config::RateLimitConfig;
+pub use gate::{Budget, admit};
 pub use limiter::{Decision, RateLimiter};
 pub use limits::{RateLimits, TenantRateLimits};
-pub use middleware::{Budget, admit};
 
 use std::time::Duration;
 

@@ -42,24 +42,17 @@ async fn emit(tx: &mut TenantTx, event: &str, asset: &pb::Asset, id: Uuid) -> Re
 /// How many of the tenant\'s assets (in id order, after the filters) a search looks at first.
 const SEARCH_WINDOW: i64 = 5_000;
 
-/// The filters of `ListAssets`, pushed onto a query of `assets`.
+/// The optional filters of `ListAssets`, pushed onto a query of `assets` after its scope
+/// ([`Page::push_scope`]).
 struct AssetFilters {
-    tenant: Uuid,
-    after: Option<Uuid>,
     product: Option<Uuid>,
     location: Option<Uuid>,
     status: Option<&'static str>,
 }
 
 impl AssetFilters {
-    /// ` and …` for each filter; with `tenant`, `where tenant_id = …` first.
-    fn push(&self, sql: &mut QueryBuilder<'static, Postgres>, tenant: bool) {
-        if tenant {
-            sql.push(" where tenant_id = ").push_bind(self.tenant);
-            if let Some(after) = self.after {
-                sql.push(" and id > ").push_bind(after);
-            }
-        }
+    /// ` and …` for each filter.
+    fn push(&self, sql: &mut QueryBuilder<'static, Postgres>) {
         if let Some(product) = self.product {
             sql.push(" and product_id = ").push_bind(product);
         }
@@ -96,22 +89,25 @@ async fn search(
     filters: &AssetFilters,
     query: &str,
 ) -> Result<(Vec<AssetRow>, Option<pb::PageResponse>), sqlx::Error> {
+    let tenant = tx.tenant_id();
     let mut window =
         QueryBuilder::new(format!("select {ASSET_COLUMNS} from (select * from assets"));
-    filters.push(&mut window, true);
+    page.push_scope(&mut window, tenant);
+    filters.push(&mut window);
     window
         .push(" order by id limit ")
         .push_bind(SEARCH_WINDOW)
         .push(") a where ");
-    push_match(&mut window, filters.tenant, query);
+    push_match(&mut window, tenant, query);
     let (rows, next) = page.fetch(window, tx, |r: &AssetRow| r.id).await?;
     if next.as_ref().is_some_and(|n| !n.next_page_token.is_empty()) {
         return Ok((rows, next));
     }
     let mut all = QueryBuilder::new(format!("select {ASSET_COLUMNS} from (select * from assets"));
-    filters.push(&mut all, true);
+    page.push_scope(&mut all, tenant);
+    filters.push(&mut all);
     all.push(" and ");
-    push_match(&mut all, filters.tenant, query);
+    push_match(&mut all, tenant, query);
     all.push(" offset 0) a where true");
     page.fetch(all, tx, |r: &AssetRow| r.id).await
 }
@@ -308,8 +304,6 @@ impl Inventory {
         let mut tx = self.tx(p).await?;
         let tenant = tx.tenant_id();
         let filters = AssetFilters {
-            tenant,
-            after: page.after,
             product,
             location,
             status: status.map(|s| s.as_str()),
@@ -317,7 +311,7 @@ impl Inventory {
         let (rows, page) = match query {
             None => {
                 let mut sql = page.select(ASSET_COLUMNS, "assets", tenant);
-                filters.push(&mut sql, false);
+                filters.push(&mut sql);
                 page.fetch(sql, &mut tx, |r: &AssetRow| r.id).await?
             }
             Some(q) => search(&mut tx, page, &filters, &q).await?,

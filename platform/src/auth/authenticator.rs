@@ -1,7 +1,8 @@
-//! The authentication middleware in front of the tenant services (for all three protocols, since
-//! Connect calls reach the same gRPC router): `Authorization: Bearer ek_…` is an API key,
-//! any other bearer token a JWT. Failures answer as gRPC statuses, which the Connect adapter
-//! turns into Connect errors.
+//! Authentication in front of the tenant services, for all three protocols since Connect calls
+//! reach the same gRPC router (the tenant API's guard calls
+//! [`Authenticator::attach_principal`]): `Authorization: Bearer ek_…` is an API key, any other
+//! bearer token a JWT. Failures answer as gRPC statuses, which the Connect adapter turns into
+//! Connect errors.
 
 use super::{
     AuthMethod, Principal, api_key::ApiKeyVerifier, cookies, jwt::JwtVerifier,
@@ -90,29 +91,6 @@ impl Authenticator {
         }
     }
 
-    /// Forgets a member's cached permissions (after a role change or removal).
-    pub async fn forget_member(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) {
-        if let Some((_, members)) = &self.sessions {
-            members.forget(tenant_id, user_id).await;
-        }
-    }
-}
-
-fn bearer(value: &http::HeaderValue) -> Result<&str, ApiError> {
-    value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .ok_or_else(|| {
-            ApiError::Unauthenticated("the Authorization header must be Bearer <credential>".into())
-        })
-}
-
-impl Authenticator {
     /// Step 2 of the request path: authenticates the request, records its tenant and principal
     /// on the request span and attaches the [`Principal`]. Public paths (see
     /// [`super::is_public_path`]) need no credentials; where credentials are optional (signing
@@ -140,4 +118,25 @@ impl Authenticator {
             Err(err) => Err(tonic::Status::from(err).into_http::<Body>()),
         }
     }
+
+    /// Forgets a member's cached permissions (after a role change or removal).
+    pub async fn forget_member(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) {
+        if let Some((_, members)) = &self.sessions {
+            members.forget(tenant_id, user_id).await;
+        }
+    }
+}
+
+fn bearer(value: &http::HeaderValue) -> Result<&str, ApiError> {
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("the Authorization header must be Bearer <credential>".into())
+        })
 }
