@@ -6,15 +6,16 @@
 //! `resource_exhausted` and `Connection: close`. HTTP/2 streams need none of this.
 
 use super::connect::connect_error;
-use axum::{body::Body, extract::Request, middleware::Next, response::Response};
+use axum::{body::Body, extract::Request, response::Response};
 use http::{HeaderValue, header};
 use http_body_util::{BodyExt, Limited};
 use tonic::Code;
 
-/// Runs `request` through `next` with its body read in full first (HTTP/1.x only).
-pub async fn buffered(max_bytes: usize, request: Request, next: Next) -> Response {
+/// `request` with its body read in full (HTTP/1.x only; HTTP/2 requests come back as they
+/// are), or the answer when the body is over the limit or could not be read.
+pub async fn read_in_full(max_bytes: usize, request: Request) -> Result<Request, Response> {
     if request.version() >= http::Version::HTTP_2 {
-        return next.run(request).await;
+        return Ok(request);
     }
     let grpc = request
         .headers()
@@ -22,10 +23,7 @@ pub async fn buffered(max_bytes: usize, request: Request, next: Next) -> Respons
         .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
     let (parts, body) = request.into_parts();
     match Limited::new(body, max_bytes).collect().await {
-        Ok(collected) => {
-            next.run(Request::from_parts(parts, Body::from(collected.to_bytes())))
-                .await
-        }
+        Ok(collected) => Ok(Request::from_parts(parts, Body::from(collected.to_bytes()))),
         Err(err) => {
             let (code, message) = if err
                 .downcast_ref::<http_body_util::LengthLimitError>()
@@ -49,7 +47,7 @@ pub async fn buffered(max_bytes: usize, request: Request, next: Next) -> Respons
             response
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            response
+            Err(response)
         }
     }
 }

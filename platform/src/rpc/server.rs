@@ -3,7 +3,7 @@
 //! the rest to the Connect adapter — under the shared layers. `Server` binds nothing itself:
 //! callers pass a listener, so tests bind port 0 and need no sleeps.
 
-use super::{connect::ConnectAdapter, deadline, security_headers::SecurityHeaders};
+use super::{connect::ConnectAdapter, cors::Cors, deadline, security_headers::SecurityHeaders};
 use crate::{config::Config, health::Health, telemetry};
 use axum::{
     Router,
@@ -75,7 +75,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         config.request_timeout,
         deadline::enforce,
     ));
-    let protocols = Protocols {
+    let protocols = Arc::new(Protocols {
         connect: ConnectAdapter::new(
             grpc.clone(),
             pool,
@@ -83,7 +83,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
             config.max_request_bytes,
         ),
         grpc,
-    };
+    });
 
     Router::new()
         .route("/health/live", get(crate::health::live))
@@ -96,15 +96,11 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         .merge(parts.routes)
         .layer(middleware::from_fn_with_state(
             Arc::new(Edge {
+                cors: Cors::new(config),
                 security_headers: SecurityHeaders::new(config.hsts_max_age),
                 max_request_bytes: config.max_request_bytes,
             }),
             edge,
-        ))
-        .layer(super::cors::layer(config))
-        .layer(middleware::from_fn_with_state(
-            super::cors::AllowList::new(config),
-            super::cors::strip_unlisted,
         ))
         .layer(
             ServiceBuilder::new()
@@ -132,13 +128,13 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         )
 }
 
-#[derive(Clone)]
+/// Behind an `Arc`: axum clones a handler's state on every request.
 struct Protocols {
     connect: ConnectAdapter,
     grpc: Router,
 }
 
-async fn dispatch(State(protocols): State<Protocols>, request: Request) -> Response {
+async fn dispatch(State(protocols): State<Arc<Protocols>>, request: Request) -> Response {
     let is_grpc = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -149,7 +145,7 @@ async fn dispatch(State(protocols): State<Protocols>, request: Request) -> Respo
     let grpc = ServiceBuilder::new()
         .layer(tonic_web::GrpcWebLayer::new())
         .map_response(|r: Response| r.map(tonic::body::Body::new))
-        .service(protocols.grpc);
+        .service(protocols.grpc.clone());
     match grpc.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(err) => tonic::Status::internal(format!("gRPC-Web translation failed: {err}"))
@@ -185,20 +181,30 @@ fn route_label(path: &str) -> &'static str {
     known.get(path).copied().unwrap_or("other")
 }
 
-/// What every answer passes through on its way out, inside CORS.
+/// What every request and answer passes through, under the request id and trace span.
 struct Edge {
+    cors: Cors,
     security_headers: SecurityHeaders,
     max_request_bytes: usize,
 }
 
-/// One middleware for three jobs (each `from_fn` layer clones the stack beneath it and boxes a
+/// One middleware for four jobs (each `from_fn` layer clones the stack beneath it and boxes a
 /// future per request): HTTP/1 bodies read in full up to the limit ([`super::http1_body`]),
-/// request count and latency per RPC (or route) and HTTP status — unknown paths lumped together
-/// so a scanner cannot blow up the label set — and the security headers on every answer.
+/// CORS (preflights answered here, headers for listed origins: [`super::cors`]), request count
+/// and latency per RPC (or route) and HTTP status — unknown paths lumped together so a scanner
+/// cannot blow up the label set — and the security headers on every answer.
 async fn edge(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
     let route = route_label(request.uri().path());
     let started = Instant::now();
-    let mut response = super::http1_body::buffered(edge.max_request_bytes, request, next).await;
+    let origin = edge.cors.listed_origin(&request);
+    let preflight = Cors::is_preflight(&request);
+    let mut response = match super::http1_body::read_in_full(edge.max_request_bytes, request).await
+    {
+        Err(answer) => answer,
+        Ok(_) if preflight => Cors::preflight_answer(),
+        Ok(request) => next.run(request).await,
+    };
+    edge.cors.add_headers(&mut response, origin, preflight);
     edge.security_headers.add_to(&mut response);
     let status = response.status().as_u16().to_string();
     metrics::counter!("eventkit_http_requests_total", "route" => route, "status" => status.clone())

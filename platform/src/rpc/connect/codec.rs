@@ -116,13 +116,17 @@ pub(super) fn encode_response(
     match codec {
         Codec::Proto => Ok(message),
         Codec::Json => {
+            let mut out = Vec::with_capacity(256);
+            if super::wire_json::write_message(output, &message, &mut out).is_some() {
+                return Ok(out.into());
+            }
+            out.clear();
             let decoded = DynamicMessage::decode(output.clone(), message).map_err(|e| {
                 ConnectError::new(
                     Code::Internal,
                     format!("the service's answer did not decode: {e}"),
                 )
             })?;
-            let mut out = Vec::with_capacity(256);
             let mut serializer = serde_json::Serializer::new(&mut out);
             decoded
                 .serialize_with_options(&mut serializer, &SerializeOptions::new())

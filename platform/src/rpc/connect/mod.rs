@@ -4,10 +4,12 @@
 //! and sent to the gRPC router in process; the gRPC answer (message or status with details) is
 //! turned back into a Connect response or error JSON.
 //!
-//! `codec` holds the wire formats, `error` the Connect error answer.
+//! `codec` holds the wire formats (`wire_json` the fast path for JSON answers), `error` the Connect
+//! error answer.
 
 mod codec;
 mod error;
+mod wire_json;
 
 use codec::{Codec, decode_request, encode_response, frame, unframe};
 use error::ConnectError;
