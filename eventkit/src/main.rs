@@ -97,7 +97,14 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("reading configuration")?;
     telemetry::init_logging(&config.log_format);
-    match cli.command {
+    let result = run(cli.command, config).await;
+    // Log lines wait a few milliseconds for company; write them before the error or the exit.
+    telemetry::flush_logs();
+    result
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Up => local_services::up(config).await,
         Command::Serve { roles } => roles::serve(&config, &roles, roles::shutdown_signal()).await,
         Command::Migrate => eventkit_platform::db::bootstrap::migrate(&config.database).await,

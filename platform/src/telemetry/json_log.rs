@@ -6,13 +6,13 @@
 //! span's fields as JSON text and parses it back into a map each time a field is recorded and
 //! each time an event in the span is written, and every request records two fields and writes
 //! its access line. Here a span's fields are kept as ready-made JSON members, recording appends
-//! to them, and an event is written into a reused per-thread buffer with one `write` call
+//! to them, and an event is written into a reused per-thread buffer and handed to the sink whole
 //! (bench/RESULTS.md has what it saved per request).
 
+use super::batched::Batched;
 use std::{
     cell::RefCell,
     fmt::{self, Write as _},
-    io::Write as _,
 };
 use tracing::{Event, Subscriber, field::Field, span};
 use tracing_subscriber::{Layer, layer::Context, registry::LookupSpan};
@@ -26,11 +26,9 @@ pub struct JsonLog {
 }
 
 impl JsonLog {
-    /// Lines to stderr, one `write` each.
-    pub fn stderr() -> Self {
-        Self::to(Box::new(|line| {
-            let _ = std::io::stderr().lock().write_all(line);
-        }))
+    /// Lines to stderr through `batched` (see [`super::batched`]).
+    pub fn stderr(batched: &'static Batched) -> Self {
+        Self::to(Box::new(|line| batched.push(line)))
     }
 
     pub fn to(sink: Sink) -> Self {

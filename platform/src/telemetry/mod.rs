@@ -1,10 +1,12 @@
 //! Logging and metrics set-up: JSON logs through `tracing` (request id and tenant id are span
 //! fields), and one Prometheus recorder whose text the `/metrics` route renders.
 
+pub mod batched;
 pub mod json_log;
 
+use batched::Batched;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::{io::Write as _, sync::OnceLock};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// Installs the global subscriber once at `info` (or `EVENTKIT_LOG`); later calls are no-ops.
@@ -24,10 +26,35 @@ pub fn init_logging_at(format: &str, default_filter: &str) {
                 .with(fmt::layer().with_writer(std::io::stderr))
                 .try_init()
         } else {
-            registry.with(json_log::JsonLog::stderr()).try_init()
+            registry
+                .with(json_log::JsonLog::stderr(stderr_lines()))
+                .try_init()
         };
         let _ = result;
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            flush_logs();
+            previous(info);
+        }));
     });
+}
+
+/// The batcher JSON lines go to stderr through, started with the JSON log.
+static STDERR_LINES: OnceLock<&'static Batched> = OnceLock::new();
+
+fn stderr_lines() -> &'static Batched {
+    STDERR_LINES.get_or_init(|| {
+        Batched::start(Box::new(|batch| {
+            let _ = std::io::stderr().lock().write_all(batch);
+        }))
+    })
+}
+
+/// Writes the log lines still waiting for their batch; call before the process exits.
+pub fn flush_logs() {
+    if let Some(lines) = STDERR_LINES.get() {
+        lines.flush();
+    }
 }
 
 /// The process-wide Prometheus recorder.
