@@ -9,7 +9,6 @@ use crate::{
     secrets::{self, hash},
 };
 use axum::{
-    body::Body,
     extract::{Request, State},
     middleware::Next,
     response::Response,
@@ -174,6 +173,6 @@ pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -
     };
     match verdict {
         Ok(()) => next.run(request).await,
-        Err(err) => tonic::Status::from(err).into_http::<Body>(),
+        Err(err) => err.into_http_response(),
     }
 }

@@ -58,6 +58,15 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The error as an HTTP answer in gRPC form (the status in the headers), for the gates that
+    /// refuse a call before it reaches a service; the Connect adapter turns it into a Connect
+    /// error like any other gRPC answer.
+    pub fn into_http_response(self) -> http::Response<axum::body::Body> {
+        Status::from(self).into_http()
+    }
+}
+
 impl From<ApiError> for Status {
     fn from(err: ApiError) -> Self {
         match err {

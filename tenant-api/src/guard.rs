@@ -14,6 +14,7 @@ use axum::{
     response::Response,
 };
 use eventkit_platform::{
+    ApiError,
     auth::{Authenticator, Principal},
     metering::ApiCallMeter,
     rate_limit::{self, RateLimiter},
@@ -40,8 +41,7 @@ pub async fn guard(
         let principal = request.extensions().get::<Principal>();
         let budget = rate_limit::admit(&parts.rate_limiter, principal).await?;
         parts.meter.count_call(principal).await?;
-        crate::permissions::check(&request)
-            .map_err(|err| tonic::Status::from(err).into_http::<axum::body::Body>())?;
+        crate::permissions::check(&request).map_err(ApiError::into_http_response)?;
         Ok::<_, Response>(budget)
     }
     .await;

@@ -153,7 +153,7 @@ fn jwks_route(sessions: Sessions) -> axum::Router {
             async move {
                 match sessions.keys().jwks().await {
                     Ok(jwks) => axum::Json(jwks).into_response(),
-                    Err(err) => tonic::Status::from(err).into_http::<axum::body::Body>(),
+                    Err(err) => err.into_http_response(),
                 }
             }
         }),

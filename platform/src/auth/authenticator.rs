@@ -12,7 +12,7 @@ use crate::{
     ApiError,
     identity::{memberships::MemberPermissions, sessions::Sessions},
 };
-use axum::{body::Body, extract::Request, response::Response};
+use axum::{extract::Request, response::Response};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -115,7 +115,7 @@ impl Authenticator {
                 request.extensions_mut().insert(principal);
                 Ok(())
             }
-            Err(err) => Err(tonic::Status::from(err).into_http::<Body>()),
+            Err(err) => Err(err.into_http_response()),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Authentication: API keys, access tokens of our own sessions (bearer or cookie, with CSRF
 //! protection) and bearer JWTs of a configured issuer become a typed [`Principal`] that
-//! [`Authenticator::attach_principal`] puts into the request; handlers take it from there and open their `TenantTx`
-//! with its tenant id.
+//! [`Authenticator::attach_principal`] puts into the request; handlers take it from there and
+//! open their `TenantTx` with its tenant id.
 
 pub mod api_key;
 mod authenticator;

@@ -76,6 +76,17 @@ impl ApiCallMeter {
         meter
     }
 
+    /// Counts the call for the principal's tenant (after authentication), or refuses it past
+    /// the tenant's daily cap with the answer to send. Calls without a principal are not counted.
+    pub async fn count_call(&self, principal: Option<&Principal>) -> Result<(), Response> {
+        let Some(principal) = principal else {
+            return Ok(());
+        };
+        self.admit(principal.tenant_id)
+            .await
+            .map_err(ApiError::into_http_response)
+    }
+
     /// Counts the call, or refuses it when the tenant's day is used up.
     async fn admit(&self, tenant_id: Uuid) -> Result<(), ApiError> {
         let key = (tenant_id, Utc::now().date_naive());
@@ -120,10 +131,9 @@ async fn push(tally: &Mutex<Tally>, totals: &Mutex<Tally>, redis: &Redis) {
     if taken.is_empty() {
         return;
     }
-    let keys: Vec<(Uuid, NaiveDate)> = taken.keys().copied().collect();
+    let taken: Vec<((Uuid, NaiveDate), i64)> = taken.into_iter().collect();
     let mut pipe = redis::pipe();
-    for &(tenant, day) in &keys {
-        let n = taken[&(tenant, day)];
+    for &((tenant, day), n) in &taken {
         let key = counter_key(tenant, day);
         pipe.incr(&key, n).ignore().expire(&key, TTL_SECS).ignore();
         let total = day_total_key(tenant, day);
@@ -141,7 +151,7 @@ async fn push(tally: &Mutex<Tally>, totals: &Mutex<Tally>, redis: &Redis) {
             // Yesterday's keys are done with.
             let today = Utc::now().date_naive();
             totals.retain(|(_, day), _| *day == today);
-            for (key, total) in keys.into_iter().zip(new_totals) {
+            for ((key, _), total) in taken.into_iter().zip(new_totals) {
                 totals.insert(key, total);
             }
         }
@@ -152,18 +162,5 @@ async fn push(tally: &Mutex<Tally>, totals: &Mutex<Tally>, redis: &Redis) {
                 *tally.entry(key).or_default() += n;
             }
         }
-    }
-}
-
-impl ApiCallMeter {
-    /// Counts the call for the principal's tenant (after authentication), or refuses it past
-    /// the tenant's daily cap with the answer to send. Calls without a principal are not counted.
-    pub async fn count_call(&self, principal: Option<&Principal>) -> Result<(), Response> {
-        let Some(principal) = principal else {
-            return Ok(());
-        };
-        self.admit(principal.tenant_id)
-            .await
-            .map_err(|refused| tonic::Status::from(refused).into_http::<axum::body::Body>())
     }
 }

@@ -31,10 +31,6 @@ struct StoredResponse {
     trailers: Vec<(String, String)>,
 }
 
-fn status_response(err: ApiError) -> Response {
-    tonic::Status::from(err).into_http::<Body>()
-}
-
 fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
     let key = value.to_str().ok().filter(|k| {
         !k.is_empty() && k.len() <= MAX_KEY_LEN && k.bytes().all(|b| b.is_ascii_graphic())
@@ -62,7 +58,7 @@ pub async fn run(state: &Idempotency, request: Request, next: Next) -> Response 
     };
     match handle(state, &principal, &path, &raw_key, request, next).await {
         Ok(response) => response,
-        Err(err) => status_response(err),
+        Err(err) => err.into_http_response(),
     }
 }
 

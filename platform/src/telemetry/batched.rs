@@ -8,6 +8,7 @@
 //! the logging thread writes the batch itself, as before; [`Batched::flush`] writes what waits,
 //! and the service calls it on exit and on a panic (`telemetry::flush_logs`).
 
+use super::json_log::Sink;
 use std::{
     sync::{Condvar, Mutex, MutexGuard},
     time::Duration,
@@ -18,21 +19,18 @@ pub const WINDOW: Duration = Duration::from_millis(5);
 /// Bytes waiting beyond which the logging thread writes them itself.
 pub const MAX_PENDING: usize = 1 << 20;
 
-/// Where a batch goes (stderr in the service).
-pub type Write = Box<dyn Fn(&[u8]) + Send + Sync>;
-
 pub struct Batched {
     pending: Mutex<Vec<u8>>,
     /// Signalled when `pending` stops being empty.
     arrived: Condvar,
     /// Held while a batch is taken and written, so batches go out in order.
     writing: Mutex<()>,
-    write: Write,
+    write: Sink,
 }
 
 impl Batched {
     /// Starts the writer thread of a new batcher that lives as long as the process.
-    pub fn start(write: Write) -> &'static Self {
+    pub fn start(write: Sink) -> &'static Self {
         let batched: &'static Self = Box::leak(Box::new(Self {
             pending: Mutex::new(Vec::with_capacity(64 * 1024)),
             arrived: Condvar::new(),

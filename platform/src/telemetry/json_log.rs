@@ -17,7 +17,7 @@ use std::{
 use tracing::{Event, Subscriber, field::Field, span};
 use tracing_subscriber::{Layer, layer::Context, registry::LookupSpan};
 
-/// Where finished lines go (stderr in the service; a buffer in tests).
+/// Where finished lines (or batches of them) go.
 pub type Sink = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 /// The layer writing JSON lines to its sink.

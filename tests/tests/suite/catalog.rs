@@ -309,19 +309,17 @@ async fn read_connections_are_reused_kept_after_sql_errors_and_closed_when_aband
         .connect_lazy(env.config.database.app.expose())
         .unwrap();
     let db = eventkit_platform::db::Db::from_pool(pool);
-    let backend = |rows: Vec<sqlx::postgres::PgRow>| -> i32 { rows[0].get(0) };
-    let first = backend(
-        db.reads()
+    // The PostgreSQL backend a one-shot read ran on.
+    let backend = async |db: &eventkit_platform::db::Db| -> i32 {
+        let rows = db
+            .reads()
             .fetch_all("select pg_backend_pid()")
             .await
-            .unwrap(),
-    );
-    let again = backend(
-        db.reads()
-            .fetch_all("select pg_backend_pid()")
-            .await
-            .unwrap(),
-    );
+            .unwrap();
+        rows[0].get(0)
+    };
+    let first = backend(&db).await;
+    let again = backend(&db).await;
     assert_eq!(first, again, "an idle connection is reused");
 
     let err = db.reads().fetch_all("select 1 / 0").await.unwrap_err();
@@ -331,12 +329,7 @@ async fn read_connections_are_reused_kept_after_sql_errors_and_closed_when_aband
         1,
         "an SQL error leaves the connection usable"
     );
-    let after_error = backend(
-        db.reads()
-            .fetch_all("select pg_backend_pid()")
-            .await
-            .unwrap(),
-    );
+    let after_error = backend(&db).await;
     assert_eq!(
         after_error, first,
         "and it is the same connection, still in step"
@@ -353,11 +346,6 @@ async fn read_connections_are_reused_kept_after_sql_errors_and_closed_when_aband
         0,
         "an abandoned read's connection is not put back"
     );
-    let fresh = backend(
-        db.reads()
-            .fetch_all("select pg_backend_pid()")
-            .await
-            .unwrap(),
-    );
+    let fresh = backend(&db).await;
     assert_ne!(fresh, first, "the next read opens a new connection");
 }
