@@ -12,6 +12,8 @@ pub mod faults;
 pub mod oidc;
 pub mod people;
 pub mod pipeline;
+pub mod pki;
+pub mod postgres_tls;
 pub mod smtp_sink;
 pub mod webhook_receiver;
 

@@ -5,58 +5,13 @@
 //! a plain connection to the STARTTLS server is refused before any mail is accepted.
 
 use eventkit_platform::config::Config;
-use eventkit_tests::smtp_sink::{SinkTls, SmtpSink};
+use eventkit_tests::{
+    pki::Pki,
+    smtp_sink::{SinkTls, SmtpSink},
+};
 use eventkit_workers::email::transport::Transport;
 use lettre::Message;
 use std::{collections::HashMap, path::PathBuf};
-
-/// A CA and a server certificate for 127.0.0.1 and localhost it signed, as PEM files.
-struct Pki {
-    dir: PathBuf,
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-impl Pki {
-    fn make() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-        let dir =
-            std::env::temp_dir().join(format!("eventkit-pki-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "EventKit test mail CA");
-        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca_params, ca_key);
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "mail.test");
-        let cert = params.signed_by(&key, &issuer).unwrap();
-        let pki = Self {
-            ca: dir.join("ca.pem"),
-            cert: dir.join("cert.pem"),
-            key: dir.join("key.pem"),
-            dir,
-        };
-        std::fs::write(&pki.ca, ca_cert.pem()).unwrap();
-        std::fs::write(&pki.cert, cert.pem()).unwrap();
-        std::fs::write(&pki.key, key.serialize_pem()).unwrap();
-        pki
-    }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn transport(url: &str, ca: Option<&PathBuf>) -> anyhow::Result<Transport> {
     let mut vars = HashMap::from([("EVENTKIT_SMTP_URL".to_owned(), url.to_owned())]);
@@ -86,7 +41,7 @@ async fn assert_refused(transport: &Transport, subject: &str, says: &[&str]) {
 
 #[tokio::test]
 async fn starttls_delivers_with_the_configured_ca_and_refuses_without_it() {
-    let pki = Pki::make();
+    let pki = Pki::make("mail");
     let sink = SmtpSink::start_with(SinkTls::StartTls {
         cert: &pki.cert,
         key: &pki.key,
@@ -125,7 +80,7 @@ async fn starttls_delivers_with_the_configured_ca_and_refuses_without_it() {
 
 #[tokio::test]
 async fn implicit_tls_delivers_with_the_configured_ca_and_refuses_without_it() {
-    let pki = Pki::make();
+    let pki = Pki::make("mail");
     let sink = SmtpSink::start_with(SinkTls::Tls {
         cert: &pki.cert,
         key: &pki.key,
@@ -143,7 +98,7 @@ async fn implicit_tls_delivers_with_the_configured_ca_and_refuses_without_it() {
 
 #[tokio::test]
 async fn a_missing_or_bad_ca_file_is_a_configuration_error_naming_the_setting() {
-    let pki = Pki::make();
+    let pki = Pki::make("mail");
     let missing = pki.dir.join("nope.pem");
     let err = transport("smtps://127.0.0.1:465", Some(&missing))
         .err()

@@ -9,6 +9,7 @@ mod bad_input;
 mod bench_sql;
 mod catalog;
 mod consumers;
+mod db_tls;
 mod deadlines;
 mod email;
 mod email_tls;
