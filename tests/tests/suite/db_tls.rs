@@ -51,7 +51,8 @@ async fn sslmode_require_and_prefer_encrypt_and_disable_does_not() {
     let server = TlsPostgres::start();
     for (params, expected) in [
         ("sslmode=require", (true, true)),
-        ("application_name=default", (true, true)),
+        // No sslmode at all: libpq's default, prefer.
+        ("application_name=no-sslmode", (true, true)),
         ("sslmode=disable", (false, false)),
     ] {
         let db = Db::connect_lazy(&server.url(params), 2).unwrap();
