@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use eventkit_platform::{
     config::Config,
     db::{Actor, Db},
+    installed_servers::{self, find_binary, is_root},
 };
 use std::{
     net::SocketAddr,
@@ -46,10 +47,7 @@ impl Started {
                 eprintln!("stopped {name}");
             }
             Started::Postgres { pg_ctl, dir } => {
-                let status = as_postgres_user(&pg_ctl)
-                    .args(["-m", "fast", "-w", "-D"])
-                    .arg(&dir)
-                    .arg("stop")
+                let status = Command::from(installed_servers::pg_ctl_stop(&pg_ctl, &dir, "fast"))
                     .status()
                     .await;
                 match status {
@@ -173,45 +171,6 @@ async fn wait_until_reachable(
 }
 
 /// Finds an installed binary on PATH or in the usual Debian locations.
-fn find_binary(name: &str, extra_dirs: &[PathBuf]) -> anyhow::Result<PathBuf> {
-    let path_dirs = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
-    extra_dirs
-        .iter()
-        .chain(path_dirs.iter())
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")].iter())
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-        .with_context(|| {
-            format!("{name} is not installed; run scripts/services (or apt-get install it)")
-        })
-}
-
-fn postgres_bin_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path().join("bin"))
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    dirs.reverse();
-    dirs
-}
-
-fn is_root() -> bool {
-    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ROOT.get_or_init(|| {
-        std::process::Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
-    })
-}
-
 /// Creates `dir` for the postgres user and checks that it can reach and write it.
 async fn postgres_user_can_use(dir: &Path) -> anyhow::Result<bool> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -234,21 +193,9 @@ async fn postgres_user_can_use(dir: &Path) -> anyhow::Result<bool> {
     Ok(probe.success())
 }
 
-/// Postgres refuses to run as root: run its tools as the `postgres` user then.
-fn as_postgres_user(program: &Path) -> Command {
-    if is_root() {
-        let mut cmd = Command::new("runuser");
-        cmd.arg("-u").arg("postgres").arg("--").arg(program);
-        cmd
-    } else {
-        Command::new(program)
-    }
-}
-
 async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started> {
-    let dirs = postgres_bin_dirs();
-    let initdb = find_binary("initdb", &dirs)?;
-    let pg_ctl = find_binary("pg_ctl", &dirs)?;
+    let initdb = installed_servers::postgres_binary("initdb")?;
+    let pg_ctl = installed_servers::postgres_binary("pg_ctl")?;
     let mut dir = data.join("postgres");
     if is_root() && !postgres_user_can_use(&dir).await? {
         // The data folder sits where the postgres user cannot go (e.g. under /root).
@@ -267,9 +214,7 @@ async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started
     if !dir.join("PG_VERSION").exists() {
         std::fs::create_dir_all(&dir)?;
         eprintln!("initialising a private Postgres in {}", dir.display());
-        let status = as_postgres_user(&initdb)
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "-D"])
-            .arg(&dir)
+        let status = Command::from(installed_servers::initdb(&initdb, &dir))
             .stdout(Stdio::null())
             .status()
             .await?;
@@ -283,16 +228,13 @@ async fn start_postgres(data: &Path, addr: SocketAddr) -> anyhow::Result<Started
         dir.display()
     );
     let log = dir.join("server.log");
-    let status = as_postgres_user(&pg_ctl)
-        .args(["-w", "-t", "60", "-D"])
-        .arg(&dir)
-        .arg("-l")
-        .arg(&log)
-        .args(["-o", &options, "start"])
-        .stdout(Stdio::null())
-        .status()
-        .await
-        .context("running pg_ctl start")?;
+    let status = Command::from(installed_servers::pg_ctl_start(
+        &pg_ctl, &dir, &log, &options,
+    ))
+    .stdout(Stdio::null())
+    .status()
+    .await
+    .context("running pg_ctl start")?;
     anyhow::ensure!(
         status.success(),
         "Postgres did not start; see {}",

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod identity;
+pub mod installed_servers;
 pub mod jobs;
 pub mod metering;
 pub mod outbound;
