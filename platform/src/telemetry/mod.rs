@@ -31,19 +31,20 @@ pub fn init_logging_at(format: &str, default_filter: &str) {
                 .try_init()
         };
         let _ = result;
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            flush_logs();
-            previous(info);
-        }));
     });
 }
 
 /// The batcher JSON lines go to stderr through, started with the JSON log.
 static STDERR_LINES: OnceLock<&'static Batched> = OnceLock::new();
 
+/// Starts the batcher, and has a panic write what waits before the panic's own message.
 fn stderr_lines() -> &'static Batched {
     STDERR_LINES.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            flush_logs();
+            previous(info);
+        }));
         Batched::start(Box::new(|batch| {
             let _ = std::io::stderr().lock().write_all(batch);
         }))
