@@ -170,14 +170,10 @@ async fn wait_until_reachable(
     bail!("{name} did not listen on {addr} within 30 s")
 }
 
-/// Finds an installed binary on PATH or in the usual Debian locations.
 /// Creates `dir` for the postgres user and checks that it can reach and write it.
 async fn postgres_user_can_use(dir: &Path) -> anyhow::Result<bool> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let status = Command::new("chown")
-        .arg("-R")
-        .arg("postgres:postgres")
-        .arg(dir)
+    let status = Command::from(installed_servers::give_to_postgres(dir))
         .status()
         .await?;
     anyhow::ensure!(
@@ -185,8 +181,8 @@ async fn postgres_user_can_use(dir: &Path) -> anyhow::Result<bool> {
         "chown of {} failed (is there a postgres user?)",
         dir.display()
     );
-    let probe = Command::new("runuser")
-        .args(["-u", "postgres", "--", "test", "-w"])
+    let probe = Command::from(installed_servers::as_postgres_user(Path::new("test")))
+        .arg("-w")
         .arg(dir)
         .status()
         .await?;

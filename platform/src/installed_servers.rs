@@ -63,6 +63,13 @@ pub fn as_postgres_user(program: &Path) -> Command {
     }
 }
 
+/// `chown -R` of `dir` to the `postgres` user, for a folder its server or tools must own.
+pub fn give_to_postgres(dir: &Path) -> Command {
+    let mut cmd = Command::new("chown");
+    cmd.args(["-R", "postgres:postgres"]).arg(dir);
+    cmd
+}
+
 /// `initdb` of a new data folder with a trusting `postgres` superuser.
 pub fn initdb(initdb: &Path, data: &Path) -> Command {
     let mut cmd = as_postgres_user(initdb);

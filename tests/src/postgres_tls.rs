@@ -4,7 +4,7 @@
 //! binaries on a free loopback port, as `eventkit up` starts its own
 //! ([`eventkit_platform::installed_servers`]), and stopped on drop.
 
-use crate::pki::Pki;
+use crate::{faults::free_port, pki::Pki};
 use eventkit_platform::installed_servers::{self, is_root};
 use std::{
     os::unix::fs::PermissionsExt,
@@ -33,7 +33,7 @@ impl TlsPostgres {
         std::fs::copy(&pki.cert, dir.join("server.crt")).unwrap();
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
         if is_root() {
-            run(Command::new("chown").args(["-R", "postgres:"]).arg(&dir));
+            run(&mut installed_servers::give_to_postgres(&dir));
         }
 
         let binary = |name| installed_servers::postgres_binary(name).unwrap();
@@ -88,9 +88,4 @@ fn run(command: &mut Command) {
         "{command:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
