@@ -1,11 +1,13 @@
 //! Logging and metrics set-up: JSON logs through `tracing` (request id and tenant id are span
-//! fields), and one Prometheus recorder whose text the `/metrics` route renders.
+//! fields), and one Prometheus recorder whose text the `/metrics` route renders ([`prometheus`]).
 
 pub mod batched;
 pub mod json_log;
+pub mod prometheus;
+
+pub use prometheus::metrics_handle;
 
 use batched::Batched;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::{io::Write as _, sync::OnceLock};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -56,22 +58,4 @@ pub fn flush_logs() {
     if let Some(lines) = STDERR_LINES.get() {
         lines.flush();
     }
-}
-
-/// The process-wide Prometheus recorder.
-pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new()
-                .set_buckets(&[
-                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                ])
-                .expect("static buckets")
-                .build_recorder();
-            let handle = recorder.handle();
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
 }
