@@ -1,7 +1,8 @@
-//! Assembles a deployable's one-port HTTP app: health and metrics routes ([`super::diagnostics`]),
-//! then every other request dispatched by protocol — `application/grpc*` (gRPC and gRPC-Web) to the tonic router,
-//! the rest to the Connect adapter — under the shared layers. `Server` binds nothing itself:
-//! callers pass a listener, so tests bind port 0 and need no sleeps.
+//! Assembles a deployable's one-port HTTP app: health and metrics routes
+//! ([`super::diagnostics`]), then every other request dispatched by protocol —
+//! `application/grpc*` (gRPC and gRPC-Web) to the tonic router, the rest to the Connect adapter —
+//! under the shared layers. `Server` binds nothing itself: callers pass a listener, so tests bind
+//! port 0 and need no sleeps.
 
 use super::{connect::ConnectAdapter, cors::Cors, deadline, security_headers::SecurityHeaders};
 use crate::{config::Config, health::Health, telemetry};
