@@ -32,6 +32,7 @@ use eventkit_platform::{
     },
     config::Config,
     db::Db,
+    development::{self, Uses},
     health::{self, Health},
     metering::Redis,
     rpc::server::{AppParts, Server, app},
@@ -65,9 +66,10 @@ pub struct ControlPlane {
 pub const ERASURE_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl ControlPlane {
-    /// Connects as `eventkit_control` (lazily) to Postgres, Redis and NATS as `config` says.
+    /// Connects as `eventkit_control` (lazily) to Postgres, Redis and NATS as `config` says;
+    /// refuses a database role that could bypass row-level security.
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
-        let db = Db::connect_lazy(config.database.control.expose(), 8)?;
+        let db = Db::connect_service(config.database.control.expose(), 8).await?;
         let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
         let storage = Storage::from_config(&config.storage)?;
         Ok(Self {
@@ -83,7 +85,10 @@ impl ControlPlane {
 /// Builds the control-plane server: the `controlplane.v1` services behind the gate
 /// (operator token, tenant credential or none, by service), health, metrics and reflection;
 /// and starts the API-call counter flush and the sweep that erases tenants past their grace.
+/// Refuses development defaults outside development mode and a database role that could
+/// bypass row-level security.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
+    development::refuse_defaults(config, &[Uses::ControlDatabase, Uses::DownloadLinks])?;
     let cp = ControlPlane::connect(config).await?;
     let (db, nats, redis) = (cp.db.clone(), cp.nats.clone(), cp.redis.client().clone());
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);

@@ -1,6 +1,8 @@
-//! `eventkit up`: everything on one machine. Postgres, Redis and NATS are reused when they
-//! answer; otherwise private instances are started from the installed binaries under the data
-//! folder (`EVENTKIT_DATA_DIR`, default `./.data`) and stopped again on Ctrl-C.
+//! `eventkit up`: everything on one machine, in development mode (the development defaults —
+//! public download signing key, role passwords equal to role names — are accepted, and the log
+//! says so). Postgres, Redis and NATS are reused when they answer; otherwise private instances
+//! are started from the installed binaries under the data folder (`EVENTKIT_DATA_DIR`, default
+//! `./.data`) and stopped again on Ctrl-C.
 
 use crate::roles::{self, Role};
 use anyhow::{Context, bail};
@@ -62,7 +64,11 @@ impl Started {
     }
 }
 
-pub async fn up(config: Config) -> anyhow::Result<()> {
+pub async fn up(mut config: Config) -> anyhow::Result<()> {
+    config.dev_mode = true;
+    tracing::warn!(
+        "DEVELOPMENT MODE: `eventkit up` is for one developer's machine; it accepts the development defaults (public download signing key, role passwords equal to role names). Deploy with `eventkit migrate` and `eventkit serve` instead"
+    );
     let data = PathBuf::from(std::env::var("EVENTKIT_DATA_DIR").unwrap_or_else(|_| ".data".into()));
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let data = data.canonicalize()?;
@@ -101,7 +107,7 @@ pub async fn up(config: Config) -> anyhow::Result<()> {
 
         let api = format!("http://{}", config.tenant_api_addr);
         println!();
-        println!("EventKit is up.");
+        println!("EventKit is up, in DEVELOPMENT MODE (development defaults; not for others to reach).");
         println!("  tenant API     {api}   (Connect, gRPC, gRPC-Web; reflection on)");
         println!("  control plane  http://{}", config.control_plane_addr);
         println!("  workers        http://{}/health", config.workers_addr);

@@ -15,6 +15,7 @@ use eventkit_control_plane::operator_auth;
 use eventkit_platform::{
     config::Config,
     db::{Actor, Db},
+    development::{self, Uses},
     telemetry,
 };
 
@@ -31,14 +32,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run everything locally: reuse or start Postgres/Redis/NATS, migrate, create the demo tenant, serve all roles.
+    /// Run everything locally, in development mode: reuse or start Postgres/Redis/NATS, migrate, create the demo tenant, serve all roles.
     Up,
     /// Serve one or more roles in this process (the hosted pool runs one role per process).
     Serve {
         #[arg(required = true, value_enum)]
         roles: Vec<roles::Role>,
     },
-    /// Create the database roles and database if missing, then apply migrations.
+    /// Create the database roles and database if missing, then apply migrations (refuses role passwords equal to role names outside development mode).
     Migrate,
     /// Generate demo or bench data for a tenant: products, assets, bulk stock, events with pull lists.
     Seed {
@@ -107,7 +108,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Up => local_services::up(config).await,
         Command::Serve { roles } => roles::serve(&config, &roles, roles::shutdown_signal()).await,
-        Command::Migrate => eventkit_platform::db::bootstrap::migrate(&config.database).await,
+        Command::Migrate => {
+            // Migrating sets the three roles' passwords from their URLs.
+            development::refuse_defaults(
+                &config,
+                &[
+                    Uses::OwnerDatabase,
+                    Uses::AppDatabase,
+                    Uses::ControlDatabase,
+                ],
+            )?;
+            eventkit_platform::db::bootstrap::migrate(&config.database).await
+        }
         Command::Seed {
             tenant,
             assets,

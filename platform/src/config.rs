@@ -102,6 +102,14 @@ pub struct Config {
     /// The platform's OpenID Connect provider (`EVENTKIT_OIDC_ISSUER`, `EVENTKIT_OIDC_CLIENT_ID`,
     /// `EVENTKIT_OIDC_CLIENT_SECRET`): people with an account sign in with it. Unset: off.
     pub oidc: Option<PlatformOidc>,
+    /// `EVENTKIT_DEV_MODE` (`1`/`on`; off by default; `eventkit up` turns it on): the
+    /// development defaults (built-in download signing key, role passwords equal to role
+    /// names) are accepted with a loud warning; otherwise the deployables refuse to start
+    /// with them ([`crate::development`]).
+    pub dev_mode: bool,
+    /// `EVENTKIT_METRICS_TOKEN`: the bearer token for `/metrics` and the detailed `/health`.
+    /// Unset, `/metrics` is off and `/health` says only up or down ([`crate::rpc::diagnostics`]).
+    pub metrics_token: Option<Secret<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,11 +137,20 @@ pub struct StorageConfig {
     /// backend); defaults to `http://<EVENTKIT_CONTROL_PLANE_ADDR>`.
     pub download_base_url: String,
     /// `EVENTKIT_DOWNLOAD_SIGNING_KEY`: signs filesystem download links; workers and control plane
-    /// must share it. The default is for development only.
+    /// must share it. The default ([`DEV_SIGNING_KEY`]) is for development mode only.
     pub signing_key: Secret<String>,
 }
 
-/// The signing key used when `EVENTKIT_DOWNLOAD_SIGNING_KEY` is unset (development only).
+impl StorageConfig {
+    /// Whether objects are kept in a folder, whose download links this process signs or checks
+    /// with [`signing_key`](Self::signing_key) (S3 presigns its own).
+    pub fn signs_links(&self) -> bool {
+        self.url.trim().starts_with("file://")
+    }
+}
+
+/// The signing key used when `EVENTKIT_DOWNLOAD_SIGNING_KEY` is unset; anyone can read it here,
+/// so only development mode accepts it.
 pub const DEV_SIGNING_KEY: &str = "eventkit-development-download-signing-key";
 
 /// Errors in configuration name the variable.
@@ -288,6 +305,8 @@ impl Config {
                 }),
             },
             rate_limits: RateLimitConfig::from_vars(&vars)?,
+            dev_mode: flag(&vars, "EVENTKIT_DEV_MODE", false)?,
+            metrics_token: get("EVENTKIT_METRICS_TOKEN").map(Secret::new),
             hsts_max_age: match get("EVENTKIT_HSTS_MAX_AGE") {
                 Some(_) => Some(parse(&vars, "EVENTKIT_HSTS_MAX_AGE", 0u64)?).filter(|s| *s > 0),
                 None => get("EVENTKIT_PUBLIC_URL")
@@ -300,6 +319,27 @@ impl Config {
                 .map(Into::into)
                 .unwrap_or_else(std::env::temp_dir),
         })
+    }
+}
+
+/// An on/off switch: `1`, `on`, `true`, `yes` or `0`, `off`, `false`, `no`.
+fn flag(
+    vars: &HashMap<String, String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match vars
+        .get(var)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("") => Ok(default),
+        Some("1" | "on" | "true" | "yes") => Ok(true),
+        Some("0" | "off" | "false" | "no") => Ok(false),
+        Some(other) => Err(ConfigError {
+            var,
+            message: format!("{other:?}: use 1 or 0"),
+        }),
     }
 }
 
@@ -399,6 +439,21 @@ mod tests {
             (err.var, err.message.as_str()),
             ("EVENTKIT_WEBHOOK_PER_TENANT", "must be at least 1")
         );
+    }
+
+    #[test]
+    fn development_mode_is_off_unless_asked_for() {
+        let mode = |value: &str| {
+            Config::from_vars(HashMap::from([(
+                "EVENTKIT_DEV_MODE".to_owned(),
+                value.to_owned(),
+            )]))
+        };
+        assert!(!Config::from_vars(HashMap::new()).unwrap().dev_mode);
+        assert!(mode("1").unwrap().dev_mode);
+        assert!(mode("ON").unwrap().dev_mode);
+        assert!(!mode("0").unwrap().dev_mode);
+        assert_eq!(mode("maybe").unwrap_err().var, "EVENTKIT_DEV_MODE");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Health endpoints: `/health/live` (the process answers), `/health/ready` (Postgres, Redis and
 //! NATS all answer within a bound — what a load balancer should route on) and `/health` (the
-//! same checks, with per-dependency detail and the version, for humans).
+//! same checks; the per-dependency detail and the version only for operators, see
+//! [`crate::rpc::diagnostics`]).
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::{Value, json};
@@ -105,7 +106,8 @@ pub async fn ready(State(health): State<Health>) -> (StatusCode, Json<Value>) {
     )
 }
 
-pub async fn detail(State(health): State<Health>) -> (StatusCode, Json<Value>) {
+/// `/health` with each dependency's result (errors included) and the version.
+pub async fn detail(health: &Health) -> (StatusCode, Json<Value>) {
     let (ok, checks) = health.check().await;
     let status = if ok {
         StatusCode::OK

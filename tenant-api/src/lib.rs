@@ -23,6 +23,7 @@ use eventkit_platform::{
     auth::{Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, tenant_state::TenantStates},
     config::Config,
     db::Db,
+    development::{self, Uses},
     health::{self, Health},
     identity::{memberships::MemberPermissions, sessions::Sessions},
     metering::{ApiCallMeter, Redis},
@@ -40,9 +41,11 @@ use eventkit_proto::eventkit::v1::{
 };
 use tokio::net::TcpListener;
 
-/// Builds the tenant API on `listener` (bind port 0 in tests).
+/// Builds the tenant API on `listener` (bind port 0 in tests); refuses development defaults
+/// outside development mode and a database role that could bypass row-level security.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    let db = Db::connect_lazy(config.database.app.expose(), config.db_max_connections)?;
+    development::refuse_defaults(config, &[Uses::AppDatabase])?;
+    let db = Db::connect_service(config.database.app.expose(), config.db_max_connections).await?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
     let jwt = JwtVerifier::from_config(config)?;
     let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);

@@ -3,13 +3,15 @@
 # Checks HTTP status codes, content types and Connect error bodies ({code, message, details});
 # then the health endpoints, /metrics and gRPC server reflection (v1 and v1alpha, over h2c).
 #
-# Needs a running tenant-api: EVENTKIT_TEST_URL (e.g. http://127.0.0.1:8080) and
-# EVENTKIT_TEST_API_KEY (ek_...); EVENTKIT_TEST_API_KEY_B (another tenant) adds the cross-tenant
+# Needs a running tenant-api: EVENTKIT_TEST_URL (e.g. http://127.0.0.1:8080),
+# EVENTKIT_TEST_API_KEY (ek_...) and EVENTKIT_TEST_METRICS_TOKEN (the server's
+# EVENTKIT_METRICS_TOKEN); EVENTKIT_TEST_API_KEY_B (another tenant) adds the cross-tenant
 # checks. Needs curl, jq and python3.
 set -uo pipefail
 
 BASE="${EVENTKIT_TEST_URL:?set EVENTKIT_TEST_URL, e.g. http://127.0.0.1:8080}"
 KEY="${EVENTKIT_TEST_API_KEY:?set EVENTKIT_TEST_API_KEY (ek_...)}"
+METRICS_TOKEN="${EVENTKIT_TEST_METRICS_TOKEN:?set EVENTKIT_TEST_METRICS_TOKEN (the server's EVENTKIT_METRICS_TOKEN)}"
 SVC="$BASE/eventkit.v1.InventoryService"
 
 for tool in curl jq python3; do
@@ -185,8 +187,13 @@ for path in /health/live /health/ready /health; do
   STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 "$BASE$path" 2>"$work/curl-err"); BODY=$(cat "$work/body"); CTYPE=""
   if [[ $STATUS == 200 ]]; then ok "GET $path is 200"; else not_ok "GET $path is 200"; fi
 done
+if jq -e 'keys == ["status"]' "$work/body" >/dev/null 2>&1; then ok "GET /health without the metrics token says only up or down"; else not_ok "GET /health without the metrics token says only up or down"; fi
+STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $METRICS_TOKEN" "$BASE/health" 2>"$work/curl-err"); BODY=$(cat "$work/body"); CTYPE=""
+if [[ $STATUS == 200 ]] && jq -e '.checks.postgres.ok' "$work/body" >/dev/null 2>&1; then ok "GET /health with the metrics token has the detail"; else not_ok "GET /health with the metrics token has the detail"; fi
 STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 "$BASE/metrics" 2>"$work/curl-err"); BODY=$(head -c 2000 "$work/body"); CTYPE=""
-if [[ $STATUS == 200 ]] && grep -q '^# TYPE ' "$work/body"; then ok "GET /metrics is Prometheus text"; else not_ok "GET /metrics is Prometheus text"; fi
+if [[ $STATUS == 401 ]]; then ok "GET /metrics without the metrics token is HTTP 401"; else not_ok "GET /metrics without the metrics token is HTTP 401"; fi
+STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $METRICS_TOKEN" "$BASE/metrics" 2>"$work/curl-err"); BODY=$(head -c 2000 "$work/body"); CTYPE=""
+if [[ $STATUS == 200 ]] && grep -q '^# TYPE ' "$work/body"; then ok "GET /metrics with the metrics token is Prometheus text"; else not_ok "GET /metrics with the metrics token is Prometheus text"; fi
 
 # ServerReflectionRequest { list_services: "" } as one gRPC frame (h2c, prior knowledge).
 printf '\x00\x00\x00\x00\x02\x3a\x00' >"$work/reflect.bin"
@@ -195,10 +202,10 @@ for version in v1 v1alpha; do
     -H 'Content-Type: application/grpc' -H 'TE: trailers' --data-binary @"$work/reflect.bin" \
     "$BASE/grpc.reflection.$version.ServerReflection/ServerReflectionInfo" 2>"$work/curl-err")
   BODY=$(tr -c '[:print:]' '.' <"$work/body"); CTYPE=$(tr -d '\r' <"$work/headers" | awk -F': *' 'tolower($1) == "grpc-status" {print "grpc-status " $2}')
-  if [[ $STATUS == 200 ]] && grep -q 'eventkit\.v1\.InventoryService' "$work/body" && grep -qi '^grpc-status: 0' "$work/headers"; then
-    ok "gRPC reflection ($version) lists eventkit.v1.InventoryService"
+  if [[ $STATUS == 200 ]] && grep -q 'eventkit\.v1\.InventoryService' "$work/body" && ! grep -q 'controlplane\.v1' "$work/body" && grep -qi '^grpc-status: 0' "$work/headers"; then
+    ok "gRPC reflection ($version) lists eventkit.v1.InventoryService and no controlplane.v1 service"
   else
-    not_ok "gRPC reflection ($version) lists eventkit.v1.InventoryService"
+    not_ok "gRPC reflection ($version) lists eventkit.v1.InventoryService and no controlplane.v1 service"
   fi
 done
 

@@ -172,10 +172,23 @@ pub async fn send_raw(
 
 /// GETs `path` and returns the body as text (health, metrics).
 pub async fn get(addr: SocketAddr, path: &str) -> String {
+    get_with(addr, path, &[]).await
+}
+
+/// `/metrics` of the server at `addr`, read with the test metrics token.
+pub async fn metrics(addr: SocketAddr) -> String {
+    let bearer = format!("Bearer {}", crate::METRICS_TOKEN);
+    get_with(addr, "/metrics", &[("authorization", &bearer)]).await
+}
+
+/// GETs `path` with `headers` and returns the body as text.
+pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> String {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let request = http::Request::get(format!("http://{addr}{path}"))
-        .body(Full::new(Bytes::new()))
-        .expect("request");
+    let mut request = http::Request::get(format!("http://{addr}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Full::new(Bytes::new())).expect("request");
     let response = client.request(request).await.expect("HTTP call");
     let body = response
         .into_body()

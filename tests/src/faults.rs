@@ -140,7 +140,8 @@ pub const WORKER_PROCESS_ENV: &str = "EVENTKIT_TEST_WORKER_PROCESS";
 
 impl WorkerProcess {
     /// Runs the test binary's `entry` test (an `#[ignore]`d test that calls
-    /// [`run_worker_process`]) with `vars` as its environment.
+    /// [`run_worker_process`]) with `vars` as its environment, in development mode unless
+    /// `vars` say otherwise (as [`crate::TestEnv`]).
     pub fn spawn(entry: &str, vars: &[(String, String)]) -> Self {
         let child = Command::new(std::env::current_exe().expect("test binary"))
             .args([
@@ -151,6 +152,7 @@ impl WorkerProcess {
                 "--test-threads=1",
             ])
             .env(WORKER_PROCESS_ENV, "1")
+            .env("EVENTKIT_DEV_MODE", "1")
             .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -39,6 +39,10 @@ pub fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// The metrics token of every [`TestEnv`] (`EVENTKIT_METRICS_TOKEN`): `/metrics` and the
+/// detailed `/health` answer only with it ([`connect::metrics`] sends it).
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 /// A tenant made for a test, with its admin API key.
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -69,6 +73,8 @@ impl TestEnv {
     }
 
     /// Like [`start`](Self::start) with extra `EVENTKIT_*` variables (e.g. a small body limit).
+    /// Tests run in development mode (their roles' passwords are the role names, and the
+    /// download links are signed with the development key) unless `vars` say otherwise.
     pub async fn start_with(vars: HashMap<String, String>) -> Self {
         let database = fresh_database().await.expect("fresh test database");
         let mut vars = vars;
@@ -80,6 +86,10 @@ impl TestEnv {
         vars.insert("EVENTKIT_DATABASE_ADMIN_URL".into(), admin_url());
         vars.entry("EVENTKIT_DB_MAX_CONNECTIONS".into())
             .or_insert_with(|| "8".into());
+        vars.entry("EVENTKIT_DEV_MODE".into())
+            .or_insert_with(|| "1".into());
+        vars.entry("EVENTKIT_METRICS_TOKEN".into())
+            .or_insert_with(|| METRICS_TOKEN.into());
         let config = Config::from_vars(vars).expect("test config");
         eventkit_platform::telemetry::init_logging_at("json", "warn");
 

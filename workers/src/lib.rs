@@ -14,6 +14,7 @@ pub mod webhooks;
 use eventkit_platform::{
     config::Config,
     db::Db,
+    development::{self, Uses},
     health::{self, Health},
     rpc::server::{AppParts, Server, app},
 };
@@ -25,9 +26,11 @@ pub use eventkit_platform::jobs::{EVENTS_STREAM, EVENTS_SUBJECTS, declare_stream
 
 /// Builds the workers: the health server now; in the background, once NATS answers, the
 /// streams and then the outbox relay and the consumers; the webhook dispatcher; the retention
-/// sweep.
+/// sweep. Refuses development defaults outside development mode and a database role that
+/// could bypass row-level security.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    let db = Db::connect_lazy(config.database.app.expose(), 16)?;
+    development::refuse_defaults(config, &[Uses::AppDatabase, Uses::DownloadLinks])?;
+    let db = Db::connect_service(config.database.app.expose(), 16).await?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
     let relay = outbox_relay::Relay::new(db.clone(), nats.clone(), 200);
     let database_url = config.database.app.expose().clone();

@@ -138,9 +138,16 @@ fn is_event_type_filter(t: &str) -> bool {
 }
 
 /// Events for our own workers only — they carry secrets (invitation, reset and verification
-/// links, an export's download link) and never reach webhooks, whatever an endpoint subscribed
-/// to.
-pub const INTERNAL: &[&str] = &["email.requested", "tenant.signup_requested", "export.ready"];
+/// links, an export's download link) or name an export (whose id, with the tenant's, is the
+/// object key of a whole-tenant copy), and never reach webhooks, whatever an endpoint
+/// subscribed to.
+pub const INTERNAL: &[&str] = &[
+    "email.requested",
+    "tenant.signup_requested",
+    "export.requested",
+    "export.ready",
+    "export.failed",
+];
 
 /// Whether an endpoint subscribed to `filters` wants `event_type`.
 pub fn wants(filters: &[String], event_type: &str) -> bool {
@@ -172,6 +179,10 @@ mod tests {
         assert!(!wants(&all, "email.requested"));
         assert!(!wants(&all, "tenant.signup_requested"));
         assert!(wants(&all, "email.sent"));
+        let exports = ["*".to_owned(), "export.*".to_owned()];
+        for event in ["export.requested", "export.ready", "export.failed"] {
+            assert!(!wants(&exports, event), "{event} reached a webhook");
+        }
     }
 
     #[test]

@@ -127,7 +127,7 @@ impl Authenticator {
     }
 }
 
-fn bearer(value: &http::HeaderValue) -> Result<&str, ApiError> {
+pub(crate) fn bearer(value: &http::HeaderValue) -> Result<&str, ApiError> {
     value
         .to_str()
         .ok()

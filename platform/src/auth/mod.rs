@@ -12,6 +12,7 @@ mod principal;
 pub mod tenant_state;
 
 pub use authenticator::Authenticator;
+pub(crate) use authenticator::bearer;
 
 /// Paths anyone may call without credentials: gRPC reflection (`/grpc.*`). Authentication and
 /// authorization both let them through; everything else needs a principal.

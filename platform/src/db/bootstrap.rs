@@ -99,7 +99,8 @@ pub async fn ensure_roles(admin: &mut PgConnection, urls: &DatabaseUrls) -> anyh
     result
 }
 
-/// Creates the database owned by `eventkit_owner` when missing.
+/// Creates the database owned by `eventkit_owner` when missing, and takes the right to create
+/// temporary objects from PUBLIC there (created or found).
 pub async fn ensure_database(admin: &mut PgConnection, name: &str) -> anyhow::Result<()> {
     let exists = sqlx::query("select 1 from pg_database where datname = $1")
         .bind(name)
@@ -118,6 +119,22 @@ pub async fn ensure_database(admin: &mut PgConnection, name: &str) -> anyhow::Re
             }
         }
     }
+    revoke_temporary(admin, name).await
+}
+
+/// Takes the `TEMPORARY` privilege on database `name` from PUBLIC, which every new database
+/// grants it: a service role that can make temporary objects can shadow tables in a function's
+/// search path (migration 0040), and none of them needs any. Database privileges are not
+/// copied from a template, so every created or cloned database needs this.
+async fn revoke_temporary(admin: &mut PgConnection, name: &str) -> anyhow::Result<()> {
+    let sql = format!(
+        "revoke temporary on database {} from public",
+        quote_ident(name)
+    );
+    admin
+        .execute(sql.as_str())
+        .await
+        .with_context(|| format!("revoking TEMPORARY on database {name} from PUBLIC"))?;
     Ok(())
 }
 
@@ -136,10 +153,10 @@ pub async fn clone_database(
         .execute(sql.as_str())
         .await
         .with_context(|| format!("cloning {template} into {name}"))?;
-    Ok(())
+    revoke_temporary(admin, name).await
 }
 
-fn credentials(url: &str) -> (String, Option<String>) {
+pub(crate) fn credentials(url: &str) -> (String, Option<String>) {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let userinfo = rest.rsplit_once('@').map_or("", |(u, _)| u);
     match userinfo.split_once(':') {

@@ -33,6 +33,8 @@ pub struct ReadPool {
     idle: Mutex<VecDeque<Pooled>>,
     permits: Semaphore,
     acquire_timeout: Duration,
+    /// Each new connection runs [`super::role_check::refuse_climbing`] first (service pools).
+    check_role: bool,
 }
 
 #[derive(Debug)]
@@ -50,6 +52,15 @@ impl ReadPool {
             idle: Mutex::new(VecDeque::new()),
             permits: Semaphore::new(max.max(1) as usize),
             acquire_timeout,
+            check_role: false,
+        }
+    }
+
+    /// The same pool, whose every new connection checks its role before its first read.
+    pub fn checking_role(self) -> Self {
+        Self {
+            check_role: true,
+            ..self
         }
     }
 
@@ -61,11 +72,17 @@ impl ReadPool {
             .map_err(|_| sqlx::Error::PoolClosed)?;
         let pooled = match self.take_idle() {
             Some(pooled) => pooled,
-            None => Pooled {
-                conn: PgConnection::connect_with(&self.options).await?,
-                opened: Instant::now(),
-                idle_since: Instant::now(),
-            },
+            None => {
+                let mut conn = PgConnection::connect_with(&self.options).await?;
+                if self.check_role {
+                    super::role_check::refuse_climbing(&mut conn).await?;
+                }
+                Pooled {
+                    conn,
+                    opened: Instant::now(),
+                    idle_since: Instant::now(),
+                }
+            }
         };
         // Put back only when the read ran to its end; dropped mid-read, the guard closes it.
         let mut checkout = Checkout {

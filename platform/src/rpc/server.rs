@@ -1,7 +1,8 @@
-//! Assembles a deployable's one-port HTTP app: health and metrics routes, then every other
-//! request dispatched by protocol — `application/grpc*` (gRPC and gRPC-Web) to the tonic router,
-//! the rest to the Connect adapter — under the shared layers. `Server` binds nothing itself:
-//! callers pass a listener, so tests bind port 0 and need no sleeps.
+//! Assembles a deployable's one-port HTTP app: health and metrics routes
+//! ([`super::diagnostics`]), then every other request dispatched by protocol —
+//! `application/grpc*` (gRPC and gRPC-Web) to the tonic router, the rest to the Connect adapter —
+//! under the shared layers. `Server` binds nothing itself: callers pass a listener, so tests bind
+//! port 0 and need no sleeps.
 
 use super::{connect::ConnectAdapter, cors::Cors, deadline, security_headers::SecurityHeaders};
 use crate::{config::Config, health::Health, telemetry};
@@ -10,8 +11,7 @@ use axum::{
     body::Body,
     extract::{Request, State},
     middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::get,
+    response::Response,
     serve::ListenerExt,
 };
 use http::header;
@@ -31,7 +31,7 @@ pub struct AppParts {
     /// Wraps the gRPC router (authentication, authorization); reflection paths (`/grpc.*`)
     /// pass through it too, so guards must let them by.
     pub guard: Box<dyn FnOnce(Router) -> Router + Send>,
-    /// Full names of the services reachable over Connect.
+    /// Full names of the services reachable over Connect (and gRPC: reflection lists these).
     pub connect_services: &'static [&'static str],
     pub health: Health,
     /// Plain HTTP routes of the role (e.g. the JWKS), served beside the RPCs without the guard.
@@ -56,20 +56,8 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
     // Install the recorder now, so requests before the first scrape are counted.
     telemetry::metrics_handle();
     let pool = eventkit_proto::descriptor_pool();
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(eventkit_proto::FILE_DESCRIPTOR_SET)
-        .build_v1()
-        .expect("descriptor set is valid");
-    let reflection_alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(eventkit_proto::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()
-        .expect("descriptor set is valid");
     let grpc = (parts.guard)(
-        parts
-            .services
-            .add_service(reflection)
-            .add_service(reflection_alpha)
-            .into_axum_router(),
+        super::reflection::add_to(parts.services, parts.connect_services).into_axum_router(),
     )
     .layer(middleware::from_fn_with_state(
         config.request_timeout,
@@ -85,12 +73,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
         grpc,
     });
 
-    Router::new()
-        .route("/health/live", get(crate::health::live))
-        .route("/health/ready", get(crate::health::ready))
-        .route("/health", get(crate::health::detail))
-        .route("/metrics", get(metrics))
-        .with_state(parts.health)
+    super::diagnostics::routes(parts.health, config.metrics_token.clone())
         .fallback(dispatch)
         .with_state(protocols)
         .merge(parts.routes)
@@ -151,13 +134,6 @@ async fn dispatch(State(protocols): State<Arc<Protocols>>, request: Request) -> 
         Err(err) => tonic::Status::internal(format!("gRPC-Web translation failed: {err}"))
             .into_http::<Body>(),
     }
-}
-
-async fn metrics() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        telemetry::metrics_handle().render(),
-    )
 }
 
 /// The metrics label of a path: a procedure of the descriptor set or one of our routes;

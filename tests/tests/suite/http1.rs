@@ -84,7 +84,7 @@ async fn unknown_paths_share_one_metrics_label() {
         )
         .await;
     }
-    let metrics = eventkit_tests::connect::get(env.addr, "/metrics").await;
+    let metrics = eventkit_tests::connect::metrics(env.addr).await;
     assert!(metrics.contains(r#"route="other""#), "{metrics}");
     for leaked in ["NoSuchMethod", "/made/up", "v9.Nope"] {
         assert!(

@@ -368,7 +368,13 @@ fn sample(text: &str, name: &str, label: &str) -> Option<f64> {
 async fn get_metrics(addr: std::net::SocketAddr) -> String {
     let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
     socket
-        .write_all(b"GET /metrics HTTP/1.1\r\nhost: workers\r\nconnection: close\r\n\r\n")
+        .write_all(
+            format!(
+                "GET /metrics HTTP/1.1\r\nhost: workers\r\nauthorization: Bearer {}\r\nconnection: close\r\n\r\n",
+                eventkit_tests::METRICS_TOKEN
+            )
+            .as_bytes(),
+        )
         .await
         .unwrap();
     let mut text = String::new();

@@ -32,6 +32,8 @@ mod quotas;
 mod rate_limits;
 mod retention;
 mod scanning;
+mod security_database;
+mod security_defaults;
 mod seed;
 mod shutdown;
 mod sign_in;

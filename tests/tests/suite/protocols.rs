@@ -103,6 +103,19 @@ async fn get(env: &TestEnv, path: &str) -> Raw {
     http(env, http::Method::GET, path, &[], Bytes::new()).await
 }
 
+/// A GET with the operators' metrics token (for `/metrics` and the detailed `/health`).
+async fn operator_get(env: &TestEnv, path: &str) -> Raw {
+    let bearer = format!("Bearer {}", eventkit_tests::METRICS_TOKEN);
+    http(
+        env,
+        http::Method::GET,
+        path,
+        &[("authorization", &bearer)],
+        Bytes::new(),
+    )
+    .await
+}
+
 fn grpc_frame(message: &[u8]) -> Bytes {
     let mut buf = BytesMut::new();
     buf.put_u8(0);
@@ -724,7 +737,7 @@ async fn health_endpoints_check_every_dependency() {
         (ready.status, ready.json()["status"].as_str()),
         (200, Some("ok"))
     );
-    let detail = get(&env, "/health").await;
+    let detail = operator_get(&env, "/health").await;
     assert_eq!(detail.status, 200);
     let detail = detail.json();
     for dependency in ["postgres", "redis", "nats"] {
@@ -755,7 +768,7 @@ async fn metrics_count_requests_by_route() {
     env.call(Some(&t.api_key), "InventoryService/ListProducts", json!({}))
         .await
         .ok();
-    let first = get(&env, "/metrics").await;
+    let first = operator_get(&env, "/metrics").await;
     assert_eq!(first.status, 200);
     assert!(first.header("content-type").starts_with("text/plain"));
     let first = String::from_utf8_lossy(&first.body).into_owned();
@@ -764,7 +777,7 @@ async fn metrics_count_requests_by_route() {
         .await
         .ok();
     get(&env, "/wp-admin/setup.php").await;
-    let second = String::from_utf8_lossy(&get(&env, "/metrics").await.body).into_owned();
+    let second = String::from_utf8_lossy(&operator_get(&env, "/metrics").await.body).into_owned();
     let later = list_products_count(&second)
         .unwrap_or_else(|| panic!("no request counter for ListProducts in:\n{second}"));
     assert!(later >= 1.0);

@@ -314,7 +314,7 @@ async fn redis_down_fails_open_to_the_local_limits() {
     let refused = refused_call(env.addr, &tenant.api_key).await;
     assert_eq!(refused.code(), "resource_exhausted");
     assert!(refused.headers.contains_key("retry-after"));
-    let metrics = connect::get(env.addr, "/metrics").await;
+    let metrics = connect::metrics(env.addr).await;
     assert!(
         metrics
             .lines()
