@@ -33,6 +33,7 @@ mod rate_limits;
 mod retention;
 mod scanning;
 mod security_grants;
+mod security_sessions;
 mod seed;
 mod shutdown;
 mod sign_in;
