@@ -50,10 +50,9 @@ pub struct Config {
     pub tenant_state_cache_ttl: Duration,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_origins: Vec<String>,
-    /// JSON Web Key Set used to verify bearer JWTs; `None` disables JWT auth.
-    pub jwt_jwks: Option<Secret<String>>,
-    pub jwt_issuer: Option<String>,
-    pub jwt_audience: Option<String>,
+    /// Bearer JWTs of another issuer (`EVENTKIT_JWT_JWKS`, `EVENTKIT_JWT_ISSUER`,
+    /// `EVENTKIT_JWT_AUDIENCE`: a key set needs both others). Unset: off.
+    pub jwt: Option<ExternalJwt>,
     /// `json` (default) or `pretty`.
     pub log_format: String,
     /// Internal webhook destinations the operator allows (`EVENTKIT_WEBHOOK_ALLOWLIST`:
@@ -110,6 +109,19 @@ pub struct Config {
     /// `EVENTKIT_METRICS_TOKEN`: the bearer token for `/metrics` and the detailed `/health`.
     /// Unset, `/metrics` is off and `/health` says only up or down ([`crate::rpc::diagnostics`]).
     pub metrics_token: Option<Secret<String>>,
+}
+
+/// What verifies bearer JWTs of another issuer. Issuer and audience are required: an identity
+/// provider's keys sign tokens for many applications, and only those it made for this API, as
+/// this issuer, may act here.
+#[derive(Debug, Clone)]
+pub struct ExternalJwt {
+    /// The JSON Web Key Set whose keys sign the tokens.
+    pub jwks: Secret<String>,
+    /// The `iss` every token must carry.
+    pub issuer: String,
+    /// The `aud` every token must carry (the name of this API at the issuer).
+    pub audience: String,
 }
 
 #[derive(Debug, Clone)]
@@ -249,9 +261,24 @@ impl Config {
                 var: "EVENTKIT_CORS_ORIGINS",
                 message,
             })?,
-            jwt_jwks: get("EVENTKIT_JWT_JWKS").map(Secret::new),
-            jwt_issuer: get("EVENTKIT_JWT_ISSUER"),
-            jwt_audience: get("EVENTKIT_JWT_AUDIENCE"),
+            jwt: match get("EVENTKIT_JWT_JWKS") {
+                None => None,
+                Some(jwks) => {
+                    let needed = |var: &'static str| {
+                        get(var).ok_or(ConfigError {
+                            var,
+                            message: "is required when EVENTKIT_JWT_JWKS is set (else tokens the \
+                                      provider made for other applications would be accepted)"
+                                .into(),
+                        })
+                    };
+                    Some(ExternalJwt {
+                        jwks: Secret::new(jwks),
+                        issuer: needed("EVENTKIT_JWT_ISSUER")?,
+                        audience: needed("EVENTKIT_JWT_AUDIENCE")?,
+                    })
+                }
+            },
             log_format: get("EVENTKIT_LOG_FORMAT").unwrap_or_else(|| "json".into()),
             webhook_guard: Guard::parse(&get("EVENTKIT_WEBHOOK_ALLOWLIST").unwrap_or_default())
                 .map_err(|message| ConfigError {
@@ -415,6 +442,35 @@ mod tests {
         assert!(
             !format!("{c:?}").contains("eventkit_owner@"),
             "passwords are redacted in Debug"
+        );
+    }
+
+    #[test]
+    fn a_jwt_key_set_needs_its_issuer_and_audience() {
+        let with = |pairs: &[(&str, &str)]| {
+            Config::from_vars(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        let jwks = ("EVENTKIT_JWT_JWKS", r#"{"keys":[]}"#);
+        let issuer = ("EVENTKIT_JWT_ISSUER", "https://idp.example");
+        let audience = ("EVENTKIT_JWT_AUDIENCE", "eventkit");
+        assert_eq!(with(&[jwks]).unwrap_err().var, "EVENTKIT_JWT_ISSUER");
+        assert_eq!(
+            with(&[jwks, issuer]).unwrap_err().var,
+            "EVENTKIT_JWT_AUDIENCE"
+        );
+        let jwt = with(&[jwks, issuer, audience]).unwrap().jwt.unwrap();
+        assert_eq!(
+            (jwt.issuer.as_str(), jwt.audience.as_str()),
+            (issuer.1, audience.1)
+        );
+        assert!(
+            with(&[issuer]).unwrap().jwt.is_none(),
+            "no key set, no JWTs"
         );
     }
 

@@ -17,7 +17,7 @@ pub const PUBLIC: &str = "public";
 pub const SIGNED_IN: &str = "signed_in";
 
 /// Checks permission names to grant (to an API key or a role, `what`): at least one, each
-/// known (or `*`) and held by the granter — a grant can only narrow what its maker may do.
+/// known (or `*`) and held by the granter ([`require_held`]).
 pub fn grantable(
     principal: &Principal,
     field: &str,
@@ -41,7 +41,24 @@ pub fn grantable(
         }
     }
     v.finish()?;
-    for name in names {
+    require_held(principal, what, names.iter().map(String::as_str))?;
+    let mut names = names.to_vec();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// The one "grant only what you hold" rule, for every grant: a key's scopes, a role's
+/// permissions, and roles given to people (invitations, role changes, the SSO default role) —
+/// a grant can only narrow what its maker may do. Refuses with `permission_denied` naming the
+/// first permission of `granted` (given through `what`) that the principal does not hold; `*`
+/// is held only by a principal who holds every permission.
+pub fn require_held<'a>(
+    principal: &Principal,
+    what: &str,
+    granted: impl IntoIterator<Item = &'a str>,
+) -> Result<(), ApiError> {
+    for name in granted {
         let held = if name == "*" {
             principal.permissions == Permissions::All
         } else {
@@ -49,14 +66,11 @@ pub fn grantable(
         };
         if !held {
             return Err(ApiError::PermissionDenied(format!(
-                "{what} cannot grant {name}, which you do not hold"
+                "you cannot grant {name} ({what}): you do not hold it"
             )));
         }
     }
-    let mut names = names.to_vec();
-    names.sort();
-    names.dedup();
-    Ok(names)
+    Ok(())
 }
 
 /// `/package.Service/Method` → required permission.
@@ -340,6 +354,35 @@ pub fn check(request: &Request) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eventkit_platform::auth::AuthMethod;
+
+    fn principal(names: &[&str]) -> Principal {
+        Principal {
+            tenant_id: uuid::Uuid::now_v7(),
+            subject: "t".into(),
+            permissions: Permissions::from_names(names.iter().copied()),
+            method: AuthMethod::System,
+        }
+    }
+
+    #[test]
+    fn grants_need_every_permission_held_and_star_needs_all() {
+        let users = principal(&["admin:users", "inventory:read"]);
+        assert!(require_held(&users, "a role", ["inventory:read", "admin:users"]).is_ok());
+        assert!(require_held(&users, "a role", []).is_ok());
+        let refused = require_held(&users, "the role Admin", ["inventory:read", "*"]);
+        assert!(
+            matches!(&refused, Err(ApiError::PermissionDenied(m)) if m.contains("grant * (the role Admin)")),
+            "{refused:?}"
+        );
+        let every = principal(ALL);
+        assert!(require_held(&every, "a role", ALL.iter().copied()).is_ok());
+        assert!(
+            require_held(&every, "a role", ["*"]).is_err(),
+            "every named permission is not `*`"
+        );
+        assert!(require_held(&principal(&["*"]), "a role", ["*", "billing:manage"]).is_ok());
+    }
 
     #[test]
     fn idempotency_applies_to_mutations_without_secrets() {

@@ -1,7 +1,8 @@
 //! Sessions for browsers: the access and refresh tokens travel in `HttpOnly; Secure;
 //! SameSite=Strict` cookies that scripts cannot read, and every cookie-authenticated call must
 //! echo the readable `ek_csrf` cookie in the `X-CSRF-Token` header (double submit) — a page on
-//! another site can make the browser send the cookies, but cannot read the token to echo.
+//! another site can make the browser send the cookies, but cannot read the token to echo. The
+//! refresh cookie is held to the same check ([`RefreshCookie`]).
 
 use crate::ApiError;
 use http::{HeaderMap, HeaderValue};
@@ -38,18 +39,55 @@ pub fn session_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     let Some(token) = get(headers, ACCESS) else {
         return Ok(None);
     };
+    if !csrf_echoed(headers) {
+        return Err(csrf_refused());
+    }
+    Ok(Some(token))
+}
+
+/// Whether the request echoes the `ek_csrf` cookie in `X-CSRF-Token` (compared in constant time).
+fn csrf_echoed(headers: &HeaderMap) -> bool {
     let expected = get(headers, CSRF).unwrap_or_default();
     let echoed = headers
         .get(CSRF_HEADER)
         .map(HeaderValue::as_bytes)
         .unwrap_or_default();
-    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(echoed)) {
-        return Err(ApiError::PermissionDenied(
-            "cookie sessions need the X-CSRF-Token header, set to the value of the ek_csrf cookie"
-                .into(),
-        ));
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(echoed))
+}
+
+fn csrf_refused() -> ApiError {
+    ApiError::PermissionDenied(
+        "cookie sessions need the X-CSRF-Token header, set to the value of the ek_csrf cookie"
+            .into(),
+    )
+}
+
+/// The `ek_refresh` cookie of a request. Its token is handed out only when the request also
+/// passed the CSRF check, like the access cookie: a page that can make the browser send the
+/// cookie, but cannot read `ek_csrf`, can neither refresh the session nor end it.
+pub struct RefreshCookie {
+    token: String,
+    csrf_echoed: bool,
+}
+
+impl RefreshCookie {
+    /// The cookie, if the request sent a non-empty one.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let token = get(headers, REFRESH).filter(|t| !t.is_empty())?;
+        Some(Self {
+            token: token.to_owned(),
+            csrf_echoed: csrf_echoed(headers),
+        })
     }
-    Ok(Some(token))
+
+    /// The refresh token, after the CSRF check (`permission_denied` without the echo).
+    pub fn token(&self) -> Result<&str, ApiError> {
+        if self.csrf_echoed {
+            Ok(&self.token)
+        } else {
+            Err(csrf_refused())
+        }
+    }
 }
 
 /// `Set-Cookie` values for a new session (or, with `None`, ones that clear it).
@@ -113,6 +151,22 @@ mod tests {
             session_token(&headers(&[("cookie", cookies), ("x-csrf-token", "abc")])).unwrap(),
             Some("tok")
         );
+    }
+
+    #[test]
+    fn the_refresh_cookie_needs_the_csrf_echo_too() {
+        assert!(RefreshCookie::from_headers(&headers(&[("cookie", "ek_refresh=")])).is_none());
+        let cookies = "ek_refresh=r; ek_csrf=abc";
+        let bare = RefreshCookie::from_headers(&headers(&[("cookie", cookies)])).unwrap();
+        assert!(matches!(bare.token(), Err(ApiError::PermissionDenied(_))));
+        let forged =
+            RefreshCookie::from_headers(&headers(&[("cookie", cookies), ("x-csrf-token", "abd")]))
+                .unwrap();
+        assert!(forged.token().is_err());
+        let echoed =
+            RefreshCookie::from_headers(&headers(&[("cookie", cookies), ("x-csrf-token", "abc")]))
+                .unwrap();
+        assert_eq!(echoed.token().unwrap(), "r");
     }
 
     #[test]

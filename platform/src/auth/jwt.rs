@@ -1,6 +1,8 @@
 //! Bearer JWT verification against a configured JSON Web Key Set (`EVENTKIT_JWT_JWKS`). Only
 //! asymmetric algorithms are accepted and the algorithm comes from the key, not the token, so a
-//! token cannot pick a weaker check. Claims: `sub`, `tid` (tenant id), `permissions` or `scope`.
+//! token cannot pick a weaker check. Every token must name the configured issuer and audience
+//! (a provider's keys also sign tokens for other applications) and be inside its `nbf`..`exp`
+//! window. Claims: `sub`, `tid` (tenant id), `permissions` or `scope`.
 
 use super::{AuthMethod, Permissions, Principal};
 use crate::ApiError;
@@ -10,8 +12,8 @@ use uuid::Uuid;
 
 pub struct JwtVerifier {
     keys: Vec<(Option<String>, DecodingKey, Algorithm)>,
-    issuer: Option<String>,
-    audience: Option<String>,
+    issuer: String,
+    audience: String,
 }
 
 #[derive(Deserialize)]
@@ -26,11 +28,7 @@ struct Claims {
 
 impl JwtVerifier {
     /// Parses the key set; fails on keys that are not usable for asymmetric verification.
-    pub fn new(
-        jwks_json: &str,
-        issuer: Option<String>,
-        audience: Option<String>,
-    ) -> anyhow::Result<Self> {
+    pub fn new(jwks_json: &str, issuer: String, audience: String) -> anyhow::Result<Self> {
         let set: JwkSet = serde_json::from_str(jwks_json)?;
         let mut keys = Vec::new();
         for jwk in &set.keys {
@@ -62,15 +60,9 @@ impl JwtVerifier {
     /// The verifier `config` asks for (`EVENTKIT_JWT_JWKS`), or `None` when JWTs are off.
     pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Option<Self>> {
         config
-            .jwt_jwks
+            .jwt
             .as_ref()
-            .map(|jwks| {
-                Self::new(
-                    jwks.expose(),
-                    config.jwt_issuer.clone(),
-                    config.jwt_audience.clone(),
-                )
-            })
+            .map(|jwt| Self::new(jwt.jwks.expose(), jwt.issuer.clone(), jwt.audience.clone()))
             .transpose()
     }
 
@@ -86,15 +78,10 @@ impl JwtVerifier {
             return Err(invalid("algorithm does not match the key"));
         }
         let mut validation = Validation::new(*alg);
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        match &self.issuer {
-            Some(iss) => validation.set_issuer(&[iss]),
-            None => validation.iss = None,
-        }
-        match &self.audience {
-            Some(aud) => validation.set_audience(&[aud]),
-            None => validation.validate_aud = false,
-        }
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.validate_nbf = true;
         let claims = decode::<Claims>(token, key, &validation)
             .map_err(|e| invalid(&e.to_string()))?
             .claims;

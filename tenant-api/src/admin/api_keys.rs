@@ -50,7 +50,7 @@ impl KeyRow {
 
 /// Checks requested scopes: known permission names (or `*`), each held by the creator.
 fn parse_scopes(principal: &Principal, scopes: &[String]) -> Result<Vec<String>, ApiError> {
-    permissions::grantable(principal, "scopes", "a key", scopes)
+    permissions::grantable(principal, "scopes", "a key's scopes", scopes)
 }
 
 fn parse_expiry(

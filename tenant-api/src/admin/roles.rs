@@ -1,6 +1,7 @@
 //! Roles of a tenant: the seven built-in ones (their permissions come from the code and cannot
-//! be edited) and custom ones made of permissions the creating admin holds. A role still held
-//! by a member cannot be deleted.
+//! be edited) and custom ones made of permissions the creating admin holds. A role is given (to
+//! a member, an invitation, or as the SSO default role) only by someone who holds all it grants.
+//! A role still held by a member cannot be deleted.
 
 use super::Admin;
 use crate::{fields::update_mask, paging::Page, permissions, wire::timestamp};
@@ -25,11 +26,17 @@ pub(super) struct RoleRow {
 }
 
 impl RoleRow {
+    /// What the role grants: a built-in role's permissions come from the code, a custom
+    /// role's from its row.
+    pub fn grants(&self) -> Vec<&str> {
+        match self.builtin.as_deref().and_then(BuiltinRole::parse) {
+            Some(role) => role.permissions().to_vec(),
+            None => self.permissions.iter().map(String::as_str).collect(),
+        }
+    }
+
     pub fn into_pb(self) -> pb::Role {
-        let permissions = match self.builtin.as_deref().and_then(BuiltinRole::parse) {
-            Some(role) => role.permissions().iter().map(|p| p.to_string()).collect(),
-            None => self.permissions,
-        };
+        let permissions = self.grants().into_iter().map(str::to_owned).collect();
         pb::Role {
             id: self.id.to_string(),
             name: self.name,
@@ -49,9 +56,11 @@ async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<RoleRow, ApiError> {
         .ok_or_else(|| ApiError::not_found("role", id))
 }
 
-/// Parses `role_ids` (at least one) and checks each is a role of the tenant.
+/// Parses `role_ids` (at least one) and checks each is a role of the tenant that `p` may
+/// give to someone ([`require_grantable`]).
 pub(super) async fn parse_role_ids(
     tx: &mut TenantTx,
+    p: &Principal,
     raw: &[String],
 ) -> Result<Vec<Uuid>, ApiError> {
     if raw.is_empty() {
@@ -63,14 +72,31 @@ pub(super) async fn parse_role_ids(
     }
     ids.sort();
     ids.dedup();
-    let found: Vec<Uuid> = sqlx::query_scalar("select id from roles where id = any($1)")
-        .bind(&ids)
-        .fetch_all(&mut **tx)
-        .await?;
-    if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
-        return Err(ApiError::not_found("role", missing));
-    }
+    require_grantable(tx, p, &ids).await?;
     Ok(ids)
+}
+
+/// Checks that each of `ids` is a role of the tenant and that `p` holds every permission it
+/// grants (built-in roles included: only who holds `*` may give the Admin role), so nobody
+/// hands out more than they hold by giving a role.
+pub(super) async fn require_grantable(
+    tx: &mut TenantTx,
+    p: &Principal,
+    ids: &[Uuid],
+) -> Result<(), ApiError> {
+    let rows: Vec<RoleRow> =
+        sqlx::query_as(&format!("select {COLUMNS} from roles where id = any($1)"))
+            .bind(ids)
+            .fetch_all(&mut **tx)
+            .await?;
+    for id in ids {
+        let row = rows
+            .iter()
+            .find(|r| r.id == *id)
+            .ok_or_else(|| ApiError::not_found("role", id))?;
+        permissions::require_held(p, &format!("the role {}", row.name), row.grants())?;
+    }
+    Ok(())
 }
 
 impl Admin {
@@ -97,7 +123,8 @@ impl Admin {
     ) -> Result<CreateRoleResponse, ApiError> {
         let name = ROLE_NAME.parse("name", &req.name)?;
         let description = ROLE_DESCRIPTION.parse("description", &req.description)?;
-        let granted = permissions::grantable(p, "permissions", "a role", &req.permissions)?;
+        let granted =
+            permissions::grantable(p, "permissions", "a role's permissions", &req.permissions)?;
         let mut tx = self.tx(p).await?;
         let row: RoleRow = sqlx::query_as(&format!(
             "insert into roles (tenant_id, id, name, description, permissions) \
@@ -143,8 +170,12 @@ impl Admin {
                         ROLE_DESCRIPTION.parse("role.description", &role.description)?
                 }
                 _ => {
-                    row.permissions =
-                        permissions::grantable(p, "role.permissions", "a role", &role.permissions)?
+                    row.permissions = permissions::grantable(
+                        p,
+                        "role.permissions",
+                        "a role's permissions",
+                        &role.permissions,
+                    )?
                 }
             }
         }

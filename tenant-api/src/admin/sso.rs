@@ -1,9 +1,10 @@
 //! A tenant's own identity provider (enterprise SSO), set by its admins: issuer, client id and
 //! secret (write-only), the email domains whose people may join on first sign-in, and their
-//! role. The issuer must pass the outbound-address guard and its discovery document must load
-//! before the settings are saved, so a typo is found now rather than at the next sign-in.
+//! role (which the saving admin must be allowed to give, as for an invitation). The issuer must
+//! pass the outbound-address guard and its discovery document must load before the settings
+//! are saved, so a typo is found now rather than at the next sign-in.
 
-use super::Admin;
+use super::{Admin, roles};
 use crate::auth::sso::{TENANT_SSO_COLUMNS, TenantSso};
 use eventkit_domain::{FieldViolation, Violations, id};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
@@ -112,6 +113,9 @@ impl Admin {
         domains.sort();
         domains.dedup();
         let mut tx = self.tx(p).await?;
+        if let Some(role) = role {
+            roles::require_grantable(&mut tx, p, &[role]).await?;
+        }
         let secret = match (s.client_secret.trim(), Self::stored_sso(&mut tx).await?) {
             ("", Some(stored)) => stored.client_secret,
             ("", None) => {

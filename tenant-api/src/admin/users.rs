@@ -124,7 +124,7 @@ impl Admin {
     ) -> Result<InviteUserResponse, ApiError> {
         let email = parse_account_email("email", &req.email)?;
         let mut tx = self.tx(p).await?;
-        let role_ids = roles::parse_role_ids(&mut tx, &req.role_ids).await?;
+        let role_ids = roles::parse_role_ids(&mut tx, p, &req.role_ids).await?;
         let member: bool = sqlx::query_scalar(
             "select exists (select 1 from memberships m join users u on u.id = m.user_id where u.email = $1)",
         )
@@ -258,7 +258,7 @@ impl Admin {
     ) -> Result<SetUserRolesResponse, ApiError> {
         let user_id = id::parse_id("user_id", &req.user_id)?;
         let mut tx = self.tx(p).await?;
-        let role_ids = roles::parse_role_ids(&mut tx, &req.role_ids).await?;
+        let role_ids = roles::parse_role_ids(&mut tx, p, &req.role_ids).await?;
         let before = member(&mut tx, user_id).await?;
         let keeps_admin: bool = sqlx::query_scalar(
             "select exists (select 1 from roles where id = any($1) and builtin = 'admin')",

@@ -28,7 +28,7 @@ fn caller<T>(request: &tonic::Request<T>) -> Caller {
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string()),
         cookies: cookies::wants_cookies(&headers),
-        refresh_cookie: cookies::get(&headers, cookies::REFRESH).map(str::to_owned),
+        refresh_cookie: cookies::RefreshCookie::from_headers(&headers),
     }
 }
 
@@ -62,8 +62,10 @@ fn respond<T>(
     Ok(response)
 }
 
+/// The trait impl: each RPC delegates to the method of the same name; `refresh_token: field`
+/// names the request field whose emptiness leaves the refresh token to the cookie.
 macro_rules! rpcs {
-    ($($method:ident($request:ty) -> $response:ty;)*) => {
+    ($($method:ident($request:ty) -> $response:ty $(, refresh_token: $field:ident)?;)*) => {
         #[tonic::async_trait]
         impl AuthService for AuthApi {
             $(
@@ -71,7 +73,9 @@ macro_rules! rpcs {
                     &self,
                     request: tonic::Request<$request>,
                 ) -> Result<tonic::Response<$response>, tonic::Status> {
-                    let caller = caller(&request);
+                    #[allow(unused_mut)]
+                    let mut caller = caller(&request);
+                    $(caller.leaves_refresh_token_to_cookie(&request.get_ref().$field);)?
                     let answer = self.0.$method(&caller, request.into_inner()).await;
                     respond(&caller, answer)
                 }
@@ -82,8 +86,8 @@ macro_rules! rpcs {
 
 rpcs! {
     sign_in(SignInRequest) -> SignInResponse;
-    refresh_session(RefreshSessionRequest) -> RefreshSessionResponse;
-    sign_out(SignOutRequest) -> SignOutResponse;
+    refresh_session(RefreshSessionRequest) -> RefreshSessionResponse, refresh_token: refresh_token;
+    sign_out(SignOutRequest) -> SignOutResponse, refresh_token: refresh_token;
     list_my_tenants(ListMyTenantsRequest) -> ListMyTenantsResponse;
     request_password_reset(RequestPasswordResetRequest) -> RequestPasswordResetResponse;
     reset_password(ResetPasswordRequest) -> ResetPasswordResponse;

@@ -17,7 +17,7 @@ pub use api::AuthApi;
 use crate::wire::timestamp;
 use eventkit_platform::{
     ApiError,
-    auth::Principal,
+    auth::{Principal, cookies::RefreshCookie},
     db::{Actor, Db},
     identity::{
         memberships::{self, TenantOfUser},
@@ -40,13 +40,23 @@ pub struct Auth {
 pub struct Caller {
     pub principal: Option<Principal>,
     pub address: Option<String>,
-    /// The browser asked for cookie sessions (`EventKit-Session: cookie`).
+    /// The browser asked for cookie sessions (`EventKit-Session: cookie`), or the call leaves
+    /// its refresh token to the cookie ([`Caller::leaves_refresh_token_to_cookie`]).
     pub cookies: bool,
     /// The `ek_refresh` cookie, for cookie sessions.
-    pub refresh_cookie: Option<String>,
+    pub refresh_cookie: Option<RefreshCookie>,
 }
 
 impl Caller {
+    /// A refresh or sign-out with no token in its body but the `ek_refresh` cookie is a cookie
+    /// session's call whatever its mode header says: its new tokens go back into the cookies
+    /// and never into the body, where a script could read them.
+    fn leaves_refresh_token_to_cookie(&mut self, body_token: &str) {
+        if body_token.trim().is_empty() && self.refresh_cookie.is_some() {
+            self.cookies = true;
+        }
+    }
+
     /// The signed-in person (session principals only).
     fn user(&self) -> Result<(Uuid, &Principal), ApiError> {
         self.principal

@@ -247,14 +247,14 @@ impl Auth {
     }
 }
 
-/// The refresh token from the request, or from the cookie for cookie sessions.
+/// The refresh token from the request, or from the cookie (after its CSRF check) for cookie
+/// sessions.
 fn refresh_token(caller: &Caller, field: &str) -> Result<String, ApiError> {
     if !field.trim().is_empty() {
         return Ok(field.trim().to_owned());
     }
-    caller
-        .refresh_cookie
-        .clone()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| ApiError::invalid("refresh_token", "is required"))
+    match &caller.refresh_cookie {
+        Some(cookie) => Ok(cookie.token()?.to_owned()),
+        None => Err(ApiError::invalid("refresh_token", "is required")),
+    }
 }

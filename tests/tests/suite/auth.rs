@@ -2,10 +2,8 @@
 //! secret, unknown tenant, revoked, expired — all `unauthenticated`, without telling which),
 //! tenant state (suspended → `failed_precondition`), per-key permissions (`permission_denied`),
 //! and bearer JWTs verified against a configured Ed25519 JWKS (valid tokens act for their
-//! tenant only; expired, foreign, tampered or downgraded tokens are refused).
-//!
-//! The JWT keys are fixtures made with `openssl genpkey -algorithm ed25519`; the `x` values are
-//! `openssl pkey -in <pem> -pubout -outform DER | tail -c 32 | base64url`.
+//! tenant only; expired, foreign, tampered or downgraded tokens are refused; the keys and
+//! signing helpers are in `eventkit_tests::jwts`).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use eventkit_platform::{
@@ -13,23 +11,22 @@ use eventkit_platform::{
     db::{Actor, Db},
 };
 use eventkit_proto::eventkit::v1 as pb;
-use eventkit_tests::{ConnectReply, TestEnv};
+use eventkit_tests::{
+    ConnectReply, TestEnv,
+    jwts::{
+        JWT_KEY, JWT_KEY_X, KID, OTHER_KEY, claims, ed_key, jwt_env, now, sign, sign_with,
+        with_claim,
+    },
+};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use sqlx::types::chrono::{DateTime, Utc};
 use std::{
     collections::HashMap,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime},
 };
 use tonic::Code;
 use uuid::Uuid;
-
-const JWT_KEY: &[u8] = include_bytes!("../../fixtures/jwt_ed25519.pem");
-const JWT_KEY_X: &str = "i8MWMOMvNZ8rcEHztc1k7hqn8cNpCDYCsTcDIO9cTVw";
-const OTHER_KEY: &[u8] = include_bytes!("../../fixtures/jwt_ed25519_other.pem");
-const KID: &str = "test-1";
-const ISSUER: &str = "https://idp.test.example";
-const AUDIENCE: &str = "eventkit-tenant-api";
 
 async fn get_products(env: &TestEnv, key: Option<&str>) -> ConnectReply {
     env.call(key, "InventoryService/ListProducts", json!({}))
@@ -457,58 +454,6 @@ async fn read_only_keys_cannot_write() {
 
 // ---------------------------------------------------------------------------------------------
 // JWTs
-
-fn jwt_env() -> HashMap<String, String> {
-    let jwks = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": JWT_KEY_X, "kid": KID, "alg": "EdDSA", "use": "sig"}]});
-    HashMap::from([
-        ("EVENTKIT_JWT_JWKS".to_owned(), jwks.to_string()),
-        ("EVENTKIT_JWT_ISSUER".to_owned(), ISSUER.to_owned()),
-        ("EVENTKIT_JWT_AUDIENCE".to_owned(), AUDIENCE.to_owned()),
-    ])
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn claims(tenant: Uuid) -> Value {
-    json!({"sub": "user-1", "tid": tenant.to_string(), "permissions": ["*"], "exp": now() + 300,
-           "iat": now(), "iss": ISSUER, "aud": AUDIENCE})
-}
-
-/// The PKCS#8 DER inside a PEM file.
-fn der(pem: &[u8]) -> Vec<u8> {
-    let body: String = String::from_utf8_lossy(pem)
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .expect("PEM body")
-}
-
-fn ed_key(pem: &[u8]) -> EncodingKey {
-    EncodingKey::from_ed_der(&der(pem))
-}
-
-fn sign_with(pem: &[u8], claims: &Value) -> String {
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some(KID.into());
-    jsonwebtoken::encode(&header, claims, &ed_key(pem)).expect("signed")
-}
-
-fn sign(claims: &Value) -> String {
-    sign_with(JWT_KEY, claims)
-}
-
-fn with_claim(tenant: Uuid, name: &str, value: Value) -> Value {
-    let mut c = claims(tenant);
-    c[name] = value;
-    c
-}
 
 #[tokio::test]
 async fn valid_jwts_act_for_their_tenant_only() {

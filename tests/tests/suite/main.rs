@@ -34,6 +34,8 @@ mod retention;
 mod scanning;
 mod security_database;
 mod security_defaults;
+mod security_grants;
+mod security_sessions;
 mod seed;
 mod shutdown;
 mod sign_in;
