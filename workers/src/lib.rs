@@ -1,6 +1,7 @@
 //! Background work: JetStream streams (declared idempotently at start), the outbox relay, the
-//! consumers (webhook fan-out, email, tenant exports), the webhook dispatcher, retention sweeps,
-//! health and metrics (including the jobs gauges: stream lag, dead letters, outbox backlog).
+//! consumers (webhook fan-out, email, tenant exports), the account mailer (emails of no tenant),
+//! the webhook dispatcher, retention sweeps, health and metrics (including the jobs gauges:
+//! stream lag, dead letters, outbox backlog).
 
 pub mod clock;
 pub mod consumer;
@@ -24,8 +25,8 @@ pub use event::EVENTS_SUBJECT_PREFIX;
 pub use eventkit_platform::jobs::{EVENTS_STREAM, EVENTS_SUBJECTS, declare_streams, event};
 
 /// Builds the workers: the health server now; in the background, once NATS answers, the
-/// streams and then the outbox relay and the consumers; the webhook dispatcher; the retention
-/// sweep.
+/// streams and then the outbox relay and the consumers; the account mailer; the webhook
+/// dispatcher; the retention sweeps.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     let db = Db::connect_lazy(config.database.app.expose(), 16)?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
@@ -53,15 +54,23 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let metrics_every = config.jobs_metrics_every;
     let transport = email::transport::Transport::from_config(config)?;
     tracing::info!(to = %transport.describe(), "email transport");
-    let mailer = Arc::new(email::Mailer::new(
+    let mailer = Arc::new(email::Mailer::new(db.clone(), transport, &config.mail_from)?);
+    let account_mailer = Arc::new(email::account::AccountMailer::new(
         db.clone(),
-        transport,
+        email::transport::Transport::from_config(config)?,
         &config.mail_from,
-        &config.public_url,
     )?);
+    account_mailer.spawn(database_url.clone(), Duration::from_secs(5));
     let storage = eventkit_platform::storage::Storage::from_config(&config.storage)?;
     tracing::info!(to = %storage.store.describe(), "object storage");
-    retention::spawn(db.clone(), storage.clone(), Duration::from_secs(600));
+    retention::spawn(
+        db.clone(),
+        storage.clone(),
+        retention::Periods {
+            every: Duration::from_secs(600),
+            published_events: config.outbox_retention,
+        },
+    );
     let exporter = Arc::new(export::Exporter::new(
         db.clone(),
         storage,
