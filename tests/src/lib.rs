@@ -9,6 +9,7 @@ pub mod connect;
 pub mod ekctl;
 pub mod exports;
 pub mod faults;
+pub mod mailbox;
 pub mod oidc;
 pub mod people;
 pub mod pipeline;

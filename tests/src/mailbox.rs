@@ -41,6 +41,13 @@ impl Mail {
 
 /// The link in the newest email of kind `message` to `email`, as the mailer sends it.
 pub async fn emailed_link(env: &TestEnv, message: &str, email: &str) -> String {
+    let mail = emailed(env, message, email).await;
+    mail.link()
+        .unwrap_or_else(|| panic!("the {message} email has no link: {}", mail.text))
+}
+
+/// The newest email of kind `message` to `email`: the real mailer sends what asks for it.
+pub async fn emailed(env: &TestEnv, message: &str, email: &str) -> Mail {
     let dir = tempfile::tempdir().expect("mail folder");
     let mut config = env.config.clone();
     config.smtp_url = None;
@@ -67,11 +74,9 @@ pub async fn emailed_link(env: &TestEnv, message: &str, email: &str) -> String {
         .collect();
     // Message-Ids start with the (time-ordered) id of what asked for the email.
     mails.sort_by_key(|m| message_id(&m.decoded));
-    let mail = mails
+    mails
         .pop()
-        .unwrap_or_else(|| panic!("no {message} email to {email} was sent"));
-    mail.link()
-        .unwrap_or_else(|| panic!("the {message} email has no link: {}", mail.text))
+        .unwrap_or_else(|| panic!("no {message} email to {email} was sent"))
 }
 
 /// The newest outbox event that asks for `message` to `email` (read as a superuser).
@@ -128,13 +133,20 @@ pub fn read(dir: &Path) -> Vec<Mail> {
 /// Headers as they are, each MIME part's body decoded by its `Content-Transfer-Encoding`.
 fn parse(raw: &str) -> Mail {
     let raw = raw.replace("\r\n", "\n");
+    // The top headers, unfolded (a continuation line starts with white space).
+    let mut headers: Vec<String> = Vec::new();
+    for line in raw.lines().take_while(|l| !l.is_empty()) {
+        match headers.last_mut() {
+            Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
+            _ => headers.push(line.to_owned()),
+        }
+    }
     let header = |name: &str| {
-        raw.lines()
-            .take_while(|l| !l.is_empty())
+        headers
+            .iter()
             .find_map(|l| l.strip_prefix(name))
+            .map(|v| decode_words(v.trim()))
             .unwrap_or_default()
-            .trim()
-            .to_owned()
     };
     let (to, subject) = (header("To:"), header("Subject:"));
     let mut decoded = String::new();
@@ -142,9 +154,13 @@ fn parse(raw: &str) -> Mail {
     let mut part_type = String::new();
     let mut encoding = String::new();
     let mut body: Option<Vec<&str>> = None;
+    let mut boundaries: Vec<String> = Vec::new();
     for line in raw.lines() {
         if let Some(lines) = body.as_mut() {
-            if line.starts_with("--") {
+            let boundary = line
+                .strip_prefix("--")
+                .is_some_and(|b| boundaries.iter().any(|k| b.trim_end_matches("--") == k));
+            if boundary {
                 let text = decode(&encoding, &lines.join("\n"));
                 if part_type.starts_with("text/plain") {
                     texts.push(text.clone());
@@ -161,6 +177,9 @@ fn parse(raw: &str) -> Mail {
         decoded.push_str(line);
         decoded.push('\n');
         let lower = line.to_ascii_lowercase();
+        if let Some((_, b)) = line.split_once("boundary=") {
+            boundaries.push(b.trim_matches(['"', ';', ' ']).to_owned());
+        }
         if let Some(t) = lower.strip_prefix("content-type:") {
             part_type = t.trim().to_owned();
         } else if let Some(e) = lower.strip_prefix("content-transfer-encoding:") {
@@ -175,6 +194,43 @@ fn parse(raw: &str) -> Mail {
         text: texts.join("\n"),
         decoded,
     }
+}
+
+/// A header value with its RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`) decoded;
+/// white space between two encoded words goes.
+fn decode_words(value: &str) -> String {
+    let mut out = String::new();
+    let mut last_encoded = false;
+    for word in value.split([' ', '\t']).filter(|w| !w.is_empty()) {
+        let encoded = word
+            .strip_prefix("=?")
+            .and_then(|w| w.strip_suffix("?="))
+            .and_then(|w| {
+                let mut parts = w.splitn(3, '?');
+                let (_charset, kind, text) = (parts.next()?, parts.next()?, parts.next()?);
+                Some(match kind.to_ascii_lowercase().as_str() {
+                    "b" => decode("base64", text),
+                    _ => decode("quoted-printable", &text.replace('_', " ")),
+                })
+            });
+        match encoded {
+            Some(text) => {
+                if !out.is_empty() && !last_encoded {
+                    out.push(' ');
+                }
+                out.push_str(&text);
+                last_encoded = true;
+            }
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+                last_encoded = false;
+            }
+        }
+    }
+    out
 }
 
 fn decode(encoding: &str, body: &str) -> String {
@@ -219,10 +275,15 @@ fn decode(encoding: &str, body: &str) -> String {
 mod tests {
     #[test]
     fn parts_are_decoded() {
-        let raw = "To: a@b.example\r\nSubject: Hi\r\nContent-Type: multipart/alternative; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGo: http://h/r?token=3Dekp_ab=\r\ncd now\r\n--x\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+aGk8L3A+\r\n--x--\r\n";
+        let raw = "To: a@b.example\r\nSubject: Hi\r\nContent-Type: multipart/alternative; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGo: http://h/r?token=3Dekp_ab=\r\ncd now\r\n-- \r\nSent by EventKit.\r\n--x\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+aGk8L3A+\r\n--x--\r\n";
         let mail = super::parse(raw);
         assert_eq!((mail.to.as_str(), mail.subject.as_str()), ("a@b.example", "Hi"));
         assert_eq!(mail.link().unwrap(), "http://h/r?token=ekp_abcd");
+        assert_eq!(
+            super::decode_words("=?utf-8?b?UGFzc3dvcnQgZsO8cg==?= =?utf-8?q?_EventKit?= now"),
+            "Passwort für EventKit now"
+        );
+        assert!(mail.text.ends_with("Sent by EventKit."), "{}", mail.text);
         assert!(mail.decoded.contains("<p>hi</p>"), "{}", mail.decoded);
     }
 }
