@@ -153,14 +153,6 @@ async fn the_c1_sequence_finds_no_usable_token_and_the_victims_other_tenant_stay
         .unwrap()
         .to_vec();
     let files = unzip(zip);
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    assert!(names.contains(&"tables/invitations.ndjson"), "{names:?}");
-    for plumbing in ["outbox", "job_failures", "idempotency_keys"] {
-        assert!(
-            !names.contains(&format!("tables/{plumbing}.ndjson").as_str()),
-            "{plumbing} is not exported"
-        );
-    }
     let mut candidates: Vec<(String, String)> = files
         .iter()
         .flat_map(|(name, text)| token_like(text).into_iter().map(|t| (name.clone(), t)))
@@ -207,6 +199,14 @@ async fn the_c1_sequence_finds_no_usable_token_and_the_victims_other_tenant_stay
         Vec::<(String, String)>::new(),
         "no token-like secret in the export or the outbox"
     );
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"tables/invitations.ndjson"), "{names:?}");
+    for plumbing in ["outbox", "job_failures", "idempotency_keys"] {
+        assert!(
+            !names.contains(&format!("tables/{plumbing}.ndjson").as_str()),
+            "{plumbing} is not exported"
+        );
+    }
 
     // The reset belongs to no tenant: not in any outbox or email log, queued for the person.
     let in_tenants: i64 = sqlx::query_scalar(
