@@ -13,6 +13,7 @@ use crate::{
     registry::{self, TENANT_COLUMNS, TenantRow},
     secrets,
 };
+use chrono::Utc;
 use eventkit_domain::{
     FieldViolation, Violations,
     inventory::NAME,
@@ -27,7 +28,6 @@ use eventkit_platform::{
     outbox,
 };
 use eventkit_proto::controlplane::v1::*;
-use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 

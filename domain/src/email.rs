@@ -32,10 +32,7 @@ pub fn parse_account_email(field: &str, raw: &str) -> Result<String, FieldViolat
 /// `en-GB` or `de_AT` (two or three letters, then letters, digits, `-` or `_`; at most 35).
 pub fn parse_locale(field: &str, raw: &str) -> Result<String, FieldViolation> {
     let locale = raw.trim();
-    let language = locale
-        .split(['-', '_'])
-        .next()
-        .unwrap_or_default();
+    let language = locale.split(['-', '_']).next().unwrap_or_default();
     if locale.is_empty()
         || (locale.len() <= 35
             && (2..=3).contains(&language.len())

@@ -211,7 +211,11 @@ pub async fn verify_zip(
     let (tables, left_out): (Vec<_>, Vec<_>) = tables
         .into_iter()
         .partition(|t| !LEFT_OUT.contains(&t.get::<String, _>("name").as_str()));
-    assert_eq!(left_out.len(), LEFT_OUT.len(), "every left-out table exists");
+    assert_eq!(
+        left_out.len(),
+        LEFT_OUT.len(),
+        "every left-out table exists"
+    );
     assert_eq!(manifest["leftOut"], serde_json::json!(LEFT_OUT));
     for table in LEFT_OUT {
         assert!(

@@ -29,7 +29,10 @@ pub struct Mail {
 impl Mail {
     /// The first `http(s)://` link of the text part.
     pub fn link(&self) -> Option<String> {
-        let start = self.text.find("http://").or_else(|| self.text.find("https://"))?;
+        let start = self
+            .text
+            .find("http://")
+            .or_else(|| self.text.find("https://"))?;
         Some(
             self.text[start..]
                 .chars()
@@ -277,7 +280,10 @@ mod tests {
     fn parts_are_decoded() {
         let raw = "To: a@b.example\r\nSubject: Hi\r\nContent-Type: multipart/alternative; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGo: http://h/r?token=3Dekp_ab=\r\ncd now\r\n-- \r\nSent by EventKit.\r\n--x\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+aGk8L3A+\r\n--x--\r\n";
         let mail = super::parse(raw);
-        assert_eq!((mail.to.as_str(), mail.subject.as_str()), ("a@b.example", "Hi"));
+        assert_eq!(
+            (mail.to.as_str(), mail.subject.as_str()),
+            ("a@b.example", "Hi")
+        );
         assert_eq!(mail.link().unwrap(), "http://h/r?token=ekp_abcd");
         assert_eq!(
             super::decode_words("=?utf-8?b?UGFzc3dvcnQgZsO8cg==?= =?utf-8?q?_EventKit?= now"),

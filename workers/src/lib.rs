@@ -54,7 +54,11 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let metrics_every = config.jobs_metrics_every;
     let transport = email::transport::Transport::from_config(config)?;
     tracing::info!(to = %transport.describe(), "email transport");
-    let mailer = Arc::new(email::Mailer::new(db.clone(), transport, &config.mail_from)?);
+    let mailer = Arc::new(email::Mailer::new(
+        db.clone(),
+        transport,
+        &config.mail_from,
+    )?);
     let account_mailer = Arc::new(email::account::AccountMailer::new(
         db.clone(),
         email::transport::Transport::from_config(config)?,

@@ -90,10 +90,12 @@ pub async fn forget(conn: &mut PgConnection, ids: &[Uuid]) -> Result<u64, sqlx::
 
 /// Removes the links kept past their `keep_until`; returns how many.
 pub async fn sweep(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("delete from mail_links where keep_until < now()")
-        .execute(pool)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("delete from mail_links where keep_until < now()")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }
 
 #[cfg(test)]

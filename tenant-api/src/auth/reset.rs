@@ -143,13 +143,8 @@ impl Auth {
                 secret: found.totp_secret.as_deref().unwrap_or_default(),
                 last_step: found.totp_last_step,
             };
-            match second_factor::prove(
-                &mut tx,
-                &factor,
-                &request.totp_code,
-                &request.recovery_code,
-            )
-            .await?
+            match second_factor::prove(&mut tx, &factor, &request.totp_code, &request.recovery_code)
+                .await?
             {
                 Proof::Accepted => {}
                 Proof::Missing => {

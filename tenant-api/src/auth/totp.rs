@@ -121,13 +121,8 @@ impl Auth {
                 secret: account.totp_secret.as_deref().unwrap_or_default(),
                 last_step: account.totp_last_step,
             };
-            match second_factor::prove(
-                &mut tx,
-                &factor,
-                &request.totp_code,
-                &request.recovery_code,
-            )
-            .await?
+            match second_factor::prove(&mut tx, &factor, &request.totp_code, &request.recovery_code)
+                .await?
             {
                 Proof::Accepted => {}
                 Proof::Missing => {

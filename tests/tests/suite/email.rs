@@ -172,7 +172,7 @@ async fn german_tenants_get_german_email_once_per_event() {
     let invitation_id = uuid::Uuid::now_v7();
     let db = Db::connect_lazy(env.config.database.app.expose(), 1).unwrap();
     links::keep(
-        &mut *db.pool().acquire().await.unwrap(),
+        &mut db.pool().acquire().await.unwrap(),
         invitation_id,
         LinkedMessage::Invitation,
         "https://app.eventkit.test/accept?t=abc",

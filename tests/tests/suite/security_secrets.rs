@@ -32,7 +32,11 @@ fn token_like(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for marker in ["ekp_", "eki_", "ekv_", "token="] {
         for (at, _) in text.match_indices(marker) {
-            let start = if marker == "token=" { at + marker.len() } else { at };
+            let start = if marker == "token=" {
+                at + marker.len()
+            } else {
+                at
+            };
             let token: String = text[start..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -70,7 +74,6 @@ async fn account_call(cp: std::net::SocketAddr, tenant: &Tenant, method: &str) -
     .ok()
     .clone()
 }
-
 
 #[tokio::test]
 async fn the_c1_sequence_finds_no_usable_token_and_the_victims_other_tenant_stays_closed() {
@@ -314,10 +317,9 @@ async fn a_reset_needs_the_second_factor_and_turning_it_off_needs_a_current_code
     // The link alone does not reset an account with a second factor; a wrong code neither.
     let alone = reset(json!({"token": token, "newPassword": ATTACKER_PASSWORD})).await;
     assert_eq!(alone.violated_fields(), ["totp_code"], "{}", alone.body);
-    let wrong = reset(
-        json!({"token": token, "newPassword": ATTACKER_PASSWORD, "totpCode": "000000"}),
-    )
-    .await;
+    let wrong =
+        reset(json!({"token": token, "newPassword": ATTACKER_PASSWORD, "totpCode": "000000"}))
+            .await;
     assert_eq!(wrong.violated_fields(), ["totp_code"], "{}", wrong.body);
     let old = env
         .call(
@@ -350,16 +352,14 @@ async fn a_reset_needs_the_second_factor_and_turning_it_off_needs_a_current_code
     // Five wrong codes end a link, even for the right code after them.
     let (_, token) = reset_mail().await;
     for _ in 0..5 {
-        let wrong = reset(
-            json!({"token": token, "newPassword": ATTACKER_PASSWORD, "totpCode": "123456"}),
-        )
-        .await;
+        let wrong =
+            reset(json!({"token": token, "newPassword": ATTACKER_PASSWORD, "totpCode": "123456"}))
+                .await;
         assert_eq!(wrong.violated_fields(), ["totp_code"]);
     }
-    let late = reset(
-        json!({"token": token, "newPassword": ATTACKER_PASSWORD, "recoveryCode": codes[2]}),
-    )
-    .await;
+    let late =
+        reset(json!({"token": token, "newPassword": ATTACKER_PASSWORD, "recoveryCode": codes[2]}))
+            .await;
     assert_eq!(late.violated_fields(), ["token"], "{}", late.body);
 
     // Turning TOTP off with a session and the password is not enough: it needs a current code.
@@ -422,7 +422,8 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
         (a.id, None),
         (b.id, Some("30 days")),
     ] {
-        let published = published.map_or("null".to_owned(), |age| format!("now() - interval '{age}'"));
+        let published =
+            published.map_or("null".to_owned(), |age| format!("now() - interval '{age}'"));
         sqlx::query(&format!(
             "insert into outbox (tenant_id, id, event_type, payload, created_at, published_at) \
              values ($1, ek_uuid_v7(), 'product.created', '{{}}', now() - interval '31 days', {published})"
@@ -459,9 +460,15 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
         (gone, now - chrono::Duration::seconds(1)),
         (kept, now + chrono::Duration::hours(1)),
     ] {
-        links::keep(&mut conn, id, LinkedMessage::Invitation, "https://x/a?token=t", until)
-            .await
-            .unwrap();
+        links::keep(
+            &mut conn,
+            id,
+            LinkedMessage::Invitation,
+            "https://x/a?token=t",
+            until,
+        )
+        .await
+        .unwrap();
     }
     drop(conn);
     let user: uuid::Uuid = sqlx::query_scalar(

@@ -245,7 +245,12 @@ impl Exporter {
             left_out: tables::LEFT_OUT.iter().map(|t| t.to_string()).collect(),
             redacted: tables::REDACTED
                 .iter()
-                .map(|(t, columns)| (t.to_string(), columns.iter().map(|c| c.to_string()).collect()))
+                .map(|(t, columns)| {
+                    (
+                        t.to_string(),
+                        columns.iter().map(|c| c.to_string()).collect(),
+                    )
+                })
                 .collect(),
         };
         let archive = archive.take().expect("archive");
@@ -298,7 +303,14 @@ impl Exporter {
         }
         // The download link grants the whole tenant's data: it waits for the mailer outside
         // tenant data, found by the export's id (docs/adr/0033), never in the outbox.
-        links::keep(&mut tx, export_id, LinkedMessage::ExportReady, &url, expires_at).await?;
+        links::keep(
+            &mut tx,
+            export_id,
+            LinkedMessage::ExportReady,
+            &url,
+            expires_at,
+        )
+        .await?;
         let payload = json!({
             "exportId": export_id.to_string(),
             "expiresAt": expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),

@@ -102,7 +102,11 @@ pub async fn open(tx: &mut TenantTx, table: &Table) -> Result<(), sqlx::Error> {
     let order = if table.key.is_empty() {
         String::new()
     } else {
-        let key: Vec<String> = table.key.iter().map(|c| format!("t.{}", quoted(c))).collect();
+        let key: Vec<String> = table
+            .key
+            .iter()
+            .map(|c| format!("t.{}", quoted(c)))
+            .collect();
         format!(" order by {}", key.join(", "))
     };
     let columns: Vec<String> = table.columns.iter().map(|c| quoted(c)).collect();
