@@ -5,8 +5,9 @@
 //! transaction under the tenant's row-level security; a second scan of the same tables must
 //! then find nothing, or the whole erasure rolls back. The registry row stays as the erasure
 //! record: state `erased`, the time and the per-table counts, and no name or email. The
-//! tenant's export ZIPs are removed from object storage once the rows are gone, and people who
-//! belonged only to this tenant are deleted with it. An operator's erasure first makes the
+//! tenant's export ZIPs are removed from object storage once the rows are gone, its emailed
+//! links still waiting for the mailer go with the rows, and people who belonged only to this
+//! tenant are deleted with it. An operator's erasure first makes the
 //! tenant due, so one killed half-way is finished by the next sweep.
 
 use crate::{
@@ -24,6 +25,7 @@ use eventkit_domain::{
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
+    mail::links,
 };
 use eventkit_proto::controlplane::v1::*;
 use serde_json::json;
@@ -240,6 +242,15 @@ impl ControlPlane {
         .bind(tenant_id)
         .fetch_all(&mut *tx)
         .await?;
+        // Links still waiting for the mailer (kept outside tenant data, by the id of what they
+        // open) go with what they open.
+        let linked: Vec<Uuid> = sqlx::query_scalar(
+            "select id from invitations union all select id from exports union all select $1",
+        )
+        .bind(tenant_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        links::forget(&mut tx, &linked).await?;
         let mut deleted = BTreeMap::new();
         let tables = tenant_tables(&mut tx).await?;
         let mut rows_total = 0;

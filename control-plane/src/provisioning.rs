@@ -1,8 +1,9 @@
-//! Making tenants: self-service sign-up (the tenant waits in `pending_approval`, and
-//! `tenant.signup_requested` carries a one-time token for the email worker's verification link,
-//! redeemed with `VerifySignupEmail`; only the token's hash is kept in the registry), operator
-//! creation, approval, and provisioning — the default settings and `tenant.provisioned`, done so
-//! that a retry after any failure finishes the job once and never twice.
+//! Making tenants: self-service sign-up (the tenant waits in `pending_approval`;
+//! `tenant.signup_requested` asks the email worker to mail a one-time verification link, kept
+//! for it outside tenant data, redeemed with `VerifySignupEmail`; only the token's hash is kept
+//! in the registry), operator creation, approval, and provisioning — the default settings and
+//! `tenant.provisioned`, done so that a retry after any failure finishes the job once and never
+//! twice.
 
 use crate::{
     ControlPlane,
@@ -12,6 +13,7 @@ use crate::{
     registry::{self, TENANT_COLUMNS, TenantRow},
     secrets,
 };
+use chrono::Utc;
 use eventkit_domain::{
     FieldViolation, Violations,
     inventory::NAME,
@@ -22,6 +24,7 @@ use eventkit_platform::{
     auth::api_key,
     db::{Actor, TenantTx},
     identity::invitations,
+    mail::links::{self, LinkedMessage},
     outbox,
 };
 use eventkit_proto::controlplane::v1::*;
@@ -30,6 +33,9 @@ use uuid::Uuid;
 
 /// The prefix of sign-up verification tokens.
 pub const VERIFICATION_PREFIX: &str = "ekv_";
+
+/// How long the verification link waits for the mailer before it is swept unsent.
+const VERIFICATION_MAILED_WITHIN: chrono::Duration = chrono::Duration::days(7);
 
 /// Settings every tenant starts with; its admins change them later.
 pub const DEFAULT_CURRENCY: &str = "EUR";
@@ -161,12 +167,25 @@ impl ControlPlane {
             .bind(secrets::hash(&token))
             .execute(&mut *tx)
             .await?;
+        // The link waits for the mailer outside tenant data (docs/adr/0033): the event names
+        // only the tenant.
+        let verify_url = format!(
+            "{}/signup/verify?tenant={tenant_id}&token={token}",
+            self.public_url.trim_end_matches('/')
+        );
+        links::keep(
+            &mut tx,
+            tenant_id,
+            LinkedMessage::SignupVerification,
+            &verify_url,
+            Utc::now() + VERIFICATION_MAILED_WITHIN,
+        )
+        .await?;
         let payload = json!({
             "tenantId": tenant_id.to_string(),
             "companyName": new.name,
             "adminEmail": new.admin_email,
             "plan": new.plan,
-            "verificationToken": token,
         });
         outbox::emit(&mut tx, "tenant.signup_requested", tenant_id, payload).await?;
         tx.commit().await?;
@@ -195,6 +214,7 @@ impl ControlPlane {
         let tenant_id = tenant.ok_or_else(|| {
             ApiError::NotFound("unknown or already used verification token".into())
         })?;
+        links::forget(&mut *self.db.pool().acquire().await?, &[tenant_id]).await?;
         Ok(VerifySignupEmailResponse {
             tenant_id: tenant_id.to_string(),
         })

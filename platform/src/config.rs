@@ -92,6 +92,9 @@ pub struct Config {
     /// Where export workers write the ZIP before uploading it (`EVENTKIT_EXPORT_WORK_DIR`;
     /// default the system's temporary folder).
     pub export_work_dir: std::path::PathBuf,
+    /// How long published outbox events (and sent account emails) are kept before the workers'
+    /// retention sweep deletes them (`EVENTKIT_OUTBOX_RETENTION_HOURS`, default 7 days).
+    pub outbox_retention: Duration,
     // Rate limits and hardening (issue 5).
     /// Rate limits of the tenant API (`EVENTKIT_RATE_LIMIT*`, see `rate_limit::config`).
     pub rate_limits: RateLimitConfig,
@@ -345,6 +348,12 @@ impl Config {
             export_work_dir: get("EVENTKIT_EXPORT_WORK_DIR")
                 .map(Into::into)
                 .unwrap_or_else(std::env::temp_dir),
+            outbox_retention: Duration::from_secs(
+                3600 * at_least_one(
+                    "EVENTKIT_OUTBOX_RETENTION_HOURS",
+                    parse(&vars, "EVENTKIT_OUTBOX_RETENTION_HOURS", 168)?,
+                )? as u64,
+            ),
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod health;
 pub mod identity;
 pub mod installed_servers;
 pub mod jobs;
+pub mod mail;
 pub mod metering;
 pub mod outbound;
 pub mod outbox;

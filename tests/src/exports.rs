@@ -7,7 +7,10 @@ use crate::{OtherServer, Tenant, TestEnv, pipeline};
 use eventkit_platform::{config::Config, db::Db, storage::Storage};
 use eventkit_workers::{
     email::{Mailer, transport::Transport},
-    export::Exporter,
+    export::{
+        Exporter,
+        tables::{LEFT_OUT, redacted},
+    },
 };
 use serde_json::Value;
 use sqlx::{PgPool, Row};
@@ -122,7 +125,6 @@ pub async fn workers(
             db,
             Transport::from_config(config).expect("mail transport"),
             &config.mail_from,
-            &config.public_url,
         )
         .expect("mailer"),
     );
@@ -173,10 +175,11 @@ fn entry(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> Str
 }
 
 /// Checks an export ZIP of `tenant` against the database (read as a superuser, so RLS cannot
-/// hide a missing row): every table with a `tenant_id` column is in it; its NDJSON rows are the
-/// tenant's rows in primary-key order, equal field by field (for `live` tables, which change
-/// after the snapshot, each exported row must still exist); the CSV has the table's columns and
-/// the same rows; the manifest's counts match; and no id of `others` appears anywhere.
+/// hide a missing row): every table with a `tenant_id` column but the left-out plumbing is in
+/// it; its NDJSON rows are the tenant's rows in primary-key order, equal field by field but for
+/// the redacted columns, which are nowhere (for `live` tables, which change after the snapshot,
+/// each exported row must still exist); the CSV has the table's exported columns and the same
+/// rows; the manifest's counts match; and no id of `others` appears anywhere.
 pub async fn verify_zip(
     bytes: Vec<u8>,
     admin: &PgPool,
@@ -204,6 +207,22 @@ pub async fn verify_zip(
     .fetch_all(admin)
     .await
     .expect("catalog");
+    // The delivery plumbing is left out, and the manifest says so.
+    let (tables, left_out): (Vec<_>, Vec<_>) = tables
+        .into_iter()
+        .partition(|t| !LEFT_OUT.contains(&t.get::<String, _>("name").as_str()));
+    assert_eq!(
+        left_out.len(),
+        LEFT_OUT.len(),
+        "every left-out table exists"
+    );
+    assert_eq!(manifest["leftOut"], serde_json::json!(LEFT_OUT));
+    for table in LEFT_OUT {
+        assert!(
+            zip.by_name(&format!("tables/{table}.ndjson")).is_err(),
+            "{table} is not exported"
+        );
+    }
     let listed: Vec<&str> = manifest["tables"]
         .as_array()
         .unwrap()
@@ -219,7 +238,12 @@ pub async fn verify_zip(
     let mut all_text = entry(&mut zip, "manifest.json");
     for (table, listed) in tables.iter().zip(manifest["tables"].as_array().unwrap()) {
         let name: String = table.get("name");
+        let hidden = redacted(&name);
         let columns: Vec<String> = table.get("columns");
+        let columns: Vec<String> = columns
+            .into_iter()
+            .filter(|c| !hidden.contains(&c.as_str()))
+            .collect();
         let key: Vec<String> = table.get("key");
         let ndjson = entry(&mut zip, &format!("tables/{name}.ndjson"));
         let csv_text = entry(&mut zip, &format!("tables/{name}.csv"));
@@ -241,7 +265,19 @@ pub async fn verify_zip(
         .fetch_all(admin)
         .await
         .unwrap();
+        let in_db: Vec<Value> = in_db
+            .into_iter()
+            .map(|mut row| {
+                for column in hidden {
+                    row.as_object_mut().unwrap().remove(*column);
+                }
+                row
+            })
+            .collect();
         for row in &rows {
+            for column in hidden {
+                assert!(row.get(*column).is_none(), "{name}.{column} is redacted");
+            }
             assert_eq!(
                 row["tenant_id"],
                 tenant.to_string(),

@@ -10,6 +10,7 @@ pub mod ekctl;
 pub mod exports;
 pub mod faults;
 pub mod jwts;
+pub mod mailbox;
 pub mod oidc;
 pub mod people;
 pub mod pipeline;

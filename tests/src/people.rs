@@ -1,5 +1,5 @@
-//! People for identity tests: invite through the Admin API with an admin key, read the emailed
-//! token from the outbox (where the workers would pick it up), accept, and get a session.
+//! People for identity tests: invite through the Admin API with an admin key, read the token
+//! from the email the mailer sends ([`crate::mailbox`]), accept, and get a session.
 
 use crate::{Tenant, TestEnv};
 use serde_json::{Value, json};
@@ -30,26 +30,16 @@ pub async fn builtin_role(env: &TestEnv, tenant: &Tenant, key: &str) -> String {
         .to_owned()
 }
 
-/// The token of the newest email of kind `message` to `email`, from the outbox.
+/// The token in the newest email of kind `message` to `email`, as the mailer sends it.
 pub async fn emailed_token(env: &TestEnv, message: &str, email: &str) -> String {
-    let admin = env.admin_pool().await;
-    let vars: Value = sqlx::query_scalar(
-        "select payload->'vars' from outbox where event_type = 'email.requested' \
-         and payload->>'message' = $1 and payload->'to'->>0 = $2 order by id desc limit 1",
-    )
-    .bind(message)
-    .bind(email)
-    .fetch_one(&admin)
-    .await
-    .unwrap_or_else(|e| panic!("no {message} email to {email}: {e}"));
-    let url = vars
-        .as_object()
-        .and_then(|v| {
-            v.values()
-                .find_map(|u| u.as_str().filter(|u| u.contains("token=")))
-        })
-        .expect("a link with a token");
-    url.split("token=").nth(1).expect("token").to_owned()
+    let link = crate::mailbox::emailed_link(env, message, email).await;
+    link.split("token=")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the {message} link has no token: {link}"))
+        .split('&')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Invites `email` with the given roles, accepts as a new account, returns the session.

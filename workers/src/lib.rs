@@ -1,6 +1,7 @@
 //! Background work: JetStream streams (declared idempotently at start), the outbox relay, the
-//! consumers (webhook fan-out, email, tenant exports), the webhook dispatcher, retention sweeps,
-//! health and metrics (including the jobs gauges: stream lag, dead letters, outbox backlog).
+//! consumers (webhook fan-out, email, tenant exports), the account mailer (emails of no tenant),
+//! the webhook dispatcher, retention sweeps, health and metrics (including the jobs gauges:
+//! stream lag, dead letters, outbox backlog).
 
 pub mod clock;
 pub mod consumer;
@@ -25,9 +26,9 @@ pub use event::EVENTS_SUBJECT_PREFIX;
 pub use eventkit_platform::jobs::{EVENTS_STREAM, EVENTS_SUBJECTS, declare_streams, event};
 
 /// Builds the workers: the health server now; in the background, once NATS answers, the
-/// streams and then the outbox relay and the consumers; the webhook dispatcher; the retention
-/// sweep. Refuses development defaults outside development mode and a database role that
-/// could bypass row-level security.
+/// streams and then the outbox relay and the consumers; the account mailer; the webhook
+/// dispatcher; the retention sweeps. Refuses development defaults outside development mode and a
+/// database role that could bypass row-level security.
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     development::refuse_defaults(config, &[Uses::AppDatabase, Uses::DownloadLinks])?;
     let db = Db::connect_service(config.database.app.expose(), 16).await?;
@@ -60,11 +61,23 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         db.clone(),
         transport,
         &config.mail_from,
-        &config.public_url,
     )?);
+    let account_mailer = Arc::new(email::account::AccountMailer::new(
+        db.clone(),
+        email::transport::Transport::from_config(config)?,
+        &config.mail_from,
+    )?);
+    account_mailer.spawn(database_url.clone(), Duration::from_secs(5));
     let storage = eventkit_platform::storage::Storage::from_config(&config.storage)?;
     tracing::info!(to = %storage.store.describe(), "object storage");
-    retention::spawn(db.clone(), storage.clone(), Duration::from_secs(600));
+    retention::spawn(
+        db.clone(),
+        storage.clone(),
+        retention::Periods {
+            every: Duration::from_secs(600),
+            published_events: config.outbox_retention,
+        },
+    );
     let exporter = Arc::new(export::Exporter::new(
         db.clone(),
         storage,

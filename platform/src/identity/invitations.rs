@@ -1,10 +1,17 @@
 //! Invitations to join a tenant: `eki_<tenant>_<40 random>` tokens, emailed and never shown to
 //! the inviter. The tenant part lets acceptance run inside the tenant's RLS context (as API
-//! keys do, docs/adr/0002); only the SHA-256 is stored. Made by admins (`InviteUser`) and by
+//! keys do, docs/adr/0002); only the SHA-256 is stored with the invitation, and the emailed link
+//! waits for the mailer outside tenant data (`mail::links`), so no export or outbox row of the
+//! inviting tenant holds it. Made by admins (`InviteUser`) and by
 //! provisioning (the first admin), so the code lives here.
 
 use super::tokens;
-use crate::{ApiError, db::TenantTx, outbox};
+use crate::{
+    ApiError,
+    db::TenantTx,
+    mail::links::{self, LinkedMessage},
+    outbox,
+};
 use chrono::{DateTime, Duration, Utc};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -72,6 +79,9 @@ pub async fn create(
         "{}/accept-invitation?token={token}",
         public_url.trim_end_matches('/')
     );
+    // The link stays out of the tenant's outbox (it is exported): the mailer finds it by the
+    // invitation's id (docs/adr/0033).
+    links::keep(tx, id, LinkedMessage::Invitation, &accept_url, expires_at).await?;
     outbox::emit(
         tx,
         "email.requested",
@@ -80,7 +90,6 @@ pub async fn create(
             "message": "invitation",
             "to": [email],
             "vars": {
-                "acceptUrl": accept_url,
                 "inviterName": inviter_name,
                 "expiresAt": expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             },

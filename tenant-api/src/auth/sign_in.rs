@@ -7,7 +7,10 @@ use eventkit_domain::email::parse_account_email;
 use eventkit_platform::{
     ApiError,
     identity::{
-        lockout, memberships, password, security_log::SecurityEvent, sessions::RefreshRefused, totp,
+        lockout, memberships, password,
+        second_factor::{self, Factor, Proof},
+        security_log::SecurityEvent,
+        sessions::RefreshRefused,
     },
 };
 use eventkit_proto::eventkit::v1::*;
@@ -99,45 +102,22 @@ impl Auth {
         recovery_code: &str,
         address: Option<&str>,
     ) -> Result<(), ApiError> {
-        let ok = if !code.trim().is_empty() {
-            let secret = account.totp_secret.as_deref().unwrap_or_default();
-            match totp::verify(
-                secret,
-                code,
-                chrono::Utc::now().timestamp(),
-                account.totp_last_step,
-            ) {
-                Some(step) => {
-                    // Only a newer step may be stored: two sign-ins racing with one code get one.
-                    sqlx::query(
-                        "update users set totp_last_step = $2 where id = $1 \
-                         and (totp_last_step is null or totp_last_step < $2)",
-                    )
-                    .bind(account.id)
-                    .bind(step)
-                    .execute(self.db.pool())
-                    .await?
-                    .rows_affected()
-                        == 1
-                }
-                None => false,
-            }
-        } else if !recovery_code.trim().is_empty() {
-            sqlx::query(
-                "update recovery_codes set used_at = now() \
-                 where user_id = $1 and code_hash = $2 and used_at is null",
-            )
-            .bind(account.id)
-            .bind(totp::recovery_code_hash(recovery_code))
-            .execute(self.db.pool())
-            .await?
-            .rows_affected()
-                == 1
-        } else {
-            return Err(ApiError::Unauthenticated(
-                "a second factor is required: send totp_code (or a recovery_code)".into(),
-            ));
+        let factor = Factor {
+            user_id: account.id,
+            secret: account.totp_secret.as_deref().unwrap_or_default(),
+            last_step: account.totp_last_step,
         };
+        let mut conn = self.db.pool().acquire().await?;
+        let ok = match second_factor::prove(&mut conn, &factor, code, recovery_code).await? {
+            Proof::Accepted => true,
+            Proof::Refused => false,
+            Proof::Missing => {
+                return Err(ApiError::Unauthenticated(
+                    "a second factor is required: send totp_code (or a recovery_code)".into(),
+                ));
+            }
+        };
+        drop(conn);
         if ok {
             return Ok(());
         }

@@ -1,10 +1,19 @@
 //! Enrolling and removing the TOTP second factor of the signed-in person. Enrollment becomes
 //! active only once a code from the app is confirmed, and answers ten recovery codes, shown once.
+//! Removing it needs the password and a current code (or a recovery code): a session and a
+//! password alone, which can both leak, do not take the second factor away.
 
-use super::{Answer, Auth, Caller, Cookies};
+use super::{
+    Answer, Auth, Caller, Cookies,
+    sign_in::{ACCOUNT, Account},
+};
 use eventkit_platform::{
     ApiError,
-    identity::{password, totp},
+    identity::{
+        password,
+        second_factor::{self, Factor, Proof},
+        totp,
+    },
 };
 use eventkit_proto::eventkit::v1::*;
 use uuid::Uuid;
@@ -94,18 +103,43 @@ impl Auth {
         request: DisableTotpRequest,
     ) -> Result<Answer<DisableTotpResponse>, ApiError> {
         let (user_id, principal) = caller.user()?;
-        let stored: Option<String> =
-            sqlx::query_scalar("select password_hash from users where id = $1")
-                .bind(user_id)
-                .fetch_one(self.db.pool())
-                .await?;
-        if !password::verify_blocking(stored, request.password).await {
+        let mut tx = self.db.pool().begin().await?;
+        let account: Account = sqlx::query_as(&format!("{ACCOUNT} where id = $1 for update"))
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !password::verify_blocking(account.password_hash.clone(), request.password).await {
             return Err(ApiError::invalid(
                 "password",
                 "is not the password of this account",
             ));
         }
-        let mut tx = self.db.pool().begin().await?;
+        // Whoever holds a session and the password (both can leak) must still hold the factor.
+        if account.totp_enabled {
+            let factor = Factor {
+                user_id,
+                secret: account.totp_secret.as_deref().unwrap_or_default(),
+                last_step: account.totp_last_step,
+            };
+            match second_factor::prove(&mut tx, &factor, &request.totp_code, &request.recovery_code)
+                .await?
+            {
+                Proof::Accepted => {}
+                Proof::Missing => {
+                    return Err(ApiError::invalid(
+                        "totp_code",
+                        "is required: send the current code of the authenticator app (or a \
+                         recovery_code) to turn the second factor off",
+                    ));
+                }
+                Proof::Refused => {
+                    return Err(ApiError::invalid(
+                        "totp_code",
+                        "is not the current code of the authenticator app (or was used already)",
+                    ));
+                }
+            }
+        }
         sqlx::query(
             "update users set totp_secret = null, totp_enabled_at = null, totp_last_step = null, \
              updated_at = now() where id = $1",

@@ -3,7 +3,10 @@
 //! the whole path (a 410 answer, the outbox, JetStream, the email consumer) — an event handled
 //! twice mails once, and a suspended tenant gets nothing but its suspension notice.
 
-use eventkit_platform::db::Db;
+use eventkit_platform::{
+    db::Db,
+    mail::links::{self, LinkedMessage},
+};
 use eventkit_tests::{
     Tenant, TestEnv, pipeline,
     smtp_sink::SmtpSink,
@@ -36,7 +39,7 @@ async fn env_with_smtp(sink: &SmtpSink) -> TestEnv {
 fn mailer(env: &TestEnv) -> Arc<Mailer> {
     let db = Db::connect_lazy(env.config.database.app.expose(), 4).unwrap();
     let transport = Transport::from_config(&env.config).unwrap();
-    Arc::new(Mailer::new(db, transport, &env.config.mail_from, &env.config.public_url).unwrap())
+    Arc::new(Mailer::new(db, transport, &env.config.mail_from).unwrap())
 }
 
 /// The tenant's admin contact and locale (as provisioning sets them) and its branding.
@@ -165,13 +168,33 @@ async fn german_tenants_get_german_email_once_per_event() {
     );
     mailer.handle(warning.clone()).await.unwrap();
     mailer.handle(warning).await.unwrap(); // redelivered
-    let invitation = event(
-        &tenant,
-        "email.requested",
-        json!({"message": "invitation", "to": ["neu@acme.test"],
-        "vars": {"inviterName": "Petra", "acceptUrl": "https://app.eventkit.test/accept?t=abc", "expiresAt": "29.11.2026"}}),
-    );
+    // The link is not in the event: the mailer finds it kept under the event's subject.
+    let invitation_id = uuid::Uuid::now_v7();
+    let db = Db::connect_lazy(env.config.database.app.expose(), 1).unwrap();
+    links::keep(
+        &mut db.pool().acquire().await.unwrap(),
+        invitation_id,
+        LinkedMessage::Invitation,
+        "https://app.eventkit.test/accept?t=abc",
+        chrono::Utc::now() + chrono::Duration::days(7),
+    )
+    .await
+    .unwrap();
+    let invitation = Event {
+        subject_id: Some(invitation_id),
+        ..event(
+            &tenant,
+            "email.requested",
+            json!({"message": "invitation", "to": ["neu@acme.test"],
+            "vars": {"inviterName": "Petra", "expiresAt": "29.11.2026"}}),
+        )
+    };
     mailer.handle(invitation).await.unwrap();
+    let kept: i64 = sqlx::query_scalar("select count(*) from mail_links")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "a mailed link is forgotten");
 
     let mails = sink.wait_for(2).await;
     assert_eq!(

@@ -35,6 +35,7 @@ mod scanning;
 mod security_database;
 mod security_defaults;
 mod security_grants;
+mod security_secrets;
 mod security_sessions;
 mod seed;
 mod shutdown;

@@ -185,19 +185,27 @@ async fn totp_codes_work_once_and_recovery_codes_replace_them() {
     .await;
     assert_eq!(reused.code(), "unauthenticated");
 
-    // Disabling needs the password.
+    // Disabling needs the password and the second factor.
     let no = env
         .call(
             token,
             "AuthService/DisableTotp",
-            json!({"password": "not it at all"}),
+            json!({"password": "not it at all", "recoveryCode": codes[1]}),
         )
         .await;
     assert_eq!(no.violated_fields(), ["password"]);
+    let password_only = env
+        .call(
+            token,
+            "AuthService/DisableTotp",
+            json!({"password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(password_only.violated_fields(), ["totp_code"]);
     env.call(
         token,
         "AuthService/DisableTotp",
-        json!({"password": PASSWORD}),
+        json!({"password": PASSWORD, "recoveryCode": codes[1]}),
     )
     .await
     .ok();

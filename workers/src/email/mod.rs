@@ -6,8 +6,12 @@
 //!
 //! Recipients of tenant notices are the tenant's admin contact (`tenants.admin_email`); other
 //! services ask for an email with an `email.requested` event naming the message, the
-//! recipients, an optional locale and the message's variables.
+//! recipients, an optional locale and the message's variables. Links that grant access are
+//! never in an event: the mailer looks them up outside tenant data (`mail::links`) by the
+//! event's subject and forgets them once mailed. Emails about a person's account belong to no
+//! tenant and go through [`account`] instead.
 
+pub mod account;
 pub mod render;
 pub mod transport;
 
@@ -15,7 +19,10 @@ use crate::{
     consumer::{Failure, Handler},
     event::Event,
 };
-use eventkit_platform::db::{Actor, Db, TenantTx};
+use eventkit_platform::{
+    db::{Actor, Db, TenantTx},
+    mail::links::{self, LinkedMessage},
+};
 use lettre::{
     Message,
     message::{Mailbox, MultiPart},
@@ -108,24 +115,42 @@ pub struct Mailer {
     templates: Templates,
     transport: transport::Transport,
     from: Mailbox,
-    public_url: String,
+}
+
+/// The sender of every email (`EVENTKIT_MAIL_FROM`).
+pub fn sender(from: &str) -> anyhow::Result<Mailbox> {
+    from.parse()
+        .map_err(|e| anyhow::anyhow!("EVENTKIT_MAIL_FROM {from:?}: {e}"))
+}
+
+/// One rendered email to one recipient, with a Message-Id made of what asked for it and the
+/// message, so a resend is recognisable as the same email.
+pub fn compose(
+    from: &Mailbox,
+    to: Mailbox,
+    asked_by: Uuid,
+    message: &str,
+    rendered: &render::Rendered,
+) -> Result<Message, Failure> {
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&rendered.subject)
+        .message_id(Some(format!("<{asked_by}.{message}@eventkit>")))
+        .multipart(MultiPart::alternative_plain_html(
+            rendered.text.clone(),
+            rendered.html.clone(),
+        ))
+        .map_err(|e| Failure::Permanent(e.into()))
 }
 
 impl Mailer {
-    pub fn new(
-        db: Db,
-        transport: transport::Transport,
-        from: &str,
-        public_url: &str,
-    ) -> anyhow::Result<Self> {
+    pub fn new(db: Db, transport: transport::Transport, from: &str) -> anyhow::Result<Self> {
         Ok(Self {
             db,
             templates: Templates::default(),
             transport,
-            from: from
-                .parse()
-                .map_err(|e| anyhow::anyhow!("EVENTKIT_MAIL_FROM {from:?}: {e}"))?,
-            public_url: public_url.to_owned(),
+            from: sender(from)?,
         })
     }
 
@@ -196,19 +221,27 @@ impl Handler for Mailer {
                 .filter(|n| !n.is_empty())
                 .unwrap_or(facts.name),
             logo_url: facts.logo_url.unwrap_or_default(),
-            color: facts.primary_color.unwrap_or_else(|| "#1f6feb".into()),
+            color: facts
+                .primary_color
+                .unwrap_or_else(|| render::DEFAULT_COLOR.into()),
+            tenant: true,
+        };
+        // A message that grants access carries the link kept for it under the event's subject
+        // (docs/adr/0033); once mailed (or used, or expired) it is gone, and a redelivery mails
+        // nothing new.
+        let linked = LinkedMessage::of(&plan.message).zip(event.subject_id);
+        let link_url = match linked {
+            Some((message, id)) => links::find(&mut tx, id, message).await?,
+            None => None,
         };
         let skip = match facts.state.as_str() {
             "suspended" if plan.message != "tenant_suspended" => Some("the tenant is suspended"),
             "erased" => Some("the tenant is erased"),
+            _ if LinkedMessage::of(&plan.message).is_some() && link_url.is_none() => {
+                Some("its link is no longer kept: mailed already, used or expired")
+            }
             _ => None,
         };
-        let verify_url = format!(
-            "{}/signup/verify?tenant={}&token={}",
-            self.public_url,
-            event.tenant_id,
-            event.data["verificationToken"].as_str().unwrap_or_default()
-        );
         let quota = render::quota_name(event.data["quota"].as_str().unwrap_or_default(), lang);
         let rendered = self
             .templates
@@ -217,7 +250,7 @@ impl Handler for Mailer {
                 lang,
                 &brand,
                 &plan.vars,
-                minijinja::context! { verify_url => verify_url, quota_name => quota },
+                minijinja::context! { link_url => link_url.unwrap_or_default(), quota_name => quota },
             )
             .map_err(Failure::Permanent)?;
         let mut to_send = Vec::new();
@@ -243,16 +276,7 @@ impl Handler for Mailer {
         }
         tx.commit().await?;
         for (recipient, mailbox) in to_send {
-            let message = Message::builder()
-                .from(self.from.clone())
-                .to(mailbox)
-                .subject(&rendered.subject)
-                .message_id(Some(format!("<{}.{}@eventkit>", event.id, plan.message)))
-                .multipart(MultiPart::alternative_plain_html(
-                    rendered.text.clone(),
-                    rendered.html.clone(),
-                ))
-                .map_err(|e| Failure::Permanent(e.into()))?;
+            let message = compose(&self.from, mailbox, event.id, &plan.message, &rendered)?;
             self.transport.send(message).await?;
             let mut tx = self.db.tenant_tx(event.tenant_id, &actor).await?;
             sqlx::query(
@@ -268,6 +292,9 @@ impl Handler for Mailer {
             tx.commit().await?;
             metrics::counter!("eventkit_emails_sent_total", "message" => plan.message.clone())
                 .increment(1);
+        }
+        if let Some((_, id)) = linked {
+            links::forget(&mut *self.db.pool().acquire().await?, &[id]).await?;
         }
         Ok(())
     }

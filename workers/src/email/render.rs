@@ -1,6 +1,7 @@
 //! Email templates: one minijinja file per message and language (`templates/email/<name>.<lang>.j2`)
 //! with `subject`, `text` and `html` blocks, the HTML part wrapped in a branded layout (the
-//! tenant's name, logo and colour). Templates are compiled into the binary; a missing one is a
+//! tenant's name, logo and colour, or EventKit's for emails of no tenant). A message that grants
+//! access shows the link the mailer looked up as `link_url`. Templates are compiled into the binary; a missing one is a
 //! test failure, not a runtime surprise.
 
 use minijinja::{Environment, Value, context};
@@ -29,12 +30,30 @@ impl Lang {
     }
 }
 
-/// What every email shows of the tenant.
+/// What every email shows of the tenant — or of EventKit itself, for emails about a person's
+/// account, which belong to no tenant.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Brand {
     pub name: String,
     pub logo_url: String,
     pub color: String,
+    /// Sent on behalf of a tenant (the footer says so).
+    pub tenant: bool,
+}
+
+/// The colour of emails without a tenant's own.
+pub const DEFAULT_COLOR: &str = "#1f6feb";
+
+impl Brand {
+    /// EventKit's own, for emails that belong to no tenant.
+    pub fn eventkit() -> Self {
+        Self {
+            name: "EventKit".into(),
+            logo_url: String::new(),
+            color: DEFAULT_COLOR.into(),
+            tenant: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -122,9 +141,11 @@ impl Templates {
 }
 
 fn footer(lang: Lang, brand: &Brand) -> String {
-    match lang {
-        Lang::En => format!("Sent by EventKit on behalf of {}.", brand.name),
-        Lang::De => format!("Gesendet von EventKit im Auftrag von {}.", brand.name),
+    match (lang, brand.tenant) {
+        (Lang::En, true) => format!("Sent by EventKit on behalf of {}.", brand.name),
+        (Lang::De, true) => format!("Gesendet von EventKit im Auftrag von {}.", brand.name),
+        (Lang::En, false) => "Sent by EventKit.".into(),
+        (Lang::De, false) => "Gesendet von EventKit.".into(),
     }
 }
 
@@ -149,6 +170,7 @@ pub fn quota_name(key: &str, lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eventkit_platform::mail::links::LinkedMessage;
     use serde_json::json;
 
     fn brand() -> Brand {
@@ -156,6 +178,7 @@ mod tests {
             name: "Acme <Rentals>".into(),
             logo_url: "https://cdn.example.com/acme.png".into(),
             color: "#ff6600".into(),
+            tenant: true,
         }
     }
 
@@ -173,7 +196,7 @@ mod tests {
                         lang,
                         &brand(),
                         &vars,
-                        context! { quota_name => "assets", verify_url => "https://x/v" },
+                        context! { quota_name => "assets", link_url => "https://x/l?token=t" },
                     )
                     .unwrap();
                 assert!(
@@ -196,8 +219,30 @@ mod tests {
                     !r.text.contains("{{") && !r.html.contains("{%"),
                     "{message}"
                 );
+                if LinkedMessage::of(message).is_some() {
+                    assert!(
+                        r.text.contains("https://x/l?token=t")
+                            && r.html.contains("https:&#x2f;&#x2f;x&#x2f;l?token=t"),
+                        "{message} carries its link"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn emails_of_no_tenant_are_eventkits_own() {
+        let r = Templates::default()
+            .render(
+                "password_reset",
+                Lang::En,
+                &Brand::eventkit(),
+                &json!({"expiresAt": "2026-12-01 10:00 UTC"}),
+                context! { link_url => "https://x/r" },
+            )
+            .unwrap();
+        assert_eq!(r.subject, "Reset your EventKit password");
+        assert!(r.text.ends_with("Sent by EventKit.\n"), "{}", r.text);
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! The export ZIP, written while the rows are read: `tables/<table>.ndjson` (one JSON object per
 //! row, as PostgreSQL's `row_to_json` writes it), `tables/<table>.csv` (a header of the table's
 //! columns, then the same rows: strings as they are, null as an empty cell, anything else as its
-//! JSON text) and, last, `manifest.json`. The ZIP goes to a temporary file and each table's CSV
-//! to a side file copied in after its NDJSON entry, so memory holds one batch of rows at most.
+//! JSON text) and, last, `manifest.json` (which also names the tables and columns left out). The
+//! ZIP goes to a temporary file and each table's CSV to a side file copied in after its NDJSON
+//! entry, so memory holds one batch of rows at most.
 //! Writing is blocking file I/O: callers run these methods on a blocking thread.
 
 use serde::Serialize;
 use serde_json::Value;
 use std::{
+    collections::BTreeMap,
     fs::File,
     io::{BufWriter, Seek, SeekFrom, Write},
     path::Path,
@@ -36,6 +38,10 @@ pub struct Manifest {
     pub schema_version: i64,
     pub created_at: String,
     pub tables: Vec<TableEntry>,
+    /// Tenant tables not in the export (delivery plumbing).
+    pub left_out: Vec<String>,
+    /// Columns left out of their tables (secrets), by table.
+    pub redacted: BTreeMap<String, Vec<String>>,
 }
 
 struct Open {
@@ -182,6 +188,8 @@ mod tests {
                 schema_version: 32,
                 created_at: "now".into(),
                 tables: Vec::new(),
+                left_out: vec!["outbox".into()],
+                redacted: BTreeMap::new(),
             })
             .unwrap();
 
@@ -215,5 +223,6 @@ mod tests {
         let manifest: Value = serde_json::from_str(&manifest).unwrap();
         assert_eq!(manifest["tables"][0]["rows"], 2);
         assert_eq!(manifest["schemaVersion"], 32);
+        assert_eq!(manifest["leftOut"], serde_json::json!(["outbox"]));
     }
 }

@@ -3,7 +3,7 @@
 //! read-only snapshot under the tenant's row-level security ([`tables`]), writes the ZIP to a
 //! local temporary file as it reads ([`archive`]), uploads it to object storage (where it appears
 //! whole or not at all), and marks the export ready with an `export.ready` event — which mails the
-//! tenant's admin the download link — in one transaction.
+//! tenant's admin the download link, kept for the mailer outside tenant data — in one transaction.
 //!
 //! Idempotent by export id: a ready or failed export is not done again. A worker killed at any
 //! point loses nothing: its lease runs out and the redelivered event starts the export again from
@@ -21,6 +21,7 @@ use archive::{Archive, Manifest};
 use chrono::{Duration as TimeDelta, Utc};
 use eventkit_platform::{
     db::{Actor, Db},
+    mail::links::{self, LinkedMessage},
     outbox,
     storage::{LINK_TTL, Storage},
 };
@@ -231,7 +232,7 @@ impl Exporter {
         snapshot.commit().await?;
         let manifest = Manifest {
             format: "eventkit-export",
-            format_version: 1,
+            format_version: 2,
             export_id: export_id.to_string(),
             tenant_id: tenant_id.to_string(),
             schema_version: eventkit_platform::db::bootstrap::MIGRATOR
@@ -241,6 +242,16 @@ impl Exporter {
                 .unwrap_or_default(),
             created_at: Utc::now().to_rfc3339(),
             tables: Vec::new(),
+            left_out: tables::LEFT_OUT.iter().map(|t| t.to_string()).collect(),
+            redacted: tables::REDACTED
+                .iter()
+                .map(|(t, columns)| {
+                    (
+                        t.to_string(),
+                        columns.iter().map(|c| c.to_string()).collect(),
+                    )
+                })
+                .collect(),
         };
         let archive = archive.take().expect("archive");
         tokio::task::spawn_blocking(move || archive.finish(manifest)).await??;
@@ -290,9 +301,18 @@ impl Exporter {
             // A later attempt owns the export now; it writes the same key and marks it.
             return Ok(());
         }
+        // The download link grants the whole tenant's data: it waits for the mailer outside
+        // tenant data, found by the export's id (docs/adr/0033), never in the outbox.
+        links::keep(
+            &mut tx,
+            export_id,
+            LinkedMessage::ExportReady,
+            &url,
+            expires_at,
+        )
+        .await?;
         let payload = json!({
             "exportId": export_id.to_string(),
-            "downloadUrl": url,
             "expiresAt": expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             "sizeBytes": size,
             "rows": rows,

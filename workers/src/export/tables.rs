@@ -3,6 +3,10 @@
 //! change; and each table's rows as JSON text, read through a server-side cursor in batches so
 //! no table is ever held in memory. Row-level security (the transaction's tenant context)
 //! decides which rows are seen; the `tenant_id` filter only helps the planner.
+//!
+//! An export is the tenant's data, not the delivery plumbing and not secrets (DESIGN.md, "No
+//! secret in tenant data"; docs/adr/0033): the tables in [`LEFT_OUT`] are not exported at all,
+//! and the columns in [`REDACTED`] are left out of their tables. The manifest lists both.
 
 use eventkit_platform::db::TenantTx;
 use sqlx::{Executor, Row};
@@ -10,7 +14,30 @@ use sqlx::{Executor, Row};
 /// Rows fetched from the cursor at a time.
 pub const BATCH_ROWS: usize = 1000;
 
-/// A tenant-owned table: its columns in table order and its primary key (the row order).
+/// Tables an export leaves out: the delivery plumbing. They hold copies of what was sent or
+/// answered — event payloads, dead letters, the stored answers of mutations (a new API key's
+/// secret among them) — not data of the tenant's own.
+pub const LEFT_OUT: &[&str] = &["idempotency_keys", "job_failures", "outbox"];
+
+/// Columns an export leaves out of their tables: secrets, and the hashes and lookup prefixes of
+/// tokens (the API never shows them either).
+pub const REDACTED: &[(&str, &[&str])] = &[
+    ("api_keys", &["secret_hash"]),
+    ("invitations", &["prefix", "token_hash"]),
+    ("sso_settings", &["client_secret"]),
+    ("webhook_endpoints", &["secret", "previous_secret"]),
+];
+
+/// The columns of `table` an export leaves out.
+pub fn redacted(table: &str) -> &'static [&'static str] {
+    REDACTED
+        .iter()
+        .find(|(name, _)| *name == table)
+        .map_or(&[], |(_, columns)| columns)
+}
+
+/// A tenant-owned table: the columns exported, in table order, and its primary key (the row
+/// order; never redacted).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub name: String,
@@ -22,7 +49,8 @@ fn quoted(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
-/// Every table in `public` with a `tenant_id` column, by name.
+/// Every table in `public` with a `tenant_id` column that an export holds, by name, without its
+/// redacted columns.
 pub async fn tenant_tables(tx: &mut TenantTx) -> Result<Vec<Table>, sqlx::Error> {
     let rows = sqlx::query(
         "select c.relname::text as name, \
@@ -40,11 +68,20 @@ pub async fn tenant_tables(tx: &mut TenantTx) -> Result<Vec<Table>, sqlx::Error>
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Table {
-            name: r.get("name"),
-            columns: r.get("columns"),
-            key: r.get("key"),
+        .map(|r| {
+            let name: String = r.get("name");
+            let columns: Vec<String> = r.get("columns");
+            let columns = columns
+                .into_iter()
+                .filter(|c| !redacted(&name).contains(&c.as_str()))
+                .collect();
+            Table {
+                name,
+                columns,
+                key: r.get("key"),
+            }
         })
+        .filter(|t| !LEFT_OUT.contains(&t.name.as_str()))
         .collect())
 }
 
@@ -59,18 +96,25 @@ pub async fn count(tx: &mut TenantTx, table: &Table) -> Result<i64, sqlx::Error>
     .await
 }
 
-/// Opens the cursor over `table`'s rows as JSON objects, in primary-key order.
+/// Opens the cursor over `table`'s rows as JSON objects of its exported columns, in
+/// primary-key order.
 pub async fn open(tx: &mut TenantTx, table: &Table) -> Result<(), sqlx::Error> {
     let order = if table.key.is_empty() {
         String::new()
     } else {
-        let key: Vec<String> = table.key.iter().map(|c| quoted(c)).collect();
+        let key: Vec<String> = table
+            .key
+            .iter()
+            .map(|c| format!("t.{}", quoted(c)))
+            .collect();
         format!(" order by {}", key.join(", "))
     };
+    let columns: Vec<String> = table.columns.iter().map(|c| quoted(c)).collect();
     // A uuid prints as hex and dashes only, so it is safe inline (DECLARE takes no parameters).
     let sql = format!(
-        "declare export_rows no scroll cursor for select row_to_json(t)::text from {} t \
-         where t.tenant_id = '{}'::uuid{order}",
+        "declare export_rows no scroll cursor for select row_to_json(t)::text from \
+         (select {} from {} where tenant_id = '{}'::uuid) t{order}",
+        columns.join(", "),
         quoted(&table.name),
         tx.tenant_id()
     );
@@ -93,4 +137,21 @@ pub async fn close(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
     let conn: &mut sqlx::PgConnection = tx;
     conn.execute(sqlx::raw_sql("close export_rows")).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_columns_are_never_keys_nor_of_left_out_tables() {
+        for (table, columns) in REDACTED {
+            assert!(!LEFT_OUT.contains(table), "{table}");
+            for column in *columns {
+                assert!(!["tenant_id", "id"].contains(column), "{table}.{column}");
+            }
+        }
+        assert_eq!(redacted("invitations"), ["prefix", "token_hash"]);
+        assert!(redacted("products").is_empty());
+    }
 }
