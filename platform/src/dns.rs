@@ -68,7 +68,9 @@ impl DnsResolver {
             options.cache_size = 0;
             options.timeout = Duration::from_secs(5);
             options.attempts = 2;
-            builder.build().map_err(|e| format!("the DNS resolver: {e}"))
+            builder
+                .build()
+                .map_err(|e| format!("the DNS resolver: {e}"))
         });
         Self { resolver }
     }

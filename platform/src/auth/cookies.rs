@@ -71,13 +71,7 @@ pub fn set_session(tokens: Option<(&str, i64, &str, i64)>, csrf: &str) -> Vec<He
     match tokens {
         Some((access, access_age, refresh, refresh_age)) => vec![
             cookie(ACCESS, access, access_age, true, "/"),
-            cookie(
-                REFRESH,
-                refresh,
-                refresh_age,
-                true,
-                AUTH_PATH,
-            ),
+            cookie(REFRESH, refresh, refresh_age, true, AUTH_PATH),
             cookie(CSRF, csrf, refresh_age, false, "/"),
         ],
         None => vec![

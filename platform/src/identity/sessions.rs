@@ -59,7 +59,11 @@ impl AccountAccess {
     }
 
     fn from_allowed(allowed: bool) -> Self {
-        if allowed { Self::Allowed } else { Self::Withheld }
+        if allowed {
+            Self::Allowed
+        } else {
+            Self::Withheld
+        }
     }
 }
 

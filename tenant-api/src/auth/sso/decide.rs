@@ -104,9 +104,14 @@ pub enum Who {
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Admit { who: Who, link: Link },
+    Admit {
+        who: Who,
+        link: Link,
+    },
     /// The account exists and the provider was never linked to it: the person proves it first.
-    LinkRequired { user: Uuid },
+    LinkRequired {
+        user: Uuid,
+    },
     Refuse(Refusal),
 }
 
@@ -179,12 +184,7 @@ fn admit(who: Who, link: Link) -> Decision {
 mod tests {
     use super::*;
 
-    fn facts(
-        linked: Option<Proof>,
-        by_email: bool,
-        member: bool,
-        domain: Option<Domain>,
-    ) -> Facts {
+    fn facts(linked: Option<Proof>, by_email: bool, member: bool, domain: Option<Domain>) -> Facts {
         Facts {
             linked: linked.map(|p| (user(), p)),
             by_email: by_email.then(user),
@@ -284,10 +284,7 @@ mod tests {
                 link: Link::Kept(Proof::VerifiedDomain)
             }
         );
-        assert_eq!(
-            Proof::Password.account_access(),
-            AccountAccess::Allowed
-        );
+        assert_eq!(Proof::Password.account_access(), AccountAccess::Allowed);
     }
 
     #[test]

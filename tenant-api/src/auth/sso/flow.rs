@@ -25,8 +25,8 @@ use eventkit_platform::{
 };
 use eventkit_proto::eventkit::v1::*;
 use openidconnect::{
-    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope,
-    TokenResponse, core::CoreAuthenticationFlow,
+    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse,
+    core::CoreAuthenticationFlow,
 };
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -122,7 +122,9 @@ impl Auth {
                 "the identity provider changed during the sign-in: start again".into(),
             ));
         }
-        let identity = self.identity_for_code(&provider, &request.code, &flow).await?;
+        let identity = self
+            .identity_for_code(&provider, &request.code, &flow)
+            .await?;
         let session = match flow.tenant.zip(settings) {
             None => {
                 let (user_id, new_link) = self.platform_person(&identity).await?;
@@ -336,9 +338,7 @@ impl Auth {
         };
         let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("sso")).await?;
         let member = match linked.map(|(user, _)| user).or(by_email) {
-            Some(user) => memberships::permissions_in(&mut tx, user)
-                .await?
-                .is_some(),
+            Some(user) => memberships::permissions_in(&mut tx, user).await?.is_some(),
             None => false,
         };
         let domain = match &email {
