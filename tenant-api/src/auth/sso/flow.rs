@@ -190,7 +190,7 @@ impl Auth {
             },
         )
         .await?;
-        Ok(memberships::tenants_of(&self.db, user_id).await?)
+        memberships::tenants_of(&self.db, user_id).await
     }
 
     /// Uses up the flow of `state`, if this is the browser that started it.
