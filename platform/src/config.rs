@@ -112,6 +112,9 @@ pub struct Config {
     /// `EVENTKIT_METRICS_TOKEN`: the bearer token for `/metrics` and the detailed `/health`.
     /// Unset, `/metrics` is off and `/health` says only up or down ([`crate::rpc::diagnostics`]).
     pub metrics_token: Option<Secret<String>>,
+    /// Name servers for the DNS TXT proofs of SSO domains (`EVENTKIT_DNS_SERVERS`:
+    /// comma-separated `ip:port`); empty: the system's (`/etc/resolv.conf`).
+    pub dns_servers: Vec<SocketAddr>,
 }
 
 /// What verifies bearer JWTs of another issuer. Issuer and audience are required: an identity
@@ -345,6 +348,18 @@ impl Config {
             },
             storage,
             export_lease: Duration::from_millis(parse(&vars, "EVENTKIT_EXPORT_LEASE_MS", 30_000)?),
+            dns_servers: get("EVENTKIT_DNS_SERVERS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|e| ConfigError {
+                        var: "EVENTKIT_DNS_SERVERS",
+                        message: format!("{s:?}: {e} (give ip:port, e.g. 10.0.0.2:53)"),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
             export_work_dir: get("EVENTKIT_EXPORT_WORK_DIR")
                 .map(Into::into)
                 .unwrap_or_else(std::env::temp_dir),

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod development;
+pub mod dns;
 pub mod error;
 pub mod health;
 pub mod identity;

@@ -106,6 +106,9 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             webhook_guard: config.webhook_guard.clone(),
             public_url: config.public_url.clone(),
             sso: sso.clone(),
+            dns: std::sync::Arc::new(eventkit_platform::dns::DnsResolver::new(
+                &config.dns_servers,
+            )),
         }))
     );
     let auth_service = service!(

@@ -6,7 +6,8 @@ use axum::extract::Request;
 use eventkit_domain::{FieldViolation, Violations};
 use eventkit_platform::{
     ApiError,
-    auth::{Permissions, Principal},
+    auth::{AuthMethod, Permissions, Principal},
+    identity::sessions::AccountAccess,
 };
 
 pub use eventkit_domain::permissions::*;
@@ -15,6 +16,9 @@ pub use eventkit_domain::permissions::*;
 pub const PUBLIC: &str = "public";
 /// Pseudo-permission: any signed-in person, whatever their roles (their own account).
 pub const SIGNED_IN: &str = "signed_in";
+/// Pseudo-permission: a signed-in person managing their account as a whole (second factor, their
+/// tenants) — not through a tenant's own identity provider they never linked by proof.
+pub const ACCOUNT: &str = "account";
 
 /// Checks permission names to grant (to an API key or a role, `what`): at least one, each
 /// known (or `*`) and held by the granter ([`require_held`]).
@@ -281,8 +285,14 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ("/eventkit.v1.AdminService/ListSecurityEvents", ADMIN_AUDIT),
     ("/eventkit.v1.AdminService/GetSsoSettings", ADMIN_USERS),
     ("/eventkit.v1.AdminService/UpdateSsoSettings", ADMIN_USERS),
+    (
+        "/eventkit.v1.AdminService/StartSsoDomainVerification",
+        ADMIN_USERS,
+    ),
+    ("/eventkit.v1.AdminService/VerifySsoDomain", ADMIN_USERS),
     ("/eventkit.v1.AuthService/StartSsoSignIn", PUBLIC),
     ("/eventkit.v1.AuthService/FinishSsoSignIn", PUBLIC),
+    ("/eventkit.v1.AuthService/LinkSsoIdentity", PUBLIC),
     ("/eventkit.v1.AuthService/SignIn", PUBLIC),
     ("/eventkit.v1.AuthService/RefreshSession", PUBLIC),
     ("/eventkit.v1.AuthService/SignOut", PUBLIC),
@@ -290,10 +300,10 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ("/eventkit.v1.AuthService/ResetPassword", PUBLIC),
     ("/eventkit.v1.AuthService/GetInvitation", PUBLIC),
     ("/eventkit.v1.AuthService/AcceptInvitation", PUBLIC),
-    ("/eventkit.v1.AuthService/ListMyTenants", SIGNED_IN),
-    ("/eventkit.v1.AuthService/StartTotpEnrollment", SIGNED_IN),
-    ("/eventkit.v1.AuthService/ConfirmTotpEnrollment", SIGNED_IN),
-    ("/eventkit.v1.AuthService/DisableTotp", SIGNED_IN),
+    ("/eventkit.v1.AuthService/ListMyTenants", ACCOUNT),
+    ("/eventkit.v1.AuthService/StartTotpEnrollment", ACCOUNT),
+    ("/eventkit.v1.AuthService/ConfirmTotpEnrollment", ACCOUNT),
+    ("/eventkit.v1.AuthService/DisableTotp", ACCOUNT),
 ];
 
 /// RPCs whose answers carry a secret shown once: their answers are never stored, so
@@ -313,7 +323,7 @@ const OTHER_READS: &[&str] = &["/eventkit.v1.PlanningService/CheckAvailability"]
 /// answers may be stored.
 pub fn keeps_idempotent_answers(path: &str) -> bool {
     let method = path.rsplit('/').next().unwrap_or_default();
-    required(path).is_some_and(|p| p != PUBLIC && p != SIGNED_IN)
+    required(path).is_some_and(|p| ![PUBLIC, SIGNED_IN, ACCOUNT].contains(&p))
         && !OTHER_READS.contains(&path)
         && !["Get", "List", "Lookup"]
             .iter()
@@ -343,6 +353,20 @@ pub fn check(request: &Request) -> Result<(), ApiError> {
         (Some(SIGNED_IN), Some(_)) => Err(ApiError::PermissionDenied(
             "only a signed-in person can call this, not an API key".into(),
         )),
+        (Some(ACCOUNT), Some(principal)) => match principal.method {
+            AuthMethod::Session {
+                account: AccountAccess::Allowed,
+                ..
+            } => Ok(()),
+            AuthMethod::Session { .. } => Err(ApiError::PermissionDenied(
+                "this session came through a tenant's own identity provider, which cannot manage \
+                 your account (second factor, your other tenants): sign in with your password"
+                    .into(),
+            )),
+            _ => Err(ApiError::PermissionDenied(
+                "only a signed-in person can call this, not an API key".into(),
+            )),
+        },
         (Some(permission), Some(principal)) => principal.require(permission),
         (None, _) => Err(ApiError::PermissionDenied(format!(
             "{path} declares no permission"
@@ -405,6 +429,12 @@ mod tests {
         assert!(!keeps_idempotent_answers("/eventkit.v1.AuthService/SignIn"));
         assert!(!keeps_idempotent_answers(
             "/eventkit.v1.AuthService/ConfirmTotpEnrollment"
+        ));
+        assert!(!keeps_idempotent_answers(
+            "/eventkit.v1.AuthService/LinkSsoIdentity"
+        ));
+        assert!(keeps_idempotent_answers(
+            "/eventkit.v1.AdminService/StartSsoDomainVerification"
         ));
         assert!(!keeps_idempotent_answers(
             "/eventkit.v1.PlanningService/CheckAvailability"

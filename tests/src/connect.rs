@@ -82,6 +82,18 @@ pub async fn call(
     method: &str,
     body: Value,
 ) -> ConnectReply {
+    call_with_headers(addr, protocol, key, method, body, &[]).await
+}
+
+/// [`call`] with extra request headers (cookies, CSRF).
+pub async fn call_with_headers(
+    addr: SocketAddr,
+    protocol: Protocol,
+    key: Option<&str>,
+    method: &str,
+    body: Value,
+    headers: &[(&str, &str)],
+) -> ConnectReply {
     let descriptor = method_descriptor(method);
     let path = format!(
         "/{}/{}",
@@ -96,7 +108,7 @@ pub async fn call(
             ("application/proto", Bytes::from(message.encode_to_vec()))
         }
     };
-    let reply = send_raw(addr, &path, content_type, key, payload, &[]).await;
+    let reply = send_raw(addr, &path, content_type, key, payload, headers).await;
     if protocol == Protocol::ConnectProto && reply.status == 200 {
         let bytes = reply.raw_body.clone();
         let message =

@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod connect;
+pub mod dns;
 pub mod ekctl;
 pub mod exports;
 pub mod faults;
@@ -260,6 +261,18 @@ impl TestEnv {
         body: serde_json::Value,
     ) -> ConnectReply {
         connect::call(self.addr, Protocol::ConnectJson, key, method, body).await
+    }
+
+    /// [`call`](Self::call) with extra request headers (cookies, CSRF).
+    pub async fn call_with_headers(
+        &self,
+        key: Option<&str>,
+        method: &str,
+        body: serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> ConnectReply {
+        connect::call_with_headers(self.addr, Protocol::ConnectJson, key, method, body, headers)
+            .await
     }
 
     /// A gRPC client for InventoryService over HTTP/2.

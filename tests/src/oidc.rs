@@ -1,7 +1,10 @@
 //! A real OpenID Connect provider for the sign-in tests — the npm `oidc-provider` package,
 //! started as a child process (`tests/node/oidc-provider.mjs`) — and a browser stand-in that
-//! follows the provider's redirects (keeping its cookies) until it is sent back to us.
+//! follows the provider's redirects (keeping its cookies) until it is sent back to us, and
+//! carries our `ek_sso` cookie from StartSsoSignIn to the calls that finish the flow
+//! ([`SsoBrowser`]).
 
+use crate::{ConnectReply, TestEnv};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -144,4 +147,62 @@ pub async fn follow(start: &str, redirect_uri: &str) -> HashMap<String, String> 
             .expect("redirect target");
     }
     panic!("too many redirects");
+}
+
+/// One browser signing in with single sign-on: keeps the `ek_sso` cookie StartSsoSignIn sets
+/// and sends it with its AuthService calls, as a browser does.
+pub struct SsoBrowser<'a> {
+    env: &'a TestEnv,
+    redirect_uri: String,
+    pub cookie: Option<String>,
+}
+
+impl<'a> SsoBrowser<'a> {
+    pub fn new(env: &'a TestEnv, redirect_uri: &str) -> Self {
+        Self {
+            env,
+            redirect_uri: redirect_uri.to_owned(),
+            cookie: None,
+        }
+    }
+
+    /// An AuthService (or other) call with this browser's cookie.
+    pub async fn call(&self, method: &str, body: Value) -> ConnectReply {
+        let cookie = self.cookie.as_ref().map(|c| format!("ek_sso={c}"));
+        let headers: Vec<(&str, &str)> = cookie.iter().map(|c| ("cookie", c.as_str())).collect();
+        self.env
+            .call_with_headers(None, method, body, &headers)
+            .await
+    }
+
+    /// StartSsoSignIn (keeping the cookie), then the provider as `login_hint` until it sends the
+    /// browser back; answers the callback's `state` and `code`.
+    pub async fn to_provider_and_back(&mut self, tenant_id: &str, login_hint: &str) -> Value {
+        let started = self
+            .call(
+                "AuthService/StartSsoSignIn",
+                json!({"tenantId": tenant_id, "loginHint": login_hint}),
+            )
+            .await;
+        let url = started.ok()["authorizationUrl"]
+            .as_str()
+            .expect("authorization URL")
+            .to_owned();
+        self.cookie = started
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("ek_sso="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned());
+        assert!(self.cookie.is_some(), "StartSsoSignIn sets ek_sso");
+        let back = follow(&url, &self.redirect_uri).await;
+        json!({"state": back["state"], "code": back["code"]})
+    }
+
+    /// The whole sign-in: start, the provider, FinishSsoSignIn.
+    pub async fn sign_in(&mut self, tenant_id: &str, login_hint: &str) -> ConnectReply {
+        let back = self.to_provider_and_back(tenant_id, login_hint).await;
+        self.call("AuthService/FinishSsoSignIn", back).await
+    }
 }

@@ -82,6 +82,7 @@ impl Authenticator {
                 permissions,
                 method: AuthMethod::Session {
                     user_id: claims.user_id,
+                    account: claims.account,
                 },
             });
         }

@@ -3,6 +3,9 @@
 //! echo the readable `ek_csrf` cookie in the `X-CSRF-Token` header (double submit) — a page on
 //! another site can make the browser send the cookies, but cannot read the token to echo. The
 //! refresh cookie is held to the same check ([`RefreshCookie`]).
+//!
+//! A single sign-on flow is bound to the browser that started it by the `ek_sso` cookie
+//! ([`sso_flow`]): `SameSite=Lax`, since the provider sends the browser back from its own site.
 
 use crate::ApiError;
 use http::{HeaderMap, HeaderValue};
@@ -12,6 +15,10 @@ pub const ACCESS: &str = "ek_access";
 pub const REFRESH: &str = "ek_refresh";
 pub const CSRF: &str = "ek_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The nonce that binds a single sign-on flow to its browser.
+pub const SSO_FLOW: &str = "ek_sso";
+/// Where the browser sends [`SSO_FLOW`] (and the refresh cookie): the `AuthService` only.
+const AUTH_PATH: &str = "/eventkit.v1.AuthService/";
 /// Clients that want cookies instead of tokens in the answer send `EventKit-Session: cookie`.
 pub const MODE_HEADER: &str = "eventkit-session";
 
@@ -102,21 +109,24 @@ pub fn set_session(tokens: Option<(&str, i64, &str, i64)>, csrf: &str) -> Vec<He
     match tokens {
         Some((access, access_age, refresh, refresh_age)) => vec![
             cookie(ACCESS, access, access_age, true, "/"),
-            cookie(
-                REFRESH,
-                refresh,
-                refresh_age,
-                true,
-                "/eventkit.v1.AuthService/",
-            ),
+            cookie(REFRESH, refresh, refresh_age, true, AUTH_PATH),
             cookie(CSRF, csrf, refresh_age, false, "/"),
         ],
         None => vec![
             cookie(ACCESS, "", 0, true, "/"),
-            cookie(REFRESH, "", 0, true, "/eventkit.v1.AuthService/"),
+            cookie(REFRESH, "", 0, true, AUTH_PATH),
             cookie(CSRF, "", 0, false, "/"),
         ],
     }
+}
+
+/// `Set-Cookie` for the nonce of a new single sign-on flow, valid `max_age` seconds: HttpOnly,
+/// and `SameSite=Lax` so that the page the provider sends the browser back to has it.
+pub fn sso_flow(nonce: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SSO_FLOW}={nonce}; Max-Age={max_age}; Path={AUTH_PATH}; Secure; HttpOnly; SameSite=Lax"
+    ))
+    .expect("cookie values are ASCII tokens")
 }
 
 #[cfg(test)]
@@ -167,6 +177,17 @@ mod tests {
             RefreshCookie::from_headers(&headers(&[("cookie", cookies), ("x-csrf-token", "abc")]))
                 .unwrap();
         assert_eq!(echoed.token().unwrap(), "r");
+    }
+
+    #[test]
+    fn the_sso_flow_cookie_is_http_only_lax_and_for_the_auth_service() {
+        let set = sso_flow("n0nce", 600);
+        assert_eq!(
+            set.to_str().unwrap(),
+            "ek_sso=n0nce; Max-Age=600; Path=/eventkit.v1.AuthService/; Secure; HttpOnly; SameSite=Lax"
+        );
+        let sent = headers(&[("cookie", "ek_csrf=x; ek_sso=n0nce")]);
+        assert_eq!(get(&sent, SSO_FLOW), Some("n0nce"));
     }
 
     #[test]

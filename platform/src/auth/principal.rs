@@ -1,6 +1,6 @@
 //! Who is calling, for which tenant, allowed to do what.
 
-use crate::{ApiError, db::Actor};
+use crate::{ApiError, db::Actor, identity::sessions::AccountAccess};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -10,9 +10,11 @@ pub enum AuthMethod {
         key_id: Uuid,
     },
     Jwt,
-    /// A person signed in with a session (access token from our own issuer).
+    /// A person signed in with a session (access token from our own issuer), which may or may
+    /// not manage their account as a whole.
     Session {
         user_id: Uuid,
+        account: AccountAccess,
     },
     /// Work the platform does itself (demo data, maintenance), never a network caller.
     System,
@@ -61,7 +63,7 @@ impl Principal {
     /// The signed-in person, for session principals.
     pub fn user_id(&self) -> Option<Uuid> {
         match self.method {
-            AuthMethod::Session { user_id } => Some(user_id),
+            AuthMethod::Session { user_id, .. } => Some(user_id),
             _ => None,
         }
     }

@@ -1,7 +1,9 @@
 //! Sessions of signed-in people: short-lived access tokens (EdDSA JWTs, 15 minutes, `kid` in the
 //! header, verified against [`SigningKeys`]) and rotating refresh tokens (30 days). A refresh
 //! token works once; presenting a used one again means it was stolen or replayed, and the whole
-//! family (every token descended from that sign-in) is revoked.
+//! family (every token descended from that sign-in) is revoked. A family started through a
+//! tenant's own identity provider stays in that tenant, and reaches the person's account
+//! settings only when the identity was linked by proof ([`AccountAccess`]).
 
 use super::{signing_keys::SigningKeys, tokens::hash};
 use crate::{ApiError, db::Db};
@@ -23,6 +25,10 @@ struct Claims {
     tid: Uuid,
     /// The session family, for the audit trail.
     sid: Uuid,
+    /// Whether the session may manage the person's account ([`AccountAccess`]); tokens
+    /// without the claim may not.
+    #[serde(default)]
+    acct: bool,
     iat: i64,
     exp: i64,
 }
@@ -33,6 +39,32 @@ pub struct AccessClaims {
     pub user_id: Uuid,
     pub tenant_id: Uuid,
     pub family_id: Uuid,
+    pub account: AccountAccess,
+}
+
+/// Whether a session may manage the person's account as a whole — the second factor, the list
+/// of their tenants — rather than only work in its tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAccess {
+    /// Signed in with the account's own credentials (or a provider the person linked by proof).
+    Allowed,
+    /// Signed in through a tenant's own identity provider that the person never linked by
+    /// proof: that tenant's admins run it, so it must not reach beyond the tenant.
+    Withheld,
+}
+
+impl AccountAccess {
+    fn allowed(self) -> bool {
+        self == Self::Allowed
+    }
+
+    fn from_allowed(allowed: bool) -> Self {
+        if allowed {
+            Self::Allowed
+        } else {
+            Self::Withheld
+        }
+    }
 }
 
 /// A new session: the two tokens and when they stop working.
@@ -84,17 +116,25 @@ impl Sessions {
 
     /// Starts a new session family for the person in the tenant (membership checked by callers).
     pub async fn start(&self, user_id: Uuid, tenant_id: Uuid) -> Result<IssuedSession, ApiError> {
-        self.issue(user_id, tenant_id, Uuid::now_v7(), None).await
+        self.issue(
+            user_id,
+            tenant_id,
+            Uuid::now_v7(),
+            None,
+            AccountAccess::Allowed,
+        )
+        .await
     }
 
     /// Starts a session family that can never switch away from `tenant_id` (a sign-in through
-    /// that tenant's own identity provider).
+    /// that tenant's own identity provider), with `account` access to the person's account.
     pub async fn start_limited_to(
         &self,
         user_id: Uuid,
         tenant_id: Uuid,
+        account: AccountAccess,
     ) -> Result<IssuedSession, ApiError> {
-        self.issue(user_id, tenant_id, Uuid::now_v7(), Some(tenant_id))
+        self.issue(user_id, tenant_id, Uuid::now_v7(), Some(tenant_id), account)
             .await
     }
 
@@ -104,6 +144,7 @@ impl Sessions {
         tenant_id: Uuid,
         family_id: Uuid,
         only_tenant: Option<Uuid>,
+        account: AccountAccess,
     ) -> Result<IssuedSession, ApiError> {
         let now = Utc::now();
         let key = self.keys.current().await?;
@@ -115,6 +156,7 @@ impl Sessions {
             sub: user_id,
             tid: tenant_id,
             sid: family_id,
+            acct: account.allowed(),
             iat: now.timestamp(),
             exp: access_expires_at.timestamp(),
         };
@@ -123,8 +165,8 @@ impl Sessions {
         let refresh_token = super::tokens::generate(REFRESH_PREFIX);
         let refresh_expires_at = now + REFRESH_TTL;
         sqlx::query(
-            "insert into refresh_tokens (id, family_id, user_id, token_hash, expires_at, only_tenant) \
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into refresh_tokens (id, family_id, user_id, token_hash, expires_at, only_tenant, account_access) \
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(Uuid::now_v7())
         .bind(family_id)
@@ -132,6 +174,7 @@ impl Sessions {
         .bind(hash(&refresh_token))
         .bind(refresh_expires_at)
         .bind(only_tenant)
+        .bind(account.allowed())
         .execute(self.db.pool())
         .await?;
         Ok(IssuedSession {
@@ -174,6 +217,7 @@ impl Sessions {
             user_id: claims.sub,
             tenant_id: claims.tid,
             family_id: claims.sid,
+            account: AccountAccess::from_allowed(claims.acct),
         })
     }
 
@@ -186,14 +230,14 @@ impl Sessions {
         tenant_for: impl AsyncFnOnce(Uuid, Option<Uuid>) -> Result<Uuid, ApiError>,
     ) -> Result<Result<IssuedSession, RefreshRefused>, ApiError> {
         let digest = hash(refresh_token);
-        let valid: Option<(Uuid, Uuid, Option<Uuid>)> = sqlx::query_as(
-            "select family_id, user_id, only_tenant from refresh_tokens \
+        let valid: Option<(Uuid, Uuid, Option<Uuid>, bool)> = sqlx::query_as(
+            "select family_id, user_id, only_tenant, account_access from refresh_tokens \
              where token_hash = $1 and used_at is null and revoked_at is null and expires_at > now()",
         )
         .bind(&digest)
         .fetch_optional(self.db.pool())
         .await?;
-        let Some((family_id, user_id, only_tenant)) = valid else {
+        let Some((family_id, user_id, only_tenant, account)) = valid else {
             return Ok(Err(self.why_refused(&digest).await?));
         };
         // Before the token is used up: a refused tenant switch leaves the session as it was.
@@ -211,7 +255,13 @@ impl Sessions {
             return Ok(Err(self.why_refused(&digest).await?));
         }
         Ok(Ok(self
-            .issue(user_id, tenant_id, family_id, only_tenant)
+            .issue(
+                user_id,
+                tenant_id,
+                family_id,
+                only_tenant,
+                AccountAccess::from_allowed(account),
+            )
             .await?))
     }
 

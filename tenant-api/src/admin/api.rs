@@ -20,6 +20,8 @@ delegate! {
         list_security_events(ListSecurityEventsRequest) -> ListSecurityEventsResponse;
         get_sso_settings(GetSsoSettingsRequest) -> GetSsoSettingsResponse;
         update_sso_settings(UpdateSsoSettingsRequest) -> UpdateSsoSettingsResponse;
+        start_sso_domain_verification(StartSsoDomainVerificationRequest) -> StartSsoDomainVerificationResponse;
+        verify_sso_domain(VerifySsoDomainRequest) -> VerifySsoDomainResponse;
         create_api_key(CreateApiKeyRequest) -> CreateApiKeyResponse;
         list_api_keys(ListApiKeysRequest) -> ListApiKeysResponse;
         revoke_api_key(RevokeApiKeyRequest) -> RevokeApiKeyResponse;

@@ -7,6 +7,7 @@ mod branding;
 mod roles;
 mod security_log;
 mod sso;
+mod sso_domains;
 mod users;
 mod webhooks;
 
@@ -22,6 +23,7 @@ use eventkit_platform::{
         invalidation::{self, Invalidation},
     },
     db::{Db, TenantTx},
+    dns::SharedTxtLookup,
     identity::memberships::MemberPermissions,
 };
 use uuid::Uuid;
@@ -35,6 +37,7 @@ pub struct Admin {
     members: MemberPermissions,
     public_url: String,
     sso: Sso,
+    dns: SharedTxtLookup,
 }
 
 /// What the admin service is built from.
@@ -52,6 +55,8 @@ pub struct AdminParts {
     pub public_url: String,
     /// Checks a tenant's identity provider before it is saved.
     pub sso: Sso,
+    /// Looks up the TXT records that prove a tenant owns its SSO domains.
+    pub dns: SharedTxtLookup,
 }
 
 impl Admin {
@@ -64,6 +69,7 @@ impl Admin {
             members: parts.members,
             public_url: parts.public_url,
             sso: parts.sso,
+            dns: parts.dns,
         }
     }
 

@@ -2,10 +2,15 @@
 //! secret (write-only), the email domains whose people may join on first sign-in, and their
 //! role (which the saving admin must be allowed to give, as for an invitation). The issuer must
 //! pass the outbound-address guard and its discovery document must load before the settings
-//! are saved, so a typo is found now rather than at the next sign-in.
+//! are saved, so a typo is found now rather than at the next sign-in. Each allowed domain is
+//! listed with its proof of ownership ([`super::sso_domains`]); a domain taken off the list loses
+//! its proof.
 
-use super::{Admin, roles};
-use crate::auth::sso::{TENANT_SSO_COLUMNS, TenantSso};
+use super::{
+    Admin, roles,
+    sso_domains::{domain_pb, stored_domains},
+};
+use crate::auth::sso::{TENANT_SSO_COLUMNS, TenantSso, domains::DomainRow};
 use eventkit_domain::{FieldViolation, Violations, id};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -13,7 +18,7 @@ use eventkit_proto::eventkit::v1::{self as pb, *};
 const MAX_DOMAINS: usize = 50;
 
 /// A domain like `acme.com`: letters, digits, hyphens and dots, at least one dot.
-fn parse_domain(field: &str, raw: &str) -> Result<String, FieldViolation> {
+pub(super) fn parse_domain(field: &str, raw: &str) -> Result<String, FieldViolation> {
     let domain = raw.trim().trim_start_matches('@').to_lowercase();
     let ok = domain.len() <= 253
         && domain.contains('.')
@@ -33,7 +38,12 @@ fn parse_domain(field: &str, raw: &str) -> Result<String, FieldViolation> {
 }
 
 impl Admin {
-    fn sso_pb(&self, s: TenantSso) -> pb::SsoSettings {
+    fn sso_pb(&self, s: TenantSso, verifications: &[DomainRow]) -> pb::SsoSettings {
+        let domains = s
+            .allowed_domains
+            .iter()
+            .map(|d| domain_pb(d, verifications.iter().find(|v| &v.domain == d)))
+            .collect();
         pb::SsoSettings {
             issuer_url: s.issuer_url,
             client_id: s.client_id,
@@ -42,10 +52,11 @@ impl Admin {
             default_role_id: s.default_role_id.map(|r| r.to_string()).unwrap_or_default(),
             enabled: s.enabled,
             redirect_uri: self.sso.redirect_uri().to_owned(),
+            domains,
         }
     }
 
-    async fn stored_sso(tx: &mut TenantTx) -> Result<Option<TenantSso>, ApiError> {
+    pub(super) async fn stored_sso(tx: &mut TenantTx) -> Result<Option<TenantSso>, ApiError> {
         Ok(
             sqlx::query_as(&format!("select {TENANT_SSO_COLUMNS} from sso_settings"))
                 .fetch_optional(&mut **tx)
@@ -60,9 +71,10 @@ impl Admin {
     ) -> Result<GetSsoSettingsResponse, ApiError> {
         let mut tx = self.tx(p).await?;
         let stored = Self::stored_sso(&mut tx).await?;
+        let verifications = stored_domains(&mut tx).await?;
         tx.commit().await?;
         Ok(GetSsoSettingsResponse {
-            settings: stored.map(|s| self.sso_pb(s)),
+            settings: stored.map(|s| self.sso_pb(s, &verifications)),
         })
     }
 
@@ -148,6 +160,12 @@ impl Admin {
         .bind(s.enabled)
         .fetch_one(&mut *tx)
         .await?;
+        // A domain taken off the list must be proven again if it comes back.
+        sqlx::query("delete from sso_domains where not (domain = any($1))")
+            .bind(&domains)
+            .execute(&mut *tx)
+            .await?;
+        let verifications = stored_domains(&mut tx).await?;
         self.log(
             &mut tx,
             p,
@@ -158,7 +176,7 @@ impl Admin {
         .await?;
         tx.commit().await?;
         Ok(UpdateSsoSettingsResponse {
-            settings: Some(self.sso_pb(row)),
+            settings: Some(self.sso_pb(row, &verifications)),
         })
     }
 }

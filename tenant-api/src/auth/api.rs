@@ -29,6 +29,7 @@ fn caller<T>(request: &tonic::Request<T>) -> Caller {
             .map(|c| c.0.ip().to_string()),
         cookies: cookies::wants_cookies(&headers),
         refresh_cookie: cookies::RefreshCookie::from_headers(&headers),
+        sso_flow: cookies::get(&headers, cookies::SSO_FLOW).map(str::to_owned),
     }
 }
 
@@ -38,10 +39,12 @@ fn respond<T>(
 ) -> Result<tonic::Response<T>, tonic::Status> {
     let answer = answer?;
     let mut response = tonic::Response::new(answer.body);
-    if !caller.cookies {
-        return Ok(response);
-    }
     let values = match &answer.cookies {
+        Cookies::SsoFlow(nonce) => vec![cookies::sso_flow(
+            nonce,
+            super::sso::FLOW_VALID_FOR.num_seconds(),
+        )],
+        _ if !caller.cookies => return Ok(response),
         Cookies::Keep => return Ok(response),
         Cookies::Set(s) => cookies::set_session(
             Some((
@@ -98,4 +101,5 @@ rpcs! {
     disable_totp(DisableTotpRequest) -> DisableTotpResponse;
     start_sso_sign_in(StartSsoSignInRequest) -> StartSsoSignInResponse;
     finish_sso_sign_in(FinishSsoSignInRequest) -> FinishSsoSignInResponse;
+    link_sso_identity(LinkSsoIdentityRequest) -> LinkSsoIdentityResponse;
 }

@@ -45,6 +45,8 @@ pub struct Caller {
     pub cookies: bool,
     /// The `ek_refresh` cookie, for cookie sessions.
     pub refresh_cookie: Option<RefreshCookie>,
+    /// The `ek_sso` cookie: the browser of a single sign-on flow.
+    pub sso_flow: Option<String>,
 }
 
 impl Caller {
@@ -71,6 +73,9 @@ pub enum Cookies {
     Keep,
     Set(IssuedSession),
     Clear,
+    /// Binds a new single sign-on flow to the browser (set for every caller, not only cookie
+    /// sessions: finishing the flow needs it).
+    SsoFlow(String),
 }
 
 pub struct Answer<T> {

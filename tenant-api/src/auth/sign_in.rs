@@ -42,34 +42,15 @@ impl Auth {
             return Err(ApiError::invalid("password", "is required"));
         }
         let address = caller.address.as_deref();
-        lockout::check(&self.db, &email, address).await?;
-        let account: Option<Account> = sqlx::query_as(&format!("{ACCOUNT} where email = $1"))
-            .bind(&email)
-            .fetch_optional(self.db.pool())
-            .await?;
-        let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-        let matches = password::verify_blocking(stored, request.password).await;
-        let account = match account {
-            Some(account) if matches => account,
-            other => {
-                lockout::record_failure(&self.db, &email, address).await?;
-                if let Some(account) = other {
-                    self.log_everywhere(account.id, "sign_in.failed", address)
-                        .await?;
-                }
-                return Err(ApiError::Unauthenticated(WRONG.into()));
-            }
-        };
-        if account.totp_enabled {
-            self.second_factor(
-                &account,
+        let account = self
+            .prove_account(
+                &email,
+                request.password,
                 &request.totp_code,
                 &request.recovery_code,
                 address,
             )
             .await?;
-        }
-        lockout::clear(&self.db, &email).await?;
         let (tenant_id, tenants) = self
             .pick_tenant(account.id, "tenant_id", &request.tenant_id)
             .await?;
@@ -92,6 +73,42 @@ impl Auth {
             },
             cookies: Cookies::Set(session),
         })
+    }
+
+    /// The account of `email` if `password` (and the second factor, once enrolled) is right;
+    /// failures count towards the account's and the address's lockout.
+    pub(super) async fn prove_account(
+        &self,
+        email: &str,
+        password: String,
+        totp_code: &str,
+        recovery_code: &str,
+        address: Option<&str>,
+    ) -> Result<Account, ApiError> {
+        lockout::check(&self.db, email, address).await?;
+        let account: Option<Account> = sqlx::query_as(&format!("{ACCOUNT} where email = $1"))
+            .bind(email)
+            .fetch_optional(self.db.pool())
+            .await?;
+        let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+        let matches = password::verify_blocking(stored, password).await;
+        let account = match account {
+            Some(account) if matches => account,
+            other => {
+                lockout::record_failure(&self.db, email, address).await?;
+                if let Some(account) = other {
+                    self.log_everywhere(account.id, "sign_in.failed", address)
+                        .await?;
+                }
+                return Err(ApiError::Unauthenticated(WRONG.into()));
+            }
+        };
+        if account.totp_enabled {
+            self.second_factor(&account, totp_code, recovery_code, address)
+                .await?;
+        }
+        lockout::clear(&self.db, email).await?;
+        Ok(account)
     }
 
     /// Checks the TOTP code (once per time step) or uses up a recovery code.

@@ -292,8 +292,13 @@ fn message_entity(message: &MessageDescriptor) -> Option<&'static str> {
 
 static FRESH: AtomicU32 = AtomicU32::new(0);
 
-/// RPCs whose success needs a system outside the test (an identity provider to discover).
-const NEEDS_A_REAL_PROVIDER: &[&str] = &["AdminService/UpdateSsoSettings"];
+/// RPCs whose success needs a system outside the test (an identity provider to discover, and
+/// SSO settings made with one for its domains' DNS proofs).
+const NEEDS_A_REAL_PROVIDER: &[&str] = &[
+    "AdminService/UpdateSsoSettings",
+    "AdminService/StartSsoDomainVerification",
+    "AdminService/VerifySsoDomain",
+];
 
 /// How a string field is filled, and whether the value is one of A's identifiers.
 fn string_value(

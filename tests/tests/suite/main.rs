@@ -37,6 +37,7 @@ mod security_defaults;
 mod security_grants;
 mod security_secrets;
 mod security_sessions;
+mod security_sso;
 mod seed;
 mod shutdown;
 mod sign_in;

@@ -1,15 +1,17 @@
 //! Single sign-on against a real OpenID Connect provider (npm `oidc-provider`): a tenant's own
-//! provider lets people of allowed, verified email domains join on first sign-in and refuses
-//! everyone else; the platform's provider signs in people with an account; a wrong PKCE
-//! verifier is refused by the provider, and wrong nonces, expired and tampered tokens and
-//! tokens of another issuer are refused by us; bad settings are refused naming the field.
+//! provider lets people with verified emails of its allowed and DNS-verified domains join on
+//! first sign-in and refuses everyone else; the platform's provider signs in people with an
+//! account; a wrong PKCE verifier is refused by the provider, and wrong nonces, expired and
+//! tampered tokens and tokens of another issuer are refused by us; bad settings are refused
+//! naming the field. (What a provider may not claim: `security_sso`.)
 
 use eventkit_domain::webhooks::destination::Guard;
 use eventkit_platform::outbound::GuardedClients;
 use eventkit_tenant_api::auth::sso::{Sso, verify_id_token};
 use eventkit_tests::{
     Tenant, TestEnv,
-    oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider, follow},
+    dns::{TxtServer, prove_domain},
+    oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider, SsoBrowser},
     people::{builtin_role, join},
 };
 use serde_json::{Value, json};
@@ -26,7 +28,8 @@ fn vars(extra: &[(&str, &str)]) -> HashMap<String, String> {
     vars
 }
 
-async fn configure(env: &TestEnv, tenant: &Tenant, provider: &OidcProvider) {
+/// The tenant's provider for `corp.example`, whose ownership the tenant proves through `dns`.
+async fn configure(env: &TestEnv, tenant: &Tenant, provider: &OidcProvider, dns: &TxtServer) {
     env.call(
         Some(&tenant.api_key),
         "AdminService/UpdateSsoSettings",
@@ -37,32 +40,18 @@ async fn configure(env: &TestEnv, tenant: &Tenant, provider: &OidcProvider) {
     )
     .await
     .ok();
+    prove_domain(env, tenant, dns, "corp.example").await;
 }
 
-/// Start → the provider → back with a code → Finish, as `login_hint`.
+/// Start → the provider → back with a code → Finish, as `login_hint`, in a fresh browser.
 async fn sso_sign_in(
     env: &TestEnv,
     tenant_id: &str,
     login_hint: &str,
 ) -> eventkit_tests::ConnectReply {
-    let started = env
-        .call(
-            None,
-            "AuthService/StartSsoSignIn",
-            json!({"tenantId": tenant_id, "loginHint": login_hint}),
-        )
-        .await;
-    let url = started.ok()["authorizationUrl"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let back = follow(&url, REDIRECT).await;
-    env.call(
-        None,
-        "AuthService/FinishSsoSignIn",
-        json!({"state": back["state"], "code": back["code"]}),
-    )
-    .await
+    SsoBrowser::new(env, REDIRECT)
+        .sign_in(tenant_id, login_hint)
+        .await
 }
 
 async fn users_named(env: &TestEnv, email: &str) -> i64 {
@@ -76,9 +65,10 @@ async fn users_named(env: &TestEnv, email: &str) -> i64 {
 #[tokio::test]
 async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
     let provider = OidcProvider::start(REDIRECT, 600);
-    let env = TestEnv::start_with(vars(&[])).await;
+    let dns = TxtServer::start().await;
+    let env = TestEnv::start_with(vars(&[("EVENTKIT_DNS_SERVERS", &dns.addr.to_string())])).await;
     let tenant = env.create_tenant("Rentals").await;
-    configure(&env, &tenant, &provider).await;
+    configure(&env, &tenant, &provider, &dns).await;
     let shown = env
         .call(
             Some(&tenant.api_key),
@@ -93,6 +83,7 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
         "the secret is write-only"
     );
     assert_eq!(settings["allowedDomains"], json!(["corp.example"]));
+    assert_eq!(settings["domains"][0]["verified"], true, "{settings}");
     assert_eq!(settings["redirectUri"], REDIRECT);
 
     // Eve already works for another tenant, with a password.
@@ -161,19 +152,13 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
     assert_eq!(takeover.code(), "permission_denied", "{}", takeover.body);
 
     // A state works once.
-    let started = env
-        .call(
-            None,
-            "AuthService/StartSsoSignIn",
-            json!({"tenantId": tid, "loginHint": "eve@corp.example"}),
-        )
-        .await;
-    let back = follow(started.ok()["authorizationUrl"].as_str().unwrap(), REDIRECT).await;
-    let finish = json!({"state": back["state"], "code": back["code"]});
-    env.call(None, "AuthService/FinishSsoSignIn", finish.clone())
+    let mut browser = SsoBrowser::new(&env, REDIRECT);
+    let finish = browser.to_provider_and_back(&tid, "eve@corp.example").await;
+    browser
+        .call("AuthService/FinishSsoSignIn", finish.clone())
         .await
         .ok();
-    let replay = env.call(None, "AuthService/FinishSsoSignIn", finish).await;
+    let replay = browser.call("AuthService/FinishSsoSignIn", finish).await;
     assert_eq!(replay.violated_fields(), ["state"]);
 
     // A tenant without SSO, and a wrong PKCE verifier (the provider refuses the code).
@@ -186,25 +171,13 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
         )
         .await;
     assert_eq!(none.code(), "not_found");
-    let started = env
-        .call(
-            None,
-            "AuthService/StartSsoSignIn",
-            json!({"tenantId": tid, "loginHint": "eve@corp.example"}),
-        )
-        .await;
-    let back = follow(started.ok()["authorizationUrl"].as_str().unwrap(), REDIRECT).await;
+    let mut browser = SsoBrowser::new(&env, REDIRECT);
+    let back = browser.to_provider_and_back(&tid, "eve@corp.example").await;
     sqlx::query("update sso_sign_ins set pkce_verifier = repeat('x', 64) where used_at is null")
         .execute(&env.admin_pool().await)
         .await
         .unwrap();
-    let wrong = env
-        .call(
-            None,
-            "AuthService/FinishSsoSignIn",
-            json!({"state": back["state"], "code": back["code"]}),
-        )
-        .await;
+    let wrong = browser.call("AuthService/FinishSsoSignIn", back).await;
     assert_eq!(wrong.code(), "unauthenticated", "{}", wrong.body);
     assert!(
         wrong.body["message"]

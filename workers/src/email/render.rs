@@ -85,6 +85,7 @@ templates!(
     "webhook_endpoint_disabled",
     "tenant_suspended",
     "signup_verification",
+    "sso_identity_linked",
 );
 
 pub struct Templates {
@@ -187,7 +188,8 @@ mod tests {
         let t = Templates::default();
         let vars = json!({"acceptUrl": "https://x/a?b=1&c=2", "resetUrl": "https://x/r", "downloadUrl": "https://x/d",
             "expiresAt": "2026-12-01", "url": "https://hooks.example.com", "reason": "410", "thresholdPercent": 80,
-            "used": 8, "limit": 10, "period": "2026-11", "plan": "pro", "quota": "assets"});
+            "used": 8, "limit": 10, "period": "2026-11", "plan": "pro", "quota": "assets",
+            "issuer": "https://idp.example/realms/acme", "proof": "password", "linkedAt": "2026-12-01 10:00 UTC"});
         for message in MESSAGES {
             for lang in [Lang::En, Lang::De] {
                 let r = t
@@ -243,6 +245,33 @@ mod tests {
             .unwrap();
         assert_eq!(r.subject, "Reset your EventKit password");
         assert!(r.text.ends_with("Sent by EventKit.\n"), "{}", r.text);
+    }
+
+    #[test]
+    fn the_link_notice_says_how_the_provider_was_linked() {
+        let t = Templates::default();
+        for (proof, says) in [
+            ("password", "with your password"),
+            ("verified_domain", "owns the domain"),
+            ("platform", "own sign-in provider"),
+        ] {
+            let vars =
+                json!({"issuer": "https://idp.example", "proof": proof, "linkedAt": "2026-12-01"});
+            let r = t
+                .render(
+                    "sso_identity_linked",
+                    Lang::En,
+                    &brand(),
+                    &vars,
+                    context! {},
+                )
+                .unwrap();
+            assert!(
+                r.text.contains(says) && r.text.contains("https://idp.example"),
+                "{proof}: {}",
+                r.text
+            );
+        }
     }
 
     #[test]
