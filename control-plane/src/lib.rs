@@ -34,6 +34,7 @@ use eventkit_platform::{
     db::Db,
     health::{self, Health},
     metering::Redis,
+    rate_limit::{RateLimiter, Throttles},
     rpc::server::{AppParts, Server, app},
     storage::{Storage, fs::download_router},
 };
@@ -50,7 +51,8 @@ use eventkit_proto::controlplane::v1::{
 use tokio::net::TcpListener;
 
 /// The control plane's service logic: the database (as `eventkit_control`), NATS for cache
-/// invalidations, Redis for the API-call counters, object storage for export download links.
+/// invalidations, Redis for the API-call counters and the rate limits, object storage for export
+/// download links.
 #[derive(Clone)]
 pub struct ControlPlane {
     db: Db,
@@ -59,6 +61,10 @@ pub struct ControlPlane {
     /// Where links in emails (invitations) point.
     public_url: String,
     storage: Storage,
+    /// The tenant budgets (account service) and the throttles of sign-up and credentials, on
+    /// the same Redis buckets as the tenant API's.
+    limiter: RateLimiter,
+    throttles: Throttles,
 }
 
 /// How often the control plane looks for tenants whose deletion grace period has ended.
@@ -70,12 +76,17 @@ impl ControlPlane {
         let db = Db::connect_lazy(config.database.control.expose(), 8)?;
         let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
         let storage = Storage::from_config(&config.storage)?;
+        let redis = Redis::new(redis);
+        let limiter = RateLimiter::new(db.clone(), redis.clone(), &config.rate_limits);
+        let throttles = Throttles::for_database(limiter.clone(), config.database.control.expose());
         Ok(Self {
             db,
             nats,
-            redis: Redis::new(redis),
+            redis,
             public_url: config.public_url.clone(),
             storage,
+            limiter,
+            throttles,
         })
     }
 }
@@ -86,7 +97,7 @@ impl ControlPlane {
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     let cp = ControlPlane::connect(config).await?;
     let (db, nats, redis) = (cp.db.clone(), cp.nats.clone(), cp.redis.client().clone());
-    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
+    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl, cp.throttles.clone());
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
     let tenants = Authenticator::new(
         api_keys.clone(),
@@ -115,6 +126,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let gate = operator_auth::Gate {
         pool: db.pool().clone(),
         tenants,
+        limiter: cp.limiter.clone(),
+        throttles: cp.throttles.clone(),
     };
     let parts = AppParts {
         services,

@@ -3,6 +3,7 @@
 //! wrapped in [`Secret`] so `Debug` output is safe to log.
 
 use crate::rate_limit::RateLimitConfig;
+use crate::rpc::client_address::{ForwardedHeader, TrustedProxies};
 use crate::secret::{Secret, redact_url};
 use eventkit_domain::webhooks::destination::Guard;
 use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
@@ -50,6 +51,9 @@ pub struct Config {
     pub tenant_state_cache_ttl: Duration,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_origins: Vec<String>,
+    /// Proxies whose forwarding header names the client (`EVENTKIT_TRUSTED_PROXIES`: CIDRs;
+    /// `EVENTKIT_TRUSTED_PROXY_HEADER`: `x-forwarded-for` or `forwarded`); none by default.
+    pub trusted_proxies: TrustedProxies,
     /// JSON Web Key Set used to verify bearer JWTs; `None` disables JWT auth.
     pub jwt_jwks: Option<Secret<String>>,
     pub jwt_issuer: Option<String>,
@@ -232,6 +236,7 @@ impl Config {
                 var: "EVENTKIT_CORS_ORIGINS",
                 message,
             })?,
+            trusted_proxies: trusted_proxies(&get)?,
             jwt_jwks: get("EVENTKIT_JWT_JWKS").map(Secret::new),
             jwt_issuer: get("EVENTKIT_JWT_ISSUER"),
             jwt_audience: get("EVENTKIT_JWT_AUDIENCE"),
@@ -301,6 +306,20 @@ impl Config {
                 .unwrap_or_else(std::env::temp_dir),
         })
     }
+}
+
+fn trusted_proxies(get: &impl Fn(&str) -> Option<String>) -> Result<TrustedProxies, ConfigError> {
+    let header = get("EVENTKIT_TRUSTED_PROXY_HEADER").unwrap_or_default();
+    let header = ForwardedHeader::parse(&header).ok_or_else(|| ConfigError {
+        var: "EVENTKIT_TRUSTED_PROXY_HEADER",
+        message: format!("{header:?}: use x-forwarded-for or forwarded"),
+    })?;
+    TrustedProxies::parse(&get("EVENTKIT_TRUSTED_PROXIES").unwrap_or_default(), header).map_err(
+        |message| ConfigError {
+            var: "EVENTKIT_TRUSTED_PROXIES",
+            message,
+        },
+    )
 }
 
 /// A count that must be positive (zero would stop the work it sizes).
@@ -393,6 +412,13 @@ mod tests {
             Config::from_vars(vars).unwrap_err().var,
             "EVENTKIT_WEBHOOK_ALLOWLIST"
         );
+        for (var, value) in [
+            ("EVENTKIT_TRUSTED_PROXIES", "10.0.0.0/8,proxy"),
+            ("EVENTKIT_TRUSTED_PROXY_HEADER", "x-real-ip"),
+        ] {
+            let vars = HashMap::from([(var.to_owned(), value.to_owned())]);
+            assert_eq!(Config::from_vars(vars).unwrap_err().var, var);
+        }
         let vars = HashMap::from([("EVENTKIT_WEBHOOK_PER_TENANT".to_owned(), "0".to_owned())]);
         let err = Config::from_vars(vars).unwrap_err();
         assert_eq!(

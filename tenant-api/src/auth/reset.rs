@@ -14,6 +14,7 @@ use eventkit_platform::{
         tokens,
     },
     outbox,
+    rate_limit::{PerClient, PerEmail},
 };
 use eventkit_proto::eventkit::v1::*;
 use uuid::Uuid;
@@ -23,10 +24,17 @@ const VALID_FOR: Duration = Duration::hours(1);
 impl Auth {
     pub async fn request_password_reset(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         request: RequestPasswordResetRequest,
     ) -> Result<Answer<RequestPasswordResetResponse>, ApiError> {
         let email = parse_account_email("email", &request.email)?;
+        // Counted before the account is looked up, so a refusal tells nothing about it.
+        self.throttles
+            .admit_client(PerClient::ResetEmails, caller.client)
+            .await?;
+        self.throttles
+            .admit_email(PerEmail::ResetEmails, &email)
+            .await?;
         let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&email)
             .fetch_optional(self.db.pool())

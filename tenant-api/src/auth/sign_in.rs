@@ -1,14 +1,13 @@
 //! Signing in, refreshing, signing out and listing one's tenants. Wrong email and wrong
 //! password answer alike and take as long (the password check runs against a dummy hash for
-//! unknown emails); failures count towards the account's and the address's lockout.
+//! unknown emails); failures count towards the account's lockout and the client's failure
+//! throttle ([`Auth::check_password`]).
 
 use super::{Answer, Auth, Caller, Cookies};
 use eventkit_domain::email::parse_account_email;
 use eventkit_platform::{
     ApiError,
-    identity::{
-        lockout, memberships, password, security_log::SecurityEvent, sessions::RefreshRefused, totp,
-    },
+    identity::{lockout, memberships, security_log::SecurityEvent, sessions::RefreshRefused, totp},
 };
 use eventkit_proto::eventkit::v1::*;
 use uuid::Uuid;
@@ -39,17 +38,17 @@ impl Auth {
             return Err(ApiError::invalid("password", "is required"));
         }
         let address = caller.address.as_deref();
-        lockout::check(&self.db, &email, address).await?;
         let account: Option<Account> = sqlx::query_as(&format!("{ACCOUNT} where email = $1"))
             .bind(&email)
             .fetch_optional(self.db.pool())
             .await?;
         let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-        let matches = password::verify_blocking(stored, request.password).await;
+        let matches = self
+            .check_password(caller, &email, stored, request.password)
+            .await?;
         let account = match account {
             Some(account) if matches => account,
             other => {
-                lockout::record_failure(&self.db, &email, address).await?;
                 if let Some(account) = other {
                     self.log_everywhere(account.id, "sign_in.failed", address)
                         .await?;
@@ -58,13 +57,8 @@ impl Auth {
             }
         };
         if account.totp_enabled {
-            self.second_factor(
-                &account,
-                &request.totp_code,
-                &request.recovery_code,
-                address,
-            )
-            .await?;
+            self.second_factor(&account, &request.totp_code, &request.recovery_code, caller)
+                .await?;
         }
         lockout::clear(&self.db, &email).await?;
         let (tenant_id, tenants) = self
@@ -97,7 +91,7 @@ impl Auth {
         account: &Account,
         code: &str,
         recovery_code: &str,
-        address: Option<&str>,
+        caller: &Caller,
     ) -> Result<(), ApiError> {
         let ok = if !code.trim().is_empty() {
             let secret = account.totp_secret.as_deref().unwrap_or_default();
@@ -141,8 +135,8 @@ impl Auth {
         if ok {
             return Ok(());
         }
-        lockout::record_failure(&self.db, &account.email, address).await?;
-        self.log_everywhere(account.id, "sign_in.failed", address)
+        self.count_password_failure(caller, &account.email).await?;
+        self.log_everywhere(account.id, "sign_in.failed", caller.address.as_deref())
             .await?;
         Err(ApiError::Unauthenticated(
             "the second-factor code is wrong or was used already".into(),

@@ -2,10 +2,7 @@
 //! active only once a code from the app is confirmed, and answers ten recovery codes, shown once.
 
 use super::{Answer, Auth, Caller, Cookies};
-use eventkit_platform::{
-    ApiError,
-    identity::{password, totp},
-};
+use eventkit_platform::{ApiError, identity::totp};
 use eventkit_proto::eventkit::v1::*;
 use uuid::Uuid;
 
@@ -94,12 +91,15 @@ impl Auth {
         request: DisableTotpRequest,
     ) -> Result<Answer<DisableTotpResponse>, ApiError> {
         let (user_id, principal) = caller.user()?;
-        let stored: Option<String> =
-            sqlx::query_scalar("select password_hash from users where id = $1")
+        let (email, stored): (String, Option<String>) =
+            sqlx::query_as("select email, password_hash from users where id = $1")
                 .bind(user_id)
                 .fetch_one(self.db.pool())
                 .await?;
-        if !password::verify_blocking(stored, request.password).await {
+        if !self
+            .check_password(caller, &email, stored, request.password)
+            .await?
+        {
             return Err(ApiError::invalid(
                 "password",
                 "is not the password of this account",
