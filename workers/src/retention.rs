@@ -6,6 +6,7 @@
 //! - Export archives are kept while their link works (7 days): then the ZIP is removed from
 //!   object storage and the export marked `expired`, so it stops counting against the tenant's
 //!   storage quota and the copy of its data does not linger.
+//! - The global identity tables are swept on the same period ([`crate::identity_sweep`]).
 
 use eventkit_platform::{
     db::{Actor, Db},
@@ -77,7 +78,7 @@ async fn expire_exports(db: &Db, storage: &Storage, tenant_id: Uuid) -> anyhow::
     Ok(removed)
 }
 
-/// Runs both sweeps every `period` for as long as the process runs.
+/// Runs the sweeps every `period` for as long as the process runs.
 pub fn spawn(db: Db, storage: Storage, period: Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
@@ -88,6 +89,16 @@ pub fn spawn(db: Db, storage: Storage, period: Duration) {
                 Ok(removed) => tracing::info!(removed, "expired idempotency records removed"),
                 Err(err) => {
                     tracing::warn!(error = %err, "idempotency sweep failed; next period retries")
+                }
+            }
+            match crate::identity_sweep::sweep_identity_tables(&db).await {
+                Ok(swept) => {
+                    for (table, removed) in swept.into_iter().filter(|(_, n)| *n > 0) {
+                        tracing::info!(table, removed, "expired identity rows removed");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "identity sweep failed; next period retries")
                 }
             }
             match sweep_expired_exports(&db, &storage).await {
