@@ -410,7 +410,13 @@ async fn wrong_passwords_on_disable_totp_and_accept_invitation_count_towards_the
     let env = behind_proxy().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew.clone()]).await;
+    let ann = join(
+        &env,
+        &tenant,
+        "ann@example.com",
+        std::slice::from_ref(&crew),
+    )
+    .await;
 
     // A stolen session guessing the password through DisableTotp.
     for i in 0..5 {
@@ -443,7 +449,7 @@ async fn wrong_passwords_on_disable_totp_and_accept_invitation_count_towards_the
     assert_throttled(&guess, "too many failed sign-ins");
 
     // An invitation to an existing account, used to guess its password.
-    join(&env, &tenant, "bob@example.com", &[crew.clone()]).await;
+    join(&env, &tenant, "bob@example.com", &[crew]).await;
     let other = env.create_tenant("Other").await;
     let other_crew = builtin_role(&env, &other, "crew").await;
     env.call(
