@@ -1,9 +1,10 @@
 //! Who calls a control-plane RPC, as a type: an [`Operator`] (operator token), a tenant's
-//! [`Principal`] (tenant credential, for the account service) or [`Anyone`] (sign-up). The
+//! [`Principal`] (tenant credential, for the account service) or [`Anyone`] (sign-up, known by
+//! its address only). The
 //! guard attaches the first two to the request; `delegate!` hands each RPC its caller and the
 //! plain request, so the service logic never touches tonic.
 
-use eventkit_platform::auth::Principal;
+use eventkit_platform::{auth::Principal, rpc::client_address::ClientAddress};
 use uuid::Uuid;
 
 /// A platform operator, identified by the operator token it presented.
@@ -13,9 +14,11 @@ pub struct Operator {
     pub name: String,
 }
 
-/// A caller of a public RPC.
+/// A caller of a public RPC: its address, what throttles count it by.
 #[derive(Debug, Clone, Copy)]
-pub struct Anyone;
+pub struct Anyone {
+    pub client: Option<ClientAddress>,
+}
 
 pub trait Caller: Sized {
     fn of<T>(request: &tonic::Request<T>) -> Result<Self, tonic::Status>;
@@ -40,8 +43,10 @@ impl Caller for Principal {
 }
 
 impl Caller for Anyone {
-    fn of<T>(_: &tonic::Request<T>) -> Result<Self, tonic::Status> {
-        Ok(Anyone)
+    fn of<T>(request: &tonic::Request<T>) -> Result<Self, tonic::Status> {
+        Ok(Anyone {
+            client: request.extensions().get::<ClientAddress>().copied(),
+        })
     }
 }
 

@@ -35,6 +35,7 @@ use eventkit_platform::{
     development::{self, Uses},
     health::{self, Health},
     metering::Redis,
+    rate_limit::{RateLimiter, Throttles},
     rpc::server::{AppParts, Server, app},
     storage::{Storage, fs::download_router},
 };
@@ -51,7 +52,8 @@ use eventkit_proto::controlplane::v1::{
 use tokio::net::TcpListener;
 
 /// The control plane's service logic: the database (as `eventkit_control`), NATS for cache
-/// invalidations, Redis for the API-call counters, object storage for export download links.
+/// invalidations, Redis for the API-call counters and the rate limits, object storage for export
+/// download links.
 #[derive(Clone)]
 pub struct ControlPlane {
     db: Db,
@@ -60,6 +62,10 @@ pub struct ControlPlane {
     /// Where links in emails (invitations) point.
     public_url: String,
     storage: Storage,
+    /// The tenant budgets (account service) and the throttles of sign-up and credentials, on
+    /// the same Redis buckets as the tenant API's.
+    limiter: RateLimiter,
+    throttles: Throttles,
 }
 
 /// How often the control plane looks for tenants whose deletion grace period has ended.
@@ -72,12 +78,17 @@ impl ControlPlane {
         let db = Db::connect_service(config.database.control.expose(), 8).await?;
         let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
         let storage = Storage::from_config(&config.storage)?;
+        let redis = Redis::new(redis);
+        let limiter = RateLimiter::new(db.clone(), redis.clone(), &config.rate_limits);
+        let throttles = Throttles::for_database(limiter.clone(), config.database.control.expose());
         Ok(Self {
             db,
             nats,
-            redis: Redis::new(redis),
+            redis,
             public_url: config.public_url.clone(),
             storage,
+            limiter,
+            throttles,
         })
     }
 }
@@ -91,7 +102,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     development::refuse_defaults(config, &[Uses::ControlDatabase, Uses::DownloadLinks])?;
     let cp = ControlPlane::connect(config).await?;
     let (db, nats, redis) = (cp.db.clone(), cp.nats.clone(), cp.redis.client().clone());
-    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
+    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl, cp.throttles.clone());
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
     let tenants = Authenticator::new(
         api_keys.clone(),
@@ -120,6 +131,8 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let gate = operator_auth::Gate {
         pool: db.pool().clone(),
         tenants,
+        limiter: cp.limiter.clone(),
+        throttles: cp.throttles.clone(),
     };
     let parts = AppParts {
         services,

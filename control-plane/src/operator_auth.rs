@@ -2,7 +2,10 @@
 //! the local admin command `eventkit operator-token create` and shown once; only its SHA-256 is
 //! stored (see [`crate::secrets`]). The gate sends each path to the credential it needs:
 //! operator services an operator token, the account service a tenant credential, sign-up and
-//! reflection none; anything else is refused.
+//! reflection none; anything else is refused. Account-service calls are charged to the
+//! tenant's and the principal's budgets like tenant-API calls, and tokens or keys that do not
+//! exist count against the client's address, so guessing is throttled
+//! ([`PerClient::CredentialFailures`]).
 
 use crate::{
     caller::Operator,
@@ -17,6 +20,8 @@ use chrono::{DateTime, Utc};
 use eventkit_platform::{
     ApiError,
     auth::{Authenticator, is_public_path},
+    rate_limit::{self, Budget, PerClient, RateLimiter, Throttles},
+    rpc::client_address::ClientAddress,
     secret::Secret,
 };
 use sqlx::PgPool;
@@ -117,6 +122,28 @@ pub async fn verify(pool: &PgPool, token: &str) -> Result<Operator, ApiError> {
 pub struct Gate {
     pub pool: PgPool,
     pub tenants: Authenticator,
+    pub limiter: RateLimiter,
+    pub throttles: Throttles,
+}
+
+impl Gate {
+    /// [`verify`], refused while the client has presented too many unknown credentials.
+    async fn operator(
+        &self,
+        token: &str,
+        client: Option<ClientAddress>,
+    ) -> Result<Operator, ApiError> {
+        self.throttles
+            .refuse_while_failing(PerClient::CredentialFailures, client)
+            .await?;
+        let verified = verify(&self.pool, token).await;
+        if let Err(ApiError::Unauthenticated(_)) = verified {
+            self.throttles
+                .count_failure(PerClient::CredentialFailures, client)
+                .await;
+        }
+        verified
+    }
 }
 
 fn service_of(path: &str) -> &str {
@@ -142,37 +169,52 @@ fn bearer(request: &Request) -> Option<&str> {
 pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let service = service_of(path);
+    let client = ClientAddress::of(request.extensions());
     let verdict = if is_public_path(path)
         || eventkit_proto::PUBLIC_CONTROL_SERVICES.contains(&service)
     {
-        Ok(())
+        Ok(Budget::default())
     } else if eventkit_proto::OPERATOR_SERVICES.contains(&service) {
         match bearer(&request) {
-            Some(token) => verify(&gate.pool, token).await.map(|operator| {
+            Some(token) => gate.operator(token, client).await.map(|operator| {
                 tracing::Span::current().record("principal", format!("operator:{}", operator.name));
                 request.extensions_mut().insert(operator);
+                Budget::default()
             }),
             None => Err(ApiError::Unauthenticated(
                 "no credentials: send Authorization: Bearer <operator token>".into(),
             )),
         }
     } else if eventkit_proto::ACCOUNT_SERVICES.contains(&service) {
-        gate.tenants
-            .verify_credential(request.headers())
+        match gate
+            .tenants
+            .verify_credential(request.headers(), client)
             .await
-            .map(|principal| {
+        {
+            Ok(principal) => {
                 let span = tracing::Span::current();
                 span.record("tenant_id", tracing::field::display(principal.tenant_id));
                 span.record("principal", principal.subject.as_str());
+                let budget = rate_limit::admit(&gate.limiter, Some(&principal)).await;
                 request.extensions_mut().insert(principal);
-            })
+                match budget {
+                    Ok(budget) => Ok(budget),
+                    Err(refusal) => return refusal,
+                }
+            }
+            Err(err) => Err(err),
+        }
     } else {
         Err(ApiError::NotFound(format!(
             "{path} is not a control-plane RPC"
         )))
     };
     match verdict {
-        Ok(()) => next.run(request).await,
+        Ok(budget) => {
+            let mut response = next.run(request).await;
+            budget.annotate(&mut response);
+            response
+        }
         Err(err) => err.into_http_response(),
     }
 }

@@ -26,6 +26,7 @@ use eventkit_platform::{
     identity::invitations,
     mail::links::{self, LinkedMessage},
     outbox,
+    rate_limit::{PerClient, PerEmail},
 };
 use eventkit_proto::controlplane::v1::*;
 use serde_json::json;
@@ -144,7 +145,7 @@ pub async fn insert_defaults(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
 impl ControlPlane {
     pub async fn sign_up(
         &self,
-        _: &Anyone,
+        caller: &Anyone,
         req: SignUpRequest,
     ) -> Result<SignUpResponse, ApiError> {
         let new = NewTenant::parse(
@@ -154,6 +155,14 @@ impl ControlPlane {
             &req.admin_email,
             true,
         )?;
+        // Each sign-up is a registry row and a verification email: throttled per client and
+        // per address (the address was required above).
+        self.throttles
+            .admit_client(PerClient::SignUps, caller.client)
+            .await?;
+        if let Some(email) = &new.admin_email {
+            self.throttles.admit_email(PerEmail::SignUps, email).await?;
+        }
         let tenant_id = eventkit_domain::id::new_id();
         let mut tx = self
             .db
@@ -197,13 +206,16 @@ impl ControlPlane {
     /// Marks the admin's address verified; the token works once.
     pub async fn verify_signup_email(
         &self,
-        _: &Anyone,
+        caller: &Anyone,
         req: VerifySignupEmailRequest,
     ) -> Result<VerifySignupEmailResponse, ApiError> {
         let token = req.token.trim();
         if !token.starts_with(VERIFICATION_PREFIX) {
             return Err(FieldViolation::new("token", "is not a verification token (ekv_…)").into());
         }
+        self.throttles
+            .refuse_while_failing(PerClient::CredentialFailures, caller.client)
+            .await?;
         let tenant: Option<Uuid> = sqlx::query_scalar(
             "update tenants set admin_email_verified_at = now(), admin_email_verification_hash = null, updated_at = now() \
              where admin_email_verification_hash = $1 returning id",
@@ -211,9 +223,14 @@ impl ControlPlane {
         .bind(secrets::hash(token))
         .fetch_optional(self.db.pool())
         .await?;
-        let tenant_id = tenant.ok_or_else(|| {
-            ApiError::NotFound("unknown or already used verification token".into())
-        })?;
+        let Some(tenant_id) = tenant else {
+            self.throttles
+                .count_failure(PerClient::CredentialFailures, caller.client)
+                .await;
+            return Err(ApiError::NotFound(
+                "unknown or already used verification token".into(),
+            ));
+        };
         links::forget(&mut *self.db.pool().acquire().await?, &[tenant_id]).await?;
         Ok(VerifySignupEmailResponse {
             tenant_id: tenant_id.to_string(),

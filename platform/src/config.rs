@@ -3,6 +3,7 @@
 //! wrapped in [`Secret`] so `Debug` output is safe to log.
 
 use crate::rate_limit::RateLimitConfig;
+use crate::rpc::client_address::{ForwardedHeader, TrustedProxies};
 use crate::secret::{Secret, redact_url};
 use eventkit_domain::webhooks::destination::Guard;
 use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
@@ -50,6 +51,9 @@ pub struct Config {
     pub tenant_state_cache_ttl: Duration,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_origins: Vec<String>,
+    /// Proxies whose forwarding header names the client (`EVENTKIT_TRUSTED_PROXIES`: CIDRs;
+    /// `EVENTKIT_TRUSTED_PROXY_HEADER`: `x-forwarded-for` or `forwarded`); none by default.
+    pub trusted_proxies: TrustedProxies,
     /// Bearer JWTs of another issuer (`EVENTKIT_JWT_JWKS`, `EVENTKIT_JWT_ISSUER`,
     /// `EVENTKIT_JWT_AUDIENCE`: a key set needs both others). Unset: off.
     pub jwt: Option<ExternalJwt>,
@@ -267,6 +271,7 @@ impl Config {
                 var: "EVENTKIT_CORS_ORIGINS",
                 message,
             })?,
+            trusted_proxies: trusted_proxies(&get)?,
             jwt: match get("EVENTKIT_JWT_JWKS") {
                 None => None,
                 Some(jwks) => {
@@ -394,6 +399,20 @@ fn flag(
     }
 }
 
+fn trusted_proxies(get: &impl Fn(&str) -> Option<String>) -> Result<TrustedProxies, ConfigError> {
+    let header = get("EVENTKIT_TRUSTED_PROXY_HEADER").unwrap_or_default();
+    let header = ForwardedHeader::parse(&header).ok_or_else(|| ConfigError {
+        var: "EVENTKIT_TRUSTED_PROXY_HEADER",
+        message: format!("{header:?}: use x-forwarded-for or forwarded"),
+    })?;
+    TrustedProxies::parse(&get("EVENTKIT_TRUSTED_PROXIES").unwrap_or_default(), header).map_err(
+        |message| ConfigError {
+            var: "EVENTKIT_TRUSTED_PROXIES",
+            message,
+        },
+    )
+}
+
 /// A count that must be positive (zero would stop the work it sizes).
 fn at_least_one(var: &'static str, value: usize) -> Result<usize, ConfigError> {
     if value == 0 {
@@ -513,6 +532,13 @@ mod tests {
             Config::from_vars(vars).unwrap_err().var,
             "EVENTKIT_WEBHOOK_ALLOWLIST"
         );
+        for (var, value) in [
+            ("EVENTKIT_TRUSTED_PROXIES", "10.0.0.0/8,proxy"),
+            ("EVENTKIT_TRUSTED_PROXY_HEADER", "x-real-ip"),
+        ] {
+            let vars = HashMap::from([(var.to_owned(), value.to_owned())]);
+            assert_eq!(Config::from_vars(vars).unwrap_err().var, var);
+        }
         let vars = HashMap::from([("EVENTKIT_WEBHOOK_PER_TENANT".to_owned(), "0".to_owned())]);
         let err = Config::from_vars(vars).unwrap_err();
         assert_eq!(

@@ -22,6 +22,13 @@ pub enum ApiError {
     PermissionDenied(String),
     #[error("{0}")]
     ResourceExhausted(String),
+    /// A throttle refused: `resource_exhausted` with a `google.rpc.RetryInfo` detail and a
+    /// `Retry-After` header.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry: crate::rate_limit::RetryAfter,
+    },
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -92,6 +99,16 @@ impl From<ApiError> for Status {
             ApiError::Unauthenticated(m) => Status::unauthenticated(m),
             ApiError::PermissionDenied(m) => Status::permission_denied(m),
             ApiError::ResourceExhausted(m) => Status::resource_exhausted(m),
+            ApiError::RateLimited { message, retry } => {
+                let mut metadata = tonic::metadata::MetadataMap::new();
+                metadata.insert("retry-after", retry.header_seconds().into());
+                Status::with_error_details_and_metadata(
+                    Code::ResourceExhausted,
+                    message,
+                    ErrorDetails::with_retry_info(Some(retry.0)),
+                    metadata,
+                )
+            }
             ApiError::Unavailable(m) => Status::unavailable(m),
             ApiError::Aborted(m) => Status::aborted(m),
             ApiError::Internal(e) => {
@@ -113,6 +130,20 @@ mod tests {
         let details = status.get_error_details();
         let bad = details.bad_request().expect("bad request detail");
         assert_eq!(bad.field_violations[0].field, "product.name");
+    }
+
+    #[test]
+    fn rate_limited_carries_retry_info_and_header() {
+        let retry = crate::rate_limit::RetryAfter(std::time::Duration::from_millis(2500));
+        let status: Status = ApiError::RateLimited {
+            message: "slow down".into(),
+            retry,
+        }
+        .into();
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        let info = status.get_error_details().retry_info().cloned();
+        assert_eq!(info.and_then(|i| i.retry_delay), Some(retry.0));
+        assert_eq!(status.metadata().get("retry-after").unwrap(), "3");
     }
 
     #[test]

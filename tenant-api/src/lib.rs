@@ -28,7 +28,7 @@ use eventkit_platform::{
     identity::{memberships::MemberPermissions, sessions::Sessions},
     metering::{ApiCallMeter, Redis},
     outbound::GuardedClients,
-    rate_limit::RateLimiter,
+    rate_limit::{RateLimiter, Throttles},
     rpc::{
         idempotency::Idempotency,
         server::{AppParts, Server, app},
@@ -48,7 +48,9 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let db = Db::connect_service(config.database.app.expose(), config.db_max_connections).await?;
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
     let jwt = JwtVerifier::from_config(config)?;
-    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl);
+    let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
+    let throttles = Throttles::for_database(rate_limiter.clone(), config.database.app.expose());
+    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl, throttles.clone());
     let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
     let sessions = Sessions::new(db.clone(), config.public_url.clone());
     let members = MemberPermissions::new(db.clone(), config.api_key_cache_ttl);
@@ -118,11 +120,12 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             sessions.clone(),
             config.public_url.clone(),
             sso.clone(),
+            throttles,
         ))
     );
     let guard_parts = std::sync::Arc::new(guard::GuardParts {
         auth,
-        rate_limiter: RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits),
+        rate_limiter,
         meter: ApiCallMeter::start(Redis::new(redis.clone()), db.clone()),
         idempotency: Idempotency {
             db: db.clone(),

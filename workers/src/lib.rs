@@ -7,6 +7,7 @@ pub mod clock;
 pub mod consumer;
 pub mod email;
 pub mod export;
+pub mod identity_sweep;
 pub mod jobs_metrics;
 pub mod outbox_relay;
 pub mod retention;

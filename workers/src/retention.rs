@@ -11,6 +11,7 @@
 //!   outbox row has no use once JetStream has it (docs/adr/0033).
 //! - Links kept for the mailer (`mail_links`) go once their `keep_until` has passed, and account
 //!   emails that were sent or given up go after the outbox's period.
+//! - The global identity tables are swept on the same period ([`crate::identity_sweep`]).
 
 use eventkit_platform::{
     db::{Actor, Db},
@@ -157,6 +158,16 @@ pub fn spawn(db: Db, storage: Storage, periods: Periods) {
                 Ok(removed) => tracing::info!(removed, "expired idempotency records removed"),
                 Err(err) => {
                     tracing::warn!(error = %err, "idempotency sweep failed; next period retries")
+                }
+            }
+            match crate::identity_sweep::sweep_identity_tables(&db).await {
+                Ok(swept) => {
+                    for (table, removed) in swept.into_iter().filter(|(_, n)| *n > 0) {
+                        tracing::info!(table, removed, "expired identity rows removed");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "identity sweep failed; next period retries")
                 }
             }
             match sweep_expired_exports(&db, &storage).await {

@@ -1,12 +1,18 @@
 //! API keys: `ek_<tenant id, 32 hex>_<40 random base62>`. Only the SHA-256 of the whole key is
 //! stored (keys carry ~238 random bits, so a slow hash adds nothing); the lookup is by tenant and
 //! the first 8 random characters (the prefix), inside the tenant's RLS context, and the hash is
-//! compared in constant time. Verified keys are cached briefly per process (keyed by the hash).
+//! compared in constant time. Verified keys are cached briefly per process (keyed by the hash),
+//! and so are keys found not to exist (a bounded cache, so a client repeating a bad key costs no
+//! database transaction); lookups that find nothing count against the client's address
+//! ([`PerClient::CredentialFailures`]), so a flood of made-up keys is refused before it reaches
+//! the database and cannot exhaust the pool for everyone.
 
 use super::{AuthMethod, Permissions, Principal};
 use crate::{
     ApiError,
     db::{Actor, Db, TenantTx},
+    rate_limit::{PerClient, Throttles},
+    rpc::client_address::ClientAddress,
     secret::Secret,
 };
 use chrono::{DateTime, Utc};
@@ -92,21 +98,37 @@ struct VerifiedKey {
     expires_at: Option<DateTime<Utc>>,
 }
 
-/// Verifies presented keys against the database, caching successes for a short TTL.
+/// Verifies presented keys against the database, caching successes and unknown keys for a
+/// short TTL.
 #[derive(Clone)]
 pub struct ApiKeyVerifier {
     db: Db,
     cache: Cache<[u8; 32], VerifiedKey>,
+    unknown: Cache<[u8; 32], ()>,
+    throttles: Throttles,
 }
 
+/// Unknown keys remembered per process (made-up keys are all different, so this only spares
+/// the database a client that repeats one; the throttle handles the rest).
+const UNKNOWN_KEYS: u64 = 10_000;
+
 impl ApiKeyVerifier {
-    pub fn new(db: Db, ttl: Duration) -> Self {
+    pub fn new(db: Db, ttl: Duration, throttles: Throttles) -> Self {
         let cache = Cache::builder()
             .max_capacity(100_000)
             .time_to_live(ttl)
             .support_invalidation_closures()
             .build();
-        Self { db, cache }
+        let unknown = Cache::builder()
+            .max_capacity(UNKNOWN_KEYS)
+            .time_to_live(ttl)
+            .build();
+        Self {
+            db,
+            cache,
+            unknown,
+            throttles,
+        }
     }
 
     /// Drops a revoked key from this process's cache at once (other processes stop accepting
@@ -117,19 +139,42 @@ impl ApiKeyVerifier {
         });
     }
 
-    pub async fn verify(&self, key: &str) -> Result<Principal, ApiError> {
+    /// The principal of `key`, presented by `client`.
+    pub async fn verify(
+        &self,
+        key: &str,
+        client: Option<ClientAddress>,
+    ) -> Result<Principal, ApiError> {
         let invalid = || ApiError::Unauthenticated("invalid API key".into());
         let (tenant_id, prefix) = parse(key).ok_or_else(invalid)?;
         let digest = hash(key);
-        let found = self
-            .cache
-            .try_get_with(digest, self.lookup(tenant_id, prefix, digest))
-            .await
-            .map_err(|e: Arc<ApiError>| match &*e {
-                ApiError::Unauthenticated(m) => ApiError::Unauthenticated(m.clone()),
-                ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
-                other => ApiError::Internal(anyhow::anyhow!("API key lookup: {other}")),
-            })?;
+        if self.unknown.contains_key(&digest) {
+            return Err(invalid());
+        }
+        let found = match self.cache.get(&digest).await {
+            Some(found) => found,
+            None => {
+                self.throttles
+                    .refuse_while_failing(PerClient::CredentialFailures, client)
+                    .await?;
+                let looked_up = self
+                    .cache
+                    .try_get_with(digest, self.lookup(tenant_id, prefix, digest))
+                    .await;
+                match looked_up {
+                    Ok(found) => found,
+                    Err(e) => {
+                        if let ApiError::Unauthenticated(_) = &*e {
+                            self.unknown.insert(digest, ()).await;
+                            self.throttles
+                                .count_failure(PerClient::CredentialFailures, client)
+                                .await;
+                        }
+                        return Err(shared_error(&e));
+                    }
+                }
+            }
+        };
         if found.expires_at.is_some_and(|t| t <= Utc::now()) {
             return Err(ApiError::Unauthenticated("API key expired".into()));
         }
@@ -178,6 +223,15 @@ impl ApiKeyVerifier {
             },
             expires_at,
         })
+    }
+}
+
+/// The error of a lookup shared by the callers that waited for it.
+fn shared_error(e: &Arc<ApiError>) -> ApiError {
+    match &**e {
+        ApiError::Unauthenticated(m) => ApiError::Unauthenticated(m.clone()),
+        ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
+        other => ApiError::Internal(anyhow::anyhow!("API key lookup: {other}")),
     }
 }
 

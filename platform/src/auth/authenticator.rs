@@ -11,6 +11,7 @@ use super::{
 use crate::{
     ApiError,
     identity::{memberships::MemberPermissions, sessions::Sessions},
+    rpc::client_address::ClientAddress,
 };
 use axum::{extract::Request, response::Response};
 use std::sync::Arc;
@@ -40,9 +41,13 @@ impl Authenticator {
         self
     }
 
-    /// Verifies the credential, then that its tenant exists and is active.
-    pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Principal, ApiError> {
-        let principal = self.verify_credential(headers).await?;
+    /// Verifies the credential `client` presented, then that its tenant exists and is active.
+    pub async fn authenticate(
+        &self,
+        headers: &http::HeaderMap,
+        client: Option<ClientAddress>,
+    ) -> Result<Principal, ApiError> {
+        let principal = self.verify_credential(headers, client).await?;
         self.tenants.require_active(principal.tenant_id).await?;
         Ok(principal)
     }
@@ -52,6 +57,7 @@ impl Authenticator {
     pub async fn verify_credential(
         &self,
         headers: &http::HeaderMap,
+        client: Option<ClientAddress>,
     ) -> Result<Principal, ApiError> {
         let token = match headers.get(http::header::AUTHORIZATION) {
             Some(value) => bearer(value)?,
@@ -62,7 +68,7 @@ impl Authenticator {
             })?,
         };
         if token.starts_with("ek_") {
-            return self.api_keys.verify(token).await;
+            return self.api_keys.verify(token, client).await;
         }
         if let Some((sessions, members)) = &self.sessions
             && Sessions::is_ours(token)
@@ -102,13 +108,14 @@ impl Authenticator {
         if super::is_public_path(path) {
             return Ok(());
         }
+        let client = ClientAddress::of(request.extensions());
         if super::credentials_optional(path) {
-            if let Ok(principal) = self.authenticate(request.headers()).await {
+            if let Ok(principal) = self.authenticate(request.headers(), client).await {
                 request.extensions_mut().insert(principal);
             }
             return Ok(());
         }
-        match self.authenticate(request.headers()).await {
+        match self.authenticate(request.headers(), client).await {
             Ok(principal) => {
                 let span = tracing::Span::current();
                 span.record("tenant_id", tracing::field::display(principal.tenant_id));

@@ -127,9 +127,10 @@ impl RateLimiter {
         self.check_buckets(&buckets).await
     }
 
-    /// The decision for a set of buckets charged together.
+    /// The decision for a set of buckets charged together (all admitted when rate limits are
+    /// off).
     pub async fn check_buckets(&self, buckets: &[(String, Bucket)]) -> Decision {
-        if buckets.is_empty() {
+        if buckets.is_empty() || !self.enabled {
             return Decision::Admitted {
                 remaining: None,
                 reset: Duration::ZERO,
@@ -191,6 +192,43 @@ impl RateLimiter {
                         reset: Duration::ZERO,
                     },
                 }
+            }
+        }
+    }
+}
+
+impl RateLimiter {
+    /// How long the next request in bucket `key` would wait, charging nothing (`None`: it would
+    /// be admitted). What this process knows refuses answers first; if Redis cannot be reached,
+    /// only that (so it fails open, like [`Self::check_buckets`], whose fallback charges the
+    /// local limiter and blocks it once full).
+    pub async fn peek(&self, key: &str, bucket: Bucket) -> Option<RetryAfter> {
+        if !self.enabled {
+            return None;
+        }
+        if let Some(wait) = self.local.refuses(key, bucket) {
+            refused("local");
+            return Some(RetryAfter(wait));
+        }
+        if self.outage.ongoing() {
+            return None;
+        }
+        match self.shared.peek(&[(key.to_owned(), bucket)]).await {
+            Ok(wait) if wait.is_zero() => None,
+            Ok(wait) => {
+                self.local.block(key, bucket, wait);
+                refused("shared");
+                Some(RetryAfter(wait))
+            }
+            Err(err) => {
+                self.outage.started();
+                tracing::warn!(
+                    error = %err,
+                    "rate limiting: redis unreachable; failing open to this process's limits"
+                );
+                metrics::counter!("eventkit_rate_limit_redis_errors_total", "use" => "throttle")
+                    .increment(1);
+                None
             }
         }
     }

@@ -23,8 +23,9 @@
 //! and counts `eventkit_rate_limit_redis_errors_total`.
 //!
 //! Limits come from the tenant's plan and its overrides ([`limits`]), cached per process.
-//! (Sign-in attempts have their own lockout, per account and per address, kept with the
-//! accounts: `identity::lockout`.)
+//! Paths without a principal (signing in, password reset, sign-up, single sign-on, unknown
+//! credentials) are throttled per client address and per email address on the same budgets
+//! ([`throttle`]); accounts also lock after repeated wrong passwords (`identity::lockout`).
 
 pub mod config;
 mod gate;
@@ -33,11 +34,13 @@ pub mod limits;
 mod local;
 pub mod script;
 pub mod shared;
+pub mod throttle;
 
 pub use config::RateLimitConfig;
 pub use gate::{Budget, admit};
 pub use limiter::{Decision, RateLimiter};
 pub use limits::{RateLimits, TenantRateLimits};
+pub use throttle::{PerClient, PerEmail, Throttles};
 
 use std::time::Duration;
 

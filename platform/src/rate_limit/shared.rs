@@ -10,6 +10,7 @@ use crate::metering::Redis;
 use std::{sync::LazyLock, time::Duration};
 
 static GCRA: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("gcra.lua")));
+static PEEK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("gcra_peek.lua")));
 
 /// What Redis decided for a set of buckets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +43,7 @@ pub struct SharedGcra {
     redis: Redis,
     timeout: Duration,
     script: Script,
+    peek: Script,
 }
 
 impl SharedGcra {
@@ -50,6 +52,7 @@ impl SharedGcra {
             redis,
             timeout,
             script: GCRA.clone(),
+            peek: PEEK.clone(),
         }
     }
 
@@ -91,5 +94,20 @@ impl SharedGcra {
             reset: us(reply.get(2).copied().unwrap_or(0)),
             waits: reply.iter().skip(3).copied().map(us).collect(),
         })
+    }
+
+    /// How long the next request would wait in `buckets`, charging nothing (zero: it would be
+    /// admitted).
+    pub async fn peek(&self, buckets: &[(String, Bucket)]) -> Result<Duration, ScriptError> {
+        let keys: Vec<String> = buckets.iter().map(|(k, _)| k.clone()).collect();
+        let args: Vec<String> = buckets
+            .iter()
+            .flat_map(|(_, b)| [b.interval_us().to_string(), b.capacity_us().to_string()])
+            .collect();
+        let wait: i64 = self
+            .peek
+            .run(&self.redis, self.timeout, &keys, &args)
+            .await?;
+        Ok(Duration::from_micros(wait.max(0) as u64))
     }
 }

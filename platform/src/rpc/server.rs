@@ -4,12 +4,18 @@
 //! under the shared layers. `Server` binds nothing itself: callers pass a listener, so tests bind
 //! port 0 and need no sleeps.
 
-use super::{connect::ConnectAdapter, cors::Cors, deadline, security_headers::SecurityHeaders};
+use super::{
+    client_address::{ClientAddress, TrustedProxies},
+    connect::ConnectAdapter,
+    cors::Cors,
+    deadline,
+    security_headers::SecurityHeaders,
+};
 use crate::{config::Config, health::Health, telemetry};
 use axum::{
     Router,
     body::Body,
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     middleware::{self, Next},
     response::Response,
     serve::ListenerExt,
@@ -82,6 +88,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
                 cors: Cors::new(config),
                 security_headers: SecurityHeaders::new(config.hsts_max_age),
                 max_request_bytes: config.max_request_bytes,
+                trusted_proxies: config.trusted_proxies.clone(),
             }),
             edge,
         ))
@@ -162,14 +169,22 @@ struct Edge {
     cors: Cors,
     security_headers: SecurityHeaders,
     max_request_bytes: usize,
+    trusted_proxies: TrustedProxies,
 }
 
-/// One middleware for four jobs (each `from_fn` layer clones the stack beneath it and boxes a
-/// future per request): HTTP/1 bodies read in full up to the limit ([`super::http1_body`]),
+/// One middleware for five jobs (each `from_fn` layer clones the stack beneath it and boxes a
+/// future per request): the client's address attached ([`super::client_address`]), HTTP/1
+/// bodies read in full up to the limit ([`super::http1_body`]),
 /// CORS (preflights answered here, headers for listed origins: [`super::cors`]), request count
 /// and latency per RPC (or route) and HTTP status — unknown paths lumped together so a scanner
 /// cannot blow up the label set — and the security headers on every answer.
-async fn edge(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+async fn edge(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        let client: ClientAddress = edge
+            .trusted_proxies
+            .client_address(peer.ip(), request.headers());
+        request.extensions_mut().insert(client);
+    }
     let route = route_label(request.uri().path());
     let started = Instant::now();
     let origin = edge.cors.listed_origin(&request);

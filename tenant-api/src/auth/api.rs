@@ -7,9 +7,9 @@ use eventkit_platform::{
     ApiError,
     auth::{Principal, cookies},
     identity::{sessions, tokens},
+    rpc::client_address::ClientAddress,
 };
 use eventkit_proto::eventkit::v1::{auth_service_server::AuthService, *};
-use std::net::SocketAddr;
 
 pub struct AuthApi(Auth);
 
@@ -21,12 +21,11 @@ impl AuthApi {
 
 fn caller<T>(request: &tonic::Request<T>) -> Caller {
     let headers = request.metadata().clone().into_headers();
+    let client = request.extensions().get::<ClientAddress>().copied();
     Caller {
         principal: request.extensions().get::<Principal>().cloned(),
-        address: request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+        address: client.map(|c| c.to_string()),
+        client,
         cookies: cookies::wants_cookies(&headers),
         refresh_cookie: cookies::RefreshCookie::from_headers(&headers),
         sso_flow: cookies::get(&headers, cookies::SSO_FLOW).map(str::to_owned),

@@ -81,7 +81,10 @@ impl Auth {
                 .await?;
         let user_id = match existing {
             Some((id, stored)) => {
-                if !password::verify_blocking(stored, request.password).await {
+                if !self
+                    .check_password(caller, &invitation.email, stored, request.password)
+                    .await?
+                {
                     return Err(ApiError::Unauthenticated(
                         "an account with this email exists: send its password to join".into(),
                     ));

@@ -7,6 +7,7 @@
 
 mod api;
 mod invitations;
+mod password_check;
 mod reset;
 mod sign_in;
 pub mod sso;
@@ -24,6 +25,8 @@ use eventkit_platform::{
         security_log::{self, SecurityEvent},
         sessions::{IssuedSession, Sessions},
     },
+    rate_limit::Throttles,
+    rpc::client_address::ClientAddress,
 };
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
@@ -34,11 +37,16 @@ pub struct Auth {
     sessions: Sessions,
     public_url: String,
     sso: sso::Sso,
+    throttles: Throttles,
 }
 
 /// Who is calling an `AuthService` RPC.
 pub struct Caller {
     pub principal: Option<Principal>,
+    /// The client's address ([`ClientAddress`], behind trusted proxies the one they forward):
+    /// what lockout and throttles count by.
+    pub client: Option<ClientAddress>,
+    /// The same, as the security log records it.
     pub address: Option<String>,
     /// The browser asked for cookie sessions (`EventKit-Session: cookie`), or the call leaves
     /// its refresh token to the cookie ([`Caller::leaves_refresh_token_to_cookie`]).
@@ -84,12 +92,19 @@ pub struct Answer<T> {
 }
 
 impl Auth {
-    pub fn new(db: Db, sessions: Sessions, public_url: String, sso: sso::Sso) -> Self {
+    pub fn new(
+        db: Db,
+        sessions: Sessions,
+        public_url: String,
+        sso: sso::Sso,
+        throttles: Throttles,
+    ) -> Self {
         Self {
             db,
             sessions,
             public_url,
             sso,
+            throttles,
         }
     }
 

@@ -23,6 +23,7 @@ use eventkit_platform::{
         account::{self, AccountEmail, AccountMessage},
         links::{self, LinkedMessage},
     },
+    rate_limit::{PerClient, PerEmail},
 };
 use eventkit_proto::eventkit::v1::*;
 use uuid::Uuid;
@@ -47,7 +48,7 @@ struct ResetFor {
 impl Auth {
     pub async fn request_password_reset(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         request: RequestPasswordResetRequest,
     ) -> Result<Answer<RequestPasswordResetResponse>, ApiError> {
         let mut v = Violations::new();
@@ -55,6 +56,13 @@ impl Auth {
         let locale = v.check(parse_locale("locale", &request.locale));
         v.finish()?;
         let (email, locale) = (email.unwrap(), locale.unwrap());
+        // Counted before the account is looked up, so a refusal tells nothing about it.
+        self.throttles
+            .admit_client(PerClient::ResetEmails, caller.client)
+            .await?;
+        self.throttles
+            .admit_email(PerEmail::ResetEmails, &email)
+            .await?;
         let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&email)
             .fetch_optional(self.db.pool())

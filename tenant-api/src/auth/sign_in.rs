@@ -1,6 +1,7 @@
 //! Signing in, refreshing, signing out and listing one's tenants. Wrong email and wrong
 //! password answer alike and take as long (the password check runs against a dummy hash for
-//! unknown emails); failures count towards the account's and the address's lockout.
+//! unknown emails); failures count towards the account's lockout and the client's failure
+//! throttle ([`Auth::check_password`]).
 
 use super::{Answer, Auth, Caller, Cookies};
 use eventkit_domain::email::parse_account_email;
@@ -48,7 +49,7 @@ impl Auth {
                 request.password,
                 &request.totp_code,
                 &request.recovery_code,
-                address,
+                caller,
             )
             .await?;
         let (tenant_id, tenants) = self
@@ -76,35 +77,34 @@ impl Auth {
     }
 
     /// The account of `email` if `password` (and the second factor, once enrolled) is right;
-    /// failures count towards the account's and the address's lockout.
+    /// failures count towards the account's lockout and the client's failure throttle
+    /// ([`Auth::check_password`]).
     pub(super) async fn prove_account(
         &self,
         email: &str,
         password: String,
         totp_code: &str,
         recovery_code: &str,
-        address: Option<&str>,
+        caller: &Caller,
     ) -> Result<Account, ApiError> {
-        lockout::check(&self.db, email, address).await?;
         let account: Option<Account> = sqlx::query_as(&format!("{ACCOUNT} where email = $1"))
             .bind(email)
             .fetch_optional(self.db.pool())
             .await?;
         let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-        let matches = password::verify_blocking(stored, password).await;
+        let matches = self.check_password(caller, email, stored, password).await?;
         let account = match account {
             Some(account) if matches => account,
             other => {
-                lockout::record_failure(&self.db, email, address).await?;
                 if let Some(account) = other {
-                    self.log_everywhere(account.id, "sign_in.failed", address)
+                    self.log_everywhere(account.id, "sign_in.failed", caller.address.as_deref())
                         .await?;
                 }
                 return Err(ApiError::Unauthenticated(WRONG.into()));
             }
         };
         if account.totp_enabled {
-            self.second_factor(&account, totp_code, recovery_code, address)
+            self.second_factor(&account, totp_code, recovery_code, caller)
                 .await?;
         }
         lockout::clear(&self.db, email).await?;
@@ -117,7 +117,7 @@ impl Auth {
         account: &Account,
         code: &str,
         recovery_code: &str,
-        address: Option<&str>,
+        caller: &Caller,
     ) -> Result<(), ApiError> {
         let factor = Factor {
             user_id: account.id,
@@ -138,8 +138,8 @@ impl Auth {
         if ok {
             return Ok(());
         }
-        lockout::record_failure(&self.db, &account.email, address).await?;
-        self.log_everywhere(account.id, "sign_in.failed", address)
+        self.count_password_failure(caller, &account.email).await?;
+        self.log_everywhere(account.id, "sign_in.failed", caller.address.as_deref())
             .await?;
         Err(ApiError::Unauthenticated(
             "the second-factor code is wrong or was used already".into(),

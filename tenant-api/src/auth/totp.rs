@@ -108,7 +108,11 @@ impl Auth {
             .bind(user_id)
             .fetch_one(&mut *tx)
             .await?;
-        if !password::verify_blocking(account.password_hash.clone(), request.password).await {
+        let stored = account.password_hash.clone();
+        if !self
+            .check_password(caller, &account.email, stored, request.password)
+            .await?
+        {
             return Err(ApiError::invalid(
                 "password",
                 "is not the password of this account",
@@ -133,6 +137,7 @@ impl Auth {
                     ));
                 }
                 Proof::Refused => {
+                    self.count_password_failure(caller, &account.email).await?;
                     return Err(ApiError::invalid(
                         "totp_code",
                         "is not the current code of the authenticator app (or was used already)",

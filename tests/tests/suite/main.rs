@@ -38,6 +38,7 @@ mod security_grants;
 mod security_secrets;
 mod security_sessions;
 mod security_sso;
+mod security_throttles;
 mod seed;
 mod shutdown;
 mod sign_in;

@@ -59,9 +59,15 @@ pub(super) fn same_browser(cookie: Option<&str>, bound: &[u8]) -> bool {
 impl Auth {
     pub async fn start_sso_sign_in(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         request: StartSsoSignInRequest,
     ) -> Result<Answer<StartSsoSignInResponse>, ApiError> {
+        self.throttles
+            .admit_client(
+                eventkit_platform::rate_limit::PerClient::SsoStarts,
+                caller.client,
+            )
+            .await?;
         let tenant = parse_optional_tenant(&request.tenant_id)?;
         let hint = request.login_hint.trim();
         if hint.chars().count() > 254 {

@@ -121,7 +121,7 @@ impl Auth {
             request.password,
             &request.totp_code,
             &request.recovery_code,
-            caller.address.as_deref(),
+            caller,
         )
         .await?;
         let used = sqlx::query(
