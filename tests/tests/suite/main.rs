@@ -32,6 +32,7 @@ mod quotas;
 mod rate_limits;
 mod retention;
 mod scanning;
+mod security_erasure;
 mod security_webhooks;
 mod seed;
 mod shutdown;
