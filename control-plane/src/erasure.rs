@@ -4,16 +4,21 @@
 //! table is covered without a code change) is deleted in foreign-key order, in one
 //! transaction under the tenant's row-level security; a second scan of the same tables must
 //! then find nothing, or the whole erasure rolls back. The registry row stays as the erasure
-//! record: state `erased`, the time and the per-table counts, and no name or email. The
-//! tenant's export ZIPs are removed from object storage once the rows are gone, its emailed
+//! record: state `erased`, the time and the per-table counts, and no name or email. Its emailed
 //! links still waiting for the mailer go with the rows, and people who belonged only to this
-//! tenant are deleted with it. An operator's erasure first makes the
-//! tenant due, so one killed half-way is finished by the next sweep.
+//! tenant are deleted with it. What lies outside the database — the
+//! tenant's messages in the JetStream streams and its objects in storage — is recorded as
+//! cleanups in the same transaction and removed after the commit, retried by the sweep until
+//! done ([`crate::erasure_cleanup`]). The erasure first takes every export row of the tenant,
+//! which waits for an export upload under way and keeps new ones out (the fence is described
+//! in the workers' export module). An operator's erasure first makes the tenant due, so one
+//! killed half-way is finished by the next sweep.
 
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
     caller::Operator,
+    erasure_cleanup,
     erasure_progress::{Phase, Reporter},
     lifecycle::operator_actor,
     registry::{self, TENANT_COLUMNS, TenantRow},
@@ -80,12 +85,11 @@ fn quoted(table: &str) -> String {
     format!("\"{}\"", table.replace('"', "\"\""))
 }
 
-/// What a committed erasure leaves: the registry row as its record, the rows deleted per table,
-/// and the tenant's objects in storage, removed after the commit.
+/// What a committed erasure leaves: the registry row as its record and the rows deleted per
+/// table.
 struct Erased {
     record: TenantRow,
     deleted: BTreeMap<String, i64>,
-    objects: Vec<String>,
 }
 
 async fn count_rows(tx: &mut TenantTx, table: &str, tenant_id: Uuid) -> Result<i64, sqlx::Error> {
@@ -153,7 +157,9 @@ impl ControlPlane {
         Ok(erased)
     }
 
-    /// Runs [`erase_due`](Self::erase_due) every `every`, for as long as the process runs.
+    /// Runs [`erase_due`](Self::erase_due), then retries the cleanups erasures left
+    /// ([`clean_up_erasures`](Self::clean_up_erasures)), every `every`, for as long as the
+    /// process runs.
     pub fn spawn_erasure_sweep(&self, every: std::time::Duration) {
         let cp = self.clone();
         tokio::spawn(async move {
@@ -169,6 +175,9 @@ impl ControlPlane {
                         tracing::warn!(error = %err, "erasing due tenants failed; retrying later")
                     }
                 }
+                if let Err(err) = cp.clean_up_erasures().await {
+                    tracing::warn!(error = %err, "retrying erasure cleanups failed; retrying later");
+                }
             }
         });
     }
@@ -183,6 +192,14 @@ impl ControlPlane {
     ) -> Result<(TenantRow, BTreeMap<String, i64>), ApiError> {
         let actor = by.map_or_else(|| Actor::system("erasure"), |(op, _)| operator_actor(op));
         let mut tx = self.db.tenant_tx(tenant_id, &actor).await?;
+        // The export fence: an export uploads only while it holds its row locked, so taking
+        // every export row waits for an upload under way and keeps new ones out until the rows
+        // are deleted. Taken before the registry row, which that upload's commit needs (the
+        // foreign key of its outbox event) — the other order would deadlock.
+        sqlx::query("select id from exports where tenant_id = $1 for update")
+            .bind(tenant_id)
+            .fetch_all(&mut *tx)
+            .await?;
         let row = registry::fetch(&mut tx, tenant_id, true).await?;
         let from = row.state()?;
         let to = from
@@ -192,28 +209,28 @@ impl ControlPlane {
         let erased = self
             .erase_rows(tx, tenant_id, from, to, by, &mut progress)
             .await;
-        match &erased {
-            Ok(_) => progress.update(|p| p.phase = Phase::Finished).await,
-            Err(err) => {
-                let error = err.to_string();
-                progress
-                    .update(|p| {
-                        p.phase = Phase::Failed;
-                        p.error = error;
-                    })
-                    .await
-            }
+        if let Err(err) = &erased {
+            let error = err.to_string();
+            progress
+                .update(|p| {
+                    p.phase = Phase::Failed;
+                    p.error = error;
+                })
+                .await
         }
-        let Erased {
-            record,
-            deleted,
-            objects,
-        } = erased?;
+        let Erased { record, deleted } = erased?;
         self.announce(tenant_id).await;
-        for key in objects {
-            if let Err(err) = self.storage.store.delete(&key).await {
-                tracing::warn!(error = %err, %tenant_id, key, "removing an erased tenant's export from storage failed");
+        progress.update(|p| p.phase = Phase::CleaningUp).await;
+        // Committed: what failed now stays recorded for the sweep.
+        let finished = match self.clean_up_after(tenant_id).await {
+            Ok(swept) => swept.left == 0,
+            Err(err) => {
+                tracing::warn!(error = %err, %tenant_id, "the erasure's cleanups failed; the sweep retries them");
+                false
             }
+        };
+        if finished {
+            progress.update(|p| p.phase = Phase::Finished).await;
         }
         if let Err(err) = eventkit_platform::metering::forget(&self.redis, tenant_id).await {
             tracing::warn!(error = %err, %tenant_id, "removing the erased tenant's Redis counters failed; they expire within 7 days");
@@ -222,8 +239,8 @@ impl ControlPlane {
     }
 
     /// The erasure's transaction: counts, deletes and proves nothing is left, reporting each
-    /// step; returns the erasure record, the rows deleted per table and the tenant's objects in
-    /// storage (removed once this has committed).
+    /// step, and records what is left to remove outside the database; returns the erasure
+    /// record and the rows deleted per table.
     async fn erase_rows(
         &self,
         mut tx: TenantTx,
@@ -236,12 +253,6 @@ impl ControlPlane {
         let members: Vec<Uuid> = sqlx::query_scalar("select user_id from memberships")
             .fetch_all(&mut *tx)
             .await?;
-        let objects: Vec<String> = sqlx::query_scalar(
-            "select object_key from exports where tenant_id = $1 and object_key is not null",
-        )
-        .bind(tenant_id)
-        .fetch_all(&mut *tx)
-        .await?;
         // Links still waiting for the mailer (kept outside tenant data, by the id of what they
         // open) go with what they open.
         let linked: Vec<Uuid> = sqlx::query_scalar(
@@ -320,6 +331,7 @@ impl ControlPlane {
         .bind(json!(deleted))
         .fetch_one(&mut *tx)
         .await?;
+        erasure_cleanup::record(&mut tx, tenant_id).await?;
         if let Some((operator, reason)) = by {
             let detail =
                 json!({ "from": from.as_str(), "to": to.as_str(), "deletedRows": deleted });
@@ -337,7 +349,6 @@ impl ControlPlane {
         Ok(Erased {
             record: erased,
             deleted,
-            objects,
         })
     }
 }

@@ -3,8 +3,11 @@
 //! database is visible to others before it commits; its progress goes to Redis instead (one
 //! JSON value per tenant, kept for an hour after the last step), where any control-plane
 //! process can read it. Progress is a courtesy: failing to write it never stops an erasure.
+//! After the commit, what is left to remove outside the database is read from the erasure's
+//! cleanup rows ([`crate::erasure_cleanup`]), which outlive the hour in Redis: while any is
+//! pending the phase is `cleaning_up`, and `finished` only once none is.
 
-use crate::{ControlPlane, caller::Operator, registry};
+use crate::{ControlPlane, caller::Operator, erasure_cleanup, registry};
 use chrono::{DateTime, Utc};
 use eventkit_domain::Violations;
 use eventkit_platform::{ApiError, metering::Redis};
@@ -40,6 +43,8 @@ pub enum Phase {
     Counting,
     Deleting,
     Verifying,
+    /// Committed; removing what lies outside the database.
+    CleaningUp,
     Finished,
     Failed,
 }
@@ -50,6 +55,7 @@ impl From<Phase> for ErasurePhase {
             Phase::Counting => ErasurePhase::Counting,
             Phase::Deleting => ErasurePhase::Deleting,
             Phase::Verifying => ErasurePhase::Verifying,
+            Phase::CleaningUp => ErasurePhase::CleaningUp,
             Phase::Finished => ErasurePhase::Finished,
             Phase::Failed => ErasurePhase::Failed,
         }
@@ -131,8 +137,9 @@ impl ControlPlane {
         let tenant_id = tenant_id.unwrap();
         let mut conn = self.db.pool().acquire().await?;
         registry::fetch(&mut conn, tenant_id, false).await?;
+        let cleanup = erasure_cleanup::pending(&mut conn, tenant_id).await?;
         drop(conn);
-        let progress = match read(&self.redis, tenant_id).await? {
+        let mut progress = match read(&self.redis, tenant_id).await? {
             Some(p) => ErasureProgress {
                 tenant_id: tenant_id.to_string(),
                 phase: ErasurePhase::from(p.phase) as i32,
@@ -144,6 +151,7 @@ impl ControlPlane {
                 start_time: Some(registry::timestamp(p.started_at)),
                 update_time: Some(registry::timestamp(p.updated_at)),
                 error: p.error,
+                ..Default::default()
             },
             None => ErasureProgress {
                 tenant_id: tenant_id.to_string(),
@@ -151,6 +159,18 @@ impl ControlPlane {
                 ..Default::default()
             },
         };
+        // The cleanup rows decide once the erasure has committed: Redis may say `cleaning_up`
+        // after the sweep finished (or have forgotten the erasure while cleanups are pending).
+        if cleanup.count > 0 {
+            progress.phase = ErasurePhase::CleaningUp as i32;
+            progress.cleanup_pending = cleanup.count;
+            if let Some((error, at)) = cleanup.last_error {
+                progress.cleanup_error = error;
+                progress.cleanup_attempt_time = Some(registry::timestamp(at));
+            }
+        } else if progress.phase == ErasurePhase::CleaningUp as i32 {
+            progress.phase = ErasurePhase::Finished as i32;
+        }
         Ok(GetErasureProgressResponse {
             progress: Some(progress),
         })

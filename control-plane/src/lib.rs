@@ -12,6 +12,7 @@ pub mod audit;
 pub mod caller;
 pub mod ekctl;
 pub mod erasure;
+mod erasure_cleanup;
 mod erasure_progress;
 mod exports;
 mod jobs;

@@ -4,6 +4,8 @@
 //! (`eventkit_domain::webhooks::destination`) and hands the HTTP client only the addresses it
 //! checked, so the connection is pinned to them (no second lookup an attacker's DNS could
 //! answer differently). IP literals never reach a resolver, so they are checked before sending.
+//! A refusal names the host but not what it resolved to (that goes to the log, for operators):
+//! the error text reaches whoever chose the URL.
 //! Redirects are not followed and no proxy is used. Hosts the operator allowed by name get a
 //! client without the address check.
 
@@ -78,7 +80,8 @@ impl GuardedClients {
     }
 }
 
-/// An error with its causes, e.g. "error sending request: … refused: localhost resolves to …".
+/// An error with its causes, e.g. "error sending request: … refused: localhost: the address is
+/// not allowed …".
 pub fn describe(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
@@ -92,6 +95,9 @@ pub fn describe(err: &dyn std::error::Error) -> String {
     }
     text
 }
+
+/// What the caller learns when a host name resolves to a forbidden address.
+pub const NOT_ALLOWED: &str = "the address is not allowed (calls go to public addresses only)";
 
 /// Resolves a host and refuses it if any of its addresses is forbidden.
 struct GuardedResolver(Guard);
@@ -118,11 +124,15 @@ impl Resolve for GuardedResolver {
                 return Err(Box::new(RefusedDestination(format!("{host} has no address"))) as _);
             }
             for addr in &addrs {
-                guard.check_address(addr.ip()).map_err(|r| {
-                    Box::new(RefusedDestination(format!(
-                        "refused: {host} resolves to {r}"
-                    ))) as Box<dyn std::error::Error + Send + Sync>
-                })?;
+                if let Err(reason) = guard.check_address(addr.ip()) {
+                    // What our resolver answered is for operators: the error goes back to
+                    // whoever chose the URL (a tenant's webhook attempts, an SSO error), and
+                    // must not map the internal network for them.
+                    tracing::warn!(host, %reason, "refused an outbound call: the host resolves to a forbidden address");
+                    return Err(Box::new(RefusedDestination(format!(
+                        "refused: {host}: {NOT_ALLOWED}"
+                    ))) as _);
+                }
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })

@@ -1,5 +1,6 @@
 //! Harness for the export tests: an S3 server in this process (`s3s` + `s3s-fs`, checking SigV4
-//! signatures and presigned URLs for real), a control plane whose download links point at its
+//! signatures and presigned URLs for real, with switches that refuse deletes or hold uploads
+//! back, as an outage or a slow upload would), a control plane whose download links point at its
 //! own port, the export and email consumers for one tenant, and [`verify_zip`], which checks an
 //! export ZIP row by row against the database.
 
@@ -18,7 +19,10 @@ use std::{
     collections::{BTreeMap, HashMap},
     io::Read,
     net::SocketAddr,
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 use tokio::sync::oneshot;
@@ -32,6 +36,48 @@ pub const S3_BUCKET: &str = "eventkit-exports";
 pub struct S3Server {
     pub addr: SocketAddr,
     pub root: tempfile::TempDir,
+    faults: Arc<Faults>,
+}
+
+/// What the server does wrong on purpose.
+#[derive(Default)]
+struct Faults {
+    /// DeleteObject(s) answer 403 AccessDenied.
+    refuse_deletes: AtomicBool,
+    /// CompleteMultipartUpload waits while this is true.
+    hold_uploads: tokio::sync::watch::Sender<bool>,
+    /// Uploads waiting now.
+    held: AtomicUsize,
+}
+
+impl Faults {
+    /// The answer to give instead of serving `req`, after holding it back if asked to.
+    async fn intercept<B>(&self, req: &hyper::Request<B>) -> Option<hyper::Response<s3s::Body>> {
+        let query = req.uri().query().unwrap_or_default();
+        let method = req.method();
+        let deleting = method == hyper::Method::DELETE && !query.contains("uploadId")
+            || method == hyper::Method::POST
+                && query.split('&').any(|p| p == "delete" || p == "delete=");
+        if deleting && self.refuse_deletes.load(Ordering::SeqCst) {
+            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>\
+                        <Message>deletes are refused (test fault)</Message></Error>";
+            let response = hyper::Response::builder()
+                .status(403)
+                .header("content-type", "application/xml")
+                .body(s3s::Body::from(body.to_owned()))
+                .expect("response");
+            return Some(response);
+        }
+        if method == hyper::Method::POST && query.contains("uploadId") {
+            let mut held = self.hold_uploads.subscribe();
+            if *held.borrow() {
+                self.held.fetch_add(1, Ordering::SeqCst);
+                let _ = held.wait_for(|hold| !hold).await;
+                self.held.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        None
+    }
 }
 
 impl S3Server {
@@ -49,17 +95,69 @@ impl S3Server {
             .await
             .expect("bind S3");
         let addr = listener.local_addr().unwrap();
+        let faults = Arc::new(Faults::default());
+        let serving = faults.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                let service = service.clone();
+                let (service, faults) = (service.clone(), serving.clone());
+                let faulty = hyper::service::service_fn(move |req| {
+                    let (service, faults) = (service.clone(), faults.clone());
+                    async move {
+                        match faults.intercept(&req).await {
+                            Some(refusal) => Ok(refusal),
+                            None => hyper::service::Service::call(&service, req).await,
+                        }
+                    }
+                });
                 tokio::spawn(async move {
                     let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(socket), service)
+                        .serve_connection(hyper_util::rt::TokioIo::new(socket), faulty)
                         .await;
                 });
             }
         });
-        Self { addr, root }
+        Self { addr, root, faults }
+    }
+
+    /// Refuses (`true`) or serves again (`false`) every delete, as a bucket policy would.
+    pub fn refuse_deletes(&self, refuse: bool) {
+        self.faults.refuse_deletes.store(refuse, Ordering::SeqCst);
+    }
+
+    /// Holds every upload's completion back (`true`) until released (`false`): the object
+    /// appears only when released.
+    pub fn hold_uploads(&self, hold: bool) {
+        self.faults.hold_uploads.send_replace(hold);
+    }
+
+    /// How many uploads are held back right now.
+    pub fn held_uploads(&self) -> usize {
+        self.faults.held.load(Ordering::SeqCst)
+    }
+
+    /// The objects stored under `prefix` (a key prefix inside the bucket), read from the folder.
+    pub fn objects_under(&self, prefix: &str) -> Vec<String> {
+        let bucket = self.root.path().join(S3_BUCKET);
+        let mut found = Vec::new();
+        let mut folders = vec![bucket.clone()];
+        while let Some(folder) = folders.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(key) = path.strip_prefix(&bucket) {
+                    let key = key.to_string_lossy().into_owned();
+                    if key.starts_with(prefix) {
+                        found.push(key);
+                    }
+                }
+            }
+        }
+        found.sort();
+        found
     }
 
     /// The `EVENTKIT_*`/`AWS_*` variables that point the storage at this server.
@@ -106,6 +204,19 @@ pub async fn control_plane(env: &TestEnv) -> (OtherServer, Config) {
     )
 }
 
+/// The export consumer for `tenant`, with `config`'s storage; runs until dropped.
+pub async fn exporter(env: &TestEnv, config: &Config, tenant: &Tenant) -> pipeline::Consuming {
+    let db = Db::connect_lazy(config.database.app.expose(), 4).expect("pool");
+    let storage = Storage::from_config(&config.storage).expect("storage");
+    let exporter = Arc::new(Exporter::new(
+        db,
+        storage,
+        config.export_work_dir.clone(),
+        config.export_lease,
+    ));
+    pipeline::consume(env, tenant, exporter, |_| {}).await
+}
+
 /// The export and email consumers for `tenant`, with `config`'s storage; run until dropped.
 pub async fn workers(
     env: &TestEnv,
@@ -113,13 +224,6 @@ pub async fn workers(
     tenant: &Tenant,
 ) -> (pipeline::Consuming, pipeline::Consuming) {
     let db = Db::connect_lazy(config.database.app.expose(), 4).expect("pool");
-    let storage = Storage::from_config(&config.storage).expect("storage");
-    let exporter = Arc::new(Exporter::new(
-        db.clone(),
-        storage,
-        config.export_work_dir.clone(),
-        config.export_lease,
-    ));
     let mailer = Arc::new(
         Mailer::new(
             db,
@@ -128,7 +232,7 @@ pub async fn workers(
         )
         .expect("mailer"),
     );
-    let exports = pipeline::consume(env, tenant, exporter, |_| {}).await;
+    let exports = exporter(env, config, tenant).await;
     let mails = pipeline::consume(env, tenant, mailer, |_| {}).await;
     (exports, mails)
 }

@@ -2,7 +2,8 @@
 //! `EraseTenant` and, while that call runs, polls `GetErasureProgress` to draw a progress bar on
 //! stderr (not with `--json`, whose stdout stays one JSON answer). The erasure is one
 //! transaction on the server; the bar shows rows deleted so far of the rows counted at its
-//! start, and the table being emptied.
+//! start, and the table being emptied. When the tenant's stream messages or objects could not
+//! all be removed after the commit, it says so: the control plane retries them.
 
 use super::{client::Clients, output};
 use eventkit_proto::controlplane::v1::*;
@@ -54,7 +55,28 @@ pub fn human(p: &ErasureProgress) -> String {
     if !p.error.is_empty() {
         pairs.push(("error", p.error.clone()));
     }
+    if p.cleanup_pending > 0 {
+        pairs.push(("cleanup", pending(p)));
+    }
+    if !p.cleanup_error.is_empty() {
+        pairs.push((
+            "cleanup_error",
+            format!(
+                "{} (at {})",
+                p.cleanup_error,
+                output::time(&p.cleanup_attempt_time)
+            ),
+        ));
+    }
     output::fields(&pairs)
+}
+
+/// `2 pending (stream purges and object prefixes), retried every 5 minutes`
+fn pending(p: &ErasureProgress) -> String {
+    format!(
+        "{} pending (stream purges and object prefixes), retried every 5 minutes",
+        p.cleanup_pending
+    )
 }
 
 fn erased(r: &EraseTenantResponse) -> String {
@@ -104,20 +126,34 @@ pub async fn run(
             }
         }
     };
-    if drawn {
+    if !json {
         let last = poller
-            .get_erasure_progress(GetErasureProgressRequest { tenant_id })
+            .get_erasure_progress(GetErasureProgressRequest {
+                tenant_id: tenant_id.clone(),
+            })
             .await
             .ok()
             .and_then(|r| r.into_inner().progress)
-            .filter(|p| p.phase == ErasurePhase::Finished as i32);
-        match last {
-            Some(p) => {
-                let _ = writeln!(err, "\r{}\x1b[K", bar(&p));
+            .filter(|p| {
+                [ErasurePhase::Finished, ErasurePhase::CleaningUp]
+                    .iter()
+                    .any(|phase| *phase as i32 == p.phase)
+            });
+        match &last {
+            Some(p) if drawn => {
+                let _ = writeln!(err, "\r{}\x1b[K", bar(p));
             }
-            None => {
+            _ if drawn => {
                 let _ = writeln!(err);
             }
+            _ => {}
+        }
+        if let Some(p) = last.filter(|p| p.cleanup_pending > 0) {
+            let _ = writeln!(
+                err,
+                "the rows are gone; {}: ekctl tenants erasure-progress {tenant_id}",
+                pending(&p)
+            );
         }
     }
     Ok(if json {

@@ -1,7 +1,9 @@
 //! Where webhooks may go (the SSRF guard's rules). A destination address is refused if it is
 //! private, loopback, link-local (which holds the cloud metadata address 169.254.169.254),
-//! CGNAT, multicast, unspecified, reserved, an IPv4-mapped or -compatible IPv6 address, or a
-//! NAT64 address embedding any of those — unless the operator's allow-list names it. The
+//! CGNAT, multicast, unspecified, reserved, an IPv4-mapped, -compatible or -translated IPv6
+//! address, a NAT64 address embedding any of those, or an address of the IPv6 transition
+//! mechanisms that reach IPv4 hosts through a gateway or relay we cannot vouch for (local-use
+//! NAT64, 6to4, Teredo) — unless the operator's allow-list names it. The
 //! dispatcher applies [`Guard::check_address`] to every address a host resolves to and connects
 //! only to checked addresses; registration applies [`Guard::check_url`] (IP literals are checked
 //! there too, hostnames on every delivery, because DNS answers change).
@@ -222,11 +224,23 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("an IPv4-mapped address")
     } else if v6("::", 96) {
         Some("an IPv4-compatible address")
+    } else if v6("::ffff:0:0:0", 96) {
+        Some("an IPv4-translated address")
     } else if v6("64:ff9b::", 96) {
         // NAT64: the last 32 bits are an IPv4 address the gateway would call.
         let [.., a, b, c, d] = ip.octets();
         forbidden_v4(Ipv4Addr::new(a, b, c, d))
             .map(|_| "a NAT64 address of a forbidden IPv4 address")
+    } else if v6("64:ff9b:1::", 48) {
+        // Local-use NAT64 (RFC 8215): a gateway of the network we run in, whatever it embeds.
+        Some("a local-use NAT64 address")
+    } else if v6("2002::", 16) {
+        // 6to4 embeds an IPv4 address (bits 16-47) that a relay would call; relays are
+        // deprecated (RFC 7526) and not ours to trust, so the whole range is refused.
+        Some("a 6to4 address")
+    } else if v6("2001::", 32) {
+        // Teredo embeds its server's and (obfuscated) client's IPv4 addresses.
+        Some("a Teredo address")
     } else if v6("fc00::", 7) {
         Some("a private (unique local) address")
     } else if v6("fe80::", 10) {
@@ -275,6 +289,14 @@ mod tests {
             "fd00:ec2::254",
             "fe80::1",
             "ff02::1",
+            "::ffff:0:7f00:1",
+            "::ffff:0:808:808",
+            "64:ff9b:1::a9fe:a9fe",
+            "64:ff9b:1:ffff::808:808",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(refused(ip), "{ip} must be refused");
         }
@@ -285,6 +307,8 @@ mod tests {
             "100.128.0.1",
             "2606:4700::1111",
             "64:ff9b::808:808",
+            "2001:4860:4860::8888",
+            "2003::1",
         ] {
             assert!(!refused(ip), "{ip} is public");
         }

@@ -1,7 +1,8 @@
 //! The control plane's side: counters move from Redis into `usage_daily`. A counter is taken
 //! with `GETDEL`, so each call is added to Postgres by exactly one flusher, and put back when
 //! the write fails (a crash between the two loses at most that one counter's calls). Each flush
-//! also announces `quota.warning` when the day's calls reach 80 % or 100 % of the limit.
+//! also announces `quota.warning` when the day's calls reach 80 % or 100 % of the limit. The
+//! counters of an erased tenant are dropped.
 
 use super::{DAY_TOTAL_PREFIX, PREFIX, Redis, parse_counter_key};
 use crate::{
@@ -9,7 +10,7 @@ use crate::{
     quota::{self, API_CALLS},
 };
 use chrono::NaiveDate;
-use eventkit_domain::quota::QuotaKey;
+use eventkit_domain::{lifecycle::TenantState, quota::QuotaKey};
 use redis::AsyncCommands;
 use uuid::Uuid;
 
@@ -40,13 +41,20 @@ pub async fn flush(db: &Db, redis: &Redis, tenant: Option<Uuid>) -> anyhow::Resu
             continue;
         };
         let mut tx = db.tenant_tx(tenant_id, &Actor::system("metering")).await?;
-        // Counters of tenants in another database (a shared Redis) are left to their flusher.
-        let ours: bool = sqlx::query_scalar("select exists (select 1 from tenants where id = $1)")
+        // Counters of tenants in another database (a shared Redis) are left to their flusher;
+        // those of an erased tenant (counted while it was being erased) are dropped: nothing
+        // may be written for it any more.
+        let state: Option<String> = sqlx::query_scalar("select state from tenants where id = $1")
             .bind(tenant_id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        if !ours {
-            continue;
+        match state.as_deref().map(TenantState::from_db) {
+            None => continue,
+            Some(Some(TenantState::Erased)) => {
+                let _: () = conn.del(&key).await?;
+                continue;
+            }
+            Some(_) => {}
         }
         let taken: Option<i64> = conn.get_del(&key).await?;
         let Some(calls) = taken.filter(|n| *n > 0) else {

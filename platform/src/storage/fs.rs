@@ -85,6 +85,30 @@ impl ObjectStore for FsStore {
         }
     }
 
+    async fn delete_under(&self, prefix: &str) -> Result<u64, StorageError> {
+        let folder = self.path_of(prefix)?;
+        // Counted first (partial files of a killed upload included), then removed whole.
+        let mut count = 0;
+        let mut folders = vec![folder.clone()];
+        while let Some(dir) = folders.pop() {
+            let mut entries = match tokio::fs::read_dir(&dir).await {
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                other => other?,
+            };
+            while let Some(entry) = entries.next_entry().await? {
+                if entry.file_type().await?.is_dir() {
+                    folders.push(entry.path());
+                } else {
+                    count += 1;
+                }
+            }
+        }
+        match tokio::fs::remove_dir_all(&folder).await {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err.into()),
+            _ => Ok(count),
+        }
+    }
+
     fn describe(&self) -> String {
         format!("file://{}", self.root.display())
     }

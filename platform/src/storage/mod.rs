@@ -13,6 +13,7 @@ pub mod signed;
 use crate::config::StorageConfig;
 use chrono::{DateTime, Utc};
 use std::{fmt, path::Path, sync::Arc};
+use uuid::Uuid;
 
 /// How long a download link of an export stays valid (also S3's limit for presigned URLs).
 pub const LINK_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
@@ -47,6 +48,11 @@ pub trait ObjectStore: Send + Sync + fmt::Debug {
 
     /// Removes `key`; removing a missing object is not an error.
     async fn delete(&self, key: &str) -> Result<(), StorageError>;
+
+    /// Removes every object whose key starts with `prefix/` (a folder of keys, e.g. a tenant's
+    /// [`tenant_prefixes`]), whatever wrote it; returns how many went. An empty or missing
+    /// folder is not an error.
+    async fn delete_under(&self, prefix: &str) -> Result<u64, StorageError>;
 
     /// Where objects go, for logs (no credentials).
     fn describe(&self) -> String;
@@ -95,6 +101,17 @@ impl Storage {
     }
 }
 
+/// Where the ZIP of a tenant's export is kept.
+pub fn export_key(tenant_id: Uuid, export_id: Uuid) -> String {
+    format!("exports/{tenant_id}/{export_id}.zip")
+}
+
+/// The folders of keys that hold nothing but this tenant's objects: what its erasure removes
+/// with [`ObjectStore::delete_under`].
+pub fn tenant_prefixes(tenant_id: Uuid) -> Vec<String> {
+    vec![format!("exports/{tenant_id}")]
+}
+
 /// Keys are relative paths of safe characters, so they are valid file paths and URL paths as
 /// they are.
 pub fn check_key(key: &str) -> Result<(), StorageError> {
@@ -121,6 +138,12 @@ mod tests {
     #[test]
     fn keys_are_safe_relative_paths() {
         check_key("exports/0192/0193.zip").unwrap();
+        let (tenant, export) = (Uuid::now_v7(), Uuid::now_v7());
+        check_key(&export_key(tenant, export)).unwrap();
+        for prefix in tenant_prefixes(tenant) {
+            check_key(&prefix).unwrap();
+            assert!(export_key(tenant, export).starts_with(&format!("{prefix}/")));
+        }
         for bad in [
             "",
             "/etc/passwd",

@@ -220,6 +220,38 @@ impl ObjectStore for S3Store {
         Ok(())
     }
 
+    async fn delete_under(&self, prefix: &str) -> Result<u64, StorageError> {
+        let folder = format!("{}/", self.full_key(prefix)?);
+        let (mut deleted, mut token) = (0, None);
+        // Deleted one by one: not every S3-compatible store takes DeleteObjects, and an
+        // erasure's folder holds a handful of objects.
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&folder)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| backend("ListObjectsV2", e))?;
+            for key in page.contents().iter().filter_map(|o| o.key()) {
+                self.client
+                    .delete_object()
+                    .bucket(&self.bucket)
+                    .key(key)
+                    .send()
+                    .await
+                    .map_err(|e| backend("DeleteObject", e))?;
+                deleted += 1;
+            }
+            token = page.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(deleted);
+            }
+        }
+    }
+
     fn describe(&self) -> String {
         let at = self.endpoint.as_deref().unwrap_or("AWS");
         format!("s3://{}/{} at {at}", self.bucket, self.prefix)

@@ -1,8 +1,9 @@
 //! The data rules of DESIGN.md, read from the catalog: every table with a `tenant_id` has
 //! ENABLE + FORCE row-level security, the fail-closed `tenant_isolation` policy for reads and
 //! writes, a primary key and every index led by `tenant_id`, and foreign keys that carry
-//! `tenant_id`; the service roles cannot bypass RLS; and `eventkit_app` without a tenant context
-//! sees no rows at all — also on a pooled connection that had a context before.
+//! `tenant_id`, and the trigger that refuses rows of an erased tenant; the service roles cannot
+//! bypass RLS; and `eventkit_app` without a tenant context sees no rows at all — also on a
+//! pooled connection that had a context before.
 
 use eventkit_tests::TestEnv;
 use sqlx::{Connection, Executor, PgConnection, Row};
@@ -75,6 +76,19 @@ async fn rule_breaches(conn: &mut PgConnection) -> Vec<String> {
         if !others.is_empty() {
             breaches.push(format!(
                 "{name}: extra permissive policies widen access: {others:?}"
+            ));
+        }
+        let guarded: bool = sqlx::query_scalar(
+            "select exists (select 1 from pg_trigger where tgrelid = $1::regclass and tgname = 'tenant_not_erased' \
+             and tgfoid = 'ek_refuse_rows_of_erased_tenants'::regproc and tgenabled <> 'D')",
+        )
+        .bind(&name)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("triggers");
+        if !guarded {
+            breaches.push(format!(
+                "{name}: no tenant_not_erased trigger (rows could be written for an erased tenant)"
             ));
         }
         let indexes = sqlx::query(
@@ -173,6 +187,10 @@ async fn the_rule_check_catches_an_unprotected_table() {
     );
     assert!(
         breaches.contains("careless_pkey does not lead with tenant_id"),
+        "{breaches}"
+    );
+    assert!(
+        breaches.contains("careless: no tenant_not_erased trigger"),
         "{breaches}"
     );
 }

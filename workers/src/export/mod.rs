@@ -5,6 +5,11 @@
 //! whole or not at all), and marks the export ready with an `export.ready` event — which mails the
 //! tenant's admin the download link, kept for the mailer outside tenant data — in one transaction.
 //!
+//! The upload and the ready mark run while the attempt holds its `exports` row locked, which is
+//! the fence against an erasure: the erasure deletes every export row, so it waits for an upload
+//! under way (and then removes the object with the tenant's other objects), and once it has
+//! committed an attempt finds no row and uploads nothing.
+//!
 //! Idempotent by export id: a ready or failed export is not done again. A worker killed at any
 //! point loses nothing: its lease runs out and the redelivered event starts the export again from
 //! the beginning, overwriting the object key with a complete ZIP; a stale attempt can no longer
@@ -23,7 +28,7 @@ use eventkit_platform::{
     db::{Actor, Db},
     mail::links::{self, LinkedMessage},
     outbox,
-    storage::{LINK_TTL, Storage},
+    storage::{LINK_TTL, Storage, export_key},
 };
 use serde_json::json;
 use std::{
@@ -66,11 +71,6 @@ struct Progress {
     tables_done: AtomicI32,
     rows_done: AtomicI64,
     lost: AtomicBool,
-}
-
-/// Where an export's ZIP is kept.
-pub fn object_key(tenant_id: Uuid, export_id: Uuid) -> String {
-    format!("exports/{tenant_id}/{export_id}.zip")
 }
 
 fn actor() -> Actor {
@@ -275,13 +275,30 @@ impl Exporter {
         let rows = self
             .write_zip(tenant_id, export_id, attempt, file, &progress)
             .await?;
-        let key = object_key(tenant_id, export_id);
+        // The erasure fence: the upload happens only while this attempt holds its export row
+        // locked, until the ready mark commits. An erasure deletes (and so first locks) every
+        // export row before it commits, so it waits for an upload under way and then removes
+        // what landed; once it has committed, the row is gone and nothing is uploaded.
+        let mut tx = self.db.tenant_tx(tenant_id, &actor()).await?;
+        let ours: Option<bool> = sqlx::query_scalar(
+            "select true from exports \
+             where tenant_id = $1 and id = $2 and attempts = $3 and status = 'running' for update",
+        )
+        .bind(tenant_id)
+        .bind(export_id)
+        .bind(attempt)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if ours.is_none() {
+            // Erased meanwhile, or a later attempt owns the export now and writes it itself.
+            return Ok(());
+        }
+        let key = export_key(tenant_id, export_id);
         let size = self.storage.store.put_file(&key, zip.path()).await?;
         drop(zip);
         let expires_at = Utc::now() + TimeDelta::from_std(LINK_TTL)?;
         let url = self.storage.store.download_url(&key, expires_at).await?;
 
-        let mut tx = self.db.tenant_tx(tenant_id, &actor()).await?;
         let marked = sqlx::query(
             "update exports set status = 'ready', object_key = $4, size_bytes = $5, expires_at = $6, \
                  tables_done = tables_total, rows_done = $7, lease_until = null, finished_at = now(), updated_at = now() \
@@ -297,10 +314,7 @@ impl Exporter {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if marked == 0 {
-            // A later attempt owns the export now; it writes the same key and marks it.
-            return Ok(());
-        }
+        anyhow::ensure!(marked == 1, "export {export_id} changed under its row lock");
         // The download link grants the whole tenant's data: it waits for the mailer outside
         // tenant data, found by the export's id (docs/adr/0033), never in the outbox.
         links::keep(

@@ -1,7 +1,7 @@
 //! Sends one webhook request, safely: through the SSRF-guarded clients of
 //! `eventkit_platform::outbound` (checked and pinned addresses, no redirects — a 3xx is a
 //! failure — no proxy), with 15 seconds for the whole request and at most the first 1 KB of the
-//! answer read.
+//! answer read, kept as text Postgres can store (see [`excerpt_text`]).
 
 use eventkit_domain::webhooks::{destination::Guard, parse_retry_after};
 use eventkit_platform::{
@@ -113,13 +113,41 @@ impl Sender {
                 }
             }
         }
-        excerpt.truncate(EXCERPT_BYTES);
         Answer {
             status: Some(response.status().as_u16()),
             latency,
-            excerpt: String::from_utf8_lossy(&excerpt).into_owned(),
+            excerpt: excerpt_text(&excerpt),
             error,
             retry_after,
         }
+    }
+}
+
+/// The first [`EXCERPT_BYTES`] of an answer as text that can be stored: bytes that are not
+/// UTF-8 and NUL (which Postgres refuses in `text`, failing the whole batch of attempts it is
+/// recorded with) become U+FFFD, and the text is cut at a character boundary within the cap.
+pub fn excerpt_text(raw: &[u8]) -> String {
+    let raw = &raw[..raw.len().min(EXCERPT_BYTES)];
+    let text = String::from_utf8_lossy(raw).replace('\0', "\u{FFFD}");
+    let mut end = text.len().min(EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_hold_no_nul_and_stay_within_the_cap() {
+        assert_eq!(excerpt_text(b"ok\0done"), "ok\u{FFFD}done");
+        assert_eq!(excerpt_text(b"bad \xff utf-8"), "bad \u{FFFD} utf-8");
+        let nuls = excerpt_text(&[0; 2 * EXCERPT_BYTES]);
+        assert!(!nuls.contains('\0') && nuls.len() <= EXCERPT_BYTES && nuls.len() > 1000);
+        let long = excerpt_text("ä".repeat(EXCERPT_BYTES).as_bytes());
+        assert_eq!(long.len(), EXCERPT_BYTES);
+        assert_eq!(excerpt_text(b""), "");
     }
 }
