@@ -55,9 +55,11 @@ impl Faults {
     async fn intercept<B>(&self, req: &hyper::Request<B>) -> Option<hyper::Response<s3s::Body>> {
         let query = req.uri().query().unwrap_or_default();
         let method = req.method();
-        let deleting = method == hyper::Method::DELETE && !query.contains("uploadId")
-            || method == hyper::Method::POST
-                && query.split('&').any(|p| p == "delete" || p == "delete=");
+        // DeleteObject (not AbortMultipartUpload), or DeleteObjects.
+        let delete_object = method == hyper::Method::DELETE && !query.contains("uploadId");
+        let delete_objects = method == hyper::Method::POST
+            && query.split('&').any(|p| p == "delete" || p == "delete=");
+        let deleting = delete_object || delete_objects;
         if deleting && self.refuse_deletes.load(Ordering::SeqCst) {
             let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>\
                         <Message>deletes are refused (test fault)</Message></Error>";

@@ -213,6 +213,14 @@ async fn an_erased_tenant_leaves_no_stream_message_object_or_row() {
         "the erasure waits for the upload in flight"
     );
     assert_eq!(erased.code, 0, "{}", erased.stderr);
+    assert!(
+        erased.stderr.contains("1 pending")
+            && erased
+                .stderr
+                .contains(&format!("ekctl tenants erasure-progress {tid}")),
+        "ekctl says what is left: {}",
+        erased.stderr
+    );
     assert_eq!(
         ekctl.json(&["tenants", "show", &tid]).await["tenant"]["state"],
         "TENANT_STATE_ERASED"
