@@ -8,7 +8,7 @@ use eventkit_domain::email::parse_account_email;
 use eventkit_platform::{
     ApiError,
     identity::{
-        lockout, memberships, password,
+        lockout, memberships,
         second_factor::{self, Factor, Proof},
         security_log::SecurityEvent,
         sessions::RefreshRefused,

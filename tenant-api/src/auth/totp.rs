@@ -10,7 +10,6 @@ use super::{
 use eventkit_platform::{
     ApiError,
     identity::{
-        password,
         second_factor::{self, Factor, Proof},
         totp,
     },
