@@ -125,7 +125,9 @@ impl Auth {
             last_step: account.totp_last_step,
         };
         let mut conn = self.db.pool().acquire().await?;
-        let ok = match second_factor::prove(&mut conn, &factor, code, recovery_code).await? {
+        let proof = second_factor::prove(&mut conn, &factor, code, recovery_code).await;
+        drop(conn); // back to the pool before the failure is recorded on another connection
+        let ok = match proof? {
             Proof::Accepted => true,
             Proof::Refused => false,
             Proof::Missing => {
@@ -134,7 +136,6 @@ impl Auth {
                 ));
             }
         };
-        drop(conn);
         if ok {
             return Ok(());
         }

@@ -331,7 +331,7 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(p.to, ["a@b.example"]);
-        let p = plan(&event("email.requested", json!({"message": "invitation", "to": ["x@y.example"], "locale": "de", "vars": {"acceptUrl": "u"}})))
+        let p = plan(&event("email.requested", json!({"message": "invitation", "to": ["x@y.example"], "locale": "de", "vars": {"inviterName": "Petra"}})))
             .unwrap()
             .unwrap();
         assert_eq!(

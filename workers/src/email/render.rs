@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn every_message_renders_in_both_languages_with_the_brand() {
         let t = Templates::default();
-        let vars = json!({"acceptUrl": "https://x/a?b=1&c=2", "resetUrl": "https://x/r", "downloadUrl": "https://x/d",
+        let vars = json!({
             "expiresAt": "2026-12-01", "url": "https://hooks.example.com", "reason": "410", "thresholdPercent": 80,
             "used": 8, "limit": 10, "period": "2026-11", "plan": "pro", "quota": "assets",
             "issuer": "https://idp.example/realms/acme", "proof": "password", "linkedAt": "2026-12-01 10:00 UTC"});
