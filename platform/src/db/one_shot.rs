@@ -20,7 +20,8 @@ pub fn uuid_literal(id: Uuid) -> String {
 /// `standard_conforming_strings`.
 pub fn text_literal(text: &str) -> String {
     let mut tag = String::from("ek");
-    while text.contains(&format!("${tag}$")) {
+    // The tag must not occur in the text, nor end it: `a$ek` + `$ek$` would close at `$ek$ek$`.
+    while text.contains(&format!("${tag}$")) || text.ends_with(&format!("${tag}")) {
         tag.push('x');
     }
     format!("${tag}${text}${tag}$")
@@ -63,6 +64,8 @@ mod tests {
             "$ekx$x$ek$; drop table t; --$ekx$"
         );
         assert_eq!(text_literal("it's \\"), "$ek$it's \\$ek$");
+        assert_eq!(text_literal("a$ek"), "$ekx$a$ek$ekx$");
+        assert_eq!(text_literal("$ekx$a$ek"), "$ekxx$$ekx$a$ek$ekxx$");
         let id = Uuid::nil();
         assert_eq!(uuid_literal(id), "'00000000-0000-0000-0000-000000000000'");
     }

@@ -1,6 +1,8 @@
 //! `Idempotency-Key` for mutations (DESIGN.md, API rules): the first answer to a key is stored
-//! for 24 hours per tenant and replayed to retries, so a client that lost an answer can retry
-//! without creating twice. It sits on the gRPC router after authentication, so Connect, gRPC and
+//! for 24 hours per principal (API key or person) and replayed to retries, so a client that lost
+//! an answer can retry without creating twice. Keys are the principal's own: another key or
+//! person of the tenant that happens to send the same key runs its request, and never gets an
+//! answer that was made for someone else (security review L8). It sits on the gRPC router after authentication, so Connect, gRPC and
 //! gRPC-Web share it. A key reused with a different request is refused; a retry while the first
 //! request still runs gets `aborted`; answers that invite a retry (unavailable, aborted, internal,
 //! deadline) are not stored.
@@ -70,7 +72,8 @@ async fn handle(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let key = parse_key(raw_key)?;
+    // The principal's own key space: its subject, then the key (visible ASCII, so no space).
+    let key = format!("{} {}", principal.subject, parse_key(raw_key)?);
     let (parts, body) = request.into_parts();
     let body = Limited::new(body, state.max_request_bytes)
         .collect()

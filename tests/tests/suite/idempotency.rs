@@ -130,3 +130,25 @@ async fn stored_errors_replay_and_grpc_shares_the_record() {
     );
     assert_eq!(product_count(&env).await, 1);
 }
+
+/// Security review L8: keys are per principal. Two API keys of one tenant that send the same
+/// `Idempotency-Key` and body each run their own request; neither gets the other's answer.
+#[tokio::test]
+async fn another_principal_with_the_same_key_runs_its_own_request() {
+    let env = TestEnv::start().await;
+    let tenant = env.create_tenant("Idem principals").await;
+    let second_key = env.admin_key(tenant.id).await;
+    let body = json!({"name": "Truss 3m"});
+    let first = create_product(&env, &tenant.api_key, "shared-key", body.clone()).await;
+    let second = create_product(&env, &second_key, "shared-key", body.clone()).await;
+    assert!(
+        second.headers.get("idempotent-replayed").is_none(),
+        "another principal's answer was replayed: {:?}",
+        second.body
+    );
+    assert_ne!(first.ok()["product"]["id"], second.ok()["product"]["id"]);
+    assert_eq!(product_count(&env).await, 2, "each principal wrote its product");
+    let retry = create_product(&env, &second_key, "shared-key", body).await;
+    assert_eq!(retry.ok()["product"]["id"], second.body["product"]["id"]);
+    assert_eq!(product_count(&env).await, 2, "a principal's own retry is replayed");
+}

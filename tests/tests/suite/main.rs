@@ -36,6 +36,7 @@ mod security_database;
 mod security_defaults;
 mod security_erasure;
 mod security_grants;
+mod security_literals;
 mod security_secrets;
 mod security_sessions;
 mod security_sso;
