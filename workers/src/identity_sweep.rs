@@ -3,8 +3,8 @@
 //! (a single sign-on start, a failed sign-in for any email, a reset token), so without this
 //! they would grow with the number of requests. What is removed no longer decides anything:
 //!
-//! - `sso_sign_ins` and `user_tokens` a week after they expired (expired flows and links are
-//!   refused anyway; the week leaves them for an investigation);
+//! - `sso_sign_ins`, `sso_link_requests` and `user_tokens` a week after they expired (expired
+//!   flows and links are refused anyway; the week leaves them for an investigation);
 //! - `refresh_tokens` by whole families, a week after the family's newest token expired, so
 //!   reuse detection (a used token presented again ends its family) works for as long as any
 //!   token of the family could still be used;
@@ -19,10 +19,15 @@ use eventkit_platform::db::Db;
 const BATCH: i64 = 5_000;
 
 /// The rule of each table: what one batch deletes (`$1`: the batch size).
-const RULES: [(&str, &str); 4] = [
+const RULES: [(&str, &str); 5] = [
     (
         "sso_sign_ins",
         "delete from sso_sign_ins where state_hash in (select state_hash from sso_sign_ins \
+         where expires_at < now() - interval '7 days' limit $1)",
+    ),
+    (
+        "sso_link_requests",
+        "delete from sso_link_requests where token_hash in (select token_hash from sso_link_requests \
          where expires_at < now() - interval '7 days' limit $1)",
     ),
     (

@@ -147,8 +147,16 @@ async fn another_principal_with_the_same_key_runs_its_own_request() {
         second.body
     );
     assert_ne!(first.ok()["product"]["id"], second.ok()["product"]["id"]);
-    assert_eq!(product_count(&env).await, 2, "each principal wrote its product");
+    assert_eq!(
+        product_count(&env).await,
+        2,
+        "each principal wrote its product"
+    );
     let retry = create_product(&env, &second_key, "shared-key", body).await;
     assert_eq!(retry.ok()["product"]["id"], second.body["product"]["id"]);
-    assert_eq!(product_count(&env).await, 2, "a principal's own retry is replayed");
+    assert_eq!(
+        product_count(&env).await,
+        2,
+        "a principal's own retry is replayed"
+    );
 }

@@ -495,9 +495,9 @@ async fn the_identity_sweep_removes_only_rows_that_decide_nothing_any_more() {
         async move { sqlx::query(sql).bind(user).execute(&admin).await.unwrap() }
     };
     sqlx::raw_sql(
-        "insert into sso_sign_ins (state_hash, issuer_url, pkce_verifier, nonce, expires_at) values \
-         ('\\x01', 'https://idp', 'v', 'n', now() - interval '8 days'), \
-         ('\\x02', 'https://idp', 'v', 'n', now() - interval '1 day'); \
+        "insert into sso_sign_ins (state_hash, issuer_url, pkce_verifier, nonce, expires_at, browser_hash) values \
+         ('\\x01', 'https://idp', 'v', 'n', now() - interval '8 days', '\\x0a'), \
+         ('\\x02', 'https://idp', 'v', 'n', now() - interval '1 day', '\\x0b'); \
          insert into sign_in_failures (key, failures, last_failed_at) values \
          ('email:old@example.com', 3, now() - interval '2 days'), \
          ('address:127.0.0.1', 20, now() - interval '3 days'), \
@@ -512,13 +512,19 @@ async fn the_identity_sweep_removes_only_rows_that_decide_nothing_any_more() {
          (gen_random_uuid(), $1, 'password_reset', '\\x02', now() + interval '1 hour')",
     )
     .await;
+    of_user(
+        "insert into sso_link_requests (token_hash, browser_hash, sso_tenant, issuer_url, issuer, subject, user_id, expires_at) values \
+         ('\\x01', '\\x0a', gen_random_uuid(), 'https://idp', 'https://idp', 's', $1, now() - interval '8 days'), \
+         ('\\x02', '\\x0b', gen_random_uuid(), 'https://idp', 'https://idp', 's', $1, now() - interval '1 hour')",
+    )
+    .await;
     // Family A ended long ago; family B has an old token and a live one.
     of_user(
-        "insert into refresh_tokens (id, family_id, user_id, token_hash, expires_at, used_at) values \
-         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000a', $1, '\\x01', now() - interval '40 days', now() - interval '60 days'), \
-         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000a', $1, '\\x02', now() - interval '8 days', null), \
-         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000b', $1, '\\x03', now() - interval '20 days', now() - interval '50 days'), \
-         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000b', $1, '\\x04', now() + interval '20 days', null)",
+        "insert into refresh_tokens (id, family_id, user_id, token_hash, expires_at, used_at, account_access) values \
+         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000a', $1, '\\x01', now() - interval '40 days', now() - interval '60 days', true), \
+         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000a', $1, '\\x02', now() - interval '8 days', null, true), \
+         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000b', $1, '\\x03', now() - interval '20 days', now() - interval '50 days', true), \
+         (gen_random_uuid(), '00000000-0000-0000-0000-00000000000b', $1, '\\x04', now() + interval '20 days', null, true)",
     )
     .await;
 
@@ -531,6 +537,7 @@ async fn the_identity_sweep_removes_only_rows_that_decide_nothing_any_more() {
         swept,
         [
             ("sso_sign_ins", 1),
+            ("sso_link_requests", 1),
             ("user_tokens", 1),
             ("refresh_tokens", 2),
             ("sign_in_failures", 2),
@@ -538,6 +545,7 @@ async fn the_identity_sweep_removes_only_rows_that_decide_nothing_any_more() {
     );
     let mut left: Vec<String> = sqlx::query_scalar(
         "select 'sso:' || encode(state_hash, 'hex') from sso_sign_ins \
+         union all select 'link:' || encode(token_hash, 'hex') from sso_link_requests \
          union all select 'token:' || encode(token_hash, 'hex') from user_tokens \
          union all select 'refresh:' || encode(token_hash, 'hex') from refresh_tokens \
          union all select 'failures:' || key from sign_in_failures",
@@ -550,6 +558,7 @@ async fn the_identity_sweep_removes_only_rows_that_decide_nothing_any_more() {
         left,
         [
             "failures:email:recent@example.com",
+            "link:02",
             "refresh:03",
             "refresh:04",
             "sso:02",
