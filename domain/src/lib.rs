@@ -6,6 +6,7 @@
 pub mod availability;
 pub mod email;
 pub mod id;
+pub mod ids;
 pub mod inventory;
 pub mod lifecycle;
 pub mod money;
