@@ -1,6 +1,5 @@
 //! Compiles `eventkit/**/*.proto` and `controlplane/**/*.proto` with `protox` (pure Rust, no system `protoc`), writes the
 //! encoded descriptor set for reflection and the Connect adapter, and generates prost/tonic code.
-use prost::Message;
 use std::{env, fs, path::PathBuf};
 
 fn proto_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
@@ -23,9 +22,21 @@ fn main() {
     }
     files.sort();
 
-    let fds = protox::compile(&files, [&root]).expect("proto files compile");
+    let mut compiler = protox::Compiler::new([&root]).expect("proto include path");
+    compiler
+        .include_source_info(true)
+        .include_imports(true)
+        .open_files(&files)
+        .expect("proto files compile");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
-    fs::write(out.join("descriptor.bin"), fds.encode_to_vec()).expect("write descriptor set");
+    // Encoded by the compiler itself: it keeps custom options (each RPC's `eventkit.v1.rule`),
+    // which a round trip through prost_types would drop as unknown fields.
+    fs::write(
+        out.join("descriptor.bin"),
+        compiler.encode_file_descriptor_set(),
+    )
+    .expect("write descriptor set");
+    let fds = compiler.file_descriptor_set();
 
     tonic_prost_build::configure()
         .build_client(true)

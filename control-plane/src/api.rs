@@ -1,11 +1,13 @@
 //! The tonic adapters: each generated service trait delegates every RPC to the method of the
-//! same name on [`ControlPlane`], with the caller the gate established.
+//! same name on [`ControlPlane`], with the caller the gate established (who that may be is each
+//! RPC's rule in the proto).
 
-use crate::{
-    ControlPlane,
-    caller::{Anyone, Operator, delegate},
+use crate::ControlPlane;
+use eventkit_platform::{
+    auth::{Operator, Principal},
+    delegate,
+    rpc::delegate::Anyone,
 };
-use eventkit_platform::auth::Principal;
 use eventkit_proto::controlplane::v1::{
     account_service_server::AccountService, operator_audit_service_server::OperatorAuditService,
     operator_job_service_server::OperatorJobService,

@@ -3,10 +3,11 @@
 //! written in the same transaction as the change, so the record exists exactly when the
 //! change does. `eventkit_control` cannot update or delete these rows (migration 0020).
 
-use crate::{ControlPlane, caller::Operator};
+use crate::ControlPlane;
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, text::TextRule};
 use eventkit_platform::ApiError;
+use eventkit_platform::auth::Operator;
 use eventkit_proto::controlplane::v1::*;
 use serde_json::Value;
 use sqlx::PgConnection;

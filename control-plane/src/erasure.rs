@@ -17,7 +17,6 @@
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
-    caller::Operator,
     erasure_cleanup,
     erasure_progress::{Phase, Reporter},
     lifecycle::operator_actor,
@@ -27,6 +26,7 @@ use eventkit_domain::{
     FieldViolation, Violations,
     lifecycle::{TenantState, Transition},
 };
+use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},

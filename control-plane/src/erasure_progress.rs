@@ -7,9 +7,10 @@
 //! cleanup rows ([`crate::erasure_cleanup`]), which outlive the hour in Redis: while any is
 //! pending the phase is `cleaning_up`, and `finished` only once none is.
 
-use crate::{ControlPlane, caller::Operator, erasure_cleanup, registry};
+use crate::{ControlPlane, erasure_cleanup, registry};
 use chrono::{DateTime, Utc};
 use eventkit_domain::Violations;
+use eventkit_platform::auth::Operator;
 use eventkit_platform::{ApiError, metering::Redis};
 use eventkit_proto::controlplane::v1::*;
 use redis::AsyncCommands;

@@ -7,12 +7,12 @@
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
-    caller::Operator,
     lifecycle::operator_actor,
     registry,
 };
 use chrono::Utc;
 use eventkit_domain::{FieldViolation, Violations, id::parse_optional_id};
+use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
     jobs::{

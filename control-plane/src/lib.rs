@@ -9,7 +9,6 @@
 mod account;
 mod api;
 pub mod audit;
-pub mod caller;
 pub mod ekctl;
 pub mod erasure;
 mod erasure_cleanup;
@@ -37,7 +36,11 @@ use eventkit_platform::{
     health::{self, Health},
     metering::Redis,
     rate_limit::{RateLimiter, Throttles},
-    rpc::server::{AppParts, Server, app},
+    rpc::{
+        gate::Gate,
+        rules::RpcRules,
+        server::{AppParts, Server, app},
+    },
     storage::{Storage, fs::download_router},
 };
 use eventkit_proto::controlplane::v1::{
@@ -129,21 +132,19 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         .add_service(service!(OperatorJobServiceServer, JobsApi))
         .add_service(service!(SignupServiceServer, SignupApi))
         .add_service(service!(AccountServiceServer, AccountApi));
-    let gate = operator_auth::Gate {
-        pool: db.pool().clone(),
-        tenants,
-        limiter: cp.limiter.clone(),
-        throttles: cp.throttles.clone(),
-    };
+    let rules = RpcRules::load(
+        eventkit_proto::descriptor_pool(),
+        eventkit_proto::CONTROL_PLANE_SERVICES,
+    )?;
+    let gate = Gate::new(rules, tenants, cp.limiter.clone())
+        .with_tenants_in_any_state()
+        .with_operators(operator_auth::Tokens {
+            pool: db.pool().clone(),
+            throttles: cp.throttles.clone(),
+        });
     let parts = AppParts {
         services,
-        guard: Box::new(move |router| {
-            router.layer(axum::middleware::from_fn_with_state(
-                gate,
-                operator_auth::guard,
-            ))
-        }),
-        connect_services: eventkit_proto::CONTROL_PLANE_SERVICES,
+        gate: Some(gate),
         health: Health::new(db.pool().clone(), redis, nats),
         routes: axum::Router::new(),
     };

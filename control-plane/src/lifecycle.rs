@@ -5,10 +5,10 @@
 
 use crate::{
     ControlPlane, audit,
-    caller::Operator,
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
 use eventkit_domain::lifecycle::{TenantState, Transition};
+use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
     auth::invalidation::{self, Invalidation},

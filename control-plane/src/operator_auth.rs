@@ -1,30 +1,20 @@
-//! Operator tokens and the control plane's gate. A token is `ekop_<40 random base62>`, made by
-//! the local admin command `eventkit operator-token create` and shown once; only its SHA-256 is
-//! stored (see [`crate::secrets`]). The gate sends each path to the credential it needs:
-//! operator services an operator token, the account service a tenant credential, sign-up and
-//! reflection none; anything else is refused. Account-service calls are charged to the
-//! tenant's and the principal's budgets like tenant-API calls, and tokens or keys that do not
-//! exist count against the client's address, so guessing is throttled
-//! ([`PerClient::CredentialFailures`]).
+//! Operator tokens. A token is `ekop_<40 random base62>`, made by the local admin command
+//! `eventkit operator-token create` and shown once; only its SHA-256 is stored (see
+//! [`crate::secrets`]). The one gate (`eventkit_platform::rpc::gate`) asks [`Tokens`] to verify
+//! the token an operator RPC's caller presents; tokens that do not exist count against the
+//! client's address, so guessing is throttled ([`PerClient::CredentialFailures`]).
 
-use crate::{
-    caller::Operator,
-    secrets::{self, hash},
-};
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
+use crate::secrets::{self, hash};
 use chrono::{DateTime, Utc};
 use eventkit_platform::{
     ApiError,
-    auth::{Authenticator, is_public_path},
-    rate_limit::{self, Budget, PerClient, RateLimiter, Throttles},
+    auth::{Operator, OperatorTokens},
+    rate_limit::{PerClient, Throttles},
     rpc::client_address::ClientAddress,
     secret::Secret,
 };
 use sqlx::PgPool;
+use std::{future::Future, pin::Pin};
 use uuid::Uuid;
 
 pub const TOKEN_PREFIX: &str = "ekop_";
@@ -118,103 +108,30 @@ pub async fn verify(pool: &PgPool, token: &str) -> Result<Operator, ApiError> {
     Ok(Operator { token_id, name })
 }
 
-#[derive(Clone)]
-pub struct Gate {
+/// The control plane's operator tokens, as the gate verifies them: a client that has presented
+/// too many unknown credentials is refused for a while, and each unknown token counts.
+pub struct Tokens {
     pub pool: PgPool,
-    pub tenants: Authenticator,
-    pub limiter: RateLimiter,
     pub throttles: Throttles,
 }
 
-impl Gate {
-    /// [`verify`], refused while the client has presented too many unknown credentials.
-    async fn operator(
-        &self,
-        token: &str,
+impl OperatorTokens for Tokens {
+    fn verify<'a>(
+        &'a self,
+        token: &'a str,
         client: Option<ClientAddress>,
-    ) -> Result<Operator, ApiError> {
-        self.throttles
-            .refuse_while_failing(PerClient::CredentialFailures, client)
-            .await?;
-        let verified = verify(&self.pool, token).await;
-        if let Err(ApiError::Unauthenticated(_)) = verified {
+    ) -> Pin<Box<dyn Future<Output = Result<Operator, ApiError>> + Send + 'a>> {
+        Box::pin(async move {
             self.throttles
-                .count_failure(PerClient::CredentialFailures, client)
-                .await;
-        }
-        verified
-    }
-}
-
-fn service_of(path: &str) -> &str {
-    path.trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default()
-}
-
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-}
-
-/// Axum middleware in front of the control plane's gRPC router.
-pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let service = service_of(path);
-    let client = ClientAddress::of(request.extensions());
-    let verdict = if is_public_path(path)
-        || eventkit_proto::PUBLIC_CONTROL_SERVICES.contains(&service)
-    {
-        Ok(Budget::default())
-    } else if eventkit_proto::OPERATOR_SERVICES.contains(&service) {
-        match bearer(&request) {
-            Some(token) => gate.operator(token, client).await.map(|operator| {
-                tracing::Span::current().record("principal", format!("operator:{}", operator.name));
-                request.extensions_mut().insert(operator);
-                Budget::default()
-            }),
-            None => Err(ApiError::Unauthenticated(
-                "no credentials: send Authorization: Bearer <operator token>".into(),
-            )),
-        }
-    } else if eventkit_proto::ACCOUNT_SERVICES.contains(&service) {
-        match gate
-            .tenants
-            .verify_credential(request.headers(), client)
-            .await
-        {
-            Ok(principal) => {
-                let span = tracing::Span::current();
-                span.record("tenant_id", tracing::field::display(principal.tenant_id));
-                span.record("principal", principal.subject.as_str());
-                let budget = rate_limit::admit(&gate.limiter, Some(&principal)).await;
-                request.extensions_mut().insert(principal);
-                match budget {
-                    Ok(budget) => Ok(budget),
-                    Err(refusal) => return refusal,
-                }
+                .refuse_while_failing(PerClient::CredentialFailures, client)
+                .await?;
+            let verified = verify(&self.pool, token).await;
+            if let Err(ApiError::Unauthenticated(_)) = verified {
+                self.throttles
+                    .count_failure(PerClient::CredentialFailures, client)
+                    .await;
             }
-            Err(err) => Err(err),
-        }
-    } else {
-        Err(ApiError::NotFound(format!(
-            "{path} is not a control-plane RPC"
-        )))
-    };
-    match verdict {
-        Ok(budget) => {
-            let mut response = next.run(request).await;
-            budget.annotate(&mut response);
-            response
-        }
-        Err(err) => err.into_http_response(),
+            verified
+        })
     }
 }

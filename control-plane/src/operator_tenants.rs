@@ -4,7 +4,6 @@
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
-    caller::Operator,
     lifecycle::{By, operator_actor},
     provisioning::require_plan,
     registry::{self, TENANT_COLUMNS, TenantRow},
@@ -13,6 +12,7 @@ use eventkit_domain::{
     Violations,
     lifecycle::{TenantState, Transition},
 };
+use eventkit_platform::auth::Operator;
 use eventkit_platform::{ApiError, outbox};
 use eventkit_proto::controlplane::v1::*;
 use serde_json::json;

@@ -5,7 +5,6 @@
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
-    caller::Operator,
     registry::timestamp,
 };
 use chrono::{DateTime, Utc};
@@ -16,6 +15,7 @@ use eventkit_domain::{
     text::TextRule,
 };
 use eventkit_platform::ApiError;
+use eventkit_platform::auth::Operator;
 use eventkit_proto::controlplane::v1::{self as pb, *};
 use serde_json::json;
 use sqlx::{PgConnection, Postgres, QueryBuilder};

@@ -8,7 +8,6 @@
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
-    caller::{Anyone, Operator},
     lifecycle::{By, operator_actor, set_state},
     registry::{self, TENANT_COLUMNS, TenantRow},
     secrets,
@@ -28,6 +27,7 @@ use eventkit_platform::{
     outbox,
     rate_limit::{PerClient, PerEmail},
 };
+use eventkit_platform::{auth::Operator, rpc::delegate::Anyone};
 use eventkit_proto::controlplane::v1::*;
 use serde_json::json;
 use uuid::Uuid;

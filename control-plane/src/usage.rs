@@ -5,7 +5,6 @@
 use crate::{
     ControlPlane,
     audit::{self, parse_reason},
-    caller::Operator,
     lifecycle::operator_actor,
     registry,
 };
@@ -15,6 +14,7 @@ use eventkit_domain::{
     quota::{QuotaKey, parse_limit},
     rate_limit::{RateLimitKey, parse_rate_limit},
 };
+use eventkit_platform::auth::Operator;
 use eventkit_platform::{ApiError, db::Actor, metering, quota};
 use eventkit_proto::controlplane::v1::{set_quota_override_request::Value, *};
 use serde_json::json;

@@ -49,23 +49,8 @@ pub const TENANT_API_SERVICES: &[&str] = &[
     "eventkit.v1.AuthService",
 ];
 
-/// Control-plane services an operator token may call.
-pub const OPERATOR_SERVICES: &[&str] = &[
-    "controlplane.v1.OperatorTenantService",
-    "controlplane.v1.OperatorPlanService",
-    "controlplane.v1.OperatorQuotaService",
-    "controlplane.v1.OperatorUsageService",
-    "controlplane.v1.OperatorAuditService",
-    "controlplane.v1.OperatorJobService",
-];
-
-/// Control-plane services anyone may call without credentials.
-pub const PUBLIC_CONTROL_SERVICES: &[&str] = &["controlplane.v1.SignupService"];
-
-/// Control-plane services a tenant's admin calls with the tenant's own credentials.
-pub const ACCOUNT_SERVICES: &[&str] = &["controlplane.v1.AccountService"];
-
-/// Every service the control-plane role serves (the Connect adapter routes these).
+/// Every service the control-plane role serves (the Connect adapter routes these; who may call
+/// each RPC is its `(eventkit.v1.rule)`).
 pub const CONTROL_PLANE_SERVICES: &[&str] = &[
     "controlplane.v1.OperatorTenantService",
     "controlplane.v1.OperatorPlanService",
@@ -81,14 +66,10 @@ pub const CONTROL_PLANE_SERVICES: &[&str] = &[
 mod tests {
     #[test]
     fn descriptor_pool_has_every_service() {
-        let control = [
-            super::OPERATOR_SERVICES,
-            super::PUBLIC_CONTROL_SERVICES,
-            super::ACCOUNT_SERVICES,
-        ]
-        .concat();
-        assert_eq!(control, super::CONTROL_PLANE_SERVICES);
-        for name in super::TENANT_API_SERVICES.iter().chain(&control) {
+        for name in super::TENANT_API_SERVICES
+            .iter()
+            .chain(super::CONTROL_PLANE_SERVICES)
+        {
             assert!(
                 super::descriptor_pool().get_service_by_name(name).is_some(),
                 "{name}"

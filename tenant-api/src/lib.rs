@@ -5,9 +5,7 @@
 pub mod admin;
 mod asset_status;
 pub mod auth;
-mod delegate;
 mod fields;
-mod guard;
 pub mod history;
 pub mod inventory;
 mod paging;
@@ -30,7 +28,9 @@ use eventkit_platform::{
     outbound::GuardedClients,
     rate_limit::{RateLimiter, Throttles},
     rpc::{
+        gate::Gate,
         idempotency::Idempotency,
+        rules::RpcRules,
         server::{AppParts, Server, app},
     },
 };
@@ -123,16 +123,16 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             throttles,
         ))
     );
-    let guard_parts = std::sync::Arc::new(guard::GuardParts {
-        auth,
-        rate_limiter,
-        meter: ApiCallMeter::start(Redis::new(redis.clone()), db.clone()),
-        idempotency: Idempotency {
+    let rules = RpcRules::load(
+        eventkit_proto::descriptor_pool(),
+        eventkit_proto::TENANT_API_SERVICES,
+    )?;
+    let gate = Gate::new(rules, auth, rate_limiter)
+        .with_meter(ApiCallMeter::start(Redis::new(redis.clone()), db.clone()))
+        .with_idempotency(Idempotency {
             db: db.clone(),
-            applies_to: permissions::keeps_idempotent_answers,
             max_request_bytes: config.max_request_bytes,
-        },
-    });
+        });
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
             .add_service(planning)
@@ -140,13 +140,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
             .add_service(history)
             .add_service(admin)
             .add_service(auth_service),
-        guard: Box::new(move |router| {
-            router.layer(axum::middleware::from_fn_with_state(
-                guard_parts,
-                guard::guard,
-            ))
-        }),
-        connect_services: eventkit_proto::TENANT_API_SERVICES,
+        gate: Some(gate),
         health: Health::new(db.pool().clone(), redis, nats),
         routes: jwks_route(sessions),
     };

@@ -182,6 +182,41 @@ printf '%s' "{\"id\":\"$product_id\"}" >"$work/req"
 raw_call "$SVC/GetProduct" --data-binary @"$work/req" -H 'Content-Type: text/plain' -H "Authorization: Bearer $KEY"
 if [[ $STATUS == 415 ]]; then ok "unsupported content type is HTTP 415"; else not_ok "unsupported content type is HTTP 415"; fi
 
+# ---- reads over HTTP GET (Connect "Unary-Get"): the RPCs the proto marks NO_SIDE_EFFECTS
+# get_call METHOD QUERY [extra curl args...]: a GET with auth; sets STATUS, BODY, CTYPE (and $work/headers).
+get_call() {
+  local method=$1 query=$2; shift 2
+  : >"$work/body"
+  STATUS=$(curl -sS -o "$work/body" -D "$work/headers" -w '%{http_code}' --max-time 30 \
+    -H "Authorization: Bearer ${CALL_KEY:-$KEY}" "$@" "$SVC/$method?$query" 2>"$work/curl-err") || true
+  BODY=$(cat "$work/body")
+  CTYPE=$(tr -d '\r' <"$work/headers" | awk -F': *' 'tolower($1) == "content-type" {v = $2} END {print v}')
+}
+header_of() { tr -d '\r' <"$work/headers" | awk -F': *' -v h="$1" 'tolower($1) == h {v = $2} END {print v}'; }
+get_message=$(jq -rn --arg id "$product_id" '{id: $id} | tojson | @uri')
+get_call GetProduct "encoding=json&message=$get_message&connect=v1"
+expect "GET GetProduct (encoding=json) answers as POST does" 200 ".product.id == \"$product_id\"" '.product.category == "Effects"'
+etag=$(header_of etag)
+if [[ $etag == \"*\" && $(header_of cache-control) == "private, no-cache" ]]; then ok "a GET answer carries an ETag and Cache-Control: private, no-cache"; else not_ok "a GET answer carries an ETag and Cache-Control: private, no-cache (got etag '$etag', cache-control '$(header_of cache-control)')"; fi
+get_call GetProduct "encoding=json&message=$get_message" -H "If-None-Match: $etag"
+if [[ $STATUS == 304 && -z $BODY ]]; then ok "GET with If-None-Match of the same answer is 304 without a body"; else not_ok "GET with If-None-Match of the same answer is 304 without a body"; fi
+b64=$(printf '{"id":"%s"}' "$product_id" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+get_call GetProduct "encoding=json&base64=1&message=$b64"
+expect "GET with base64=1 (unpadded base64url) answers too" 200 ".product.id == \"$product_id\""
+get_call ListProducts "encoding=json&message=$(jq -rn --arg q "$word" '{query: $q} | tojson | @uri')"
+expect "GET ListProducts full-text query" 200 "[.products[].id] | index(\"$product_id\") != null"
+get_call GetProduct "message=$get_message"
+expect_error "GET without encoding is invalid_argument (400)" 400 invalid_argument
+if jq -e '.details[0].debug.fieldViolations[0].field == "encoding"' <<<"$BODY" >/dev/null 2>&1 || grep -q encoding <<<"$BODY"; then ok "the error names the encoding parameter"; else not_ok "the error names the encoding parameter"; fi
+get_call GetProduct "encoding=json&message=$(jq -rn '{id: "nope"} | tojson | @uri')"
+expect_error "GET with a bad id is invalid_argument (400)" 400 invalid_argument
+CALL_KEY=ek_not_a_real_key get_call GetProduct "encoding=json&message=$get_message"
+expect_error "GET with an unknown API key is unauthenticated (401)" 401 unauthenticated
+get_call CreateProduct "encoding=json&message=$(jq -rn '{name: "by GET"} | tojson | @uri')"
+if [[ $STATUS == 405 ]] && jq -e '.code == "unimplemented"' <<<"$BODY" >/dev/null 2>&1; then ok "GET of a write is HTTP 405 and writes nothing"; else not_ok "GET of a write is HTTP 405 and writes nothing"; fi
+call ListProducts '{"query": "by GET"}'
+expect "nothing was written by the refused GET" 200 '[(.products // [])[] | select(.name == "by GET")] | length == 0'
+
 # ---- health, metrics, gRPC reflection (what operators and gRPC tools rely on)
 for path in /health/live /health/ready /health; do
   STATUS=$(curl -sS -o "$work/body" -w '%{http_code}' --max-time 10 "$BASE$path" 2>"$work/curl-err"); BODY=$(cat "$work/body"); CTYPE=""

@@ -182,3 +182,41 @@ for (const [name, makeTransport] of Object.entries(transports)) {
     });
   });
 }
+
+// Connect-ES's `useHttpGet`: reads the proto marks NO_SIDE_EFFECTS travel as HTTP GET with the
+// message in the query; the transport switches after the interceptors, so the answers' caching
+// headers (only GET answers carry an ETag) show which way each call went.
+describe("connect-json with useHttpGet (HTTP/1.1)", { skip }, () => {
+  test("reads go as GET and answer as over POST; writes stay POST; errors still map", async () => {
+    const seen = [];
+    const recordEtag = (next) => async (req) => {
+      const res = await next(req);
+      seen.push([req.method.name, res.header.get("etag") !== null]);
+      return res;
+    };
+    const transport = createConnectTransport({
+      baseUrl,
+      httpVersion: "1.1",
+      useHttpGet: true,
+      interceptors: [authInterceptor(apiKey), recordEtag],
+    });
+    const client = createClient(service, transport);
+    const word = token("ekget");
+    const created = await client.createProduct({
+      name: `Hazer ${word}`,
+      category: "Effects",
+      trackingMode: enumNumber(registry, "eventkit.v1.TrackingMode", "TRACKING_MODE_BULK"),
+    });
+    const got = await client.getProduct({ id: created.product.id });
+    assert.equal(got.product?.name, `Hazer ${word}`);
+    const listed = await client.listProducts({ query: word });
+    assert.deepEqual(listed.products.map((p) => p.id), [created.product.id]);
+    assert.deepEqual(seen, [
+      ["CreateProduct", false],
+      ["GetProduct", true],
+      ["ListProducts", true],
+    ]);
+    await expectCode(Code.NotFound, () => client.getProduct({ id: randomUUID() }));
+    await expectCode(Code.InvalidArgument, () => client.getProduct({ id: "not-a-uuid" }));
+  });
+});

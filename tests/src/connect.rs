@@ -195,6 +195,11 @@ pub async fn metrics(addr: SocketAddr) -> String {
 
 /// GETs `path` with `headers` and returns the body as text.
 pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> String {
+    String::from_utf8_lossy(&get_raw(addr, path, headers).await.raw_body).into_owned()
+}
+
+/// GETs `path` (with its query) with `headers`: status, headers and body.
+pub async fn get_raw(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> RawReply {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut request = http::Request::get(format!("http://{addr}{path}"));
     for (name, value) in headers {
@@ -202,11 +207,17 @@ pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) ->
     }
     let request = request.body(Full::new(Bytes::new())).expect("request");
     let response = client.request(request).await.expect("HTTP call");
-    let body = response
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let raw_body = response
         .into_body()
         .collect()
         .await
         .expect("body")
         .to_bytes();
-    String::from_utf8_lossy(&body).into_owned()
+    RawReply {
+        status,
+        headers,
+        raw_body,
+    }
 }

@@ -1,7 +1,6 @@
-//! Authentication in front of the tenant services, for all three protocols since Connect calls
-//! reach the same gRPC router (the tenant API's guard calls
-//! [`Authenticator::attach_principal`]): `Authorization: Bearer ek_…` is an API key, any other
-//! bearer token a JWT. Failures answer as gRPC statuses, which the Connect adapter turns into
+//! Authentication of tenant credentials, for all three protocols since Connect calls reach the
+//! same gRPC router (the gate, [`crate::rpc::gate`], calls [`Authenticator::authenticate`]):
+//! `Authorization: Bearer ek_…` is an API key, any other bearer token a JWT. Failures answer as gRPC statuses, which the Connect adapter turns into
 //! Connect errors.
 
 use super::{
@@ -13,7 +12,6 @@ use crate::{
     identity::{memberships::MemberPermissions, sessions::Sessions},
     rpc::client_address::ClientAddress,
 };
-use axum::{extract::Request, response::Response};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -95,35 +93,6 @@ impl Authenticator {
         match &self.jwt {
             Some(jwt) => jwt.verify(token),
             None => Err(ApiError::Unauthenticated("invalid API key".into())),
-        }
-    }
-
-    /// Step 2 of the request path: authenticates the request, records its tenant and principal
-    /// on the request span and attaches the [`Principal`]. Public paths (see
-    /// [`super::is_public_path`]) need no credentials; where credentials are optional (signing
-    /// in and the like) a valid one is attached and a missing or stale one is no reason to
-    /// refuse. A refusal is the answer to send.
-    pub async fn attach_principal(&self, request: &mut Request) -> Result<(), Response> {
-        let path = request.uri().path();
-        if super::is_public_path(path) {
-            return Ok(());
-        }
-        let client = ClientAddress::of(request.extensions());
-        if super::credentials_optional(path) {
-            if let Ok(principal) = self.authenticate(request.headers(), client).await {
-                request.extensions_mut().insert(principal);
-            }
-            return Ok(());
-        }
-        match self.authenticate(request.headers(), client).await {
-            Ok(principal) => {
-                let span = tracing::Span::current();
-                span.record("tenant_id", tracing::field::display(principal.tenant_id));
-                span.record("principal", principal.subject.as_str());
-                request.extensions_mut().insert(principal);
-                Ok(())
-            }
-            Err(err) => Err(err.into_http_response()),
         }
     }
 

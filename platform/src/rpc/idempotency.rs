@@ -19,10 +19,10 @@ use tonic::Code;
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_LEN: usize = 255;
 
-/// What the middleware needs: the database, the RPCs it applies to, and the body limit.
+/// What the middleware needs: the database and the body limit. Which RPCs it applies to is
+/// each RPC's rule ([`super::rules::Rule::keeps_idempotent_answers`]); the gate asks.
 pub struct Idempotency {
     pub db: Db,
-    pub applies_to: fn(&str) -> bool,
     pub max_request_bytes: usize,
 }
 
@@ -46,15 +46,13 @@ fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
 }
 
 /// Runs the request through `next`, or replays the stored answer to its `Idempotency-Key`.
-/// Requests without the header, to RPCs it does not apply to, or without a principal pass.
+/// Requests without the header or without a principal pass. The gate calls it only for RPCs
+/// whose answers may be kept.
 pub async fn run(state: &Idempotency, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let Some(raw_key) = request.headers().get(HEADER).cloned() else {
         return next.run(request).await;
     };
-    if !(state.applies_to)(&path) {
-        return next.run(request).await;
-    }
     let Some(principal) = request.extensions().get::<Principal>().cloned() else {
         return next.run(request).await;
     };

@@ -9,6 +9,7 @@ use super::{
     connect::ConnectAdapter,
     cors::Cors,
     deadline,
+    gate::{self, Gate},
     security_headers::SecurityHeaders,
 };
 use crate::{config::Config, health::Health, telemetry};
@@ -34,11 +35,9 @@ use tracing::Level;
 pub struct AppParts {
     /// The role's tonic services; reflection is added here.
     pub services: tonic::service::Routes,
-    /// Wraps the gRPC router (authentication, authorization); reflection paths (`/grpc.*`)
-    /// pass through it too, so guards must let them by.
-    pub guard: Box<dyn FnOnce(Router) -> Router + Send>,
-    /// Full names of the services reachable over Connect (and gRPC: reflection lists these).
-    pub connect_services: &'static [&'static str],
+    /// The gate in front of the gRPC router: its rules name the RPCs reachable (over Connect
+    /// too; reflection lists their services), and nothing else is. `None`: no RPCs.
+    pub gate: Option<Gate>,
     pub health: Health,
     /// Plain HTTP routes of the role (e.g. the JWKS), served beside the RPCs without the guard.
     pub routes: Router,
@@ -49,8 +48,7 @@ impl AppParts {
     pub fn without_services(health: Health) -> Self {
         Self {
             services: tonic::service::Routes::default(),
-            guard: Box::new(|router| router),
-            connect_services: &[],
+            gate: None,
             health,
             routes: Router::new(),
         }
@@ -61,21 +59,21 @@ impl AppParts {
 pub fn app(config: &Config, parts: AppParts) -> Router {
     // Install the recorder now, so requests before the first scrape are counted.
     telemetry::metrics_handle();
-    let pool = eventkit_proto::descriptor_pool();
-    let grpc = (parts.guard)(
-        super::reflection::add_to(parts.services, parts.connect_services).into_axum_router(),
-    )
-    .layer(middleware::from_fn_with_state(
+    let gate = parts.gate.map(Arc::new);
+    let rules = gate
+        .as_ref()
+        .map(|gate| gate.rules().clone())
+        .unwrap_or_default();
+    let mut grpc = super::reflection::add_to(parts.services, rules.services()).into_axum_router();
+    if let Some(gate) = gate {
+        grpc = grpc.layer(middleware::from_fn_with_state(gate, gate::run));
+    }
+    let grpc = grpc.layer(middleware::from_fn_with_state(
         config.request_timeout,
         deadline::enforce,
     ));
     let protocols = Arc::new(Protocols {
-        connect: ConnectAdapter::new(
-            grpc.clone(),
-            pool,
-            parts.connect_services,
-            config.max_request_bytes,
-        ),
+        connect: ConnectAdapter::new(grpc.clone(), rules, config.max_request_bytes),
         grpc,
     });
 

@@ -1,11 +1,11 @@
 //! AdminService over tonic: every RPC delegates to the method of the same name on [`Admin`].
 
 use super::Admin;
-use crate::delegate::delegate;
+use eventkit_platform::{auth::Principal, delegate};
 use eventkit_proto::eventkit::v1::{admin_service_server::AdminService, *};
 
 delegate! {
-    AdminService => AdminApi(Admin) {
+    AdminService => AdminApi(Admin) for Principal {
         invite_user(InviteUserRequest) -> InviteUserResponse;
         list_invitations(ListInvitationsRequest) -> ListInvitationsResponse;
         revoke_invitation(RevokeInvitationRequest) -> RevokeInvitationResponse;

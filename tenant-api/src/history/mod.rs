@@ -2,10 +2,10 @@
 //! every change to products, assets, cases, locations, projects, events, pull-list lines,
 //! sub-rents, stock levels and maintenance records — old → new, who, when — listed per entity.
 
-use crate::{delegate::delegate, fields::unknown_enum, store, wire::timestamp};
+use crate::{fields::unknown_enum, store, wire::timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, Violations, id};
-use eventkit_platform::{ApiError, auth::Principal, db::Db};
+use eventkit_platform::{ApiError, auth::Principal, db::Db, delegate};
 use eventkit_proto::eventkit::v1::{self as pb, history_service_server::HistoryService, *};
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ impl History {
 }
 
 delegate! {
-    HistoryService => HistoryApi(History) {
+    HistoryService => HistoryApi(History) for Principal {
     list_entity_history(ListEntityHistoryRequest) -> ListEntityHistoryResponse;
     }
 }

@@ -1,12 +1,12 @@
 //! InventoryService over tonic: every RPC delegates to the method of the same name on
-//! [`Inventory`] (see `crate::delegate`).
+//! [`Inventory`] (see `eventkit_platform::delegate!`).
 
 use super::Inventory;
-use crate::delegate::delegate;
+use eventkit_platform::{auth::Principal, delegate};
 use eventkit_proto::eventkit::v1::{inventory_service_server::InventoryService, *};
 
 delegate! {
-    InventoryService => InventoryApi(Inventory) {
+    InventoryService => InventoryApi(Inventory) for Principal {
     create_product(CreateProductRequest) -> CreateProductResponse;
     get_product(GetProductRequest) -> GetProductResponse;
     update_product(UpdateProductRequest) -> UpdateProductResponse;

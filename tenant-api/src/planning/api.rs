@@ -1,12 +1,12 @@
 //! PlanningService over tonic: every RPC delegates to the method of the same name on
-//! [`Planning`] (see `crate::delegate`).
+//! [`Planning`] (see `eventkit_platform::delegate!`).
 
 use super::Planning;
-use crate::delegate::delegate;
+use eventkit_platform::{auth::Principal, delegate};
 use eventkit_proto::eventkit::v1::{planning_service_server::PlanningService, *};
 
 delegate! {
-    PlanningService => PlanningApi(Planning) {
+    PlanningService => PlanningApi(Planning) for Principal {
     create_project(CreateProjectRequest) -> CreateProjectResponse;
     get_project(GetProjectRequest) -> GetProjectResponse;
     list_projects(ListProjectsRequest) -> ListProjectsResponse;

@@ -1,9 +1,8 @@
 //! ScanningService over tonic: every RPC delegates to the method of the same name on
-//! [`Scanning`] (see `crate::delegate`); the two scans build a checked [`Scan`] first.
+//! [`Scanning`] (see `eventkit_platform::delegate!`); the two scans build a checked [`Scan`] first.
 
 use super::{Kind, Scan, Scanning};
-use crate::delegate::delegate;
-use eventkit_platform::{ApiError, auth::Principal};
+use eventkit_platform::{ApiError, auth::Principal, delegate};
 use eventkit_proto::eventkit::v1::{scanning_service_server::ScanningService, *};
 
 impl Scanning {
@@ -68,7 +67,7 @@ impl Scanning {
 }
 
 delegate! {
-    ScanningService => ScanningApi(Scanning) {
+    ScanningService => ScanningApi(Scanning) for Principal {
     check_out(CheckOutRequest) -> CheckOutResponse;
     check_in(CheckInRequest) -> CheckInResponse;
     get_event_progress(GetEventProgressRequest) -> GetEventProgressResponse;

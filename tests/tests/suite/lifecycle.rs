@@ -596,7 +596,7 @@ async fn an_erasure_killed_half_way_is_finished_by_the_sweep() {
     let erasing = tokio::spawn({
         let (control, id) = (control.clone(), id.clone());
         async move {
-            let operator = eventkit_control_plane::caller::Operator {
+            let operator = eventkit_platform::auth::Operator {
                 token_id: Uuid::now_v7(),
                 name: "judy".into(),
             };

@@ -17,6 +17,7 @@ mod export;
 mod hardening;
 mod history;
 mod http1;
+mod http_get;
 mod idempotency;
 mod identity;
 mod inventory;

@@ -9,49 +9,43 @@
 
 mod codec;
 mod error;
+mod get;
 mod wire_json;
 
 use codec::{Codec, decode_request, encode_response, frame, unframe};
 use error::ConnectError;
 pub use error::connect_error;
 
+use crate::rpc::rules::RpcRules;
 use axum::body::Body;
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
-use prost_reflect::{DescriptorPool, MethodDescriptor};
-use std::{collections::HashMap, sync::Arc};
+use prost_reflect::MethodDescriptor;
+use std::sync::Arc;
 use tonic::Code;
 use tower::ServiceExt;
 
-/// Serves Connect unary calls for every method of the given services by calling `grpc`.
+/// Serves Connect unary calls for every RPC of the port's rules by calling `grpc`.
 #[derive(Clone)]
 pub struct ConnectAdapter {
     grpc: axum::Router,
-    methods: Arc<HashMap<String, MethodDescriptor>>,
+    rules: Arc<RpcRules>,
     max_request_bytes: usize,
 }
 
+/// A Connect request, read from a POST body or a GET query.
+struct Intake {
+    codec: Codec,
+    /// The request message, binary-encoded for the in-process gRPC call.
+    payload: bytes::Bytes,
+    grpc_timeout: Option<String>,
+}
+
 impl ConnectAdapter {
-    pub fn new(
-        grpc: axum::Router,
-        pool: &DescriptorPool,
-        services: &[&str],
-        max_request_bytes: usize,
-    ) -> Self {
-        let methods = services
-            .iter()
-            .filter_map(|name| pool.get_service_by_name(name))
-            .flat_map(|service| service.methods().collect::<Vec<_>>())
-            .map(|m| {
-                (
-                    format!("/{}/{}", m.parent_service().full_name(), m.name()),
-                    m,
-                )
-            })
-            .collect();
+    pub fn new(grpc: axum::Router, rules: Arc<RpcRules>, max_request_bytes: usize) -> Self {
         Self {
             grpc,
-            methods: Arc::new(methods),
+            rules,
             max_request_bytes,
         }
     }
@@ -63,9 +57,9 @@ impl ConnectAdapter {
     }
 
     async fn call(&self, request: Request<Body>) -> Result<Response<Body>, ConnectError> {
-        let method = self
-            .methods
-            .get(request.uri().path())
+        let (rule, method) = self
+            .rules
+            .method(request.uri().path())
             .cloned()
             .ok_or_else(|| ConnectError {
                 http_override: Some(StatusCode::NOT_FOUND),
@@ -74,13 +68,49 @@ impl ConnectAdapter {
                     format!("no procedure {}", request.uri().path()),
                 )
             })?;
-        if request.method() != Method::POST {
-            return Err(ConnectError {
-                http_override: Some(StatusCode::METHOD_NOT_ALLOWED),
-                ..ConnectError::new(Code::Unimplemented, "Connect unary calls use POST")
-            });
+        let (parts, body) = request.into_parts();
+        let by_get = parts.method == Method::GET;
+        let intake = match parts.method {
+            Method::POST => self.read_post(&parts, body, &method).await?,
+            Method::GET if rule.read => get::read(&parts, &method)?,
+            Method::GET => {
+                return Err(ConnectError {
+                    http_override: Some(StatusCode::METHOD_NOT_ALLOWED),
+                    ..ConnectError::new(
+                        Code::Unimplemented,
+                        format!(
+                            "{} changes data: call it with POST (only reads take GET)",
+                            method.name()
+                        ),
+                    )
+                });
+            }
+            _ => {
+                return Err(ConnectError {
+                    http_override: Some(StatusCode::METHOD_NOT_ALLOWED),
+                    ..ConnectError::new(
+                        Code::Unimplemented,
+                        "Connect unary calls use POST (reads also GET)",
+                    )
+                });
+            }
+        };
+        let if_none_match = parts.headers.get(header::IF_NONE_MATCH).cloned();
+        let mut response = self.forward(parts, intake, &method).await?;
+        if by_get && response.status() == StatusCode::OK {
+            response = get::cacheable(response, &rule, if_none_match.as_ref()).await;
         }
-        let headers = request.headers();
+        Ok(response)
+    }
+
+    /// The body of a POST: its codec from `Content-Type`, its deadline, the message checked.
+    async fn read_post(
+        &self,
+        parts: &http::request::Parts,
+        body: Body,
+        method: &MethodDescriptor,
+    ) -> Result<Intake, ConnectError> {
+        let headers = &parts.headers;
         let codec = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -109,26 +139,7 @@ impl ConnectAdapter {
                 "request compression is not supported; send identity",
             ));
         }
-        let grpc_timeout = match headers.get("connect-timeout-ms") {
-            None => None,
-            Some(v) => Some(
-                v.to_str()
-                    .ok()
-                    .filter(|s| {
-                        !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit())
-                    })
-                    .and_then(|s| s.parse::<u64>().ok())
-                    .map(grpc_timeout_value)
-                    .ok_or_else(|| {
-                        ConnectError::invalid_field(
-                            "Connect-Timeout-Ms",
-                            "must be a positive integer of at most 10 digits",
-                        )
-                    })?,
-            ),
-        };
-
-        let (parts, body) = request.into_parts();
+        let grpc_timeout = grpc_timeout(headers)?;
         let body = Limited::new(body, self.max_request_bytes)
             .collect()
             .await
@@ -148,12 +159,29 @@ impl ConnectAdapter {
                     ConnectError::new(Code::Cancelled, "the request body could not be read")
                 }
             })?;
-        let body = body.to_bytes();
-        let payload = decode_request(codec, &method.input(), &body)?;
+        let payload = decode_request(codec, &method.input(), &body.to_bytes())?;
+        Ok(Intake {
+            codec,
+            payload,
+            grpc_timeout,
+        })
+    }
 
+    /// Calls the gRPC router in process with `intake` and turns its answer into Connect's.
+    async fn forward(
+        &self,
+        parts: http::request::Parts,
+        intake: Intake,
+        method: &MethodDescriptor,
+    ) -> Result<Response<Body>, ConnectError> {
+        let Intake {
+            codec,
+            payload,
+            grpc_timeout,
+        } = intake;
         let mut grpc_request = Request::builder()
             .method(Method::POST)
-            .uri(parts.uri)
+            .uri(parts.uri.path())
             .version(http::Version::HTTP_2);
         if let Some(client) = parts
             .extensions
@@ -221,6 +249,25 @@ impl ConnectAdapter {
         );
         Ok(response.body(Body::from(body)).expect("valid response"))
     }
+}
+
+/// The `Connect-Timeout-Ms` header as a `grpc-timeout` value.
+fn grpc_timeout(headers: &http::HeaderMap) -> Result<Option<String>, ConnectError> {
+    let Some(value) = headers.get("connect-timeout-ms") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|s| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(|ms| Some(grpc_timeout_value(ms)))
+        .ok_or_else(|| {
+            ConnectError::invalid_field(
+                "Connect-Timeout-Ms",
+                "must be a positive integer of at most 10 digits",
+            )
+        })
 }
 
 fn grpc_timeout_value(ms: u64) -> String {
