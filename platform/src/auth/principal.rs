@@ -89,6 +89,17 @@ impl Principal {
     }
 }
 
+/// A principal's statements run for its tenant, recorded as its subject.
+impl crate::db::Tenancy for Principal {
+    fn tenant(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    fn actor(&self) -> Actor {
+        Principal::actor(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

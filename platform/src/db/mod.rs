@@ -5,11 +5,13 @@
 pub mod bootstrap;
 pub mod constraints;
 mod cross_tenant;
+mod handles;
 pub mod one_shot;
 mod read_pool;
 pub mod role_check;
 mod tenant_tx;
 
+pub use handles::{GlobalDb, TenantDb, Tenancy};
 pub use read_pool::ReadPool;
 pub use tenant_tx::{Actor, TenantTx};
 
