@@ -203,7 +203,7 @@ pub enum EmailMessage {
 pub struct TenantSignupRequested {
     pub tenant_id: Uuid,
     pub company_name: String,
-    pub admin_email: String,
+    pub admin_email: Option<String>,
     pub plan: String,
 }
 
