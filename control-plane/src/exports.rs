@@ -11,7 +11,7 @@ use crate::{
     registry::{self, timestamp},
 };
 use chrono::{DateTime, Utc};
-use eventkit_domain::{Violations, lifecycle::TenantState};
+use eventkit_domain::{Violations, events::payloads::ExportRequested, lifecycle::TenantState};
 use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
@@ -109,8 +109,11 @@ impl ControlPlane {
         .bind(&requested_by)
         .fetch_one(&mut **tx)
         .await?;
-        let payload = json!({ "exportId": row.id.to_string(), "tenantId": tenant_id.to_string() });
-        outbox::emit(tx, "export.requested", row.id, payload).await?;
+        let requested = ExportRequested {
+            export_id: row.id,
+            tenant_id,
+        };
+        outbox::emit(tx, row.id, outbox::Event::ExportRequested(requested)).await?;
         // Who took a copy of everything belongs in the tenant's security log.
         security_log::record(
             tx,

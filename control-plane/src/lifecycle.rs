@@ -7,13 +7,16 @@ use crate::{
     ControlPlane, audit,
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
-use eventkit_domain::lifecycle::{TenantState, Transition};
+use eventkit_domain::{
+    events::payloads::TenantStateChanged,
+    lifecycle::{TenantState, Transition},
+};
 use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
     auth::invalidation::{self, Invalidation},
     db::{Actor, TenantTx},
-    outbox,
+    outbox::{self, Event},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -41,16 +44,18 @@ pub fn operator_actor(operator: &Operator) -> Actor {
     Actor(format!("operator:{}", operator.name))
 }
 
-fn event_type(transition: Transition) -> &'static str {
-    match transition {
-        Transition::Approve => "tenant.approved",
-        Transition::Provisioned => "tenant.provisioned",
-        Transition::Suspend => "tenant.suspended",
-        Transition::Resume => "tenant.resumed",
-        Transition::RequestDeletion => "tenant.deletion_requested",
-        Transition::CancelDeletion => "tenant.deletion_cancelled",
-        Transition::Erase => "tenant.erased",
-    }
+/// The event [`ControlPlane::transition`] writes for `transition`. Provisioning and erasure go
+/// their own ways (`provision` writes `tenant.provisioned` with the tenant's settings; an erasure
+/// leaves no outbox to write to), so they have none.
+fn state_event(transition: Transition) -> Option<fn(TenantStateChanged) -> Event> {
+    Some(match transition {
+        Transition::Approve => Event::TenantApproved,
+        Transition::Suspend => Event::TenantSuspended,
+        Transition::Resume => Event::TenantResumed,
+        Transition::RequestDeletion => Event::TenantDeletionRequested,
+        Transition::CancelDeletion => Event::TenantDeletionCancelled,
+        Transition::Provisioned | Transition::Erase => return None,
+    })
 }
 
 /// Moves the locked `row` to `to` inside `tx` (deletion due date set or cleared with it).
@@ -81,6 +86,11 @@ impl ControlPlane {
         transition: Transition,
         by: By<'_>,
     ) -> Result<TenantRow, ApiError> {
+        let Some(event) = state_event(transition) else {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "{transition:?} is not made by transition(): provisioning and erasure have their own"
+            )));
+        };
         let mut tx = self.db.tenant_tx(tenant_id, &by.actor()).await?;
         let row = registry::fetch(&mut tx, tenant_id, true).await?;
         let from = row.state()?;
@@ -89,12 +99,13 @@ impl ControlPlane {
             .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
         let updated = set_state(&mut tx, &row, to).await?;
         let detail = json!({ "from": from.as_str(), "to": to.as_str() });
-        let mut payload =
-            json!({ "tenantId": tenant_id.to_string(), "from": from.as_str(), "to": to.as_str() });
-        if let Some(due) = updated.deletion_due_at {
-            payload["deletionDueTime"] = json!(due.to_rfc3339());
-        }
-        outbox::emit(&mut tx, event_type(transition), tenant_id, payload).await?;
+        let change = TenantStateChanged {
+            tenant_id,
+            from,
+            to,
+            deletion_due_time: updated.deletion_due_at,
+        };
+        outbox::emit(&mut tx, tenant_id, event(change)).await?;
         if let By::Operator {
             operator,
             action,

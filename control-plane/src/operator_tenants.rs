@@ -10,6 +10,7 @@ use crate::{
 };
 use eventkit_domain::{
     Violations,
+    events::payloads::TenantPlanChanged,
     lifecycle::{TenantState, Transition},
 };
 use eventkit_platform::auth::Operator;
@@ -171,8 +172,17 @@ impl ControlPlane {
         .fetch_one(&mut *tx)
         .await?;
         let change = json!({ "from": row.plan, "to": plan });
-        let payload = json!({ "tenantId": tenant_id.to_string(), "from": row.plan, "to": plan });
-        outbox::emit(&mut tx, "tenant.plan_changed", tenant_id, payload).await?;
+        let changed = TenantPlanChanged {
+            tenant_id,
+            from: row.plan.clone(),
+            to: plan.to_owned(),
+        };
+        outbox::emit(
+            &mut tx,
+            tenant_id,
+            outbox::Event::TenantPlanChanged(changed),
+        )
+        .await?;
         audit::record(
             &mut tx,
             op,

@@ -15,6 +15,7 @@ use crate::{
 use chrono::Utc;
 use eventkit_domain::{
     FieldViolation, Violations,
+    events::payloads::{ProvisionedSettings, TenantProvisioned, TenantSignupRequested},
     inventory::NAME,
     lifecycle::{TenantState, Transition},
 };
@@ -190,13 +191,14 @@ impl ControlPlane {
             Utc::now() + VERIFICATION_MAILED_WITHIN,
         )
         .await?;
-        let payload = json!({
-            "tenantId": tenant_id.to_string(),
-            "companyName": new.name,
-            "adminEmail": new.admin_email,
-            "plan": new.plan,
-        });
-        outbox::emit(&mut tx, "tenant.signup_requested", tenant_id, payload).await?;
+        let requested = TenantSignupRequested {
+            tenant_id,
+            company_name: new.name.clone(),
+            admin_email: new.admin_email.clone(),
+            plan: new.plan.clone(),
+        };
+        let event = outbox::Event::TenantSignupRequested(requested);
+        outbox::emit(&mut tx, tenant_id, event).await?;
         tx.commit().await?;
         Ok(SignUpResponse {
             tenant_id: tenant_id.to_string(),
@@ -322,19 +324,20 @@ impl ControlPlane {
         let settings = registry::settings(&mut tx, tenant_id)
             .await?
             .unwrap_or_default();
-        let payload = json!({
-            "tenantId": tenant_id.to_string(),
-            "name": row.name,
-            "plan": row.plan,
-            "adminEmail": row.admin_email,
-            "settings": {
-                "currency": settings.currency,
-                "locale": settings.locale,
-                "timeZone": settings.time_zone,
-                "taxRateBp": settings.tax_rate_bp,
+        let provisioned = TenantProvisioned {
+            tenant_id,
+            name: row.name.clone(),
+            plan: row.plan.clone(),
+            admin_email: row.admin_email.clone(),
+            settings: ProvisionedSettings {
+                currency: settings.currency,
+                locale: settings.locale,
+                time_zone: settings.time_zone,
+                tax_rate_bp: settings.tax_rate_bp,
             },
-        });
-        outbox::emit(&mut tx, "tenant.provisioned", tenant_id, payload).await?;
+        };
+        let event = outbox::Event::TenantProvisioned(provisioned);
+        outbox::emit(&mut tx, tenant_id, event).await?;
         tx.commit().await?;
         self.announce(tenant_id).await;
         Ok(row)

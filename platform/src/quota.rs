@@ -3,10 +3,16 @@
 //! and the check a creating RPC makes before it inserts. Shared by the tenant API (which
 //! enforces) and the control plane (which reports), so both read limits the same way.
 
-use crate::{ApiError, db::TenantTx, outbox};
+use crate::{
+    ApiError,
+    db::TenantTx,
+    outbox::{self, Event},
+};
 use chrono::{Datelike, NaiveDate, Utc};
-use eventkit_domain::quota::{Limit, QuotaKey};
-use serde_json::json;
+use eventkit_domain::{
+    events::payloads::QuotaWarning,
+    quota::{Limit, QuotaKey},
+};
 
 /// Metric name of API calls in `usage_daily` (and in the Redis counters, see `metering`).
 pub const API_CALLS: &str = "api_calls";
@@ -163,17 +169,17 @@ pub async fn warn(
         .rows_affected()
             == 1;
         if fresh {
-            let payload = json!({
-                "tenantId": tx.tenant_id().to_string(),
-                "quota": quota.key.as_str(),
-                "thresholdPercent": threshold,
-                "used": used,
-                "limit": quota.limit.quota,
-                "hardCap": quota.limit.hard_cap(),
-                "period": period,
-            });
+            let warning = QuotaWarning {
+                tenant_id: tx.tenant_id(),
+                quota: quota.key,
+                threshold_percent: threshold,
+                used,
+                limit: quota.limit.quota,
+                hard_cap: quota.limit.hard_cap(),
+                period: period.clone(),
+            };
             let subject = tx.tenant_id();
-            outbox::emit(tx, "quota.warning", subject, payload).await?;
+            outbox::emit(tx, subject, Event::QuotaWarning(warning)).await?;
         }
     }
     Ok(())

@@ -2,9 +2,8 @@
 //! column, an insert-only row in `asset_status_log` (who, when, why, for which event) and the
 //! `asset.status_changed` outbox event, in the caller's transaction.
 
-use eventkit_domain::{id, inventory::AssetStatus};
+use eventkit_domain::{events::payloads::AssetStatusChanged, id, inventory::AssetStatus};
 use eventkit_platform::{ApiError, db::TenantTx, outbox};
-use serde_json::json;
 use uuid::Uuid;
 
 /// Why and for which event a status changed.
@@ -38,11 +37,14 @@ pub async fn record(tx: &mut TenantTx, change: &Change<'_>) -> Result<(), ApiErr
     .bind(actor)
     .execute(&mut **tx)
     .await?;
-    let payload = json!({
-        "assetId": change.asset.to_string(), "from": change.from, "to": change.to.as_str(),
-        "eventId": change.event.map(|e| e.to_string()), "reason": change.reason,
-    });
-    outbox::emit(tx, "asset.status_changed", change.asset, payload).await?;
+    let changed = AssetStatusChanged {
+        asset_id: change.asset,
+        from: change.from.to_owned(),
+        to: change.to,
+        event_id: change.event,
+        reason: change.reason.to_owned(),
+    };
+    outbox::emit(tx, change.asset, outbox::Event::AssetStatusChanged(changed)).await?;
     Ok(())
 }
 

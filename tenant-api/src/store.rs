@@ -1,13 +1,12 @@
-//! Row access every tenant service shares: the transaction for a principal, reads by id (in a
-//! transaction, optionally locking the row, or as one round trip), and outbox events carrying an
-//! API message. Another tenant's ids are `not_found`, exactly like ids that never existed.
+//! Row access every tenant service shares: the transaction for a principal and reads by id (in a
+//! transaction, optionally locking the row, or as one round trip). Another tenant's ids are
+//! `not_found`, exactly like ids that never existed.
 
 use eventkit_platform::db::one_shot::uuid_literal;
 use eventkit_platform::{
     ApiError,
     auth::Principal,
     db::{Db, TenantTx},
-    outbox,
 };
 use sqlx::{FromRow, Postgres, QueryBuilder, postgres::PgRow};
 use uuid::Uuid;
@@ -88,18 +87,6 @@ where
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| ApiError::not_found(entity, id))
-}
-
-/// Records `event` about `id` with the API message (`full_name`) as its payload.
-pub async fn emit<M: prost::Message>(
-    tx: &mut TenantTx,
-    event: &str,
-    id: Uuid,
-    message: &M,
-    full_name: &str,
-) -> Result<(), ApiError> {
-    outbox::emit(tx, event, id, outbox::proto_json(message, full_name)).await?;
-    Ok(())
 }
 
 /// Appends `(<ids of location and every location below it>)` to a query, for `location_id in`.

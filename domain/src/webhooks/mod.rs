@@ -1,11 +1,12 @@
 //! Webhook rules with no I/O: the retry schedule, when an endpoint gets disabled, which event
-//! types an endpoint may subscribe to, and which destinations are allowed (see [`destination`]).
+//! types of the catalogue ([`crate::events`]) an endpoint may subscribe to and receives, and
+//! which destinations are allowed (see [`destination`]).
 //! The workers' dispatcher and the Admin API both decide by these functions, so the documented
 //! behaviour lives in one place.
 
 pub mod destination;
 
-use crate::FieldViolation;
+use crate::{FieldViolation, events::EventType};
 use std::time::Duration;
 
 /// Delay before each attempt: the first at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
@@ -87,8 +88,9 @@ pub fn parse_retry_after(
 /// Most event types an endpoint may list.
 pub const MAX_EVENT_TYPES: usize = 100;
 
-/// Checks an endpoint's event type filters: `*` (everything), `<entity>.*`, or an exact type
-/// such as `product.created`; lower-case letters, digits and `_` in each part. Sorted, unique.
+/// Checks an endpoint's event type filters against the catalogue: `*` (everything),
+/// `<entity>.*` for an entity with public events, or a public event type such as
+/// `product.created` ([`EventType::public`]). Sorted, unique.
 pub fn parse_event_types(field: &str, raw: &[String]) -> Result<Vec<String>, FieldViolation> {
     if raw.is_empty() {
         return Err(FieldViolation::new(
@@ -105,14 +107,7 @@ pub fn parse_event_types(field: &str, raw: &[String]) -> Result<Vec<String>, Fie
     let mut types = Vec::with_capacity(raw.len());
     for (i, t) in raw.iter().enumerate() {
         let t = t.trim();
-        if !is_event_type_filter(t) {
-            return Err(FieldViolation::new(
-                format!("{field}[{i}]"),
-                format!(
-                    "{t:?} is not an event type: use entity.action (product.created), entity.* or *"
-                ),
-            ));
-        }
+        check_filter(t).map_err(|why| FieldViolation::new(format!("{field}[{i}]"), why))?;
         types.push(t.to_owned());
     }
     types.sort();
@@ -120,49 +115,36 @@ pub fn parse_event_types(field: &str, raw: &[String]) -> Result<Vec<String>, Fie
     Ok(types)
 }
 
-fn is_event_type_filter(t: &str) -> bool {
+fn check_filter(t: &str) -> Result<(), String> {
     if t == "*" {
-        return true;
+        return Ok(());
     }
-    let part = |p: &str| {
-        !p.is_empty()
-            && p.len() <= 64
-            && p.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    };
-    match t.split_once('.') {
-        Some((entity, "*")) => part(entity),
-        Some((entity, action)) => part(entity) && part(action),
-        None => false,
+    if let Some(entity) = t.strip_suffix(".*") {
+        if EventType::public().any(|e| e.entity() == entity) {
+            return Ok(());
+        }
+        return Err(format!(
+            "{t:?} names no entity with events a webhook receives (see the API guide's event table)"
+        ));
+    }
+    match EventType::parse(t) {
+        Some(event) if event.is_public() => Ok(()),
+        Some(event) => Err(format!(
+            "{event} is for EventKit's own workers and never reaches a webhook"
+        )),
+        None => Err(format!(
+            "{t:?} is not an event type: use one of the API guide's event table (product.created), entity.* or *"
+        )),
     }
 }
 
-/// Events for our own workers only — they carry secrets (invitation, reset and verification
-/// links, an export's download link) or name an export (whose id, with the tenant's, is the
-/// object key of a whole-tenant copy), and never reach webhooks, whatever an endpoint
-/// subscribed to.
-pub const INTERNAL: &[&str] = &[
-    "email.requested",
-    "tenant.signup_requested",
-    "export.requested",
-    "export.ready",
-    "export.failed",
-];
-
-/// Whether an endpoint subscribed to `filters` wants `event_type`.
-pub fn wants(filters: &[String], event_type: &str) -> bool {
-    if INTERNAL.contains(&event_type) {
-        return false;
-    }
-    filters.iter().any(|f| {
-        f == "*"
-            || f == event_type
-            || f.strip_suffix(".*").is_some_and(|entity| {
-                event_type
-                    .strip_prefix(entity)
-                    .is_some_and(|rest| rest.starts_with('.'))
-            })
-    })
+/// Whether an endpoint subscribed to `filters` wants `event`; never an event for our own
+/// workers ([`Audience::Workers`](crate::events::Audience::Workers)), whatever it subscribed to.
+pub fn wants(filters: &[String], event: EventType) -> bool {
+    event.is_public()
+        && filters.iter().any(|f| {
+            f == "*" || f == event.as_str() || f.strip_suffix(".*") == Some(event.entity())
+        })
 }
 
 #[cfg(test)]
@@ -175,14 +157,13 @@ mod tests {
             "*".to_owned(),
             "email.*".to_owned(),
             "email.requested".to_owned(),
+            "export.*".to_owned(),
+            "tenant.*".to_owned(),
         ];
-        assert!(!wants(&all, "email.requested"));
-        assert!(!wants(&all, "tenant.signup_requested"));
-        assert!(wants(&all, "email.sent"));
-        let exports = ["*".to_owned(), "export.*".to_owned()];
-        for event in ["export.requested", "export.ready", "export.failed"] {
-            assert!(!wants(&exports, event), "{event} reached a webhook");
+        for event in EventType::ALL.iter().filter(|t| !t.is_public()) {
+            assert!(!wants(&all, *event), "{event} reached a webhook");
         }
+        assert!(wants(&all, EventType::TenantSuspended));
     }
 
     #[test]
@@ -250,11 +231,12 @@ mod tests {
                 "product.created".into(),
                 "asset.*".into(),
                 "*".into(),
-                "asset.*".into(),
+                " asset.* ".into(),
+                "webhook.test".into(),
             ],
         )
         .unwrap();
-        assert_eq!(ok, ["*", "asset.*", "product.created"]);
+        assert_eq!(ok, ["*", "asset.*", "product.created", "webhook.test"]);
         for bad in [
             "",
             "product",
@@ -263,8 +245,15 @@ mod tests {
             ".created",
             "a.b.c",
             "*.created",
+            "x.y",
+            "product.creatd",
+            "nope.*",
+            "email.requested",
+            "email.*",
+            "export.ready",
         ] {
-            let err = parse_event_types("event_types", &["x.y".into(), bad.into()]).unwrap_err();
+            let err = parse_event_types("event_types", &["asset.created".into(), bad.into()])
+                .unwrap_err();
             assert_eq!(err.field, "event_types[1]", "{bad:?}");
         }
         assert_eq!(
@@ -276,10 +265,12 @@ mod tests {
     #[test]
     fn matching() {
         let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(wants(&f(&["*"]), "asset.created"));
-        assert!(wants(&f(&["asset.*"]), "asset.status_changed"));
-        assert!(!wants(&f(&["asset.*"]), "assets.created"));
-        assert!(wants(&f(&["product.created"]), "product.created"));
-        assert!(!wants(&f(&["product.created"]), "product.updated"));
+        assert!(wants(&f(&["*"]), EventType::AssetCreated));
+        assert!(wants(&f(&["asset.*"]), EventType::AssetStatusChanged));
+        assert!(!wants(&f(&["assets.*"]), EventType::AssetCreated));
+        assert!(!wants(&f(&["asset.*"]), EventType::StockLow));
+        assert!(!wants(&f(&["stock.*"]), EventType::StockLevelCreated));
+        assert!(wants(&f(&["product.created"]), EventType::ProductCreated));
+        assert!(!wants(&f(&["product.created"]), EventType::ProductUpdated));
     }
 }

@@ -48,11 +48,17 @@ impl TenantDb {
 
     /// One read statement for `who` in a single round trip, without a transaction of our own
     /// (the statement carries no parameters: values go in as [`super::one_shot`] literals).
-    pub async fn read_once<T>(&self, who: &impl Tenancy, statement: &str) -> Result<Vec<T>, sqlx::Error>
+    pub async fn read_once<T>(
+        &self,
+        who: &impl Tenancy,
+        statement: &str,
+    ) -> Result<Vec<T>, sqlx::Error>
     where
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        self.0.tenant_read(who.tenant(), &who.actor(), statement).await
+        self.0
+            .tenant_read(who.tenant(), &who.actor(), statement)
+            .await
     }
 }
 

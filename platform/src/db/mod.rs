@@ -11,7 +11,7 @@ mod read_pool;
 pub mod role_check;
 mod tenant_tx;
 
-pub use handles::{GlobalDb, TenantDb, Tenancy};
+pub use handles::{GlobalDb, Tenancy, TenantDb};
 pub use read_pool::ReadPool;
 pub use tenant_tx::{Actor, TenantTx};
 

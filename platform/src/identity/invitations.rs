@@ -10,9 +10,10 @@ use crate::{
     ApiError,
     db::TenantTx,
     mail::links::{self, LinkedMessage},
-    outbox,
+    outbox::{self, Event},
 };
 use chrono::{DateTime, Duration, Utc};
+use eventkit_domain::events::payloads::{EmailMessage, EmailRequested};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
@@ -82,20 +83,14 @@ pub async fn create(
     // The link stays out of the tenant's outbox (it is exported): the mailer finds it by the
     // invitation's id (docs/adr/0033).
     links::keep(tx, id, LinkedMessage::Invitation, &accept_url, expires_at).await?;
-    outbox::emit(
-        tx,
-        "email.requested",
-        id,
-        serde_json::json!({
-            "message": "invitation",
-            "to": [email],
-            "vars": {
-                "inviterName": inviter_name,
-                "expiresAt": expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            },
-        }),
-    )
-    .await?;
+    let email_request = EmailRequested {
+        message: EmailMessage::Invitation {
+            inviter_name: inviter_name.map(str::to_owned),
+            expires_at,
+        },
+        to: vec![email.to_owned()],
+    };
+    outbox::emit(tx, id, Event::EmailRequested(email_request)).await?;
     super::security_log::record(
         tx,
         super::security_log::SecurityEvent {

@@ -1,7 +1,10 @@
 //! The event as it travels on JetStream: what the outbox relay publishes and every consumer
-//! reads. One struct for both sides, so the wire shape cannot drift.
+//! reads. One struct for both sides, so the wire shape cannot drift. The type stays the name
+//! the outbox row holds, so a consumer also carries (and acks) an event this build does not know
+//! (a newer deployment's, a test's); consumers decide by [`Event::kind`].
 
 use chrono::{DateTime, Utc};
+use eventkit_domain::events::EventType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -25,6 +28,11 @@ pub struct Event {
 }
 
 impl Event {
+    /// The catalogue's type of this event; `None` for a name the catalogue does not hold.
+    pub fn kind(&self) -> Option<EventType> {
+        EventType::parse(&self.event_type)
+    }
+
     pub fn subject(&self) -> String {
         format!(
             "{EVENTS_SUBJECT_PREFIX}.{}.{}",
@@ -61,6 +69,7 @@ mod tests {
             data: Value::Null,
         };
         assert_eq!(tenant_of_subject(&event.subject()), Some(event.tenant_id));
+        assert_eq!(event.kind(), Some(EventType::ProductCreated));
         assert_eq!(tenant_of_subject("eventkit.other.x"), None);
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["type"], "product.created");

@@ -7,7 +7,7 @@ pub mod signing;
 
 use crate::db::TenantTx;
 use chrono::{DateTime, SecondsFormat, Utc};
-use eventkit_domain::webhooks::MAX_PAYLOAD_BYTES;
+use eventkit_domain::{events::EventType, webhooks::MAX_PAYLOAD_BYTES};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -15,14 +15,14 @@ use uuid::Uuid;
 /// `"truncated": true`, with the subject's id so the receiver can fetch it through the API.
 pub fn body(
     tenant_id: Uuid,
-    event_type: &str,
+    event_type: EventType,
     occurred_at: DateTime<Utc>,
     subject_id: Option<Uuid>,
     data: &Value,
 ) -> String {
     let timestamp = occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
     let whole = json!({
-        "type": event_type,
+        "type": event_type.as_str(),
         "timestamp": timestamp,
         "tenantId": tenant_id,
         "data": data,
@@ -32,7 +32,7 @@ pub fn body(
         return whole;
     }
     json!({
-        "type": event_type,
+        "type": event_type.as_str(),
         "timestamp": timestamp,
         "tenantId": tenant_id,
         "data": { "truncated": true, "subjectId": subject_id },
@@ -46,7 +46,7 @@ pub async fn enqueue(
     tx: &mut TenantTx,
     endpoint_id: Uuid,
     event_id: Uuid,
-    event_type: &str,
+    event_type: EventType,
     body: &str,
 ) -> Result<Option<Uuid>, sqlx::Error> {
     sqlx::query_scalar(
@@ -58,7 +58,7 @@ pub async fn enqueue(
     .bind(eventkit_domain::id::new_id())
     .bind(endpoint_id)
     .bind(event_id)
-    .bind(event_type)
+    .bind(event_type.as_str())
     .bind(body)
     .fetch_optional(&mut **tx)
     .await
@@ -76,7 +76,7 @@ mod tests {
         let tenant = Uuid::nil();
         let small: Value = serde_json::from_str(&body(
             tenant,
-            "product.created",
+            EventType::ProductCreated,
             at,
             None,
             &json!({"id": "p"}),
@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(small["data"]["id"], "p");
         let subject = Uuid::now_v7();
         let huge = json!({"notes": "x".repeat(MAX_PAYLOAD_BYTES)});
-        let cut = body(tenant, "product.updated", at, Some(subject), &huge);
+        let cut = body(tenant, EventType::ProductUpdated, at, Some(subject), &huge);
         assert!(cut.len() < 1024);
         let cut: Value = serde_json::from_str(&cut).unwrap();
         assert_eq!(cut["data"]["truncated"], true);

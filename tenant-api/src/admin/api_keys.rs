@@ -77,13 +77,20 @@ async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<KeyRow, ApiError> {
 }
 
 /// The outbox event (webhooks) and the security-log entry of a key change.
-async fn emit(tx: &mut TenantTx, event: &str, key: &pb::ApiKey, id: Uuid) -> Result<(), ApiError> {
-    outbox::emit(tx, event, id, outbox::proto_json(key, "eventkit.v1.ApiKey")).await?;
+async fn emit(
+    tx: &mut TenantTx,
+    event: fn(pb::ApiKey) -> outbox::Event,
+    key: &pb::ApiKey,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let event = event(key.clone());
+    let kind = event.event_type().as_str();
+    outbox::emit(tx, id, event).await?;
     let actor = tx.actor().0.clone();
     security_log::record(
         tx,
         SecurityEvent {
-            kind: event,
+            kind,
             actor: &actor,
             subject: &format!("api_key:{id}"),
             address: None,
@@ -104,7 +111,7 @@ async fn issue(
     let issued = api_key::create(tx, name, &scopes, expires_at).await?;
     let row = fetch(tx, issued.id).await?;
     let key = row.into_pb(tx.tenant_id());
-    emit(tx, "api_key.created", &key, issued.id).await?;
+    emit(tx, outbox::Event::ApiKeyCreated, &key, issued.id).await?;
     Ok((key, issued.key.expose().clone()))
 }
 
@@ -196,7 +203,7 @@ impl Admin {
         .fetch_one(&mut **tx)
         .await?;
         let key = row.into_pb(tx.tenant_id());
-        emit(tx, "api_key.revoked", &key, id).await?;
+        emit(tx, outbox::Event::ApiKeyRevoked, &key, id).await?;
         Ok(key)
     }
 }

@@ -141,9 +141,8 @@ impl Admin {
         let subject = tx.tenant_id();
         outbox::emit(
             &mut tx,
-            "branding.updated",
             subject,
-            outbox::proto_json(&branding, "eventkit.v1.Branding"),
+            outbox::Event::BrandingUpdated(branding.clone()),
         )
         .await?;
         tx.commit().await?;

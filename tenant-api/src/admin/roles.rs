@@ -6,7 +6,9 @@
 use super::Admin;
 use crate::{fields::update_mask, paging::Page, permissions, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{id, permissions::BuiltinRole, text::TextRule};
+use eventkit_domain::{
+    events::payloads::RoleChanged, id, permissions::BuiltinRole, text::TextRule,
+};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use uuid::Uuid;
@@ -137,7 +139,8 @@ impl Admin {
         .bind(&granted)
         .fetch_one(&mut *tx)
         .await?;
-        self.role_changed(&mut tx, p, "role.created", &row).await?;
+        self.role_changed(&mut tx, p, outbox::Event::RoleCreated, &row)
+            .await?;
         tx.commit().await?;
         Ok(CreateRoleResponse {
             role: Some(row.into_pb()),
@@ -189,7 +192,8 @@ impl Admin {
         .bind(&row.permissions)
         .fetch_one(&mut *tx)
         .await?;
-        self.role_changed(&mut tx, p, "role.updated", &row).await?;
+        self.role_changed(&mut tx, p, outbox::Event::RoleUpdated, &row)
+            .await?;
         let holders: Vec<Uuid> =
             sqlx::query_scalar("select user_id from membership_roles where role_id = $1")
                 .bind(id)
@@ -231,22 +235,28 @@ impl Admin {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        self.role_changed(&mut tx, p, "role.deleted", &row).await?;
+        self.role_changed(&mut tx, p, outbox::Event::RoleDeleted, &row)
+            .await?;
         tx.commit().await?;
         Ok(DeleteRoleResponse {})
     }
 
-    /// The outbox event (webhooks) and the security-log entry of a role change.
+    /// The outbox event (webhooks) and the security-log entry (of the same name and detail) of
+    /// a role change.
     async fn role_changed(
         &self,
         tx: &mut TenantTx,
         p: &Principal,
-        kind: &str,
+        event: fn(RoleChanged) -> outbox::Event,
         row: &RoleRow,
     ) -> Result<(), ApiError> {
-        let detail =
-            serde_json::json!({ "id": row.id, "name": row.name, "permissions": row.permissions });
-        outbox::emit(tx, kind, row.id, detail.clone()).await?;
+        let event = event(RoleChanged {
+            id: row.id,
+            name: row.name.clone(),
+            permissions: row.permissions.clone(),
+        });
+        let (kind, detail) = (event.event_type().as_str(), event.data());
+        outbox::emit(tx, row.id, event).await?;
         self.log(tx, p, kind, &format!("role:{}", row.id), detail)
             .await
     }

@@ -9,7 +9,12 @@ use super::{
 };
 use crate::{paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{email::parse_account_email, id, quota::QuotaKey};
+use eventkit_domain::{
+    email::parse_account_email,
+    events::payloads::{UserRemoved, UserRolesChanged},
+    id,
+    quota::QuotaKey,
+};
 use eventkit_platform::{
     ApiError,
     auth::Principal,
@@ -284,13 +289,8 @@ impl Admin {
         let after = member(&mut tx, user_id).await?;
         let names = |u: &pb::User| u.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
         let detail = serde_json::json!({ "before": names(&before), "after": names(&after) });
-        outbox::emit(
-            &mut tx,
-            "user.roles_changed",
-            user_id,
-            serde_json::json!({ "userId": user_id, "roleIds": role_ids }),
-        )
-        .await?;
+        let changed = UserRolesChanged { user_id, role_ids };
+        outbox::emit(&mut tx, user_id, outbox::Event::UserRolesChanged(changed)).await?;
         self.log(
             &mut tx,
             p,
@@ -319,13 +319,8 @@ impl Admin {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        outbox::emit(
-            &mut tx,
-            "user.removed",
-            user_id,
-            serde_json::json!({ "userId": user_id }),
-        )
-        .await?;
+        let removed = UserRemoved { user_id };
+        outbox::emit(&mut tx, user_id, outbox::Event::UserRemoved(removed)).await?;
         self.log(
             &mut tx,
             p,

@@ -7,7 +7,9 @@ use super::Admin;
 use crate::{inventory::input::update_mask, paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{
-    FieldViolation, Violations, id,
+    FieldViolation, Violations,
+    events::payloads::WebhookTest,
+    id,
     quota::QuotaKey,
     text::TextRule,
     webhooks::{self, ROTATION_OVERLAP},
@@ -146,12 +148,11 @@ async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<EndpointRow, ApiError> {
 
 async fn emit(
     tx: &mut TenantTx,
-    event: &str,
+    event: fn(pb::WebhookEndpoint) -> outbox::Event,
     endpoint: &pb::WebhookEndpoint,
 ) -> Result<(), ApiError> {
     let id = Uuid::parse_str(&endpoint.id).expect("own id");
-    let payload = outbox::proto_json(endpoint, "eventkit.v1.WebhookEndpoint");
-    outbox::emit(tx, event, id, payload).await?;
+    outbox::emit(tx, id, event(endpoint.clone())).await?;
     Ok(())
 }
 
@@ -183,7 +184,7 @@ impl Admin {
         .fetch_one(&mut *tx)
         .await?;
         let endpoint = pb::WebhookEndpoint::from(row);
-        emit(&mut tx, "webhook_endpoint.created", &endpoint).await?;
+        emit(&mut tx, outbox::Event::WebhookEndpointCreated, &endpoint).await?;
         tx.commit().await?;
         Ok(CreateWebhookEndpointResponse {
             endpoint: Some(endpoint),
@@ -278,7 +279,7 @@ impl Admin {
         set.push(format!(" returning {COLUMNS}"));
         let row: EndpointRow = set.build_query_as().fetch_one(&mut *tx).await?;
         let updated = pb::WebhookEndpoint::from(row);
-        emit(&mut tx, "webhook_endpoint.updated", &updated).await?;
+        emit(&mut tx, outbox::Event::WebhookEndpointUpdated, &updated).await?;
         tx.commit().await?;
         Ok(UpdateWebhookEndpointResponse {
             endpoint: Some(updated),
@@ -309,7 +310,7 @@ impl Admin {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        emit(&mut tx, "webhook_endpoint.deleted", &row.into()).await?;
+        emit(&mut tx, outbox::Event::WebhookEndpointDeleted, &row.into()).await?;
         tx.commit().await?;
         Ok(DeleteWebhookEndpointResponse {})
     }
@@ -335,7 +336,12 @@ impl Admin {
         .fetch_one(&mut *tx)
         .await?;
         let endpoint = pb::WebhookEndpoint::from(row);
-        emit(&mut tx, "webhook_endpoint.secret_rotated", &endpoint).await?;
+        emit(
+            &mut tx,
+            outbox::Event::WebhookEndpointSecretRotated,
+            &endpoint,
+        )
+        .await?;
         tx.commit().await?;
         Ok(RotateWebhookSecretResponse {
             endpoint: Some(endpoint),
@@ -357,15 +363,18 @@ impl Admin {
             )));
         }
         let event_id = id::new_id();
-        let data = serde_json::json!({ "endpointId": endpoint_id, "message": "A test event from EventKit." });
+        let test = outbox::Event::WebhookTest(WebhookTest {
+            endpoint_id,
+            message: "A test event from EventKit.".into(),
+        });
         let body = body(
             tx.tenant_id(),
-            "webhook.test",
+            test.event_type(),
             Utc::now(),
             Some(endpoint_id),
-            &data,
+            &test.data(),
         );
-        let delivery_id = enqueue(&mut tx, endpoint_id, event_id, "webhook.test", &body)
+        let delivery_id = enqueue(&mut tx, endpoint_id, event_id, test.event_type(), &body)
             .await?
             .expect("a new event id is never a repeat");
         let mut deliveries = self.deliveries(&mut tx, &[delivery_id]).await?;

@@ -28,17 +28,6 @@ async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<AssetRow, ApiE
     fetch_by_id(tx, ASSET_COLUMNS, "assets", "asset", id, lock).await
 }
 
-async fn emit(tx: &mut TenantTx, event: &str, asset: &pb::Asset, id: Uuid) -> Result<(), ApiError> {
-    outbox::emit(
-        tx,
-        event,
-        id,
-        outbox::proto_json(asset, "eventkit.v1.Asset"),
-    )
-    .await?;
-    Ok(())
-}
-
 /// How many of the tenant\'s assets (in id order, after the filters) a search looks at first.
 const SEARCH_WINDOW: i64 = 5_000;
 
@@ -155,7 +144,7 @@ impl Inventory {
         .await?;
         let id = row.id;
         let asset = pb::Asset::from(row);
-        emit(&mut tx, "asset.created", &asset, id).await?;
+        outbox::emit(&mut tx, id, outbox::Event::AssetCreated(asset.clone())).await?;
         tx.commit().await?;
         Ok(CreateAssetResponse { asset: Some(asset) })
     }
@@ -259,7 +248,7 @@ impl Inventory {
         set.push(format!(" returning {ASSET_COLUMNS}"));
         let row: AssetRow = set.build_query_as().fetch_one(&mut *tx).await?;
         let updated = pb::Asset::from(row);
-        emit(&mut tx, "asset.updated", &updated, id).await?;
+        outbox::emit(&mut tx, id, outbox::Event::AssetUpdated(updated.clone())).await?;
         if let Some(status) = new_status {
             let change = asset_status::Change {
                 asset: id,

@@ -7,10 +7,14 @@ use super::{
     Inventory, Lock, fetch_by_id, input,
     rows::{CASE_COLUMNS, CaseRow},
 };
-use eventkit_domain::{Violations, id, inventory as rules, text::parse_code};
+use eventkit_domain::{
+    Violations,
+    events::payloads::{CaseAssetMoved, CaseCaseMoved},
+    id, inventory as rules,
+    text::parse_code,
+};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -60,13 +64,7 @@ impl Inventory {
         .await?;
         let id = row.id;
         let case = row.into_pb(Vec::new(), Vec::new());
-        outbox::emit(
-            &mut tx,
-            "case.created",
-            id,
-            outbox::proto_json(&case, "eventkit.v1.Case"),
-        )
-        .await?;
+        outbox::emit(&mut tx, id, outbox::Event::CaseCreated(case.clone())).await?;
         tx.commit().await?;
         Ok(CreateCaseResponse { case: Some(case) })
     }
@@ -181,12 +179,16 @@ impl Inventory {
             crate::planning::ensure_case_bookable(&mut tx, case_id).await?;
         }
         let event = if into {
-            "case.asset_added"
+            outbox::Event::CaseAssetAdded
         } else {
-            "case.asset_removed"
+            outbox::Event::CaseAssetRemoved
         };
-        let payload = json!({ "caseId": case_id.to_string(), "assetId": asset_id.to_string(), "previousCaseId": current.map(|c| c.to_string()) });
-        outbox::emit(&mut tx, event, case_id, payload).await?;
+        let moved = CaseAssetMoved {
+            case_id,
+            asset_id,
+            previous_case_id: current,
+        };
+        outbox::emit(&mut tx, case_id, event(moved)).await?;
         let case = fetch_with_contents(&mut tx, case_id).await?;
         tx.commit().await?;
         Ok(case)
@@ -293,12 +295,16 @@ impl Inventory {
             crate::planning::ensure_case_bookable(&mut tx, child).await?;
         }
         let event = if into {
-            "case.case_added"
+            outbox::Event::CaseCaseAdded
         } else {
-            "case.case_removed"
+            outbox::Event::CaseCaseRemoved
         };
-        let payload = json!({ "caseId": outer.to_string(), "childCaseId": child.to_string(), "previousCaseId": current.map(|c| c.to_string()) });
-        outbox::emit(&mut tx, event, outer, payload).await?;
+        let moved = CaseCaseMoved {
+            case_id: outer,
+            child_case_id: child,
+            previous_case_id: current,
+        };
+        outbox::emit(&mut tx, outer, event(moved)).await?;
         let case = fetch_with_contents(&mut tx, outer).await?;
         tx.commit().await?;
         Ok(case)

@@ -5,7 +5,7 @@
 use super::Inventory;
 use crate::store::{self, require_live};
 use eventkit_domain::{Violations, id, planning::quantity};
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use uuid::Uuid;
 
@@ -114,7 +114,7 @@ impl Inventory {
             .await?;
         }
         let loaded = load(&mut tx, kit).await?;
-        store::emit(&mut tx, "kit.updated", kit, &loaded, "eventkit.v1.Kit").await?;
+        outbox::emit(&mut tx, kit, outbox::Event::KitUpdated(loaded.clone())).await?;
         tx.commit().await?;
         Ok(SetKitComponentsResponse { kit: Some(loaded) })
     }

@@ -53,9 +53,8 @@ impl Inventory {
         let location = pb::Location::from(row);
         outbox::emit(
             &mut tx,
-            "location.created",
             id,
-            outbox::proto_json(&location, "eventkit.v1.Location"),
+            outbox::Event::LocationCreated(location.clone()),
         )
         .await?;
         tx.commit().await?;

@@ -5,12 +5,12 @@
 use super::Inventory;
 use crate::{
     asset_status::{self, Change},
-    store::{self, Lock, fetch_by_id},
+    store::{Lock, fetch_by_id},
     wire::{opt_id, timestamp},
 };
 use chrono::{DateTime, Utc};
 use eventkit_domain::{Violations, id, inventory::AssetStatus, text::TextRule};
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use uuid::Uuid;
 
@@ -45,12 +45,12 @@ impl From<RecordRow> for pb::MaintenanceRecord {
 
 async fn emit(
     tx: &mut TenantTx,
-    event: &str,
+    event: fn(pb::MaintenanceRecord) -> outbox::Event,
     row: RecordRow,
 ) -> Result<pb::MaintenanceRecord, ApiError> {
     let id = row.id;
     let record = pb::MaintenanceRecord::from(row);
-    store::emit(tx, event, id, &record, "eventkit.v1.MaintenanceRecord").await?;
+    outbox::emit(tx, id, event(record.clone())).await?;
     Ok(record)
 }
 
@@ -82,7 +82,7 @@ pub(crate) async fn open(
         note,
     };
     asset_status::set(tx, &change).await?;
-    emit(tx, "maintenance_record.created", row).await
+    emit(tx, outbox::Event::MaintenanceRecordCreated, row).await
 }
 
 impl Inventory {
@@ -172,7 +172,7 @@ impl Inventory {
             };
             asset_status::set(&mut tx, &change).await?;
         }
-        let record = emit(&mut tx, "maintenance_record.updated", row).await?;
+        let record = emit(&mut tx, outbox::Event::MaintenanceRecordUpdated, row).await?;
         tx.commit().await?;
         Ok(CloseMaintenanceRecordResponse {
             record: Some(record),

@@ -39,22 +39,6 @@ fn check_consumable(
     Ok(())
 }
 
-async fn emit(
-    tx: &mut TenantTx,
-    event: &str,
-    product: &pb::Product,
-    id: Uuid,
-) -> Result<(), ApiError> {
-    outbox::emit(
-        tx,
-        event,
-        id,
-        outbox::proto_json(product, "eventkit.v1.Product"),
-    )
-    .await?;
-    Ok(())
-}
-
 async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<ProductRow, ApiError> {
     fetch_by_id(tx, PRODUCT_COLUMNS, "products", "product", id, lock).await
 }
@@ -104,7 +88,7 @@ impl Inventory {
         .await?;
         let id = row.id;
         let product = pb::Product::from(row);
-        emit(&mut tx, "product.created", &product, id).await?;
+        outbox::emit(&mut tx, id, outbox::Event::ProductCreated(product.clone())).await?;
         tx.commit().await?;
         Ok(CreateProductResponse {
             product: Some(product),
@@ -211,7 +195,7 @@ impl Inventory {
         set.push(format!(" returning {PRODUCT_COLUMNS}"));
         let row: ProductRow = set.build_query_as().fetch_one(&mut *tx).await?;
         let updated = pb::Product::from(row);
-        emit(&mut tx, "product.updated", &updated, id).await?;
+        outbox::emit(&mut tx, id, outbox::Event::ProductUpdated(updated.clone())).await?;
         tx.commit().await?;
         Ok(UpdateProductResponse {
             product: Some(updated),
@@ -252,17 +236,12 @@ impl Inventory {
             store::set_deleted(&mut tx, "products", "product", PRODUCT_COLUMNS, id, deleted)
                 .await?;
         let product = pb::Product::from(row);
-        emit(
-            &mut tx,
-            if deleted {
-                "product.deleted"
-            } else {
-                "product.restored"
-            },
-            &product,
-            id,
-        )
-        .await?;
+        let event = if deleted {
+            outbox::Event::ProductDeleted
+        } else {
+            outbox::Event::ProductRestored
+        };
+        outbox::emit(&mut tx, id, event(product.clone())).await?;
         tx.commit().await?;
         Ok(product)
     }

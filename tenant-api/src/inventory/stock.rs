@@ -3,13 +3,12 @@
 //! `stock.low` (once, when it crosses), so consumables get re-ordered.
 
 use super::Inventory;
-use crate::store::{self, require_live};
+use crate::store::require_live;
 use crate::wire::timestamp;
 use chrono::{DateTime, Utc};
-use eventkit_domain::{FieldViolation, Violations, id};
+use eventkit_domain::{FieldViolation, Violations, events::payloads::StockLow, id};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use serde_json::json;
 use uuid::Uuid;
 
 const MAX_STOCK: i32 = 1_000_000;
@@ -61,20 +60,23 @@ async fn announce(
     was_low: Option<bool>,
 ) -> Result<pb::StockLevel, ApiError> {
     let low = row.is_low() && was_low != Some(true);
-    let payload = json!({
-        "productId": row.product_id.to_string(), "locationId": row.location_id.to_string(),
-        "quantity": row.usable(), "reorderLevel": row.reorder_level,
-    });
-    let (id, product) = (row.id, row.product_id);
+    let low_stock = StockLow {
+        product_id: row.product_id,
+        location_id: row.location_id,
+        quantity: row.usable(),
+        reorder_level: row.reorder_level,
+    };
+    let id = row.id;
     let level = pb::StockLevel::from(row);
     let event = if was_low.is_some() {
-        "stock_level.updated"
+        outbox::Event::StockLevelUpdated
     } else {
-        "stock_level.created"
+        outbox::Event::StockLevelCreated
     };
-    store::emit(tx, event, id, &level, "eventkit.v1.StockLevel").await?;
+    outbox::emit(tx, id, event(level.clone())).await?;
     if low {
-        outbox::emit(tx, "stock.low", product, payload).await?;
+        let product = low_stock.product_id;
+        outbox::emit(tx, product, outbox::Event::StockLow(low_stock)).await?;
     }
     Ok(level)
 }

@@ -4,16 +4,16 @@
 //! product's stock, which emits `stock.low` where a level falls to its reorder level.
 
 use crate::inventory::stock;
+use eventkit_domain::events::payloads::Consumed;
 use eventkit_platform::{ApiError, db::TenantTx};
-use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// Consumes what is still out of the event's consumables; returns what was consumed, as
-/// `[{"productId", "quantity"}]` for the `event.status_changed` payload.
+/// Consumes what is still out of the event's consumables; returns what was consumed, for the
+/// `event.status_changed` payload.
 pub(crate) async fn consume_unreturned(
     tx: &mut TenantTx,
     event: Uuid,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<Consumed>, ApiError> {
     let lines: Vec<(Uuid, Uuid, i32)> = sqlx::query_as(
         "select l.id, l.product_id, l.out_quantity - l.returned_quantity - l.consumed_quantity \
          from event_lines l join products p on p.tenant_id = l.tenant_id and p.id = l.product_id \
@@ -41,7 +41,10 @@ pub(crate) async fn consume_unreturned(
             tracing::warn!(tenant_id = %tx.tenant_id(), %event, %product, units, taken,
                 "consumed more units than the recorded stock held; the stock stays at zero");
         }
-        consumed.push(json!({ "productId": product.to_string(), "quantity": units }));
+        consumed.push(Consumed {
+            product_id: product,
+            quantity: units,
+        });
     }
     Ok(consumed)
 }

@@ -11,12 +11,13 @@ use crate::fields::push_text;
 use crate::store::{self, Lock, fetch_by_id};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{
-    FieldViolation, Violations, id,
+    FieldViolation, Violations,
+    events::payloads::EventStatusChanged,
+    id,
     planning::{self as rules, EventStatus},
 };
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -33,14 +34,15 @@ pub(crate) async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<Eve
     fetch_by_id(tx, EVENT_COLUMNS, "events", "event", id, lock).await
 }
 
+/// Records `event` (e.g. `outbox::Event::EventCreated`) about the event `row`; returns it.
 pub(crate) async fn emit(
     tx: &mut TenantTx,
-    event: &str,
+    event: fn(pb::Event) -> outbox::Event,
     row: EventRow,
 ) -> Result<pb::Event, ApiError> {
     let id = row.id;
     let message = pb::Event::from(row);
-    store::emit(tx, event, id, &message, "eventkit.v1.Event").await?;
+    outbox::emit(tx, id, event(message.clone())).await?;
     Ok(message)
 }
 
@@ -167,7 +169,7 @@ impl Planning {
         let mut tx = self.tx(p).await?;
         new.check_project(&mut tx).await?;
         let row = new.insert(&mut tx, new.prep, new.period, None).await?;
-        let event = emit(&mut tx, "event.created", row).await?;
+        let event = emit(&mut tx, outbox::Event::EventCreated, row).await?;
         tx.commit().await?;
         Ok(CreateEventResponse { event: Some(event) })
     }
@@ -269,7 +271,7 @@ impl Planning {
             bookings::sync_lines(&mut tx, Some(id)).await?;
             bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
         }
-        let updated = emit(&mut tx, "event.updated", row).await?;
+        let updated = emit(&mut tx, outbox::Event::EventUpdated, row).await?;
         tx.commit().await?;
         Ok(UpdateEventResponse {
             event: Some(updated),
@@ -312,9 +314,9 @@ impl Planning {
             bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
         }
         let what = if deleted {
-            "event.deleted"
+            outbox::Event::EventDeleted
         } else {
-            "event.restored"
+            outbox::Event::EventRestored
         };
         let event = emit(&mut tx, what, row).await?;
         tx.commit().await?;
@@ -403,13 +405,14 @@ impl Planning {
         } else {
             Vec::new()
         };
-        let mut payload =
-            json!({ "eventId": id.to_string(), "from": from.as_str(), "to": to.as_str() });
-        if !consumed.is_empty() {
-            payload["consumed"] = json!(consumed);
-        }
-        outbox::emit(&mut tx, "event.status_changed", id, payload).await?;
-        let event = emit(&mut tx, "event.updated", row).await?;
+        let changed = EventStatusChanged {
+            event_id: id,
+            from,
+            to,
+            consumed,
+        };
+        outbox::emit(&mut tx, id, outbox::Event::EventStatusChanged(changed)).await?;
+        let event = emit(&mut tx, outbox::Event::EventUpdated, row).await?;
         tx.commit().await?;
         Ok(TransitionEventResponse { event: Some(event) })
     }

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::store::{self, Lock, fetch_by_id};
 use eventkit_domain::{FieldViolation, Violations, id, planning as rules};
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, add_pull_list_line_request::Item, *};
 use uuid::Uuid;
 
@@ -79,10 +79,14 @@ fn ensure_open(event: &super::rows::EventRow) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn emit(tx: &mut TenantTx, event: &str, row: LineRow) -> Result<pb::PullListLine, ApiError> {
+async fn emit(
+    tx: &mut TenantTx,
+    event: fn(pb::PullListLine) -> outbox::Event,
+    row: LineRow,
+) -> Result<pb::PullListLine, ApiError> {
     let id = row.id;
     let line = pb::PullListLine::from(row);
-    store::emit(tx, event, id, &line, "eventkit.v1.PullListLine").await?;
+    outbox::emit(tx, id, event(line.clone())).await?;
     Ok(line)
 }
 
@@ -134,7 +138,7 @@ impl Planning {
         if product.is_none() {
             bookings::ensure_no_double_booking(&mut tx, Some(event_id)).await?;
         }
-        let line = emit(&mut tx, "pull_list_line.created", row).await?;
+        let line = emit(&mut tx, outbox::Event::PullListLineCreated, row).await?;
         tx.commit().await?;
         Ok(AddPullListLineResponse { line: Some(line) })
     }
@@ -191,7 +195,7 @@ impl Planning {
         .bind(quantity)
         .fetch_one(&mut *tx)
         .await?;
-        let line = emit(&mut tx, "pull_list_line.updated", row).await?;
+        let line = emit(&mut tx, outbox::Event::PullListLineUpdated, row).await?;
         tx.commit().await?;
         Ok(UpdatePullListLineResponse { line: Some(line) })
     }
@@ -217,7 +221,7 @@ impl Planning {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let line = emit(&mut tx, "pull_list_line.deleted", row).await?;
+        let line = emit(&mut tx, outbox::Event::PullListLineDeleted, row).await?;
         tx.commit().await?;
         Ok(RemovePullListLineResponse { line: Some(line) })
     }

@@ -4,9 +4,8 @@ use super::{
     Planning,
     rows::{PROJECT_COLUMNS, ProjectRow},
 };
-use crate::store;
 use eventkit_domain::{Violations, id, planning as rules};
-use eventkit_platform::{ApiError, auth::Principal};
+use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 
 impl Planning {
@@ -32,14 +31,7 @@ impl Planning {
         .await?;
         let id = row.id;
         let project = pb::Project::from(row);
-        store::emit(
-            &mut tx,
-            "project.created",
-            id,
-            &project,
-            "eventkit.v1.Project",
-        )
-        .await?;
+        outbox::emit(&mut tx, id, outbox::Event::ProjectCreated(project.clone())).await?;
         tx.commit().await?;
         Ok(CreateProjectResponse {
             project: Some(project),

@@ -5,7 +5,7 @@
 use super::{Planning, events, input};
 use chrono::Duration;
 use eventkit_domain::{Violations, id, recurrence::Rule};
-use eventkit_platform::{ApiError, auth::Principal};
+use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::*;
 
 impl Planning {
@@ -58,7 +58,7 @@ impl Planning {
             let row = new
                 .insert(&mut tx, prep, Some(period), Some(series))
                 .await?;
-            made.push(events::emit(&mut tx, "event.created", row).await?);
+            made.push(events::emit(&mut tx, outbox::Event::EventCreated, row).await?);
         }
         tx.commit().await?;
         Ok(CreateRecurringEventsResponse {

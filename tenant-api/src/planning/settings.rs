@@ -4,7 +4,7 @@
 
 use super::{Planning, bookings, input};
 use eventkit_domain::planning::{self as rules, EventStatus};
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 
 /// The tenant's chosen reserving statuses (among the configurable ones).
@@ -79,12 +79,10 @@ impl Planning {
         bookings::ensure_no_double_booking(&mut tx, None).await?;
         let settings = to_pb(&chosen);
         let tenant = tx.tenant_id();
-        crate::store::emit(
+        outbox::emit(
             &mut tx,
-            "planning_settings.updated",
             tenant,
-            &settings,
-            "eventkit.v1.PlanningSettings",
+            outbox::Event::PlanningSettingsUpdated(settings.clone()),
         )
         .await?;
         tx.commit().await?;

@@ -5,9 +5,9 @@ use super::{
     Planning, input, require_live,
     rows::{SUB_RENT_COLUMNS, SubRentRow},
 };
-use crate::store::{self, Lock, fetch_by_id};
+use crate::store::{Lock, fetch_by_id};
 use eventkit_domain::{Violations, id, planning as rules};
-use eventkit_platform::{ApiError, auth::Principal};
+use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 
 impl Planning {
@@ -43,14 +43,7 @@ impl Planning {
         .await?;
         let id = row.id;
         let sub_rent = pb::SubRent::from(row);
-        store::emit(
-            &mut tx,
-            "sub_rent.created",
-            id,
-            &sub_rent,
-            "eventkit.v1.SubRent",
-        )
-        .await?;
+        outbox::emit(&mut tx, id, outbox::Event::SubRentCreated(sub_rent.clone())).await?;
         tx.commit().await?;
         Ok(CreateSubRentResponse {
             sub_rent: Some(sub_rent),
@@ -79,14 +72,7 @@ impl Planning {
             .execute(&mut *tx)
             .await?;
         let sub_rent = pb::SubRent::from(row);
-        store::emit(
-            &mut tx,
-            "sub_rent.deleted",
-            id,
-            &sub_rent,
-            "eventkit.v1.SubRent",
-        )
-        .await?;
+        outbox::emit(&mut tx, id, outbox::Event::SubRentDeleted(sub_rent.clone())).await?;
         tx.commit().await?;
         Ok(DeleteSubRentResponse {
             sub_rent: Some(sub_rent),

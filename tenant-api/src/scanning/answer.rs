@@ -2,7 +2,10 @@
 
 use super::{Kind, Scan};
 use crate::wire::opt_id;
-use eventkit_domain::id;
+use eventkit_domain::{
+    events::payloads::{ScanCreated, ScanTarget},
+    id,
+};
 use eventkit_platform::{ApiError, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
@@ -129,16 +132,17 @@ pub(crate) async fn store(tx: &mut TenantTx, scan: &Scan, answer: &Answer) -> Re
     .bind((scan.kind == Kind::Stocktake).then_some(scan.target))
     .execute(&mut **tx)
     .await?;
-    let mut payload = outbox::proto_json(&answer.to_pb(false), "eventkit.v1.ScanResult");
-    payload["kind"] = scan.kind.as_str().into();
-    let target = if scan.kind == Kind::Stocktake {
-        "stocktakeId"
-    } else {
-        "eventId"
+    let created = ScanCreated {
+        result: answer.to_pb(false),
+        kind: scan.kind.as_str(),
+        target: if scan.kind == Kind::Stocktake {
+            ScanTarget::StocktakeId(scan.target)
+        } else {
+            ScanTarget::EventId(scan.target)
+        },
+        client_scan_id: scan.client_scan_id.clone(),
     };
-    payload[target] = scan.target.to_string().into();
-    payload["clientScanId"] = scan.client_scan_id.clone().into();
-    outbox::emit(tx, "scan.created", id, payload).await?;
+    outbox::emit(tx, id, outbox::Event::ScanCreated(created)).await?;
     Ok(())
 }
 

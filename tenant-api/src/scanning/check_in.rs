@@ -11,8 +11,8 @@ use super::{
     resolve::{Scanned, ScannedAsset, case_contents},
 };
 use crate::asset_status::{self, Change};
-use eventkit_domain::inventory::AssetStatus;
-use eventkit_platform::{ApiError, db::TenantTx};
+use eventkit_domain::{events::payloads::CaseAssetMoved, inventory::AssetStatus};
+use eventkit_platform::{ApiError, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::ScanOutcome;
 use uuid::Uuid;
 
@@ -182,10 +182,12 @@ async fn empty_if_temporary(tx: &mut TenantTx, case: Uuid) -> Result<bool, ApiEr
     .fetch_all(&mut **tx)
     .await?;
     for asset in unpacked {
-        let payload = serde_json::json!({
-            "caseId": case.to_string(), "assetId": asset.to_string(), "previousCaseId": case.to_string(),
-        });
-        eventkit_platform::outbox::emit(tx, "case.asset_removed", case, payload).await?;
+        let moved = CaseAssetMoved {
+            case_id: case,
+            asset_id: asset,
+            previous_case_id: Some(case),
+        };
+        outbox::emit(tx, case, outbox::Event::CaseAssetRemoved(moved)).await?;
     }
     Ok(true)
 }

@@ -10,7 +10,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use eventkit_domain::id;
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use uuid::Uuid;
 
@@ -183,12 +183,10 @@ impl Scanning {
         expected.build().execute(&mut *tx).await?;
         let id = row.id;
         let stocktake = load(&mut tx, row).await?;
-        store::emit(
+        outbox::emit(
             &mut tx,
-            "stocktake.created",
             id,
-            &stocktake,
-            "eventkit.v1.Stocktake",
+            outbox::Event::StocktakeCreated(stocktake.clone()),
         )
         .await?;
         tx.commit().await?;
@@ -233,12 +231,10 @@ impl Scanning {
         .fetch_one(&mut *tx)
         .await?;
         let stocktake = load(&mut tx, row).await?;
-        store::emit(
+        outbox::emit(
             &mut tx,
-            "stocktake.closed",
             id,
-            &stocktake,
-            "eventkit.v1.Stocktake",
+            outbox::Event::StocktakeClosed(stocktake.clone()),
         )
         .await?;
         tx.commit().await?;

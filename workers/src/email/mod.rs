@@ -19,6 +19,7 @@ use crate::{
     consumer::{Failure, Handler},
     event::Event,
 };
+use eventkit_domain::events::EventType;
 use eventkit_platform::{
     db::{Actor, Db, TenantTx},
     mail::links::{self, LinkedMessage},
@@ -50,8 +51,11 @@ fn plan(event: &Event) -> Result<Option<Plan>, Failure> {
         locale: None,
         vars: event.data.clone(),
     };
-    Ok(Some(match event.event_type.as_str() {
-        "email.requested" => {
+    let Some(kind) = event.kind() else {
+        return Ok(None);
+    };
+    Ok(Some(match kind {
+        EventType::EmailRequested => {
             let message = event.data["message"]
                 .as_str()
                 .unwrap_or_default()
@@ -82,7 +86,7 @@ fn plan(event: &Event) -> Result<Option<Plan>, Failure> {
                 vars: event.data["vars"].clone(),
             }
         }
-        "tenant.signup_requested" => Plan {
+        EventType::TenantSignupRequested => Plan {
             to: event.data["adminEmail"]
                 .as_str()
                 .map(str::to_owned)
@@ -90,10 +94,10 @@ fn plan(event: &Event) -> Result<Option<Plan>, Failure> {
                 .collect(),
             ..notice("signup_verification")
         },
-        "tenant.suspended" => notice("tenant_suspended"),
-        "quota.warning" => notice("quota_warning"),
-        "export.ready" => notice("export_ready"),
-        "webhook_endpoint.disabled" => notice("webhook_endpoint_disabled"),
+        EventType::TenantSuspended => notice("tenant_suspended"),
+        EventType::QuotaWarning => notice("quota_warning"),
+        EventType::ExportReady => notice("export_ready"),
+        EventType::WebhookEndpointDisabled => notice("webhook_endpoint_disabled"),
         _ => return Ok(None),
     }))
 }
@@ -320,6 +324,7 @@ mod tests {
     #[test]
     fn events_map_to_messages() {
         assert_eq!(plan(&event("product.created", json!({}))).unwrap(), None);
+        assert_eq!(plan(&event("thing.happened", json!({}))).unwrap(), None);
         let p = plan(&event("quota.warning", json!({"quota": "assets"})))
             .unwrap()
             .unwrap();

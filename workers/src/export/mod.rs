@@ -24,13 +24,16 @@ use crate::{
 };
 use archive::{Archive, Manifest};
 use chrono::{Duration as TimeDelta, Utc};
+use eventkit_domain::events::{
+    EventType,
+    payloads::{ExportFailed, ExportReady},
+};
 use eventkit_platform::{
     db::{Actor, Db},
     mail::links::{self, LinkedMessage},
     outbox,
     storage::{LINK_TTL, Storage, export_key},
 };
-use serde_json::json;
 use std::{
     path::PathBuf,
     sync::{
@@ -325,13 +328,13 @@ impl Exporter {
             expires_at,
         )
         .await?;
-        let payload = json!({
-            "exportId": export_id.to_string(),
-            "expiresAt": expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            "sizeBytes": size,
-            "rows": rows,
-        });
-        outbox::emit(&mut tx, "export.ready", export_id, payload).await?;
+        let ready = ExportReady {
+            export_id,
+            expires_at,
+            size_bytes: size,
+            rows,
+        };
+        outbox::emit(&mut tx, export_id, outbox::Event::ExportReady(ready)).await?;
         tx.commit().await?;
         metrics::counter!("eventkit_exports_total", "outcome" => "ready").increment(1);
         Ok(())
@@ -364,8 +367,11 @@ impl Exporter {
             .await?
             .rows_affected();
         if last && changed == 1 {
-            let payload = json!({ "exportId": export_id.to_string(), "error": format!("{err:#}") });
-            outbox::emit(&mut tx, "export.failed", export_id, payload).await?;
+            let failed = ExportFailed {
+                export_id,
+                error: format!("{err:#}"),
+            };
+            outbox::emit(&mut tx, export_id, outbox::Event::ExportFailed(failed)).await?;
             metrics::counter!("eventkit_exports_total", "outcome" => "failed").increment(1);
         }
         tx.commit().await?;
@@ -375,7 +381,7 @@ impl Exporter {
 
 impl Handler for Exporter {
     async fn handle(&self, event: Event) -> Result<(), Failure> {
-        if event.event_type != "export.requested" {
+        if event.kind() != Some(EventType::ExportRequested) {
             return Ok(());
         }
         let export_id: Uuid = event.data["exportId"]

@@ -13,12 +13,14 @@
 use super::{dispatcher::Job, sender::Answer};
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
-use eventkit_domain::webhooks::{self, AfterFailure, DISABLE_AFTER, Outcome};
+use eventkit_domain::{
+    events::payloads::WebhookEndpointDisabled,
+    webhooks::{self, AfterFailure, DISABLE_AFTER, Outcome},
+};
 use eventkit_platform::{
     db::{Actor, Db, TenantTx},
-    outbox,
+    outbox::{self, Event},
 };
-use serde_json::json;
 use std::{collections::BTreeMap, sync::Arc};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -321,13 +323,12 @@ async fn disable_endpoint(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    outbox::emit(
-        tx,
-        "webhook_endpoint.disabled",
-        endpoint_id,
-        json!({ "id": endpoint_id, "url": url, "reason": reason }),
-    )
-    .await?;
+    let disabled = WebhookEndpointDisabled {
+        id: endpoint_id,
+        url,
+        reason: reason.to_owned(),
+    };
+    outbox::emit(tx, endpoint_id, Event::WebhookEndpointDisabled(disabled)).await?;
     tracing::warn!(tenant_id = %tx.tenant_id(), %endpoint_id, reason, "webhook endpoint disabled");
     Ok(())
 }

@@ -16,6 +16,7 @@ use crate::{
     wire::timestamp,
 };
 use chrono::Utc;
+use eventkit_domain::events::payloads::{EmailMessage, EmailRequested};
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
@@ -234,21 +235,15 @@ impl Auth {
             .bind(user)
             .fetch_one(&mut **tx)
             .await?;
-        outbox::emit(
-            tx,
-            "email.requested",
-            user,
-            serde_json::json!({
-                "message": "sso_identity_linked",
-                "to": [email],
-                "vars": {
-                    "issuer": identity.issuer,
-                    "proof": proof.as_str(),
-                    "linkedAt": Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-                },
-            }),
-        )
-        .await?;
+        let told = EmailRequested {
+            message: EmailMessage::SsoIdentityLinked {
+                issuer: identity.issuer.clone(),
+                proof: proof.as_str(),
+                linked_at: Utc::now(),
+            },
+            to: vec![email],
+        };
+        outbox::emit(tx, user, outbox::Event::EmailRequested(told)).await?;
         security_log::record(
             tx,
             SecurityEvent {

@@ -1,18 +1,18 @@
 //! The transactional outbox: events are rows written in the same `TenantTx` as the change they
 //! describe, so an event exists exactly when its change committed. The workers' relay publishes
-//! them to NATS JetStream (with the row id as `Nats-Msg-Id`).
+//! them to NATS JetStream (with the row id as `Nats-Msg-Id`). What may be written is the typed
+//! [`Event`] of the catalogue (`eventkit_domain::events`), never a bare name and JSON.
+
+mod event;
+
+pub use event::{Event, EventData};
 
 use crate::db::TenantTx;
 use prost_reflect::{DynamicMessage, SerializeOptions};
 use uuid::Uuid;
 
-/// Records `event_type` (e.g. `product.created`) about `subject_id` with a JSON payload.
-pub async fn emit(
-    tx: &mut TenantTx,
-    event_type: &str,
-    subject_id: Uuid,
-    payload: serde_json::Value,
-) -> Result<(), sqlx::Error> {
+/// Records `event` (e.g. [`Event::ProductCreated`]) about `subject_id`.
+pub async fn emit(tx: &mut TenantTx, subject_id: Uuid, event: Event) -> Result<(), sqlx::Error> {
     let tenant_id = tx.tenant_id();
     let actor = tx.actor().0.clone();
     sqlx::query(
@@ -20,9 +20,9 @@ pub async fn emit(
     )
     .bind(tenant_id)
     .bind(eventkit_domain::id::new_id())
-    .bind(event_type)
+    .bind(event.event_type().as_str())
     .bind(subject_id)
-    .bind(payload)
+    .bind(event.data())
     .bind(actor)
     .execute(&mut **tx)
     .await?;
