@@ -3,7 +3,6 @@
 //! them to NATS JetStream (with the row id as `Nats-Msg-Id`).
 
 use crate::db::TenantTx;
-use prost_reflect::{DynamicMessage, SerializeOptions};
 use uuid::Uuid;
 
 /// Records `event_type` (e.g. `product.created`) about `subject_id` with a JSON payload.
@@ -29,14 +28,8 @@ pub async fn emit(
     Ok(())
 }
 
-/// A generated message as proto3 canonical JSON (what webhook consumers receive).
+/// A generated message as proto3 canonical JSON (what webhook consumers receive); see
+/// [`eventkit_proto::canonical_json`].
 pub fn proto_json<M: prost::Message>(message: &M, full_name: &str) -> serde_json::Value {
-    let descriptor = eventkit_proto::descriptor_pool()
-        .get_message_by_name(full_name)
-        .unwrap_or_else(|| panic!("{full_name} is in the descriptor pool"));
-    let dynamic = DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice())
-        .expect("own message decodes");
-    dynamic
-        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
-        .expect("serialisable message")
+    eventkit_proto::canonical_json(message, full_name)
 }
