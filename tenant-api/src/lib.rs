@@ -5,12 +5,14 @@
 pub mod admin;
 mod asset_status;
 pub mod auth;
+pub mod bookings;
 mod delegate;
 mod fields;
 mod guard;
 pub mod history;
 pub mod inventory;
 mod paging;
+mod period;
 pub mod permissions;
 pub mod planning;
 pub mod scanning;

@@ -16,7 +16,7 @@ mod stocktake;
 pub use api::ScanningApi;
 
 use crate::{
-    planning::input::Window,
+    period::Window,
     store::{self, Lock},
 };
 use answer::{Answer, StoredScan};
