@@ -16,7 +16,6 @@ mod period;
 pub mod permissions;
 pub mod planning;
 pub mod scanning;
-pub mod seed;
 mod store;
 mod wire;
 
