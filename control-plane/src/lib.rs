@@ -2,14 +2,14 @@
 //! deletion and erasure), plans and quotas, metering, exports, the operator audit and the
 //! operators' view of background jobs (consumer lag, dead letters, replay) — served as the
 //! `controlplane.v1` services on the control-plane port with the same one-port
-//! Connect/gRPC/gRPC-Web stack as the tenant API — plus `ekctl`, the operators' client.
+//! Connect/gRPC/gRPC-Web stack as the tenant API. `ekctl`, the operators' client of these
+//! services, is the crate `eventkit-ekctl`.
 //! It connects as `eventkit_control`, the only role that sees every tenant's registry row;
 //! tenant-owned rows it still reaches only through a `TenantTx`.
 
 mod account;
 mod api;
 pub mod audit;
-pub mod ekctl;
 pub mod erasure;
 mod erasure_cleanup;
 mod erasure_progress;

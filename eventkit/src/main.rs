@@ -5,7 +5,6 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod demo;
 mod local_services;
 mod roles;
 
@@ -127,7 +126,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             seed,
         } => {
             let db = Db::connect_lazy(config.database.app.expose(), 1)?;
-            let made = eventkit_tenant_api::seed::seed(&db, tenant, assets, events, seed).await?;
+            let made = eventkit_devtools::seed::seed(&db, tenant, assets, events, seed).await?;
             println!("{}", serde_json::to_string(&made)?);
             Ok(())
         }

@@ -264,13 +264,11 @@ impl Config {
                 "EVENTKIT_TENANT_STATE_CACHE_MS",
                 5_000,
             )?),
-            cors_origins: crate::rpc::cors::parse_origins(
-                &get("EVENTKIT_CORS_ORIGINS").unwrap_or_default(),
-            )
-            .map_err(|message| ConfigError {
-                var: "EVENTKIT_CORS_ORIGINS",
-                message,
-            })?,
+            cors_origins: parse_origins(&get("EVENTKIT_CORS_ORIGINS").unwrap_or_default())
+                .map_err(|message| ConfigError {
+                    var: "EVENTKIT_CORS_ORIGINS",
+                    message,
+                })?,
             trusted_proxies: trusted_proxies(&get)?,
             jwt: match get("EVENTKIT_JWT_JWKS") {
                 None => None,
@@ -376,6 +374,34 @@ impl Config {
             ),
         })
     }
+}
+
+/// Parses `EVENTKIT_CORS_ORIGINS` (comma-separated): each entry must be an origin exactly as a
+/// browser sends it, `http(s)://host[:port]`, with no path, wildcard or `null`. Normalised to
+/// lower case.
+pub fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|origin| {
+            let lower = origin.to_ascii_lowercase();
+            let host = lower
+                .strip_prefix("https://")
+                .or_else(|| lower.strip_prefix("http://"))
+                .ok_or_else(|| format!("{origin:?}: an origin starts with https:// or http://"))?;
+            let valid = !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+                && http::HeaderValue::from_str(&lower).is_ok();
+            if !valid {
+                return Err(format!(
+                    "{origin:?}: an origin is scheme://host[:port] exactly, without path, wildcard or trailing slash"
+                ));
+            }
+            Ok(lower)
+        })
+        .collect()
 }
 
 /// An on/off switch: `1`, `on`, `true`, `yes` or `0`, `off`, `false`, `no`.
@@ -581,5 +607,26 @@ mod tests {
             with_user("postgres://a:b@h/db", "c", "d"),
             "postgres://c:d@h/db"
         );
+    }
+
+    #[test]
+    fn origins_are_exact() {
+        assert_eq!(
+            parse_origins(" https://App.Example.com , http://localhost:5173").unwrap(),
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+        assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
+        for bad in [
+            "*",
+            "null",
+            "app.example.com",
+            "https://*.example.com",
+            "https://app.example.com/",
+            "https://app.example.com/path",
+            "ftp://app.example.com",
+            "https://",
+        ] {
+            assert!(parse_origins(bad).is_err(), "{bad} accepted");
+        }
     }
 }

@@ -28,6 +28,24 @@ pub fn descriptor_pool() -> &'static prost_reflect::DescriptorPool {
     })
 }
 
+/// A generated message as proto3 canonical JSON (lowerCamelCase, enums by name, as the Connect
+/// API answers): what webhook consumers receive in payloads and what `ekctl --json` prints.
+/// `full_name` is the message's proto name, e.g. `eventkit.v1.Product`.
+pub fn canonical_json<M: prost::Message>(message: &M, full_name: &str) -> serde_json::Value {
+    let descriptor = descriptor_pool()
+        .get_message_by_name(full_name)
+        .unwrap_or_else(|| panic!("{full_name} is in the descriptor pool"));
+    let dynamic =
+        prost_reflect::DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice())
+            .expect("own message decodes");
+    dynamic
+        .serialize_with_options(
+            serde_json::value::Serializer,
+            &prost_reflect::SerializeOptions::new(),
+        )
+        .expect("serialisable message")
+}
+
 /// Full names of the services a tenant's users and integrators call (the isolation suite
 /// walks every RPC of each).
 pub const TENANT_SERVICES: &[&str] = &[

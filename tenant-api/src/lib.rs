@@ -5,14 +5,15 @@
 pub mod admin;
 mod asset_status;
 pub mod auth;
+pub mod bookings;
 mod fields;
 pub mod history;
 pub mod inventory;
 mod paging;
+mod period;
 pub mod permissions;
 pub mod planning;
 pub mod scanning;
-pub mod seed;
 mod store;
 mod wire;
 

@@ -49,7 +49,7 @@ impl Ekctl {
             .map(str::to_owned)
             .collect();
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = eventkit_control_plane::ekctl::run(argv, &vars, &mut out, &mut err).await;
+        let code = eventkit_ekctl::run(argv, &vars, &mut out, &mut err).await;
         Outcome {
             code,
             stdout: String::from_utf8(out).expect("utf-8"),

@@ -8,7 +8,6 @@ mod event;
 pub use event::{Event, EventData};
 
 use crate::db::TenantTx;
-use prost_reflect::{DynamicMessage, SerializeOptions};
 use uuid::Uuid;
 
 /// Records `event` (e.g. [`Event::ProductCreated`]) about `subject_id`.
@@ -29,14 +28,8 @@ pub async fn emit(tx: &mut TenantTx, subject_id: Uuid, event: Event) -> Result<(
     Ok(())
 }
 
-/// A generated message as proto3 canonical JSON (what webhook consumers receive).
+/// A generated message as proto3 canonical JSON (what webhook consumers receive); see
+/// [`eventkit_proto::canonical_json`].
 pub fn proto_json<M: prost::Message>(message: &M, full_name: &str) -> serde_json::Value {
-    let descriptor = eventkit_proto::descriptor_pool()
-        .get_message_by_name(full_name)
-        .unwrap_or_else(|| panic!("{full_name} is in the descriptor pool"));
-    let dynamic = DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice())
-        .expect("own message decodes");
-    dynamic
-        .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
-        .expect("serialisable message")
+    eventkit_proto::canonical_json(message, full_name)
 }

@@ -1,7 +1,8 @@
 //! The CORS allow-list: browsers on the configured origins (exact `scheme://host[:port]`
 //! matches, no wildcards) may call the API with credentials (the SPA's session cookie) and the
 //! headers Connect, gRPC-Web and our API use; every other origin gets no CORS headers at all,
-//! so the browser blocks it. Origins are checked when the configuration is read.
+//! so the browser blocks it. Origins are checked when the configuration is read
+//! ([`crate::config`] parses them).
 //!
 //! The edge middleware (`server.rs`) applies it: answers preflights and adds the headers. Before,
 //! tower-http's `CorsLayer` did, under a second layer that removed what it still sent to
@@ -34,34 +35,6 @@ pub const EXPOSED_HEADERS: &[&str] = &[
     "ratelimit-remaining",
     "ratelimit-reset",
 ];
-
-/// Parses `EVENTKIT_CORS_ORIGINS` (comma-separated): each entry must be an origin exactly as a
-/// browser sends it, `http(s)://host[:port]`, with no path, wildcard or `null`. Normalised to
-/// lower case.
-pub fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|origin| {
-            let lower = origin.to_ascii_lowercase();
-            let host = lower
-                .strip_prefix("https://")
-                .or_else(|| lower.strip_prefix("http://"))
-                .ok_or_else(|| format!("{origin:?}: an origin starts with https:// or http://"))?;
-            let valid = !host.is_empty()
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
-                && HeaderValue::from_str(&lower).is_ok();
-            if !valid {
-                return Err(format!(
-                    "{origin:?}: an origin is scheme://host[:port] exactly, without path, wildcard or trailing slash"
-                ));
-            }
-            Ok(lower)
-        })
-        .collect()
-}
 
 /// The allow-list and the header values its answers carry, built once from the configuration.
 #[derive(Debug)]
@@ -157,32 +130,6 @@ impl Cors {
                 header::ACCESS_CONTROL_EXPOSE_HEADERS,
                 self.expose_headers.clone(),
             );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_are_exact() {
-        assert_eq!(
-            parse_origins(" https://App.Example.com , http://localhost:5173").unwrap(),
-            ["https://app.example.com", "http://localhost:5173"]
-        );
-        assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
-        for bad in [
-            "*",
-            "null",
-            "app.example.com",
-            "https://*.example.com",
-            "https://app.example.com/",
-            "https://app.example.com/path",
-            "ftp://app.example.com",
-            "https://",
-        ] {
-            assert!(parse_origins(bad).is_err(), "{bad} accepted");
         }
     }
 }

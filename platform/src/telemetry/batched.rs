@@ -8,7 +8,7 @@
 //! the logging thread writes the batch itself, as before; [`Batched::flush`] writes what waits,
 //! and the service calls it on exit and on a panic (`telemetry::flush_logs`).
 
-use super::json_log::Sink;
+use super::Sink;
 use std::{
     sync::{Condvar, Mutex, MutexGuard},
     time::Duration,

@@ -9,7 +9,7 @@
 //! to them, and an event is written into a reused per-thread buffer and handed to the sink whole
 //! (bench/RESULTS.md has what it saved per request).
 
-use super::batched::Batched;
+use super::Sink;
 use std::{
     cell::RefCell,
     fmt::{self, Write as _},
@@ -17,20 +17,13 @@ use std::{
 use tracing::{Event, Subscriber, field::Field, span};
 use tracing_subscriber::{Layer, layer::Context, registry::LookupSpan};
 
-/// Where finished lines (or batches of them) go.
-pub type Sink = Box<dyn Fn(&[u8]) + Send + Sync>;
-
 /// The layer writing JSON lines to its sink.
 pub struct JsonLog {
     sink: Sink,
 }
 
 impl JsonLog {
-    /// Lines to stderr through `batched` (see [`super::batched`]).
-    pub fn stderr(batched: &'static Batched) -> Self {
-        Self::to(Box::new(|line| batched.push(line)))
-    }
-
+    /// Lines to `sink` (the process's: stderr through [`super::batched`]).
     pub fn to(sink: Sink) -> Self {
         Self { sink }
     }

@@ -11,6 +11,10 @@ use batched::Batched;
 use std::{io::Write as _, sync::OnceLock};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
+/// Where finished log lines (or batches of them) go: the JSON log writes lines into one, and the
+/// batcher writes its batches into another. Here, so that neither of the two imports the other.
+pub type Sink = Box<dyn Fn(&[u8]) + Send + Sync>;
+
 /// Installs the global subscriber once at `info` (or `EVENTKIT_LOG`); later calls are no-ops.
 pub fn init_logging(format: &str) {
     init_logging_at(format, "info");
@@ -28,8 +32,11 @@ pub fn init_logging_at(format: &str, default_filter: &str) {
                 .with(fmt::layer().with_writer(std::io::stderr))
                 .try_init()
         } else {
+            let lines = stderr_lines();
             registry
-                .with(json_log::JsonLog::stderr(stderr_lines()))
+                .with(json_log::JsonLog::to(Box::new(move |line| {
+                    lines.push(line)
+                })))
                 .try_init()
         };
         let _ = result;

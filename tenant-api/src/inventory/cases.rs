@@ -176,7 +176,7 @@ impl Inventory {
             .push_bind(asset_id);
         sql.build().execute(&mut *tx).await?;
         if into {
-            crate::planning::ensure_case_bookable(&mut tx, case_id).await?;
+            crate::bookings::ensure_case_bookable(&mut tx, case_id).await?;
         }
         let event = if into {
             outbox::Event::CaseAssetAdded
@@ -291,8 +291,8 @@ impl Inventory {
             .await?;
         if into {
             // The outer case's bookings now hold the child and its contents.
-            crate::planning::ensure_case_bookable(&mut tx, outer).await?;
-            crate::planning::ensure_case_bookable(&mut tx, child).await?;
+            crate::bookings::ensure_case_bookable(&mut tx, outer).await?;
+            crate::bookings::ensure_case_bookable(&mut tx, child).await?;
         }
         let event = if into {
             outbox::Event::CaseCaseAdded

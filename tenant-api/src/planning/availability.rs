@@ -3,10 +3,11 @@
 //! decide. A kit is available when every component is, for as many kits as asked.
 
 use super::{
-    Planning, bookings, input, require_live,
+    Planning, input, require_live,
     rows::booking,
     supply::{Demand, Labels, demand, labels, stock, sub_rents},
 };
+use crate::bookings;
 use eventkit_domain::{
     Violations,
     availability::{self as rules, Booking, Verdict},

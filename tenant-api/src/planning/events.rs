@@ -4,11 +4,11 @@
 //! bookings in the same transaction.
 
 use super::{
-    Planning, bookings, consumption, input, require_live,
+    Planning, consumption, input, require_live,
     rows::{EVENT_COLUMNS, EventRow, status_of},
 };
-use crate::fields::push_text;
 use crate::store::{self, Lock, fetch_by_id};
+use crate::{bookings, fields::push_text, period::Window};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{
     FieldViolation, Violations,
@@ -68,7 +68,7 @@ async fn ensure_nothing_out(tx: &mut TenantTx, event: Uuid) -> Result<(), ApiErr
 fn check_prep(
     field: &str,
     prep: Option<DateTime<Utc>>,
-    period: Option<input::Window>,
+    period: Option<Window>,
 ) -> Result<(), FieldViolation> {
     match (prep, period) {
         (Some(prep), Some(period)) if prep > period.start => Err(FieldViolation::new(
@@ -86,7 +86,7 @@ pub(crate) struct NewEvent {
     venue: String,
     project: Option<Uuid>,
     pub prep: Option<DateTime<Utc>>,
-    pub period: Option<input::Window>,
+    pub period: Option<Window>,
 }
 
 impl NewEvent {
@@ -131,7 +131,7 @@ impl NewEvent {
         &self,
         tx: &mut TenantTx,
         prep: Option<DateTime<Utc>>,
-        period: Option<input::Window>,
+        period: Option<Window>,
         series: Option<Uuid>,
     ) -> Result<EventRow, ApiError> {
         Ok(sqlx::query_as(&format!(
@@ -145,7 +145,7 @@ impl NewEvent {
         .bind(&self.venue)
         .bind(self.project)
         .bind(prep)
-        .bind(period.map(input::Window::range))
+        .bind(period.map(Window::range))
         .bind(series)
         .fetch_one(&mut **tx)
         .await?)
@@ -229,8 +229,7 @@ impl Planning {
                 }
                 "period" => {
                     if let Some(period) = v.check(input::period(&field, event.period.as_ref())) {
-                        set.push(", period = ")
-                            .push_bind(period.map(input::Window::range));
+                        set.push(", period = ").push_bind(period.map(Window::range));
                         new_period = Some(period);
                     }
                 }

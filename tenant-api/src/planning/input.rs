@@ -1,56 +1,9 @@
 //! Wire input of the planning API → checked values: timestamps, periods and event statuses.
 
-use crate::fields::unknown_enum;
+use crate::{fields::unknown_enum, period::Window};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{FieldViolation, availability::Span, planning::EventStatus};
+use eventkit_domain::{FieldViolation, planning::EventStatus};
 use eventkit_proto::eventkit::v1 as pb;
-use sqlx::postgres::types::PgRange;
-use std::ops::Bound;
-
-/// A checked `[start, end)` period with `start < end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-}
-
-impl Window {
-    pub fn range(self) -> PgRange<DateTime<Utc>> {
-        PgRange {
-            start: Bound::Included(self.start),
-            end: Bound::Excluded(self.end),
-        }
-    }
-
-    pub fn span(self) -> Span {
-        Span::new(self.start.timestamp_micros(), self.end.timestamp_micros())
-            .expect("a window is never empty")
-    }
-
-    /// The window of a stored `[start, end)` range with both bounds.
-    pub fn of(range: &PgRange<DateTime<Utc>>) -> Option<Self> {
-        match (range.start, range.end) {
-            (Bound::Included(start), Bound::Excluded(end)) if start < end => {
-                Some(Self { start, end })
-            }
-            _ => None,
-        }
-    }
-
-    /// Appends `and <prefix>starts_at < end and <prefix>ends_at > start`: overlap with this
-    /// window through the leakproof timestamp comparisons an index may use under row-level
-    /// security (migration 0010 explains why not `period && range`).
-    pub fn push_overlap(self, sql: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, prefix: &str) {
-        sql.push(format!(" and {prefix}starts_at < "))
-            .push_bind(self.end)
-            .push(format!(" and {prefix}ends_at > "))
-            .push_bind(self.start);
-    }
-
-    pub fn days(self) -> i64 {
-        (self.end - self.start).num_days()
-    }
-}
 
 /// An optional timestamp (microsecond precision is what is stored).
 pub fn time(

@@ -3,10 +3,13 @@
 //! availability at once; an asset or case line is checked against double bookings.
 
 use super::{
-    Planning, bookings, events, require_live,
+    Planning, events, require_live,
     rows::{LINE_COLUMNS, LineRow, status_of},
 };
-use crate::store::{self, Lock, fetch_by_id};
+use crate::{
+    bookings,
+    store::{self, Lock, fetch_by_id},
+};
 use eventkit_domain::{FieldViolation, Violations, id, planning as rules};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, add_pull_list_line_request::Item, *};

@@ -6,7 +6,6 @@
 
 mod api;
 mod availability;
-mod bookings;
 mod consumption;
 mod events;
 pub(crate) mod input;
@@ -59,15 +58,4 @@ impl Planning {
     {
         store::read_by_id(&self.db, principal, columns, table, entity, id).await
     }
-}
-
-/// Re-marks every pull-list line of the tenant (after a bulk load).
-pub(crate) async fn sync_all_lines(tx: &mut TenantTx) -> Result<(), ApiError> {
-    bookings::sync_lines(tx, None).await
-}
-
-/// Refuses packing an asset into a case when an event reserving the case would then double-book
-/// the asset.
-pub(crate) async fn ensure_case_bookable(tx: &mut TenantTx, case: Uuid) -> Result<(), ApiError> {
-    bookings::ensure_case_bookable(tx, case).await
 }

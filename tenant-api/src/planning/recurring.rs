@@ -2,7 +2,8 @@
 //! `eventkit_domain::recurrence`); every occurrence is the first event moved in time, with the
 //! same duration and the same preparation lead, and the series shares one id.
 
-use super::{Planning, events, input};
+use super::{Planning, events};
+use crate::period::Window;
 use chrono::Duration;
 use eventkit_domain::{Violations, id, recurrence::Rule};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
@@ -50,7 +51,7 @@ impl Planning {
         let series = id::new_id();
         let mut made = Vec::with_capacity(starts.len());
         for start in starts {
-            let period = input::Window {
+            let period = Window {
                 start,
                 end: start + length,
             };

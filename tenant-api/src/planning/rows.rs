@@ -1,14 +1,12 @@
 //! Database rows of the planning tables and their conversion to API messages.
 
-use super::input::{Window, event_status_to_pb};
+use super::input::event_status_to_pb;
+use crate::period::{Range, Window};
 use crate::wire::{opt_id, period, timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::planning::EventStatus;
 use eventkit_proto::eventkit::v1 as pb;
-use sqlx::postgres::types::PgRange;
 use uuid::Uuid;
-
-pub type Range = PgRange<DateTime<Utc>>;
 
 pub fn status_of(raw: &str) -> EventStatus {
     EventStatus::from_db(raw).unwrap_or(EventStatus::Enquiry)

@@ -1,37 +1,13 @@
 //! The tenant's planning settings: which of enquiry, provisional and confirmed reserve stock.
 //! Changing them re-marks every pull-list line in the same transaction (and is refused if that
-//! would double-book a serialised asset).
+//! would double-book a serialised asset). Reading the setting is [`crate::bookings`]' business,
+//! since every re-marking needs it.
 
-use super::{Planning, bookings, input};
+use super::{Planning, input};
+use crate::bookings::{self, configured};
 use eventkit_domain::planning::{self as rules, EventStatus};
-use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
+use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
-
-/// The tenant's chosen reserving statuses (among the configurable ones).
-pub(crate) async fn configured(tx: &mut TenantTx) -> Result<Vec<EventStatus>, ApiError> {
-    let stored: Option<Vec<String>> =
-        sqlx::query_scalar("select reserving_statuses from planning_settings where tenant_id = $1")
-            .bind(tx.tenant_id())
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(match stored {
-        None => EventStatus::DEFAULT_RESERVING.to_vec(),
-        Some(names) => names
-            .iter()
-            .filter_map(|n| EventStatus::from_db(n))
-            .collect(),
-    })
-}
-
-/// Every status whose pull lists reserve stock under the tenant's setting, as stored names.
-pub(crate) async fn reserving_names(tx: &mut TenantTx) -> Result<Vec<&'static str>, ApiError> {
-    let configured = configured(tx).await?;
-    Ok(EventStatus::ALL
-        .into_iter()
-        .filter(|s| s.reserves(&configured))
-        .map(EventStatus::as_str)
-        .collect())
-}
 
 fn to_pb(configured: &[EventStatus]) -> pb::PlanningSettings {
     pb::PlanningSettings {

@@ -4,10 +4,8 @@
 //! reserves its components, never the kit product itself). Stock is serialised assets (not lost
 //! or retired) plus bulk stock levels, optionally at a location and the locations below it.
 
-use super::{
-    input::Window,
-    rows::{Range, booking},
-};
+use super::rows::booking;
+use crate::period::{Range, Window};
 use eventkit_domain::availability::{Booking, Stock, SubRent};
 use eventkit_platform::{ApiError, db::TenantTx};
 use eventkit_proto::eventkit::v1 as pb;

@@ -7,13 +7,24 @@ use super::{
     EventInfo, Scan,
     answer::Answer,
     refuse,
-    resolve::{Scanned, ScannedAsset, case_contents},
+    resolve::{Scanned, ScannedAsset},
+    walk::{self, Count, Direction, Tally, out_for},
 };
 use crate::asset_status::{self, Change};
 use eventkit_domain::{inventory::AssetStatus, planning::EventStatus};
 use eventkit_platform::{ApiError, db::TenantTx};
 use eventkit_proto::eventkit::v1::ScanOutcome;
 use uuid::Uuid;
+
+/// Taking things out for an event.
+pub(crate) struct CheckOut;
+
+/// Bulk units go out up to what the line asks for.
+const UNITS_OUT: Tally = Tally {
+    line: "select id, quantity, out_quantity from event_lines \
+           where tenant_id = $1 and event_id = $2 and product_id = $3 for update",
+    add: "update event_lines set out_quantity = out_quantity + $3 where tenant_id = $1 and id = $2",
+};
 
 pub(crate) async fn decide(
     tx: &mut TenantTx,
@@ -31,46 +42,7 @@ pub(crate) async fn decide(
             event.status.as_str()
         )));
     }
-    match scanned {
-        Scanned::Unknown => Ok(refuse(
-            ScanOutcome::UnknownCode,
-            format!(
-                "no asset, case or bulk product has the code {:?}",
-                scan.code
-            ),
-        )),
-        Scanned::Asset(asset) => {
-            single_unit(scan)?;
-            asset_out(tx, event, &asset, None).await
-        }
-        Scanned::Case(case) => {
-            single_unit(scan)?;
-            case_out(tx, event, case).await
-        }
-        Scanned::Bulk(product) => bulk_out(tx, event, product, scan.quantity.max(1)).await,
-    }
-}
-
-/// Assets and cases are one unit: a quantity other than 0 or 1 is bad input.
-pub(crate) fn single_unit(scan: &Scan) -> Result<(), ApiError> {
-    if scan.quantity > 1 {
-        return Err(ApiError::invalid(
-            "quantity",
-            "must be 0 or 1 for an asset or a case",
-        ));
-    }
-    Ok(())
-}
-
-/// The event that has `asset` out right now, if any.
-pub(crate) async fn out_for(tx: &mut TenantTx, asset: Uuid) -> Result<Option<Uuid>, ApiError> {
-    Ok(sqlx::query_scalar(
-        "select event_id from event_assets where tenant_id = $1 and asset_id = $2 and returned_at is null",
-    )
-    .bind(tx.tenant_id())
-    .bind(asset)
-    .fetch_optional(&mut **tx)
-    .await?)
+    walk::decide(&CheckOut, tx, event, scan, scanned).await
 }
 
 /// The line of `event` an asset goes out against: its own line, its case's line (`via_case`,
@@ -132,204 +104,190 @@ async fn booked_elsewhere(
     .await?)
 }
 
-async fn asset_out(
-    tx: &mut TenantTx,
-    event: &EventInfo,
-    asset: &ScannedAsset,
-    via_case: Option<Uuid>,
-) -> Result<Answer, ApiError> {
-    let about = |answer: Answer| Answer {
-        asset_ids: vec![asset.id],
-        product_id: Some(asset.product_id),
-        case_id: via_case,
-        ..answer
-    };
-    match out_for(tx, asset.id).await? {
-        Some(e) if e == event.id => {
+impl Direction for CheckOut {
+    async fn asset(
+        &self,
+        tx: &mut TenantTx,
+        event: &EventInfo,
+        _scan: &Scan,
+        asset: &ScannedAsset,
+        via_case: Option<Uuid>,
+    ) -> Result<Answer, ApiError> {
+        let about = |answer: Answer| Answer {
+            asset_ids: vec![asset.id],
+            product_id: Some(asset.product_id),
+            case_id: via_case,
+            ..answer
+        };
+        match out_for(tx, asset.id).await? {
+            Some(e) if e == event.id => {
+                return Ok(about(refuse(
+                    ScanOutcome::AlreadyOut,
+                    "already out for this event",
+                )));
+            }
+            Some(other) => {
+                return Ok(about(Answer {
+                    other_event: Some(other),
+                    ..refuse(ScanOutcome::OtherEvent, "out for another event")
+                }));
+            }
+            None => {}
+        }
+        if asset.status != AssetStatus::Available.as_str() {
             return Ok(about(refuse(
-                ScanOutcome::AlreadyOut,
-                "already out for this event",
+                ScanOutcome::NotAvailable,
+                format!("the asset is {}", asset.status.replace('_', " ")),
             )));
         }
-        Some(other) => {
-            return Ok(about(Answer {
-                other_event: Some(other),
-                ..refuse(ScanOutcome::OtherEvent, "out for another event")
+        let Some(line) = line_for(tx, event.id, asset, via_case).await? else {
+            return Ok(
+                match booked_elsewhere(tx, event, asset.id, asset.case_id).await? {
+                    Some(other) => about(Answer {
+                        other_event: Some(other),
+                        ..refuse(ScanOutcome::OtherEvent, "booked by another event")
+                    }),
+                    None => about(refuse(
+                        ScanOutcome::NotOnPullList,
+                        "this event's pull list does not ask for it (or has all of its product)",
+                    )),
+                },
+            );
+        };
+        sqlx::query(
+            "insert into event_assets (tenant_id, event_id, asset_id, line_id) values ($1, $2, $3, $4) \
+             on conflict (tenant_id, event_id, asset_id) do update set line_id = excluded.line_id, \
+               checked_out_at = now(), returned_at = null, damaged = false",
+        )
+        .bind(tx.tenant_id())
+        .bind(event.id)
+        .bind(asset.id)
+        .bind(line)
+        .execute(&mut **tx)
+        .await?;
+        let change = Change {
+            asset: asset.id,
+            from: &asset.status,
+            to: AssetStatus::CheckedOut,
+            event: Some(event.id),
+            reason: "check_out",
+            note: "",
+        };
+        asset_status::set(tx, &change).await?;
+        Ok(about(Answer {
+            counted: 1,
+            ..refuse(ScanOutcome::Done, "checked out")
+        }))
+    }
+
+    async fn case(
+        &self,
+        tx: &mut TenantTx,
+        event: &EventInfo,
+        scan: &Scan,
+        case: Uuid,
+    ) -> Result<Answer, ApiError> {
+        let on_list: Option<Uuid> = sqlx::query_scalar(
+            "select id from event_lines where tenant_id = $1 and event_id = $2 and case_id = $3",
+        )
+        .bind(tx.tenant_id())
+        .bind(event.id)
+        .bind(case)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let about = |answer: Answer| Answer {
+            case_id: Some(case),
+            ..answer
+        };
+        if on_list.is_none() {
+            let other: Option<Uuid> = match event.window {
+                None => None,
+                Some(window) => sqlx::query_scalar(
+                    "select event_id from event_lines where tenant_id = $1 and event_id <> $2 and reserves \
+                       and starts_at < $5 and ends_at > $3 and case_id = $4 limit 1",
+                )
+                .bind(tx.tenant_id())
+                .bind(event.id)
+                .bind(window.start)
+                .bind(case)
+                .bind(window.end)
+                .fetch_optional(&mut **tx)
+                .await?,
+            };
+            return Ok(about(match other {
+                Some(other) => Answer {
+                    other_event: Some(other),
+                    ..refuse(
+                        ScanOutcome::OtherEvent,
+                        "the case is booked by another event",
+                    )
+                },
+                None => refuse(
+                    ScanOutcome::NotOnPullList,
+                    "this event's pull list does not ask for this case",
+                ),
             }));
         }
-        None => {}
-    }
-    if asset.status != AssetStatus::Available.as_str() {
-        return Ok(about(refuse(
-            ScanOutcome::NotAvailable,
-            format!("the asset is {}", asset.status.replace('_', " ")),
-        )));
-    }
-    let Some(line) = line_for(tx, event.id, asset, via_case).await? else {
-        return Ok(
-            match booked_elsewhere(tx, event, asset.id, asset.case_id).await? {
-                Some(other) => about(Answer {
-                    other_event: Some(other),
-                    ..refuse(ScanOutcome::OtherEvent, "booked by another event")
-                }),
-                None => about(refuse(
-                    ScanOutcome::NotOnPullList,
-                    "this event's pull list does not ask for it (or has all of its product)",
-                )),
-            },
-        );
-    };
-    sqlx::query(
-        "insert into event_assets (tenant_id, event_id, asset_id, line_id) values ($1, $2, $3, $4) \
-         on conflict (tenant_id, event_id, asset_id) do update set line_id = excluded.line_id, \
-           checked_out_at = now(), returned_at = null, damaged = false",
-    )
-    .bind(tx.tenant_id())
-    .bind(event.id)
-    .bind(asset.id)
-    .bind(line)
-    .execute(&mut **tx)
-    .await?;
-    let change = Change {
-        asset: asset.id,
-        from: &asset.status,
-        to: AssetStatus::CheckedOut,
-        event: Some(event.id),
-        reason: "check_out",
-        note: "",
-    };
-    asset_status::set(tx, &change).await?;
-    Ok(about(Answer {
-        counted: 1,
-        ..refuse(ScanOutcome::Done, "checked out")
-    }))
-}
-
-async fn case_out(tx: &mut TenantTx, event: &EventInfo, case: Uuid) -> Result<Answer, ApiError> {
-    let on_list: Option<Uuid> = sqlx::query_scalar(
-        "select id from event_lines where tenant_id = $1 and event_id = $2 and case_id = $3",
-    )
-    .bind(tx.tenant_id())
-    .bind(event.id)
-    .bind(case)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let about = |answer: Answer| Answer {
-        case_id: Some(case),
-        ..answer
-    };
-    if on_list.is_none() {
-        let other: Option<Uuid> = match event.window {
-            None => None,
-            Some(window) => sqlx::query_scalar(
-                "select event_id from event_lines where tenant_id = $1 and event_id <> $2 and reserves \
-                   and starts_at < $5 and ends_at > $3 and case_id = $4 limit 1",
-            )
-            .bind(tx.tenant_id())
-            .bind(event.id)
-            .bind(window.start)
-            .bind(case)
-            .bind(window.end)
-            .fetch_optional(&mut **tx)
-            .await?,
-        };
-        return Ok(about(match other {
-            Some(other) => Answer {
-                other_event: Some(other),
-                ..refuse(
-                    ScanOutcome::OtherEvent,
-                    "the case is booked by another event",
-                )
-            },
-            None => refuse(
-                ScanOutcome::NotOnPullList,
-                "this event's pull list does not ask for this case",
-            ),
-        }));
-    }
-    let mut moved = Vec::new();
-    let mut skipped = Vec::new();
-    for asset in case_contents(tx, case).await? {
-        let answer = asset_out(tx, event, &asset, Some(case)).await?;
-        if answer.outcome == ScanOutcome::Done {
-            moved.push(asset.id);
-        } else {
-            skipped.push(format!("{}: {}", asset.id, answer.message));
+        let mut moved = Vec::new();
+        let mut skipped = Vec::new();
+        for (asset, answer) in walk::contents(&CheckOut, tx, event, scan, case).await? {
+            if answer.outcome == ScanOutcome::Done {
+                moved.push(asset);
+            } else {
+                skipped.push(format!("{asset}: {}", answer.message));
+            }
         }
+        if moved.is_empty() && !skipped.is_empty() {
+            return Ok(about(refuse(
+                ScanOutcome::AlreadyOut,
+                format!("nothing in the case could go out ({})", skipped.join("; ")),
+            )));
+        }
+        let message = if skipped.is_empty() {
+            format!("checked out the case with {} assets", moved.len())
+        } else {
+            format!(
+                "checked out {} assets of the case; not: {}",
+                moved.len(),
+                skipped.join("; ")
+            )
+        };
+        Ok(about(Answer {
+            counted: moved.len() as i32,
+            asset_ids: moved,
+            ..refuse(ScanOutcome::Done, message)
+        }))
     }
-    if moved.is_empty() && !skipped.is_empty() {
-        return Ok(about(refuse(
-            ScanOutcome::AlreadyOut,
-            format!("nothing in the case could go out ({})", skipped.join("; ")),
-        )));
-    }
-    let message = if skipped.is_empty() {
-        format!("checked out the case with {} assets", moved.len())
-    } else {
-        format!(
-            "checked out {} assets of the case; not: {}",
-            moved.len(),
-            skipped.join("; ")
-        )
-    };
-    Ok(about(Answer {
-        counted: moved.len() as i32,
-        asset_ids: moved,
-        ..refuse(ScanOutcome::Done, message)
-    }))
-}
 
-async fn bulk_out(
-    tx: &mut TenantTx,
-    event: &EventInfo,
-    product: Uuid,
-    quantity: i32,
-) -> Result<Answer, ApiError> {
-    let about = |answer: Answer| Answer {
-        product_id: Some(product),
-        ..answer
-    };
-    let line: Option<(Uuid, i32, i32)> = sqlx::query_as(
-        "select id, quantity, out_quantity from event_lines \
-         where tenant_id = $1 and event_id = $2 and product_id = $3 for update",
-    )
-    .bind(tx.tenant_id())
-    .bind(event.id)
-    .bind(product)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((line, wanted, out)) = line else {
-        return Ok(about(refuse(
-            ScanOutcome::NotOnPullList,
-            "this event's pull list does not ask for this product",
-        )));
-    };
-    let left = wanted - out;
-    if left == 0 {
-        return Ok(about(refuse(
-            ScanOutcome::AlreadyOut,
-            format!("all {wanted} are already out"),
-        )));
+    async fn bulk(
+        &self,
+        tx: &mut TenantTx,
+        event: &EventInfo,
+        product: Uuid,
+        quantity: i32,
+    ) -> Result<Answer, ApiError> {
+        let counted = walk::count_units(tx, event.id, product, quantity, &UNITS_OUT).await?;
+        let answer = match counted {
+            Count::NoLine => refuse(
+                ScanOutcome::NotOnPullList,
+                "this event's pull list does not ask for this product",
+            ),
+            Count::Full { most } => refuse(
+                ScanOutcome::AlreadyOut,
+                format!("all {most} are already out"),
+            ),
+            Count::TooMany { left, most } => refuse(
+                ScanOutcome::TooMany,
+                format!("only {left} more of {most} are on the pull list"),
+            ),
+            Count::Done { now, most } => Answer {
+                counted: quantity,
+                ..refuse(ScanOutcome::Done, format!("{now} of {most} out"))
+            },
+        };
+        Ok(Answer {
+            product_id: Some(product),
+            ..answer
+        })
     }
-    if quantity > left {
-        return Ok(about(refuse(
-            ScanOutcome::TooMany,
-            format!("only {left} more of {wanted} are on the pull list"),
-        )));
-    }
-    sqlx::query(
-        "update event_lines set out_quantity = out_quantity + $3 where tenant_id = $1 and id = $2",
-    )
-    .bind(tx.tenant_id())
-    .bind(line)
-    .bind(quantity)
-    .execute(&mut **tx)
-    .await?;
-    Ok(about(Answer {
-        counted: quantity,
-        ..refuse(
-            ScanOutcome::Done,
-            format!("{} of {wanted} out", out + quantity),
-        )
-    }))
 }

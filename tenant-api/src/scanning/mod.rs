@@ -2,8 +2,8 @@
 //! damage to repair), stocktakes, progress of an event, and an asset's status log. Every scan runs in one
 //! transaction that first looks for an earlier scan with the same client scan id (serialised per
 //! id with an advisory lock): a replay answers the stored answer and changes nothing; otherwise
-//! the code is resolved, the rules in `check_out`/`check_in` decide, and the scan is stored with
-//! its answer next to the changes it made.
+//! the code is resolved, the rules in `check_out`/`check_in` decide (along the walk they share,
+//! `walk`), and the scan is stored with its answer next to the changes it made.
 
 mod answer;
 mod api;
@@ -12,11 +12,12 @@ mod check_out;
 mod progress;
 mod resolve;
 mod stocktake;
+mod walk;
 
 pub use api::ScanningApi;
 
 use crate::{
-    planning::input::Window,
+    period::Window,
     store::{self, Lock},
 };
 use answer::{Answer, StoredScan};

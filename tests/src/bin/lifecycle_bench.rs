@@ -54,10 +54,9 @@ async fn main() {
     .await;
     let tenant_id = created.ok()["tenant"]["id"].as_str().unwrap().to_owned();
     let db = eventkit_platform::db::Db::connect_lazy(env.config.database.app.expose(), 4).unwrap();
-    let seeded =
-        eventkit_tenant_api::seed::seed(&db, tenant_id.parse().unwrap(), assets, events, 7)
-            .await
-            .expect("seeded");
+    let seeded = eventkit_devtools::seed::seed(&db, tenant_id.parse().unwrap(), assets, events, 7)
+        .await
+        .expect("seeded");
     call(
         "controlplane.v1.OperatorTenantService/DeleteTenant",
         json!({"tenantId": tenant_id, "reason": "bench"}),

@@ -31,7 +31,7 @@ const CHANGING_DURING_EXPORT: &[&str] = &["exports", "email_messages", "usage_da
 
 async fn fill(env: &TestEnv, tenant: &Tenant, assets: usize, events: usize) {
     let db = Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
-    eventkit_tenant_api::seed::seed(&db, tenant.id, assets, events, 3)
+    eventkit_devtools::seed::seed(&db, tenant.id, assets, events, 3)
         .await
         .expect("seed");
     let created = env

@@ -1242,7 +1242,7 @@ async fn search_pages_frequent_and_rare_terms_alike_and_the_match_is_leakproof()
     let env = TestEnv::start().await;
     let t = env.create_tenant("Big Rental").await;
     let db = eventkit_platform::db::Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
-    eventkit_tenant_api::seed::seed(&db, t.id, 6_000, 0, 5)
+    eventkit_devtools::seed::seed(&db, t.id, 6_000, 0, 5)
         .await
         .expect("seed");
     let product = create_product(&env, &t, json!({"name": "Wind machine"})).await;

@@ -5,7 +5,7 @@
 //! nothing; `ekctl jobs lag` shows pending, in-flight and redelivered events; and the jobs
 //! gauges carry real values, on the workers' own `/metrics` too.
 
-use eventkit_control_plane::ekctl::exit;
+use eventkit_ekctl::exit;
 use eventkit_platform::db::Db;
 use eventkit_tests::{TestEnv, ekctl::Ekctl, faults::NatsServer, pipeline};
 use eventkit_workers::{

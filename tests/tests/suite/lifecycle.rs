@@ -4,7 +4,7 @@
 //! → erase (nothing of the tenant left in any table); provisioning that is retried finishes
 //! once; and the operator audit holds who, what, why for each step.
 
-use eventkit_control_plane::ekctl::exit;
+use eventkit_ekctl::exit;
 use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
 use serde_json::{Value, json};
 use std::{

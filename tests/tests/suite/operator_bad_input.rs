@@ -3,7 +3,7 @@
 //! keys and fields, missing reasons, erasure without confirmation, transitions the lifecycle
 //! forbids, missing or wrong operator tokens, an unreachable control plane, a bad command line.
 
-use eventkit_control_plane::ekctl::exit;
+use eventkit_ekctl::exit;
 use eventkit_tests::{TestEnv, ekctl::Ekctl};
 use sqlx::PgPool;
 

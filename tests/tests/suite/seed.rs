@@ -10,12 +10,12 @@ async fn the_generator_fills_one_tenant_with_usable_data() {
     let tenant = env.create_tenant("Demo").await;
     let other = env.create_tenant("Other").await;
     let db = eventkit_platform::db::Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
-    let made = eventkit_tenant_api::seed::seed(&db, tenant.id, 120, 30, 7)
+    let made = eventkit_devtools::seed::seed(&db, tenant.id, 120, 30, 7)
         .await
         .unwrap();
     assert_eq!((made.assets, made.events), (120, 30));
     assert!(made.lines >= 30 && made.products >= 2, "{made:?}");
-    eventkit_tenant_api::seed::seed(&db, tenant.id, 10, 2, 8)
+    eventkit_devtools::seed::seed(&db, tenant.id, 10, 2, 8)
         .await
         .expect("a second run does not clash");
 

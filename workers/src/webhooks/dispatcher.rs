@@ -17,6 +17,7 @@
 //! Time comes from a [`Clock`], so tests can walk the hours-long retry schedule.
 
 use super::{
+    job::Job,
     recorder::{self, Finished, NextDue, Recorder},
     sender::{Answer, Outgoing, Sender},
 };
@@ -56,20 +57,6 @@ impl Default for Settings {
             lease: Duration::from_secs(60),
         }
     }
-}
-
-/// A claimed delivery, with what sending it needs.
-#[derive(sqlx::FromRow)]
-pub(super) struct Job {
-    pub id: Uuid,
-    pub endpoint_id: Uuid,
-    event_id: Uuid,
-    body: String,
-    pub attempts: i32,
-    url: String,
-    usable: bool,
-    secret: String,
-    previous_secret: Option<String>,
 }
 
 pub struct Dispatcher {

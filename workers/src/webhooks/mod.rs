@@ -5,5 +5,6 @@
 
 pub mod dispatcher;
 pub mod fanout;
+mod job;
 mod recorder;
 pub mod sender;

@@ -10,7 +10,7 @@
 //! dispatcher already keeps for a killed process. A recorded "endpoint disabled" that is lost is
 //! decided again by the next failure.
 
-use super::{dispatcher::Job, sender::Answer};
+use super::{job::Job, sender::Answer};
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
 use eventkit_domain::{

@@ -2,7 +2,7 @@
 //! `--wait`, polls `GetTenantExport` until it is ready or failed, drawing a progress bar on
 //! stderr (not with `--json`, whose stdout stays one JSON answer). A failed export exits 1.
 
-use super::{client::Clients, output};
+use crate::{client::Clients, output};
 use eventkit_proto::controlplane::v1::*;
 use std::{io::Write, time::Duration};
 use tonic::Status;

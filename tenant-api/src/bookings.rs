@@ -4,17 +4,50 @@
 //! re-marks the lines in the same transaction. A serialised asset or case may then never be
 //! reserved by two events whose periods overlap: exclusion constraints refuse direct repeats,
 //! and [`ensure_no_double_booking`] also catches assets reserved inside a booked case.
+//!
+//! Shared by planning (events, pull lists, the setting, availability) and inventory (packing a
+//! case that events reserve), so it sits beside both rather than inside planning, which in turn
+//! uses inventory's stock.
 
-use super::{input::Window, rows::Range, settings};
-use eventkit_domain::availability::{self, AssetBooking};
+use crate::period::{Range, Window};
+use eventkit_domain::{
+    availability::{self, AssetBooking},
+    planning::EventStatus,
+};
 use eventkit_platform::{ApiError, db::TenantTx};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
+/// The tenant's chosen reserving statuses (among the configurable ones).
+pub(crate) async fn configured(tx: &mut TenantTx) -> Result<Vec<EventStatus>, ApiError> {
+    let stored: Option<Vec<String>> =
+        sqlx::query_scalar("select reserving_statuses from planning_settings where tenant_id = $1")
+            .bind(tx.tenant_id())
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match stored {
+        None => EventStatus::DEFAULT_RESERVING.to_vec(),
+        Some(names) => names
+            .iter()
+            .filter_map(|n| EventStatus::from_db(n))
+            .collect(),
+    })
+}
+
+/// Every status whose pull lists reserve stock under the tenant's setting, as stored names.
+pub(crate) async fn reserving_names(tx: &mut TenantTx) -> Result<Vec<&'static str>, ApiError> {
+    let configured = configured(tx).await?;
+    Ok(EventStatus::ALL
+        .into_iter()
+        .filter(|s| s.reserves(&configured))
+        .map(EventStatus::as_str)
+        .collect())
+}
+
 /// Copies the period and the "reserves" verdict of events to their lines: one event, or all.
 /// Only lines that change are written (and so only they get history rows).
 pub(crate) async fn sync_lines(tx: &mut TenantTx, event: Option<Uuid>) -> Result<(), ApiError> {
-    let reserving = settings::reserving_names(tx).await?;
+    let reserving = reserving_names(tx).await?;
     let verdict = "(e.deleted_at is null and e.period is not null and e.status = any(";
     let mut sql =
         QueryBuilder::<Postgres>::new("update event_lines l set period = e.period, reserves = ");
@@ -155,6 +188,11 @@ pub(crate) async fn ensure_no_double_booking(
             )))
         }
     }
+}
+
+/// Re-marks every pull-list line of the tenant (after a bulk load such as `eventkit seed`).
+pub async fn sync_all_lines(tx: &mut TenantTx) -> Result<(), ApiError> {
+    sync_lines(tx, None).await
 }
 
 /// After an asset is packed into `case`: every event that reserves the case now reserves the

@@ -4,10 +4,10 @@
 //! inserts, ids made here), so row-level security and the history triggers apply as usual; it
 //! emits no outbox events — a load, not business changes that webhooks should hear about.
 
-use crate::planning::sync_all_lines;
 use chrono::{Duration, Utc};
 use eventkit_domain::id::new_id;
 use eventkit_platform::db::{Actor, Db, TenantTx};
+use eventkit_tenant_api::bookings::sync_all_lines;
 use sqlx::postgres::types::PgRange;
 use std::ops::Bound;
 use uuid::Uuid;

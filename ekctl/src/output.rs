@@ -57,7 +57,7 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
 
 /// The message as canonical JSON, one line.
 pub fn json<M: prost::Message>(message: &M, full_name: &str) -> String {
-    eventkit_platform::outbox::proto_json(message, full_name).to_string() + "\n"
+    eventkit_proto::canonical_json(message, full_name).to_string() + "\n"
 }
 
 /// A proto enum value as people read it: `TENANT_STATE_PENDING_DELETION` → `pending_deletion`

@@ -5,7 +5,7 @@
 //! start, and the table being emptied. When the tenant's stream messages or objects could not
 //! all be removed after the commit, it says so: the control plane retries them.
 
-use super::{client::Clients, output};
+use crate::{client::Clients, output};
 use eventkit_proto::controlplane::v1::*;
 use std::{io::Write, time::Duration};
 use tonic::Status;

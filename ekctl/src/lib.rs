@@ -1,7 +1,9 @@
 //! `ekctl`, the operators' CLI: a real client of the control-plane API (gRPC through the
-//! generated clients; never the database). It lives in the library so the test suite drives
-//! the very code the binary runs — [`run`] takes the arguments and environment and writes to
-//! the given outputs — and `src/bin/ekctl.rs` only passes the process's own.
+//! generated clients; never the database). A crate of its own because it is a client, not part
+//! of the service: it imports only the API contract (`eventkit-proto`), so it builds without the
+//! server's dependencies and cannot reach past the API. It is a library as well as a binary so the
+//! test suite drives the very code the binary runs — [`run`] takes the arguments and environment
+//! and writes to the given outputs — and `src/main.rs` only passes the process's own.
 
 mod cli;
 mod client;

@@ -1,10 +1,10 @@
 //! `ekctl`: the operators' CLI. Thin: the process's arguments, environment and streams go to
-//! [`eventkit_control_plane::ekctl::run`], whose answer is the exit code.
+//! [`eventkit_ekctl::run`], whose answer is the exit code.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let vars = std::env::vars().collect();
-    let code = eventkit_control_plane::ekctl::run(
+    let code = eventkit_ekctl::run(
         std::env::args().collect(),
         &vars,
         &mut std::io::stdout(),
