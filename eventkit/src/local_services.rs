@@ -96,7 +96,7 @@ pub async fn up(mut config: Config) -> anyhow::Result<()> {
             None => {
                 let created = eventkit_control_plane::tenants::create(&control, DEMO_TENANT, &actor).await?;
                 let app = Db::connect_lazy(config.database.app.expose(), 2)?;
-                eventkit_devtools::demo::seed(&eventkit_tenant_api::inventory::Inventory::new(app.clone()), created.tenant_id)
+                eventkit_devtools::demo::seed(&eventkit_tenant_api::inventory::Inventory::new(eventkit_platform::db::TenantDb::new(app.clone())), created.tenant_id)
                     .await
                     .map_err(|e| anyhow::anyhow!("seeding the demo tenant: {e}"))?;
                 app.pool().close().await;

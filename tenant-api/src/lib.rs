@@ -21,7 +21,7 @@ use axum::response::IntoResponse;
 use eventkit_platform::{
     auth::{Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, tenant_state::TenantStates},
     config::Config,
-    db::Db,
+    db::{Db, TenantDb},
     development::{self, Uses},
     health::{self, Health},
     identity::{memberships::MemberPermissions, sessions::Sessions},
@@ -47,6 +47,7 @@ use tokio::net::TcpListener;
 pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
     development::refuse_defaults(config, &[Uses::AppDatabase])?;
     let db = Db::connect_service(config.database.app.expose(), config.db_max_connections).await?;
+    let tenant_db = TenantDb::new(db.clone());
     let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
     let jwt = JwtVerifier::from_config(config)?;
     let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
@@ -72,19 +73,19 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     }
     let inventory = service!(
         InventoryServiceServer,
-        inventory::InventoryApi::new(inventory::Inventory::new(db.clone()))
+        inventory::InventoryApi::new(inventory::Inventory::new(tenant_db.clone()))
     );
     let planning = service!(
         PlanningServiceServer,
-        planning::PlanningApi::new(planning::Planning::new(db.clone()))
+        planning::PlanningApi::new(planning::Planning::new(tenant_db.clone()))
     );
     let scanning = service!(
         ScanningServiceServer,
-        scanning::ScanningApi::new(scanning::Scanning::new(db.clone()))
+        scanning::ScanningApi::new(scanning::Scanning::new(tenant_db.clone()))
     );
     let history = service!(
         HistoryServiceServer,
-        history::HistoryApi::new(history::History::new(db.clone()))
+        history::HistoryApi::new(history::History::new(tenant_db.clone()))
     );
     let sso = auth::sso::Sso::new(
         GuardedClients::new(
@@ -102,7 +103,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let admin = service!(
         AdminServiceServer,
         admin::AdminApi::new(admin::Admin::new(admin::AdminParts {
-            db: db.clone(),
+            db: tenant_db.clone(),
             keys: api_keys.clone(),
             members: members.clone(),
             nats: nats.clone(),
@@ -117,7 +118,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     let auth_service = service!(
         AuthServiceServer,
         auth::AuthApi::new(auth::Auth::new(
-            db.clone(),
+            &db,
             sessions.clone(),
             config.public_url.clone(),
             sso.clone(),
@@ -162,4 +163,47 @@ fn jwks_route(sessions: Sessions) -> axum::Router {
             }
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// Tenant-scoped code holds a `TenantDb` (transactions, one-shot reads) and never the `Db`
+    /// with its pool (docs/adr/0038): only `build` makes the handles, and `AuthService` names
+    /// its global tables through a `GlobalDb` it makes from one.
+    #[test]
+    fn only_build_and_the_auth_service_hold_a_db() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("src dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    walk(&path, found);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("source");
+                for (n, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or_default();
+                    if code
+                        .split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .any(|token| token == "Db")
+                    {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        walk(&src, &mut found);
+        let allowed = [src.join("lib.rs"), src.join("auth").join("mod.rs")];
+        found.retain(|hit| {
+            !allowed
+                .iter()
+                .any(|a| hit.starts_with(&*a.to_string_lossy()))
+        });
+        assert!(
+            found.is_empty(),
+            "tenant code holding a Db:\n{}",
+            found.join("\n")
+        );
+    }
 }

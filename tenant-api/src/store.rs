@@ -2,14 +2,30 @@
 //! transaction, optionally locking the row, or as one round trip). Another tenant's ids are
 //! `not_found`, exactly like ids that never existed.
 
-use eventkit_platform::db::one_shot::uuid_literal;
+//! Row access every tenant service shares: reads by id (in a transaction, optionally locking
+//! the row, or as one round trip through the [`TenantDb`]), the live/exists checks of ids named
+//! in requests, and soft delete. Each row type declares its table once ([`Entity`]); another
+//! tenant's ids are `not_found`, exactly like ids that never existed.
+
 use eventkit_platform::{
     ApiError,
-    auth::Principal,
-    db::{Db, TenantTx},
+    db::{Tenancy, TenantDb, TenantTx, one_shot::uuid_literal},
 };
 use sqlx::{FromRow, Postgres, QueryBuilder, postgres::PgRow};
 use uuid::Uuid;
+
+/// A row type read by id from one tenant table: what the helpers here need to know about an
+/// entity, declared beside its row struct.
+pub trait Entity: for<'r> FromRow<'r, PgRow> + Send + Unpin {
+    /// The table, e.g. `products`.
+    const TABLE: &'static str;
+    /// The columns the row type reads, as a select list.
+    const COLUMNS: &'static str;
+    /// What messages call one, e.g. `product`.
+    const NAME: &'static str;
+    /// Whether the table has `deleted_at` (soft delete with restore).
+    const SOFT_DELETE: bool = false;
+}
 
 /// Whether a read takes the row lock for the rest of the transaction.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -18,75 +34,47 @@ pub enum Lock {
     ForUpdate,
 }
 
-pub async fn tenant_tx(db: &Db, principal: &Principal) -> Result<TenantTx, ApiError> {
-    Ok(db
-        .tenant_tx(principal.tenant_id, &principal.actor())
-        .await?)
-}
-
-/// A read by id as one statement with literal values, for [`Db::tenant_read`].
-pub fn by_id_statement(
-    columns: &str,
-    table: &str,
-    tenant_literal: &str,
-    id_literal: &str,
-) -> String {
+/// A read of one `E` by id as one statement with literal values, for [`TenantDb::read_once`].
+pub fn by_id_statement<E: Entity>(tenant_literal: &str, id_literal: &str) -> String {
     format!(
-        "select {columns} from {table} where tenant_id = {tenant_literal} and id = {id_literal}"
+        "select {} from {} where tenant_id = {tenant_literal} and id = {id_literal}",
+        E::COLUMNS,
+        E::TABLE
     )
 }
 
-/// One row by id in one round trip (no transaction of our own), or `not_found`.
-pub async fn read_by_id<T>(
-    db: &Db,
-    principal: &Principal,
-    columns: &str,
-    table: &str,
-    entity: &str,
+/// One `E` by id in one round trip (no transaction of our own), or `not_found`.
+pub async fn read_once<E: Entity>(
+    db: &TenantDb,
+    who: &impl Tenancy,
     id: Uuid,
-) -> Result<T, ApiError>
-where
-    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-{
-    let statement = by_id_statement(
-        columns,
-        table,
-        &uuid_literal(principal.tenant_id),
-        &uuid_literal(id),
-    );
-    let rows = db
-        .tenant_read(principal.tenant_id, &principal.actor(), &statement)
-        .await?;
+) -> Result<E, ApiError> {
+    let statement = by_id_statement::<E>(&uuid_literal(who.tenant()), &uuid_literal(id));
+    let rows = db.read_once(who, &statement).await?;
     rows.into_iter()
         .next()
-        .ok_or_else(|| ApiError::not_found(entity, id))
+        .ok_or_else(|| ApiError::not_found(E::NAME, id))
 }
 
-/// `select <columns> from <table>` for one id of the transaction's tenant, or `not_found`
-/// naming the entity (another tenant's ids are not found either).
-pub async fn fetch_by_id<T>(
-    tx: &mut TenantTx,
-    columns: &str,
-    table: &str,
-    entity: &str,
-    id: Uuid,
-    lock: Lock,
-) -> Result<T, ApiError>
-where
-    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-{
+/// One `E` by id of the transaction's tenant, or `not_found` naming the entity (another
+/// tenant's ids are not found either).
+pub async fn fetch<E: Entity>(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<E, ApiError> {
     let lock = if lock == Lock::ForUpdate {
         " for update"
     } else {
         ""
     };
-    let sql = format!("select {columns} from {table} where tenant_id = $1 and id = $2{lock}");
+    let sql = format!(
+        "select {} from {} where tenant_id = $1 and id = $2{lock}",
+        E::COLUMNS,
+        E::TABLE
+    );
     sqlx::query_as(&sql)
         .bind(tx.tenant_id())
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| ApiError::not_found(entity, id))
+        .ok_or_else(|| ApiError::not_found(E::NAME, id))
 }
 
 /// Appends `(<ids of location and every location below it>)` to a query, for `location_id in`.
@@ -100,26 +88,30 @@ pub fn push_location_subtree(sql: &mut QueryBuilder<'_, Postgres>, tenant: Uuid,
         .push(") select id from below)");
 }
 
-/// Checks that `id` names a row of the tenant in `table` (`not_found` naming `field` otherwise)
-/// and, for tables with soft delete, that it is not deleted.
-pub async fn require_live(
+/// Checks that `id` names an `E` of the tenant (`not_found` naming `field` otherwise) and, for
+/// tables with soft delete, that it is not deleted.
+pub async fn require_live<E: Entity>(
     tx: &mut TenantTx,
     field: &str,
-    table: &str,
-    entity: &str,
     id: Uuid,
 ) -> Result<(), ApiError> {
-    let soft_delete = matches!(table, "products" | "events");
-    let sql = if soft_delete {
-        format!("select deleted_at is not null from {table} where tenant_id = $1 and id = $2")
+    let sql = if E::SOFT_DELETE {
+        format!(
+            "select deleted_at is not null from {} where tenant_id = $1 and id = $2",
+            E::TABLE
+        )
     } else {
-        format!("select false from {table} where tenant_id = $1 and id = $2")
+        format!(
+            "select false from {} where tenant_id = $1 and id = $2",
+            E::TABLE
+        )
     };
     let deleted: Option<bool> = sqlx::query_scalar(&sql)
         .bind(tx.tenant_id())
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
+    let entity = E::NAME;
     match deleted {
         None => Err(ApiError::NotFound(format!(
             "{field}: {entity} {id} not found"
@@ -132,14 +124,12 @@ pub async fn require_live(
 }
 
 /// Like [`require_live`], but a soft-deleted row counts (reads of history and progress).
-pub async fn require_exists(
+pub async fn require_exists<E: Entity>(
     tx: &mut TenantTx,
     field: &str,
-    table: &str,
-    entity: &str,
     id: Uuid,
 ) -> Result<(), ApiError> {
-    match require_live(tx, field, table, entity, id).await {
+    match require_live::<E>(tx, field, id).await {
         Err(ApiError::FailedPrecondition(_)) => Ok(()),
         other => other,
     }
@@ -154,19 +144,15 @@ pub fn in_field(field: &str) -> impl FnOnce(ApiError) -> ApiError + '_ {
     }
 }
 
-/// Soft-deletes (`deleted = true`) or restores a row of a table with `deleted_at`, refusing
-/// with `failed_precondition` when it already is in that state; returns the row as `columns`.
-pub async fn set_deleted<T>(
+/// Soft-deletes (`deleted = true`) or restores an `E` (of a table with `deleted_at`), refusing
+/// with `failed_precondition` when it already is in that state; returns the row.
+pub async fn set_deleted<E: Entity>(
     tx: &mut TenantTx,
-    table: &str,
-    entity: &str,
-    columns: &str,
     id: Uuid,
     deleted: bool,
-) -> Result<T, ApiError>
-where
-    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-{
+) -> Result<E, ApiError> {
+    debug_assert!(E::SOFT_DELETE, "{} has no deleted_at", E::TABLE);
+    let (table, entity) = (E::TABLE, E::NAME);
     let is_deleted: Option<bool> = sqlx::query_scalar(&format!(
         "select deleted_at is not null from {table} where tenant_id = $1 and id = $2 for update"
     ))
@@ -190,7 +176,8 @@ where
     }
     Ok(sqlx::query_as(&format!(
         "update {table} set deleted_at = case when $3 then now() end, updated_at = now() \
-         where tenant_id = $1 and id = $2 returning {columns}"
+         where tenant_id = $1 and id = $2 returning {}",
+        E::COLUMNS
     ))
     .bind(tx.tenant_id())
     .bind(id)

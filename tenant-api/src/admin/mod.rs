@@ -22,7 +22,7 @@ use eventkit_platform::{
         api_key::ApiKeyVerifier,
         invalidation::{self, Invalidation},
     },
-    db::{Db, TenantTx},
+    db::{TenantDb, TenantTx},
     dns::SharedTxtLookup,
     identity::memberships::MemberPermissions,
 };
@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Admin {
-    db: Db,
+    db: TenantDb,
     keys: ApiKeyVerifier,
     nats: async_nats::Client,
     webhook_guard: Guard,
@@ -42,7 +42,7 @@ pub struct Admin {
 
 /// What the admin service is built from.
 pub struct AdminParts {
-    pub db: Db,
+    pub db: TenantDb,
     /// The verifier the middleware uses, so a revocation reaches its cache at once.
     pub keys: ApiKeyVerifier,
     /// The member-permission cache the middleware uses, for the same reason.
@@ -74,10 +74,7 @@ impl Admin {
     }
 
     async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
-        Ok(self
-            .db
-            .tenant_tx(principal.tenant_id, &principal.actor())
-            .await?)
+        Ok(self.db.tx(principal).await?)
     }
 
     /// Applies a member's changed roles (or removal) here at once and in every other process as

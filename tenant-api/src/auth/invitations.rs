@@ -29,8 +29,8 @@ impl Auth {
     async fn open_invitation(&self, token: &str) -> Result<(TenantTx, InvitationRow), ApiError> {
         let (tenant_id, _) = invitations::parse(token).ok_or_else(invalid_token)?;
         let mut tx = self
-            .db
-            .tenant_tx(tenant_id, &Actor::system("invitation"))
+            .tenants
+            .tx(&(tenant_id, &Actor::system("invitation")))
             .await?;
         let invitation = invitations::find_open(&mut tx, token)
             .await?

@@ -19,7 +19,7 @@ use crate::wire::timestamp;
 use eventkit_platform::{
     ApiError,
     auth::{Principal, cookies::RefreshCookie},
-    db::{Actor, Db},
+    db::{Actor, Db, GlobalDb, TenantDb},
     identity::{
         memberships::{self, TenantOfUser},
         security_log::{self, SecurityEvent},
@@ -33,7 +33,10 @@ use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Auth {
-    db: Db,
+    /// Accounts, sessions, memberships, lockouts: global tables.
+    accounts: GlobalDb,
+    /// The security log and SSO settings of each tenant.
+    tenants: TenantDb,
     sessions: Sessions,
     public_url: String,
     sso: sso::Sso,
@@ -93,14 +96,15 @@ pub struct Answer<T> {
 
 impl Auth {
     pub fn new(
-        db: Db,
+        db: &Db,
         sessions: Sessions,
         public_url: String,
         sso: sso::Sso,
         throttles: Throttles,
     ) -> Self {
         Self {
-            db,
+            accounts: GlobalDb::new(db.clone()),
+            tenants: TenantDb::new(db.clone()),
             sessions,
             public_url,
             sso,
@@ -141,7 +145,7 @@ impl Auth {
         field: &str,
         wanted: &str,
     ) -> Result<(Uuid, Vec<TenantOfUser>), ApiError> {
-        let tenants = memberships::tenants_of(&self.db, user_id).await?;
+        let tenants = memberships::tenants_of(self.accounts.db(), user_id).await?;
         let chosen = if wanted.trim().is_empty() {
             tenants
                 .iter()
@@ -168,10 +172,8 @@ impl Auth {
 
     /// Records a security event in one tenant, in its own transaction.
     async fn log(&self, tenant_id: Uuid, event: SecurityEvent<'_>) -> Result<(), ApiError> {
-        let mut tx = self
-            .db
-            .tenant_tx(tenant_id, &Actor(event.actor.to_owned()))
-            .await?;
+        let actor = Actor(event.actor.to_owned());
+        let mut tx = self.tenants.tx(&(tenant_id, &actor)).await?;
         security_log::record(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
@@ -204,7 +206,7 @@ impl Auth {
         kind: &str,
         address: Option<&str>,
     ) -> Result<(), ApiError> {
-        for tenant in memberships::tenants_of(&self.db, user_id).await? {
+        for tenant in memberships::tenants_of(self.accounts.db(), user_id).await? {
             self.log(
                 tenant.tenant_id,
                 SecurityEvent {

@@ -21,7 +21,7 @@ impl Auth {
         stored: Option<String>,
         password: String,
     ) -> Result<bool, ApiError> {
-        lockout::check(&self.db, email).await?;
+        lockout::check(self.accounts.db(), email).await?;
         self.throttles
             .refuse_while_failing(PerClient::PasswordFailures, caller.client)
             .await?;
@@ -38,7 +38,7 @@ impl Auth {
         caller: &Caller,
         email: &str,
     ) -> Result<(), ApiError> {
-        lockout::record_failure(&self.db, email).await?;
+        lockout::record_failure(self.accounts.db(), email).await?;
         self.throttles
             .count_failure(PerClient::PasswordFailures, caller.client)
             .await;

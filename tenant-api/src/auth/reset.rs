@@ -65,18 +65,20 @@ impl Auth {
             .await?;
         let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&email)
-            .fetch_optional(self.db.pool())
+            .fetch_optional(self.accounts.pool())
             .await?;
         // A reset belongs to the person, not to any of their tenants: it is queued as an account
         // email (sent under EventKit's name), and the link is kept outside tenant data until it
         // is mailed. A person in no tenant has nothing to sign in to and gets nothing.
         if let Some(user_id) = user
-            && !memberships::tenants_of(&self.db, user_id).await?.is_empty()
+            && !memberships::tenants_of(self.accounts.db(), user_id)
+                .await?
+                .is_empty()
         {
             let token = tokens::generate("ekp_");
             let token_id = Uuid::now_v7();
             let expires_at = Utc::now() + VALID_FOR;
-            let mut tx = self.db.pool().begin().await?;
+            let mut tx = self.accounts.pool().begin().await?;
             sqlx::query(
                 "insert into user_tokens (id, user_id, purpose, token_hash, expires_at) \
                  values ($1, $2, 'password_reset', $3, $4)",
@@ -131,7 +133,7 @@ impl Auth {
         if !token.starts_with("ekp_") {
             return Err(invalid());
         }
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.accounts.pool().begin().await?;
         let found: Option<ResetFor> = sqlx::query_as(
             "select t.id as token_id, t.second_factor_failures, u.id as user_id, u.email, \
                  u.totp_secret, u.totp_enabled_at is not null as totp_enabled, u.totp_last_step \
@@ -199,7 +201,7 @@ impl Auth {
             .await?;
         links::forget(&mut tx, &[token_id]).await?;
         tx.commit().await?;
-        lockout::clear(&self.db, &email).await?;
+        lockout::clear(self.accounts.db(), &email).await?;
         self.sessions.revoke_all(user_id).await?;
         self.log_everywhere(user_id, "password.reset", caller.address.as_deref())
             .await?;

@@ -89,7 +89,7 @@ impl Auth {
     ) -> Result<Account, ApiError> {
         let account: Option<Account> = sqlx::query_as(&format!("{ACCOUNT} where email = $1"))
             .bind(email)
-            .fetch_optional(self.db.pool())
+            .fetch_optional(self.accounts.pool())
             .await?;
         let stored = account.as_ref().and_then(|a| a.password_hash.clone());
         let matches = self.check_password(caller, email, stored, password).await?;
@@ -107,7 +107,7 @@ impl Auth {
             self.second_factor(&account, totp_code, recovery_code, caller)
                 .await?;
         }
-        lockout::clear(&self.db, email).await?;
+        lockout::clear(self.accounts.db(), email).await?;
         Ok(account)
     }
 
@@ -124,7 +124,7 @@ impl Auth {
             secret: account.totp_secret.as_deref().unwrap_or_default(),
             last_step: account.totp_last_step,
         };
-        let mut conn = self.db.pool().acquire().await?;
+        let mut conn = self.accounts.pool().acquire().await?;
         let proof = second_factor::prove(&mut conn, &factor, code, recovery_code).await;
         drop(conn); // back to the pool before the failure is recorded on another connection
         let ok = match proof? {
@@ -235,7 +235,7 @@ impl Auth {
         _request: ListMyTenantsRequest,
     ) -> Result<Answer<ListMyTenantsResponse>, ApiError> {
         let (user_id, _) = caller.user()?;
-        let tenants = memberships::tenants_of(&self.db, user_id).await?;
+        let tenants = memberships::tenants_of(self.accounts.db(), user_id).await?;
         Ok(Answer {
             body: ListMyTenantsResponse {
                 tenants: Self::tenants_pb(&tenants),

@@ -31,7 +31,7 @@ impl Auth {
         )
         .bind(user_id)
         .bind(&secret)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.accounts.pool())
         .await?;
         let email = email.ok_or_else(|| {
             ApiError::FailedPrecondition(
@@ -53,7 +53,7 @@ impl Auth {
         request: ConfirmTotpEnrollmentRequest,
     ) -> Result<Answer<ConfirmTotpEnrollmentResponse>, ApiError> {
         let (user_id, principal) = caller.user()?;
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.accounts.pool().begin().await?;
         let pending: Option<(Option<Vec<u8>>, bool)> = sqlx::query_as(
             "select totp_secret, totp_enabled_at is not null from users where id = $1 for update",
         )
@@ -102,7 +102,7 @@ impl Auth {
         request: DisableTotpRequest,
     ) -> Result<Answer<DisableTotpResponse>, ApiError> {
         let (user_id, principal) = caller.user()?;
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.accounts.pool().begin().await?;
         let account: Account = sqlx::query_as(&format!("{ACCOUNT} where id = $1 for update"))
             .bind(user_id)
             .fetch_one(&mut *tx)

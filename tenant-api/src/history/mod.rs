@@ -2,20 +2,20 @@
 //! every change to products, assets, cases, locations, projects, events, pull-list lines,
 //! sub-rents, stock levels and maintenance records — old → new, who, when — listed per entity.
 
-use crate::{fields::unknown_enum, store, wire::timestamp};
+use crate::{fields::unknown_enum, wire::timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{FieldViolation, Violations, id};
-use eventkit_platform::{ApiError, auth::Principal, db::Db, delegate};
+use eventkit_platform::{ApiError, auth::Principal, db::TenantDb, delegate};
 use eventkit_proto::eventkit::v1::{self as pb, history_service_server::HistoryService, *};
 use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct History {
-    db: Db,
+    db: TenantDb,
 }
 
 impl History {
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: TenantDb) -> Self {
         Self { db }
     }
 }
@@ -118,7 +118,7 @@ impl History {
         v.finish()?;
         let (page, entity_type, entity) = (page.unwrap(), entity_type.unwrap(), entity.unwrap());
 
-        let mut tx = store::tenant_tx(&self.db, p).await?;
+        let mut tx = self.db.tx(p).await?;
         let mut sql = page.select(
             "id, entity_type, entity_id, operation, field, old_value, new_value, actor, created_at",
             "entity_changes",

@@ -1,7 +1,7 @@
 //! Serialised assets: one physical unit of a product with a barcode/QR code unique per tenant.
 
 use super::{
-    Inventory, Lock, fetch_by_id, input,
+    Inventory, Lock, input,
     rows::{ASSET_COLUMNS, AssetRow},
 };
 use crate::{asset_status, paging::Page, store::require_live};
@@ -25,7 +25,7 @@ const UPDATABLE: &[&str] = &[
 ];
 
 async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<AssetRow, ApiError> {
-    fetch_by_id(tx, ASSET_COLUMNS, "assets", "asset", id, lock).await
+    crate::store::fetch(tx, id, lock).await
 }
 
 /// How many of the tenant\'s assets (in id order, after the filters) a search looks at first.
@@ -127,7 +127,7 @@ impl Inventory {
         );
 
         let mut tx = self.tx(p).await?;
-        require_live(&mut tx, "product_id", "products", "product", product_id).await?;
+        require_live::<crate::inventory::ProductRow>(&mut tx, "product_id", product_id).await?;
         quota::reserve(&mut tx, QuotaKey::Assets, 1).await?;
         let row: AssetRow = sqlx::query_as(&format!(
             "insert into assets (tenant_id, id, product_id, code, serial_number, status, location_id) \
@@ -155,9 +155,7 @@ impl Inventory {
         req: GetAssetRequest,
     ) -> Result<GetAssetResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let row: AssetRow = self
-            .read_by_id(p, ASSET_COLUMNS, "assets", "asset", id)
-            .await?;
+        let row: AssetRow = self.read_once::<AssetRow>(p, id).await?;
         Ok(GetAssetResponse {
             asset: Some(row.into()),
         })
@@ -241,7 +239,8 @@ impl Inventory {
         let mut tx = self.tx(p).await?;
         let before = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if let Some(product) = new_product {
-            require_live(&mut tx, "asset.product_id", "products", "product", product).await?;
+            require_live::<crate::inventory::ProductRow>(&mut tx, "asset.product_id", product)
+                .await?;
         }
         set.push(" where tenant_id = ").push_bind(tx.tenant_id());
         set.push(" and id = ").push_bind(id);

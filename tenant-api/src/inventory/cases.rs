@@ -4,7 +4,7 @@
 //! the outer case then travels with everything inside it.
 
 use super::{
-    Inventory, Lock, fetch_by_id, input,
+    Inventory, Lock, input,
     rows::{CASE_COLUMNS, CaseRow},
 };
 use eventkit_domain::{
@@ -19,7 +19,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 async fn fetch_with_contents(tx: &mut TenantTx, id: Uuid) -> Result<pb::Case, ApiError> {
-    let row: CaseRow = fetch_by_id(tx, CASE_COLUMNS, "cases", "case", id, Lock::No).await?;
+    let row: CaseRow = crate::store::fetch(tx, id, Lock::No).await?;
     let contents: Vec<Uuid> = sqlx::query_scalar(
         "select id from assets where tenant_id = $1 and case_id = $2 order by id",
     )

@@ -82,7 +82,7 @@ impl Inventory {
         let kit = kit.unwrap();
 
         let mut tx = self.tx(p).await?;
-        require_live(&mut tx, "product_id", "products", "product", kit).await?;
+        require_live::<crate::inventory::ProductRow>(&mut tx, "product_id", kit).await?;
         if !components.is_empty() && in_kits(&mut tx, kit, true).await? {
             return Err(ApiError::FailedPrecondition(format!(
                 "product {kit} is a component of a kit; kits are one level deep"
@@ -90,7 +90,7 @@ impl Inventory {
         }
         for (i, (product, _)) in components.iter().enumerate() {
             let field = format!("components[{i}].product_id");
-            require_live(&mut tx, &field, "products", "product", *product).await?;
+            require_live::<crate::inventory::ProductRow>(&mut tx, &field, *product).await?;
             if in_kits(&mut tx, *product, false).await? {
                 return Err(ApiError::FailedPrecondition(format!(
                     "{field}: product {product} is a kit; kits are one level deep"
@@ -126,7 +126,7 @@ impl Inventory {
     ) -> Result<GetKitResponse, ApiError> {
         let kit = id::parse_id("product_id", &req.product_id)?;
         let mut tx = self.tx(p).await?;
-        store::require_exists(&mut tx, "product_id", "products", "product", kit).await?;
+        store::require_exists::<crate::inventory::ProductRow>(&mut tx, "product_id", kit).await?;
         let loaded = load(&mut tx, kit).await?;
         tx.commit().await?;
         Ok(GetKitResponse { kit: Some(loaded) })

@@ -69,9 +69,7 @@ impl Inventory {
         req: GetLocationRequest,
     ) -> Result<GetLocationResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let row: LocationRow = self
-            .read_by_id(p, LOCATION_COLUMNS, "locations", "location", id)
-            .await?;
+        let row: LocationRow = self.read_once::<LocationRow>(p, id).await?;
         Ok(GetLocationResponse {
             location: Some(row.into()),
         })

@@ -5,7 +5,7 @@
 use super::Inventory;
 use crate::{
     asset_status::{self, Change},
-    store::{Lock, fetch_by_id},
+    store::{Entity, Lock, fetch},
     wire::{opt_id, timestamp},
 };
 use chrono::{DateTime, Utc};
@@ -27,6 +27,12 @@ struct RecordRow {
     opened_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
     close_note: String,
+}
+
+impl Entity for RecordRow {
+    const TABLE: &'static str = "maintenance_records";
+    const COLUMNS: &'static str = COLUMNS;
+    const NAME: &'static str = "maintenance record";
 }
 
 impl From<RecordRow> for pb::MaintenanceRecord {
@@ -131,15 +137,7 @@ impl Inventory {
         let (id, note) = (id.unwrap(), note.unwrap());
 
         let mut tx = self.tx(p).await?;
-        let current: RecordRow = fetch_by_id(
-            &mut tx,
-            COLUMNS,
-            "maintenance_records",
-            "maintenance record",
-            id,
-            Lock::ForUpdate,
-        )
-        .await?;
+        let current: RecordRow = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if current.closed_at.is_some() {
             return Err(ApiError::FailedPrecondition(format!(
                 "maintenance record {id} is already closed"

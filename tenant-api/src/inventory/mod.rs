@@ -15,47 +15,36 @@ mod rows;
 pub(crate) mod stock;
 
 pub use api::InventoryApi;
-pub(crate) use rows::asset_status_to_pb;
+pub(crate) use rows::{AssetRow, CaseRow, LocationRow, ProductRow, asset_status_to_pb};
 
-use crate::store::{self, by_id_statement};
+use crate::store::{self, Entity, by_id_statement};
 use eventkit_platform::db::one_shot::one_shot_sql;
 use eventkit_platform::{
     ApiError,
     auth::Principal,
-    db::{Db, TenantTx},
+    db::{TenantDb, TenantTx},
 };
-use sqlx::{FromRow, postgres::PgRow};
 use uuid::Uuid;
 
-pub(crate) use crate::store::{Lock, fetch_by_id};
+pub(crate) use crate::store::Lock;
 
 #[derive(Clone)]
 pub struct Inventory {
-    db: Db,
+    db: TenantDb,
 }
 
 impl Inventory {
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: TenantDb) -> Self {
         Self { db }
     }
 
     /// One row by id in one round trip (no transaction of our own), or `not_found`.
-    async fn read_by_id<T>(
-        &self,
-        principal: &Principal,
-        columns: &str,
-        table: &str,
-        entity: &str,
-        id: Uuid,
-    ) -> Result<T, ApiError>
-    where
-        T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-    {
-        store::read_by_id(&self.db, principal, columns, table, entity, id).await
+    async fn read_once<E: Entity>(&self, principal: &Principal, id: Uuid) -> Result<E, ApiError> {
+        store::read_once(&self.db, principal, id).await
     }
 
     async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
-        store::tenant_tx(&self.db, principal).await
+        Ok(self.db.tx(principal).await?)
     }
 }
 
@@ -65,6 +54,6 @@ pub fn get_asset_sql(tenant: &str, actor: &str, id: &str) -> String {
     one_shot_sql(
         tenant,
         actor,
-        &by_id_statement(rows::ASSET_COLUMNS, "assets", tenant, id),
+        &by_id_statement::<rows::AssetRow>(tenant, id),
     )
 }

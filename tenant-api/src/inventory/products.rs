@@ -1,7 +1,7 @@
 //! Products: create, get, update by mask, soft delete, restore, list with filters and search.
 
 use super::{
-    Inventory, Lock, fetch_by_id, input,
+    Inventory, Lock, input,
     rows::{PRODUCT_COLUMNS, ProductRow},
 };
 use crate::{fields::push_text, store};
@@ -40,7 +40,7 @@ fn check_consumable(
 }
 
 async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<ProductRow, ApiError> {
-    fetch_by_id(tx, PRODUCT_COLUMNS, "products", "product", id, lock).await
+    store::fetch(tx, id, lock).await
 }
 
 impl Inventory {
@@ -101,9 +101,7 @@ impl Inventory {
         req: GetProductRequest,
     ) -> Result<GetProductResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let row: ProductRow = self
-            .read_by_id(p, PRODUCT_COLUMNS, "products", "product", id)
-            .await?;
+        let row: ProductRow = self.read_once::<ProductRow>(p, id).await?;
         Ok(GetProductResponse {
             product: Some(row.into()),
         })
@@ -232,9 +230,7 @@ impl Inventory {
     ) -> Result<pb::Product, ApiError> {
         let id = id::parse_id("id", raw_id)?;
         let mut tx = self.tx(p).await?;
-        let row: ProductRow =
-            store::set_deleted(&mut tx, "products", "product", PRODUCT_COLUMNS, id, deleted)
-                .await?;
+        let row: ProductRow = store::set_deleted::<ProductRow>(&mut tx, id, deleted).await?;
         let product = pb::Product::from(row);
         let event = if deleted {
             outbox::Event::ProductDeleted

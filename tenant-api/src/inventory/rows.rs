@@ -1,5 +1,6 @@
 //! Database rows of the inventory tables and their conversion to API messages.
 
+use crate::store::Entity;
 use crate::wire::{opt_id, timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::inventory::{
@@ -26,6 +27,13 @@ pub struct ProductRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Entity for ProductRow {
+    const TABLE: &'static str = "products";
+    const COLUMNS: &'static str = PRODUCT_COLUMNS;
+    const NAME: &'static str = "product";
+    const SOFT_DELETE: bool = true;
 }
 
 impl From<ProductRow> for pb::Product {
@@ -68,6 +76,12 @@ pub struct LocationRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Entity for LocationRow {
+    const TABLE: &'static str = "locations";
+    const COLUMNS: &'static str = LOCATION_COLUMNS;
+    const NAME: &'static str = "location";
+}
+
 impl From<LocationRow> for pb::Location {
     fn from(r: LocationRow) -> Self {
         let kind = match DomainLocationKind::from_db(&r.kind) {
@@ -102,6 +116,12 @@ pub struct AssetRow {
     pub case_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Entity for AssetRow {
+    const TABLE: &'static str = "assets";
+    const COLUMNS: &'static str = ASSET_COLUMNS;
+    const NAME: &'static str = "asset";
 }
 
 pub(crate) fn asset_status_to_pb(status: DomainAssetStatus) -> pb::AssetStatus {
@@ -145,6 +165,12 @@ pub struct CaseRow {
     pub parent_case_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Entity for CaseRow {
+    const TABLE: &'static str = "cases";
+    const COLUMNS: &'static str = CASE_COLUMNS;
+    const NAME: &'static str = "case";
 }
 
 impl CaseRow {

@@ -146,8 +146,8 @@ impl Inventory {
         let (product, location) = (product.unwrap(), location.unwrap());
 
         let mut tx = self.tx(p).await?;
-        require_live(&mut tx, "product_id", "products", "product", product).await?;
-        require_live(&mut tx, "location_id", "locations", "location", location).await?;
+        require_live::<crate::inventory::ProductRow>(&mut tx, "product_id", product).await?;
+        require_live::<crate::inventory::LocationRow>(&mut tx, "location_id", location).await?;
         let tracking: String = sqlx::query_scalar(
             "select tracking_mode from products where tenant_id = $1 and id = $2",
         )

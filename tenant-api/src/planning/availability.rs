@@ -124,9 +124,9 @@ impl Planning {
         );
 
         let mut tx = self.tx(p).await?;
-        require_live(&mut tx, "product_id", "products", "product", product).await?;
+        require_live::<crate::inventory::ProductRow>(&mut tx, "product_id", product).await?;
         if let Some(location) = location {
-            require_live(&mut tx, "location_id", "locations", "location", location).await?;
+            require_live::<crate::inventory::LocationRow>(&mut tx, "location_id", location).await?;
         }
         let kit: Vec<(Uuid, i32)> = sqlx::query_as(
             "select component_id, quantity from kit_components where tenant_id = $1 and kit_id = $2 order by component_id",

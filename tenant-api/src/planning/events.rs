@@ -7,7 +7,7 @@ use super::{
     Planning, consumption, input, require_live,
     rows::{EVENT_COLUMNS, EventRow, status_of},
 };
-use crate::store::{self, Lock, fetch_by_id};
+use crate::store::{self, Lock};
 use crate::{bookings, fields::push_text, period::Window};
 use chrono::{DateTime, Utc};
 use eventkit_domain::{
@@ -31,7 +31,7 @@ const UPDATABLE: &[&str] = &[
 ];
 
 pub(crate) async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<EventRow, ApiError> {
-    fetch_by_id(tx, EVENT_COLUMNS, "events", "event", id, lock).await
+    store::fetch(tx, id, lock).await
 }
 
 /// Records `event` (e.g. `outbox::Event::EventCreated`) about the event `row`; returns it.
@@ -121,7 +121,9 @@ impl NewEvent {
 
     pub async fn check_project(&self, tx: &mut TenantTx) -> Result<(), ApiError> {
         match self.project {
-            Some(project) => require_live(tx, "project_id", "projects", "project", project).await,
+            Some(project) => {
+                require_live::<crate::planning::ProjectRow>(tx, "project_id", project).await
+            }
             None => Ok(()),
         }
     }
@@ -180,9 +182,7 @@ impl Planning {
         req: GetEventRequest,
     ) -> Result<GetEventResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let row: EventRow = self
-            .read_by_id(p, EVENT_COLUMNS, "events", "event", id)
-            .await?;
+        let row: EventRow = self.read_once::<EventRow>(p, id).await?;
         Ok(GetEventResponse {
             event: Some(row.into()),
         })
@@ -260,7 +260,8 @@ impl Planning {
             )));
         }
         if let Some(project) = new_project {
-            require_live(&mut tx, "event.project_id", "projects", "project", project).await?;
+            require_live::<crate::planning::ProjectRow>(&mut tx, "event.project_id", project)
+                .await?;
         }
         set.push(" where tenant_id = ").push_bind(tx.tenant_id());
         set.push(" and id = ").push_bind(id);
@@ -303,8 +304,7 @@ impl Planning {
     ) -> Result<pb::Event, ApiError> {
         let id = id::parse_id("id", raw_id)?;
         let mut tx = self.tx(p).await?;
-        let row: EventRow =
-            store::set_deleted(&mut tx, "events", "event", EVENT_COLUMNS, id, deleted).await?;
+        let row: EventRow = store::set_deleted::<EventRow>(&mut tx, id, deleted).await?;
         if deleted {
             ensure_nothing_out(&mut tx, id).await?;
         }

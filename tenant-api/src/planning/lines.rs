@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     bookings,
-    store::{self, Lock, fetch_by_id},
+    store::{self, Lock, fetch},
 };
 use eventkit_domain::{FieldViolation, Violations, id, planning as rules};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
@@ -111,15 +111,15 @@ impl Planning {
             .map_err(store::in_field("event_id"))?;
         let (product, asset, case, quantity) = match wanted {
             Wanted::Product(id, q) => {
-                require_live(&mut tx, "product_id", "products", "product", id).await?;
+                require_live::<crate::inventory::ProductRow>(&mut tx, "product_id", id).await?;
                 (Some(id), None, None, q)
             }
             Wanted::Asset(id) => {
-                require_live(&mut tx, "asset_id", "assets", "asset", id).await?;
+                require_live::<crate::inventory::AssetRow>(&mut tx, "asset_id", id).await?;
                 (None, Some(id), None, 1)
             }
             Wanted::Case(id) => {
-                require_live(&mut tx, "case_id", "cases", "case", id).await?;
+                require_live::<crate::inventory::CaseRow>(&mut tx, "case_id", id).await?;
                 (None, None, Some(id), 1)
             }
         };
@@ -159,15 +159,7 @@ impl Planning {
         let quantity = rules::quantity("line.quantity", line.quantity, None)?;
 
         let mut tx = self.tx(p).await?;
-        let current: LineRow = fetch_by_id(
-            &mut tx,
-            LINE_COLUMNS,
-            "event_lines",
-            "pull list line",
-            id,
-            Lock::ForUpdate,
-        )
-        .await?;
+        let current: LineRow = fetch(&mut tx, id, Lock::ForUpdate).await?;
         if current.product_id.is_none() {
             return Err(ApiError::invalid(
                 "line.quantity",
@@ -210,15 +202,7 @@ impl Planning {
     ) -> Result<RemovePullListLineResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
-        let row: LineRow = fetch_by_id(
-            &mut tx,
-            LINE_COLUMNS,
-            "event_lines",
-            "pull list line",
-            id,
-            Lock::ForUpdate,
-        )
-        .await?;
+        let row: LineRow = fetch(&mut tx, id, Lock::ForUpdate).await?;
         sqlx::query("delete from event_lines where tenant_id = $1 and id = $2")
             .bind(tx.tenant_id())
             .bind(id)

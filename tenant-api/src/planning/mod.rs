@@ -18,44 +18,34 @@ mod sub_rents;
 mod supply;
 
 pub use api::PlanningApi;
-pub(crate) use rows::{EVENT_COLUMNS, EventRow, status_of};
+pub(crate) use rows::{EventRow, ProjectRow, status_of};
 pub use supply::DEMAND_SQL;
 
-use crate::store;
 pub(crate) use crate::store::require_live;
+use crate::store::{self, Entity};
 use eventkit_platform::{
     ApiError,
     auth::Principal,
-    db::{Db, TenantTx},
+    db::{TenantDb, TenantTx},
 };
-use sqlx::{FromRow, postgres::PgRow};
 use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Planning {
-    db: Db,
+    db: TenantDb,
 }
 
 impl Planning {
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: TenantDb) -> Self {
         Self { db }
     }
 
     async fn tx(&self, principal: &Principal) -> Result<TenantTx, ApiError> {
-        store::tenant_tx(&self.db, principal).await
+        Ok(self.db.tx(principal).await?)
     }
 
-    async fn read_by_id<T>(
-        &self,
-        principal: &Principal,
-        columns: &str,
-        table: &str,
-        entity: &str,
-        id: Uuid,
-    ) -> Result<T, ApiError>
-    where
-        T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
-    {
-        store::read_by_id(&self.db, principal, columns, table, entity, id).await
+    /// One row by id in one round trip (no transaction of our own), or `not_found`.
+    async fn read_once<E: Entity>(&self, principal: &Principal, id: Uuid) -> Result<E, ApiError> {
+        store::read_once(&self.db, principal, id).await
     }
 }

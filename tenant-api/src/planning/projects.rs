@@ -44,9 +44,7 @@ impl Planning {
         req: GetProjectRequest,
     ) -> Result<GetProjectResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let row: ProjectRow = self
-            .read_by_id(p, PROJECT_COLUMNS, "projects", "project", id)
-            .await?;
+        let row: ProjectRow = self.read_once::<ProjectRow>(p, id).await?;
         Ok(GetProjectResponse {
             project: Some(row.into()),
         })

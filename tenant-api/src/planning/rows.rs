@@ -2,6 +2,7 @@
 
 use super::input::event_status_to_pb;
 use crate::period::{Range, Window};
+use crate::store::Entity;
 use crate::wire::{opt_id, period, timestamp};
 use chrono::{DateTime, Utc};
 use eventkit_domain::planning::EventStatus;
@@ -32,6 +33,12 @@ pub struct ProjectRow {
     pub client_name: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Entity for ProjectRow {
+    const TABLE: &'static str = "projects";
+    const COLUMNS: &'static str = PROJECT_COLUMNS;
+    const NAME: &'static str = "project";
 }
 
 impl From<ProjectRow> for pb::Project {
@@ -66,6 +73,13 @@ pub struct EventRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Entity for EventRow {
+    const TABLE: &'static str = "events";
+    const COLUMNS: &'static str = EVENT_COLUMNS;
+    const NAME: &'static str = "event";
+    const SOFT_DELETE: bool = true;
 }
 
 impl EventRow {
@@ -109,6 +123,12 @@ pub struct LineRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl Entity for LineRow {
+    const TABLE: &'static str = "event_lines";
+    const COLUMNS: &'static str = LINE_COLUMNS;
+    const NAME: &'static str = "pull list line";
+}
+
 impl From<LineRow> for pb::PullListLine {
     fn from(r: LineRow) -> Self {
         use pb::pull_list_line::Item;
@@ -140,6 +160,12 @@ pub struct SubRentRow {
     pub cost_minor: Option<i64>,
     pub cost_currency: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Entity for SubRentRow {
+    const TABLE: &'static str = "sub_rents";
+    const COLUMNS: &'static str = SUB_RENT_COLUMNS;
+    const NAME: &'static str = "sub-rent";
 }
 
 impl From<SubRentRow> for pb::SubRent {

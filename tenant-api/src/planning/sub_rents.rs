@@ -5,7 +5,7 @@ use super::{
     Planning, input, require_live,
     rows::{SUB_RENT_COLUMNS, SubRentRow},
 };
-use crate::store::{Lock, fetch_by_id};
+use crate::store::{Lock, fetch};
 use eventkit_domain::{Violations, id, planning as rules};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -26,7 +26,7 @@ impl Planning {
         let (product, cost) = (product.unwrap(), cost.unwrap());
 
         let mut tx = self.tx(p).await?;
-        require_live(&mut tx, "product_id", "products", "product", product).await?;
+        require_live::<crate::inventory::ProductRow>(&mut tx, "product_id", product).await?;
         let row: SubRentRow = sqlx::query_as(&format!(
             "insert into sub_rents (tenant_id, id, product_id, supplier, quantity, period, cost_minor, cost_currency) \
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning {SUB_RENT_COLUMNS}"
@@ -57,15 +57,7 @@ impl Planning {
     ) -> Result<DeleteSubRentResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
         let mut tx = self.tx(p).await?;
-        let row: SubRentRow = fetch_by_id(
-            &mut tx,
-            SUB_RENT_COLUMNS,
-            "sub_rents",
-            "sub-rent",
-            id,
-            Lock::ForUpdate,
-        )
-        .await?;
+        let row: SubRentRow = fetch(&mut tx, id, Lock::ForUpdate).await?;
         sqlx::query("delete from sub_rents where tenant_id = $1 and id = $2")
             .bind(tx.tenant_id())
             .bind(id)

@@ -29,7 +29,7 @@ use eventkit_domain::{
 use eventkit_platform::{
     ApiError,
     auth::Principal,
-    db::{Db, TenantTx},
+    db::{TenantDb, TenantTx},
 };
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
@@ -39,11 +39,11 @@ const NOTE: TextRule = TextRule::multiline(1000);
 
 #[derive(Clone)]
 pub struct Scanning {
-    db: Db,
+    db: TenantDb,
 }
 
 impl Scanning {
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: TenantDb) -> Self {
         Self { db }
     }
 }
@@ -131,7 +131,7 @@ pub(crate) struct EventInfo {
 impl Scanning {
     /// Runs one scan: replay, or resolve + decide + store, in one transaction.
     async fn run(&self, p: &Principal, scan: Scan) -> Result<pb::ScanResult, ApiError> {
-        let mut tx = store::tenant_tx(&self.db, p).await?;
+        let mut tx = self.db.tx(p).await?;
         sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2, 0))")
             .bind(tx.tenant_id())
             .bind(&scan.client_scan_id)
@@ -161,16 +161,9 @@ impl Scanning {
 }
 
 async fn event_info(tx: &mut TenantTx, id: Uuid) -> Result<EventInfo, ApiError> {
-    let row: crate::planning::EventRow = store::fetch_by_id(
-        tx,
-        crate::planning::EVENT_COLUMNS,
-        "events",
-        "event",
-        id,
-        Lock::No,
-    )
-    .await
-    .map_err(store::in_field("event_id"))?;
+    let row: crate::planning::EventRow = store::fetch(tx, id, Lock::No)
+        .await
+        .map_err(store::in_field("event_id"))?;
     if row.deleted_at.is_some() {
         return Err(ApiError::FailedPrecondition(format!(
             "event {id} is deleted"

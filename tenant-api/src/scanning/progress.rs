@@ -63,8 +63,8 @@ impl Scanning {
         req: GetEventProgressRequest,
     ) -> Result<GetEventProgressResponse, ApiError> {
         let event = id::parse_id("event_id", &req.event_id)?;
-        let mut tx = store::tenant_tx(&self.db, p).await?;
-        store::require_exists(&mut tx, "event_id", "events", "event", event).await?;
+        let mut tx = self.db.tx(p).await?;
+        store::require_exists::<crate::planning::EventRow>(&mut tx, "event_id", event).await?;
         // Bulk lines count on the line; serialised units are the assets out against it.
         let rows: Vec<ProgressRow> = sqlx::query_as(
             "select l.id, l.product_id, l.asset_id, l.case_id, \
@@ -128,7 +128,7 @@ impl Scanning {
         let asset = v.check(id::parse_optional_id("asset_id", &req.asset_id));
         v.finish()?;
         let (page, asset) = (page.unwrap(), asset.unwrap());
-        let mut tx = store::tenant_tx(&self.db, p).await?;
+        let mut tx = self.db.tx(p).await?;
         let mut sql = page.select(
             "id, asset_id, from_status, to_status, event_id, reason, actor, created_at",
             "asset_status_log",

@@ -5,7 +5,7 @@
 
 use super::{Scan, Scanning, answer::Answer, refuse, resolve};
 use crate::{
-    store::{self, require_live},
+    store::{self, Entity, require_live},
     wire::timestamp,
 };
 use chrono::{DateTime, Utc};
@@ -23,19 +23,18 @@ struct StocktakeRow {
     closed_at: Option<DateTime<Utc>>,
 }
 
+impl Entity for StocktakeRow {
+    const TABLE: &'static str = "stocktakes";
+    const COLUMNS: &'static str = COLUMNS;
+    const NAME: &'static str = "stocktake";
+}
+
 const COLUMNS: &str = "id, location_id, status, created_at, closed_at";
 
 async fn fetch(tx: &mut TenantTx, id: Uuid, field: &str) -> Result<StocktakeRow, ApiError> {
-    store::fetch_by_id(
-        tx,
-        COLUMNS,
-        "stocktakes",
-        "stocktake",
-        id,
-        store::Lock::ForUpdate,
-    )
-    .await
-    .map_err(store::in_field(field))
+    store::fetch(tx, id, store::Lock::ForUpdate)
+        .await
+        .map_err(store::in_field(field))
 }
 
 /// The stocktake with its counts and discrepancies.
@@ -162,8 +161,8 @@ impl Scanning {
         req: StartStocktakeRequest,
     ) -> Result<StartStocktakeResponse, ApiError> {
         let location = id::parse_id("location_id", &req.location_id)?;
-        let mut tx = store::tenant_tx(&self.db, p).await?;
-        require_live(&mut tx, "location_id", "locations", "location", location).await?;
+        let mut tx = self.db.tx(p).await?;
+        require_live::<crate::inventory::LocationRow>(&mut tx, "location_id", location).await?;
         let row: StocktakeRow = sqlx::query_as(&format!(
             "insert into stocktakes (tenant_id, id, location_id) values ($1, $2, $3) returning {COLUMNS}"
         ))
@@ -201,7 +200,7 @@ impl Scanning {
         req: GetStocktakeRequest,
     ) -> Result<GetStocktakeResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let mut tx = store::tenant_tx(&self.db, p).await?;
+        let mut tx = self.db.tx(p).await?;
         let row = fetch(&mut tx, id, "id").await?;
         let stocktake = load(&mut tx, row).await?;
         tx.commit().await?;
@@ -216,7 +215,7 @@ impl Scanning {
         req: CloseStocktakeRequest,
     ) -> Result<CloseStocktakeResponse, ApiError> {
         let id = id::parse_id("id", &req.id)?;
-        let mut tx = store::tenant_tx(&self.db, p).await?;
+        let mut tx = self.db.tx(p).await?;
         let row = fetch(&mut tx, id, "id").await?;
         if row.status != "open" {
             return Err(ApiError::FailedPrecondition(format!(

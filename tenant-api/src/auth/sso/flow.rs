@@ -103,7 +103,7 @@ impl Auth {
         .bind(nonce.secret())
         .bind(Utc::now() + FLOW_VALID_FOR)
         .bind(tokens::hash(&browser))
-        .execute(self.db.pool())
+        .execute(self.accounts.pool())
         .await?;
         Ok(Answer {
             body: StartSsoSignInResponse {
@@ -136,7 +136,7 @@ impl Auth {
                 let (user_id, new_link) = self.platform_person(&identity).await?;
                 let (tenant_id, _) = self.pick_tenant(user_id, "tenant_id", "").await?;
                 if new_link {
-                    let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("sso")).await?;
+                    let mut tx = self.tenants.tx(&(tenant_id, &Actor::system("sso"))).await?;
                     self.tell_about_link(&mut tx, user_id, &identity, Proof::Platform)
                         .await?;
                     tx.commit().await?;
@@ -196,7 +196,7 @@ impl Auth {
             },
         )
         .await?;
-        memberships::tenants_of(&self.db, user_id).await
+        memberships::tenants_of(self.accounts.db(), user_id).await
     }
 
     /// Uses up the flow of `state`, if this is the browser that started it.
@@ -209,7 +209,7 @@ impl Auth {
              where state_hash = $1 and used_at is null and expires_at > now()",
         )
         .bind(&state_hash)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.accounts.pool())
         .await?;
         let bound = bound.ok_or_else(unknown)?;
         if !same_browser(caller.sso_flow.as_deref(), &bound) {
@@ -221,7 +221,7 @@ impl Auth {
              returning sso_tenant, issuer_url, pkce_verifier, nonce",
         )
         .bind(&state_hash)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.accounts.pool())
         .await?;
         let (tenant, issuer_url, verifier, nonce) = flow.ok_or_else(unknown)?;
         Ok(Flow {
@@ -280,7 +280,7 @@ impl Auth {
         )
         .bind(&identity.issuer)
         .bind(&identity.subject)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.accounts.pool())
         .await?;
         if let Some(user) = linked {
             return Ok((user, false));
@@ -289,7 +289,7 @@ impl Auth {
             Some(email) => {
                 sqlx::query_scalar("select id from users where email = $1")
                     .bind(email)
-                    .fetch_optional(self.db.pool())
+                    .fetch_optional(self.accounts.pool())
                     .await?
             }
             None => None,
@@ -307,7 +307,7 @@ impl Auth {
         .bind(&identity.subject)
         .bind(user)
         .bind(Proof::Platform.as_str())
-        .execute(self.db.pool())
+        .execute(self.accounts.pool())
         .await?
         .rows_affected();
         Ok((user, inserted == 1))
@@ -327,7 +327,7 @@ impl Auth {
         )
         .bind(&identity.issuer)
         .bind(&identity.subject)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.accounts.pool())
         .await?;
         let linked = link
             .map(|(user, proof)| (user, Proof::parse(&proof)))
@@ -337,12 +337,12 @@ impl Auth {
             (None, Some(email)) => {
                 sqlx::query_scalar("select id from users where email = $1")
                     .bind(email)
-                    .fetch_optional(self.db.pool())
+                    .fetch_optional(self.accounts.pool())
                     .await?
             }
             _ => None,
         };
-        let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("sso")).await?;
+        let mut tx = self.tenants.tx(&(tenant_id, &Actor::system("sso"))).await?;
         let member = match linked.map(|(user, _)| user).or(by_email) {
             Some(user) => memberships::permissions_in(&mut tx, user).await?.is_some(),
             None => false,

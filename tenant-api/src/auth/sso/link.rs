@@ -70,11 +70,11 @@ impl Auth {
         .bind(&identity.subject)
         .bind(user)
         .bind(expires_at)
-        .execute(self.db.pool())
+        .execute(self.accounts.pool())
         .await?;
         let email: String = sqlx::query_scalar("select email from users where id = $1")
             .bind(user)
-            .fetch_one(self.db.pool())
+            .fetch_one(self.accounts.pool())
             .await?;
         Ok(SsoLinkRequired {
             link_token: token,
@@ -107,7 +107,7 @@ impl Auth {
              from sso_link_requests where token_hash = $1 and used_at is null and expires_at > now()",
         )
         .bind(&token_hash)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.accounts.pool())
         .await?;
         let pending = pending.ok_or_else(unknown)?;
         if !same_browser(caller.sso_flow.as_deref(), &pending.browser_hash) {
@@ -115,7 +115,7 @@ impl Auth {
         }
         let email: String = sqlx::query_scalar("select email from users where id = $1")
             .bind(pending.user_id)
-            .fetch_one(self.db.pool())
+            .fetch_one(self.accounts.pool())
             .await?;
         self.prove_account(
             &email,
@@ -129,7 +129,7 @@ impl Auth {
             "update sso_link_requests set used_at = now() where token_hash = $1 and used_at is null",
         )
         .bind(&token_hash)
-        .execute(self.db.pool())
+        .execute(self.accounts.pool())
         .await?
         .rows_affected();
         if used != 1 {
@@ -150,10 +150,8 @@ impl Auth {
             email_verified: true,
         };
         let user = pending.user_id;
-        let mut tx = self
-            .db
-            .tenant_tx(pending.sso_tenant, &Actor(format!("user:{user}")))
-            .await?;
+        let actor = Actor(format!("user:{user}"));
+        let mut tx = self.tenants.tx(&(pending.sso_tenant, &actor)).await?;
         if memberships::permissions_in(&mut tx, user).await?.is_none() {
             if let Domain::NotAllowed(domain) =
                 domains::standing(&mut tx, &settings, &email).await?

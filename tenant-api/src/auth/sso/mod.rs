@@ -170,7 +170,7 @@ impl Auth {
             })?;
             return Ok((platform, None));
         };
-        let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("sso")).await?;
+        let mut tx = self.tenants.tx(&(tenant_id, &Actor::system("sso"))).await?;
         let settings: Option<TenantSso> =
             sqlx::query_as(&format!("select {TENANT_SSO_COLUMNS} from sso_settings"))
                 .fetch_optional(&mut *tx)
