@@ -10,6 +10,7 @@
 //! uses inventory's stock.
 
 use crate::period::{Range, Window};
+use eventkit_domain::ids::CaseId;
 use eventkit_domain::{
     availability::{self, AssetBooking},
     planning::EventStatus,
@@ -197,7 +198,8 @@ pub async fn sync_all_lines(tx: &mut TenantTx) -> Result<(), ApiError> {
 
 /// After an asset is packed into `case`: every event that reserves the case now reserves the
 /// asset too, so each is checked for a double booking.
-pub(crate) async fn ensure_case_bookable(tx: &mut TenantTx, case: Uuid) -> Result<(), ApiError> {
+pub(crate) async fn ensure_case_bookable(tx: &mut TenantTx, case: CaseId) -> Result<(), ApiError> {
+    let case: Uuid = case.into();
     let events: Vec<Uuid> = sqlx::query_scalar(
         "select distinct event_id from event_lines where tenant_id = $1 and case_id = $2 and reserves",
     )

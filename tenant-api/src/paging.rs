@@ -94,11 +94,11 @@ impl Page {
     }
 
     /// Runs a [`Page::select`] query in id order and cuts the page.
-    pub async fn fetch<T>(
+    pub async fn fetch<T, Id: Into<Uuid>>(
         &self,
         mut sql: QueryBuilder<'static, Postgres>,
         tx: &mut TenantTx,
-        id: impl Fn(&T) -> Uuid,
+        id: impl Fn(&T) -> Id,
     ) -> Result<(Vec<T>, Option<PageResponse>), sqlx::Error>
     where
         T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
@@ -119,15 +119,15 @@ impl Page {
     }
 
     /// Cuts `rows` to the page and makes the response's paging part.
-    pub fn finish<T>(
+    pub fn finish<T, Id: Into<Uuid>>(
         &self,
         mut rows: Vec<T>,
-        id: impl Fn(&T) -> Uuid,
+        id: impl Fn(&T) -> Id,
     ) -> (Vec<T>, Option<PageResponse>) {
         let more = rows.len() as i64 > self.size;
         rows.truncate(self.size as usize);
         let next_page_token = match (more, rows.last()) {
-            (true, Some(last)) => URL_SAFE_NO_PAD.encode(id(last).as_bytes()),
+            (true, Some(last)) => URL_SAFE_NO_PAD.encode(id(last).into().as_bytes()),
             _ => String::new(),
         };
         (rows, Some(PageResponse { next_page_token }))

@@ -17,6 +17,8 @@ use uuid::Uuid;
 /// A row type read by id from one tenant table: what the helpers here need to know about an
 /// entity, declared beside its row struct.
 pub trait Entity: for<'r> FromRow<'r, PgRow> + Send + Unpin {
+    /// The entity's id type (`domain::ids`), so a read cannot be handed another entity's id.
+    type Id: Copy + Into<Uuid> + std::fmt::Display + Send;
     /// The table, e.g. `products`.
     const TABLE: &'static str;
     /// The columns the row type reads, as a select list.
@@ -47,9 +49,9 @@ pub fn by_id_statement<E: Entity>(tenant_literal: &str, id_literal: &str) -> Str
 pub async fn read_once<E: Entity>(
     db: &TenantDb,
     who: &impl Tenancy,
-    id: Uuid,
+    id: E::Id,
 ) -> Result<E, ApiError> {
-    let statement = by_id_statement::<E>(&uuid_literal(who.tenant()), &uuid_literal(id));
+    let statement = by_id_statement::<E>(&uuid_literal(who.tenant()), &uuid_literal(id.into()));
     let rows = db.read_once(who, &statement).await?;
     rows.into_iter()
         .next()
@@ -58,7 +60,7 @@ pub async fn read_once<E: Entity>(
 
 /// One `E` by id of the transaction's tenant, or `not_found` naming the entity (another
 /// tenant's ids are not found either).
-pub async fn fetch<E: Entity>(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<E, ApiError> {
+pub async fn fetch<E: Entity>(tx: &mut TenantTx, id: E::Id, lock: Lock) -> Result<E, ApiError> {
     let lock = if lock == Lock::ForUpdate {
         " for update"
     } else {
@@ -71,7 +73,7 @@ pub async fn fetch<E: Entity>(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result
     );
     sqlx::query_as(&sql)
         .bind(tx.tenant_id())
-        .bind(id)
+        .bind(id.into())
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| ApiError::not_found(E::NAME, id))
@@ -93,7 +95,7 @@ pub fn push_location_subtree(sql: &mut QueryBuilder<'_, Postgres>, tenant: Uuid,
 pub async fn require_live<E: Entity>(
     tx: &mut TenantTx,
     field: &str,
-    id: Uuid,
+    id: E::Id,
 ) -> Result<(), ApiError> {
     let sql = if E::SOFT_DELETE {
         format!(
@@ -108,7 +110,7 @@ pub async fn require_live<E: Entity>(
     };
     let deleted: Option<bool> = sqlx::query_scalar(&sql)
         .bind(tx.tenant_id())
-        .bind(id)
+        .bind(id.into())
         .fetch_optional(&mut **tx)
         .await?;
     let entity = E::NAME;
@@ -127,7 +129,7 @@ pub async fn require_live<E: Entity>(
 pub async fn require_exists<E: Entity>(
     tx: &mut TenantTx,
     field: &str,
-    id: Uuid,
+    id: E::Id,
 ) -> Result<(), ApiError> {
     match require_live::<E>(tx, field, id).await {
         Err(ApiError::FailedPrecondition(_)) => Ok(()),
@@ -148,9 +150,10 @@ pub fn in_field(field: &str) -> impl FnOnce(ApiError) -> ApiError + '_ {
 /// with `failed_precondition` when it already is in that state; returns the row.
 pub async fn set_deleted<E: Entity>(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: E::Id,
     deleted: bool,
 ) -> Result<E, ApiError> {
+    let id: Uuid = id.into();
     debug_assert!(E::SOFT_DELETE, "{} has no deleted_at", E::TABLE);
     let (table, entity) = (E::TABLE, E::NAME);
     let is_deleted: Option<bool> = sqlx::query_scalar(&format!(

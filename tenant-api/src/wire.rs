@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use eventkit_proto::eventkit::v1 as pb;
 use sqlx::postgres::types::PgRange;
 use std::ops::Bound;
-use uuid::Uuid;
 
 /// A database time as a protobuf `Timestamp`.
 pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
@@ -15,7 +14,7 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
 }
 
 /// An optional id as the API's string (empty for none).
-pub fn opt_id(id: Option<Uuid>) -> String {
+pub fn opt_id(id: Option<impl std::fmt::Display>) -> String {
     id.map(|i| i.to_string()).unwrap_or_default()
 }
 

@@ -11,7 +11,12 @@ use crate::db::TenantTx;
 use uuid::Uuid;
 
 /// Records `event` (e.g. [`Event::ProductCreated`]) about `subject_id`.
-pub async fn emit(tx: &mut TenantTx, subject_id: Uuid, event: Event) -> Result<(), sqlx::Error> {
+pub async fn emit(
+    tx: &mut TenantTx,
+    subject_id: impl Into<Uuid>,
+    event: Event,
+) -> Result<(), sqlx::Error> {
+    let subject_id: Uuid = subject_id.into();
     let tenant_id = tx.tenant_id();
     let actor = tx.actor().0.clone();
     sqlx::query(

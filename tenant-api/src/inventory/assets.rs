@@ -5,6 +5,7 @@ use super::{
     rows::{ASSET_COLUMNS, AssetRow},
 };
 use crate::{asset_status, paging::Page, store::require_live};
+use eventkit_domain::ids::{AssetId, LocationId, ProductId};
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
@@ -24,7 +25,7 @@ const UPDATABLE: &[&str] = &[
     "product_id",
 ];
 
-async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<AssetRow, ApiError> {
+async fn fetch(tx: &mut TenantTx, id: AssetId, lock: Lock) -> Result<AssetRow, ApiError> {
     crate::store::fetch(tx, id, lock).await
 }
 
@@ -34,8 +35,8 @@ const SEARCH_WINDOW: i64 = 5_000;
 /// The optional filters of `ListAssets`, pushed onto a query of `assets` after its scope
 /// ([`Page::push_scope`]).
 struct AssetFilters {
-    product: Option<Uuid>,
-    location: Option<Uuid>,
+    product: Option<ProductId>,
+    location: Option<LocationId>,
     status: Option<&'static str>,
 }
 
@@ -108,7 +109,7 @@ impl Inventory {
         req: CreateAssetRequest,
     ) -> Result<CreateAssetResponse, ApiError> {
         let mut v = Violations::new();
-        let product_id = v.check(id::parse_id("product_id", &req.product_id));
+        let product_id = v.check(ProductId::parse("product_id", &req.product_id));
         let code = v.check(parse_code("code", &req.code));
         let serial = v.check(rules::SERIAL_NUMBER.parse("serial_number", &req.serial_number));
         let status = v.check(input::asset_status(
@@ -116,7 +117,7 @@ impl Inventory {
             req.status,
             Some(AssetStatus::Available),
         ));
-        let location_id = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let location_id = v.check(LocationId::parse_optional("location_id", &req.location_id));
         v.finish()?;
         let (product_id, code, serial, status, location_id) = (
             product_id.unwrap(),
@@ -154,7 +155,7 @@ impl Inventory {
         p: &Principal,
         req: GetAssetRequest,
     ) -> Result<GetAssetResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = AssetId::parse("id", &req.id)?;
         let row: AssetRow = self.read_once::<AssetRow>(p, id).await?;
         Ok(GetAssetResponse {
             asset: Some(row.into()),
@@ -190,7 +191,7 @@ impl Inventory {
         let asset = req
             .asset
             .ok_or_else(|| ApiError::invalid("asset", "is required"))?;
-        let id = id::parse_id("asset.id", &asset.id)?;
+        let id = AssetId::parse("asset.id", &asset.id)?;
         let paths = input::update_mask(req.update_mask.as_ref(), UPDATABLE)?;
 
         let mut v = Violations::new();
@@ -226,7 +227,7 @@ impl Inventory {
                     }
                 }
                 "product_id" => {
-                    if let Some(product) = v.check(id::parse_id(&field, &asset.product_id)) {
+                    if let Some(product) = v.check(ProductId::parse(&field, &asset.product_id)) {
                         set.push(", product_id = ").push_bind(product);
                         new_product = Some(product);
                     }
@@ -250,7 +251,7 @@ impl Inventory {
         outbox::emit(&mut tx, id, outbox::Event::AssetUpdated(updated.clone())).await?;
         if let Some(status) = new_status {
             let change = asset_status::Change {
-                asset: id,
+                asset: id.into(),
                 from: &before.status,
                 to: status,
                 event: None,
@@ -272,8 +273,8 @@ impl Inventory {
     ) -> Result<ListAssetsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let product = v.check(id::parse_optional_id("product_id", &req.product_id));
-        let location = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let product = v.check(ProductId::parse_optional("product_id", &req.product_id));
+        let location = v.check(LocationId::parse_optional("location_id", &req.location_id));
         let status = v.check(
             input::asset_status("status", req.status, None)
                 .map(Some)

@@ -7,6 +7,7 @@ use super::{
     Inventory, Lock, input,
     rows::{CASE_COLUMNS, CaseRow},
 };
+use eventkit_domain::ids::{AssetId, CaseId, LocationId};
 use eventkit_domain::{
     Violations,
     events::payloads::{CaseAssetMoved, CaseCaseMoved},
@@ -18,7 +19,7 @@ use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-async fn fetch_with_contents(tx: &mut TenantTx, id: Uuid) -> Result<pb::Case, ApiError> {
+async fn fetch_with_contents(tx: &mut TenantTx, id: CaseId) -> Result<pb::Case, ApiError> {
     let row: CaseRow = crate::store::fetch(tx, id, Lock::No).await?;
     let contents: Vec<Uuid> = sqlx::query_scalar(
         "select id from assets where tenant_id = $1 and case_id = $2 order by id",
@@ -46,7 +47,7 @@ impl Inventory {
         let mut v = Violations::new();
         let code = v.check(parse_code("code", &req.code));
         let name = v.check(rules::NAME.parse("name", &req.name));
-        let location = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let location = v.check(LocationId::parse_optional("location_id", &req.location_id));
         let kind = v.check(input::case_kind("kind", req.kind));
         v.finish()?;
 
@@ -74,7 +75,7 @@ impl Inventory {
         p: &Principal,
         req: GetCaseRequest,
     ) -> Result<GetCaseResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = CaseId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let case = fetch_with_contents(&mut tx, id).await?;
         tx.commit().await?;
@@ -88,7 +89,7 @@ impl Inventory {
     ) -> Result<ListCasesResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let location = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let location = v.check(LocationId::parse_optional("location_id", &req.location_id));
         v.finish()?;
         let (page, location) = (page.unwrap(), location.unwrap());
 
@@ -139,8 +140,8 @@ impl Inventory {
         into: bool,
     ) -> Result<pb::Case, ApiError> {
         let mut v = Violations::new();
-        let case_id = v.check(id::parse_id("case_id", raw_case));
-        let asset_id = v.check(id::parse_id("asset_id", raw_asset));
+        let case_id = v.check(CaseId::parse("case_id", raw_case));
+        let asset_id = v.check(AssetId::parse("asset_id", raw_asset));
         v.finish()?;
         let (case_id, asset_id) = (case_id.unwrap(), asset_id.unwrap());
 
@@ -162,7 +163,7 @@ impl Inventory {
         .await?;
         let current = current
             .ok_or_else(|| ApiError::NotFound(format!("asset_id: asset {asset_id} not found")))?;
-        if !into && current != Some(case_id) {
+        if !into && current != Some(case_id.into()) {
             return Err(ApiError::FailedPrecondition(format!(
                 "asset {asset_id} is not in case {case_id}"
             )));
@@ -184,8 +185,8 @@ impl Inventory {
             outbox::Event::CaseAssetRemoved
         };
         let moved = CaseAssetMoved {
-            case_id,
-            asset_id,
+            case_id: case_id.into(),
+            asset_id: asset_id.into(),
             previous_case_id: current,
         };
         outbox::emit(&mut tx, case_id, event(moved)).await?;
@@ -224,8 +225,8 @@ impl Inventory {
         into: bool,
     ) -> Result<pb::Case, ApiError> {
         let mut v = Violations::new();
-        let outer = v.check(id::parse_id("case_id", raw_outer));
-        let child = v.check(id::parse_id("child_case_id", raw_child));
+        let outer = v.check(CaseId::parse("case_id", raw_outer));
+        let child = v.check(CaseId::parse("child_case_id", raw_child));
         v.finish()?;
         let (outer, child) = (outer.unwrap(), child.unwrap());
 
@@ -278,7 +279,7 @@ impl Inventory {
                     "case {outer} is inside case {child}: nesting them the other way would make a loop"
                 )));
             }
-        } else if current != Some(outer) {
+        } else if current != Some(outer.into()) {
             return Err(ApiError::FailedPrecondition(format!(
                 "case {child} is not in case {outer}"
             )));
@@ -300,8 +301,8 @@ impl Inventory {
             outbox::Event::CaseCaseRemoved
         };
         let moved = CaseCaseMoved {
-            case_id: outer,
-            child_case_id: child,
+            case_id: outer.into(),
+            child_case_id: child.into(),
             previous_case_id: current,
         };
         outbox::emit(&mut tx, outer, event(moved)).await?;

@@ -4,12 +4,13 @@
 
 use super::Inventory;
 use crate::store::{self, require_live};
-use eventkit_domain::{Violations, id, planning::quantity};
+use eventkit_domain::ids::ProductId;
+use eventkit_domain::{Violations, planning::quantity};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use uuid::Uuid;
 
-async fn load(tx: &mut TenantTx, kit: Uuid) -> Result<pb::Kit, ApiError> {
+async fn load(tx: &mut TenantTx, kit: ProductId) -> Result<pb::Kit, ApiError> {
     let rows: Vec<(Uuid, i32)> = sqlx::query_as(
         "select component_id, quantity from kit_components where tenant_id = $1 and kit_id = $2 order by component_id",
     )
@@ -30,7 +31,11 @@ async fn load(tx: &mut TenantTx, kit: Uuid) -> Result<pb::Kit, ApiError> {
 }
 
 /// Whether `product` is a component of some kit (`as_component`) or a kit itself.
-async fn in_kits(tx: &mut TenantTx, product: Uuid, as_component: bool) -> Result<bool, ApiError> {
+async fn in_kits(
+    tx: &mut TenantTx,
+    product: ProductId,
+    as_component: bool,
+) -> Result<bool, ApiError> {
     let column = if as_component {
         "component_id"
     } else {
@@ -52,11 +57,11 @@ impl Inventory {
         req: SetKitComponentsRequest,
     ) -> Result<SetKitComponentsResponse, ApiError> {
         let mut v = Violations::new();
-        let kit = v.check(id::parse_id("product_id", &req.product_id));
-        let mut components: Vec<(Uuid, i32)> = Vec::new();
+        let kit = v.check(ProductId::parse("product_id", &req.product_id));
+        let mut components: Vec<(ProductId, i32)> = Vec::new();
         for (i, c) in req.components.iter().enumerate() {
             let field = format!("components[{i}].product_id");
-            let product = v.check(id::parse_id(&field, &c.product_id));
+            let product = v.check(ProductId::parse(&field, &c.product_id));
             let count = v.check(quantity(
                 &format!("components[{i}].quantity"),
                 c.quantity,
@@ -124,7 +129,7 @@ impl Inventory {
         p: &Principal,
         req: GetKitRequest,
     ) -> Result<GetKitResponse, ApiError> {
-        let kit = id::parse_id("product_id", &req.product_id)?;
+        let kit = ProductId::parse("product_id", &req.product_id)?;
         let mut tx = self.tx(p).await?;
         store::require_exists::<crate::inventory::ProductRow>(&mut tx, "product_id", kit).await?;
         let loaded = load(&mut tx, kit).await?;

@@ -4,6 +4,7 @@ use super::{
     Inventory, input,
     rows::{LOCATION_COLUMNS, LocationRow},
 };
+use eventkit_domain::ids::LocationId;
 use eventkit_domain::{Violations, id, inventory as rules};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -68,7 +69,7 @@ impl Inventory {
         p: &Principal,
         req: GetLocationRequest,
     ) -> Result<GetLocationResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = LocationId::parse("id", &req.id)?;
         let row: LocationRow = self.read_once::<LocationRow>(p, id).await?;
         Ok(GetLocationResponse {
             location: Some(row.into()),

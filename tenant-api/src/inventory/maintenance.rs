@@ -9,6 +9,7 @@ use crate::{
     wire::{opt_id, timestamp},
 };
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::{AssetId, EventId, MaintenanceRecordId};
 use eventkit_domain::{Violations, id, inventory::AssetStatus, text::TextRule};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -20,9 +21,9 @@ const COLUMNS: &str = "id, asset_id, event_id, note, opened_at, closed_at, close
 
 #[derive(sqlx::FromRow)]
 struct RecordRow {
-    id: Uuid,
-    asset_id: Uuid,
-    event_id: Option<Uuid>,
+    id: MaintenanceRecordId,
+    asset_id: AssetId,
+    event_id: Option<EventId>,
     note: String,
     opened_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
@@ -30,6 +31,7 @@ struct RecordRow {
 }
 
 impl Entity for RecordRow {
+    type Id = MaintenanceRecordId;
     const TABLE: &'static str = "maintenance_records";
     const COLUMNS: &'static str = COLUMNS;
     const NAME: &'static str = "maintenance record";
@@ -98,7 +100,7 @@ impl Inventory {
         req: OpenMaintenanceRecordRequest,
     ) -> Result<OpenMaintenanceRecordResponse, ApiError> {
         let mut v = Violations::new();
-        let asset = v.check(id::parse_id("asset_id", &req.asset_id));
+        let asset = v.check(AssetId::parse("asset_id", &req.asset_id));
         let note = v.check(NOTE.parse("note", &req.note));
         v.finish()?;
         let (asset, note) = (asset.unwrap(), note.unwrap());
@@ -118,7 +120,7 @@ impl Inventory {
                 status.replace('_', " ")
             )));
         }
-        let record = open(&mut tx, asset, &status, None, &note, "repair").await?;
+        let record = open(&mut tx, asset.into(), &status, None, &note, "repair").await?;
         tx.commit().await?;
         Ok(OpenMaintenanceRecordResponse {
             record: Some(record),
@@ -131,7 +133,7 @@ impl Inventory {
         req: CloseMaintenanceRecordRequest,
     ) -> Result<CloseMaintenanceRecordResponse, ApiError> {
         let mut v = Violations::new();
-        let id = v.check(id::parse_id("id", &req.id));
+        let id = v.check(MaintenanceRecordId::parse("id", &req.id));
         let note = v.check(NOTE.parse("note", &req.note));
         v.finish()?;
         let (id, note) = (id.unwrap(), note.unwrap());
@@ -161,7 +163,7 @@ impl Inventory {
         .await?;
         if status == AssetStatus::InRepair.as_str() {
             let change = Change {
-                asset: row.asset_id,
+                asset: row.asset_id.into(),
                 from: &status,
                 to: AssetStatus::Available,
                 event: None,
@@ -184,7 +186,7 @@ impl Inventory {
     ) -> Result<ListMaintenanceRecordsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let asset = v.check(id::parse_optional_id("asset_id", &req.asset_id));
+        let asset = v.check(AssetId::parse_optional("asset_id", &req.asset_id));
         v.finish()?;
         let (page, asset) = (page.unwrap(), asset.unwrap());
 

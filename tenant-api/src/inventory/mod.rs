@@ -24,7 +24,6 @@ use eventkit_platform::{
     auth::Principal,
     db::{TenantDb, TenantTx},
 };
-use uuid::Uuid;
 
 pub(crate) use crate::store::Lock;
 
@@ -39,7 +38,7 @@ impl Inventory {
     }
 
     /// One row by id in one round trip (no transaction of our own), or `not_found`.
-    async fn read_once<E: Entity>(&self, principal: &Principal, id: Uuid) -> Result<E, ApiError> {
+    async fn read_once<E: Entity>(&self, principal: &Principal, id: E::Id) -> Result<E, ApiError> {
         store::read_once(&self.db, principal, id).await
     }
 

@@ -5,6 +5,7 @@ use super::{
     rows::{PRODUCT_COLUMNS, ProductRow},
 };
 use crate::{fields::push_text, store};
+use eventkit_domain::ids::ProductId;
 use eventkit_domain::{
     FieldViolation, Violations, id,
     inventory::{self as rules, TrackingMode},
@@ -12,7 +13,6 @@ use eventkit_domain::{
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
-use uuid::Uuid;
 
 const UPDATABLE: &[&str] = &[
     "name",
@@ -39,7 +39,7 @@ fn check_consumable(
     Ok(())
 }
 
-async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<ProductRow, ApiError> {
+async fn fetch(tx: &mut TenantTx, id: ProductId, lock: Lock) -> Result<ProductRow, ApiError> {
     store::fetch(tx, id, lock).await
 }
 
@@ -100,7 +100,7 @@ impl Inventory {
         p: &Principal,
         req: GetProductRequest,
     ) -> Result<GetProductResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = ProductId::parse("id", &req.id)?;
         let row: ProductRow = self.read_once::<ProductRow>(p, id).await?;
         Ok(GetProductResponse {
             product: Some(row.into()),
@@ -115,7 +115,7 @@ impl Inventory {
         let product = req
             .product
             .ok_or_else(|| ApiError::invalid("product", "is required"))?;
-        let id = id::parse_id("product.id", &product.id)?;
+        let id = ProductId::parse("product.id", &product.id)?;
         let paths = input::update_mask(req.update_mask.as_ref(), UPDATABLE)?;
 
         let mut v = Violations::new();
@@ -228,7 +228,7 @@ impl Inventory {
         raw_id: &str,
         deleted: bool,
     ) -> Result<pb::Product, ApiError> {
-        let id = id::parse_id("id", raw_id)?;
+        let id = ProductId::parse("id", raw_id)?;
         let mut tx = self.tx(p).await?;
         let row: ProductRow = store::set_deleted::<ProductRow>(&mut tx, id, deleted).await?;
         let product = pb::Product::from(row);

@@ -3,6 +3,7 @@
 use crate::store::Entity;
 use crate::wire::{opt_id, timestamp};
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::{AssetId, CaseId, LocationId, ProductId};
 use eventkit_domain::inventory::{
     AssetStatus as DomainAssetStatus, LocationKind as DomainLocationKind,
     TrackingMode as DomainTracking,
@@ -15,7 +16,7 @@ pub const PRODUCT_COLUMNS: &str = "id, name, description, category, sku, trackin
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct ProductRow {
-    pub id: Uuid,
+    pub id: ProductId,
     pub name: String,
     pub description: String,
     pub category: String,
@@ -30,6 +31,7 @@ pub struct ProductRow {
 }
 
 impl Entity for ProductRow {
+    type Id = ProductId;
     const TABLE: &'static str = "products";
     const COLUMNS: &'static str = PRODUCT_COLUMNS;
     const NAME: &'static str = "product";
@@ -68,15 +70,16 @@ pub const LOCATION_COLUMNS: &str = "id, name, kind, parent_id, created_at, updat
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct LocationRow {
-    pub id: Uuid,
+    pub id: LocationId,
     pub name: String,
     pub kind: String,
-    pub parent_id: Option<Uuid>,
+    pub parent_id: Option<LocationId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Entity for LocationRow {
+    type Id = LocationId;
     const TABLE: &'static str = "locations";
     const COLUMNS: &'static str = LOCATION_COLUMNS;
     const NAME: &'static str = "location";
@@ -107,18 +110,19 @@ pub const ASSET_COLUMNS: &str =
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct AssetRow {
-    pub id: Uuid,
-    pub product_id: Uuid,
+    pub id: AssetId,
+    pub product_id: ProductId,
     pub code: String,
     pub serial_number: String,
     pub status: String,
-    pub location_id: Option<Uuid>,
-    pub case_id: Option<Uuid>,
+    pub location_id: Option<LocationId>,
+    pub case_id: Option<CaseId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Entity for AssetRow {
+    type Id = AssetId;
     const TABLE: &'static str = "assets";
     const COLUMNS: &'static str = ASSET_COLUMNS;
     const NAME: &'static str = "asset";
@@ -157,17 +161,18 @@ pub const CASE_COLUMNS: &str =
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct CaseRow {
-    pub id: Uuid,
+    pub id: CaseId,
     pub code: String,
     pub name: String,
-    pub location_id: Option<Uuid>,
+    pub location_id: Option<LocationId>,
     pub kind: String,
-    pub parent_case_id: Option<Uuid>,
+    pub parent_case_id: Option<CaseId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Entity for CaseRow {
+    type Id = CaseId;
     const TABLE: &'static str = "cases";
     const COLUMNS: &'static str = CASE_COLUMNS;
     const NAME: &'static str = "case";

@@ -6,6 +6,7 @@ use super::Inventory;
 use crate::store::require_live;
 use crate::wire::timestamp;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::{LocationId, ProductId};
 use eventkit_domain::{FieldViolation, Violations, events::payloads::StockLow, id};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -133,8 +134,8 @@ impl Inventory {
         req: SetStockLevelRequest,
     ) -> Result<SetStockLevelResponse, ApiError> {
         let mut v = Violations::new();
-        let product = v.check(id::parse_id("product_id", &req.product_id));
-        let location = v.check(id::parse_id("location_id", &req.location_id));
+        let product = v.check(ProductId::parse("product_id", &req.product_id));
+        let location = v.check(LocationId::parse("location_id", &req.location_id));
         let quantity = v.check(count("quantity", req.quantity, MAX_STOCK));
         let in_repair = v.check(count(
             "in_repair_quantity",
@@ -199,8 +200,8 @@ impl Inventory {
     ) -> Result<ListStockLevelsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let product = v.check(id::parse_optional_id("product_id", &req.product_id));
-        let location = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let product = v.check(ProductId::parse_optional("product_id", &req.product_id));
+        let location = v.check(LocationId::parse_optional("location_id", &req.location_id));
         v.finish()?;
         let (page, product, location) = (page.unwrap(), product.unwrap(), location.unwrap());
 

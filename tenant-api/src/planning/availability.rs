@@ -8,10 +8,11 @@ use super::{
     supply::{Demand, Labels, demand, labels, stock, sub_rents},
 };
 use crate::bookings;
+use eventkit_domain::ids::{LocationId, ProductId};
 use eventkit_domain::{
     Violations,
     availability::{self as rules, Booking, Verdict},
-    id, planning,
+    planning,
 };
 use eventkit_platform::{ApiError, auth::Principal};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -107,8 +108,8 @@ impl Planning {
         req: CheckAvailabilityRequest,
     ) -> Result<CheckAvailabilityResponse, ApiError> {
         let mut v = Violations::new();
-        let product = v.check(id::parse_id("product_id", &req.product_id));
-        let location = v.check(id::parse_optional_id("location_id", &req.location_id));
+        let product = v.check(ProductId::parse("product_id", &req.product_id));
+        let location = v.check(LocationId::parse_optional("location_id", &req.location_id));
         let window = v.check(input::bounded_period(
             "period",
             req.period.as_ref(),
@@ -136,13 +137,13 @@ impl Planning {
         .fetch_all(&mut *tx)
         .await?;
         let parts: Vec<(Uuid, u32)> = if kit.is_empty() {
-            vec![(product, 1)]
+            vec![(product.into(), 1)]
         } else {
             kit.iter().map(|(c, q)| (*c, *q as u32)).collect()
         };
         let ids: Vec<Uuid> = parts.iter().map(|(c, _)| *c).collect();
-        let demand = demand(&mut tx, window, kit.is_empty().then_some(product)).await?;
-        let stock = stock(&mut tx, &ids, location).await?;
+        let demand = demand(&mut tx, window, kit.is_empty().then_some(product.into())).await?;
+        let stock = stock(&mut tx, &ids, location.map(Into::into)).await?;
         let subs = sub_rents(&mut tx, window, &ids).await?;
 
         let checks: Vec<PartCheck> = parts

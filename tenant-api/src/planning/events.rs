@@ -10,6 +10,7 @@ use super::{
 use crate::store::{self, Lock};
 use crate::{bookings, fields::push_text, period::Window};
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::{EventId, ProjectId};
 use eventkit_domain::{
     FieldViolation, Violations,
     events::payloads::EventStatusChanged,
@@ -30,7 +31,11 @@ const UPDATABLE: &[&str] = &[
     "period",
 ];
 
-pub(crate) async fn fetch(tx: &mut TenantTx, id: Uuid, lock: Lock) -> Result<EventRow, ApiError> {
+pub(crate) async fn fetch(
+    tx: &mut TenantTx,
+    id: EventId,
+    lock: Lock,
+) -> Result<EventRow, ApiError> {
     store::fetch(tx, id, lock).await
 }
 
@@ -47,7 +52,7 @@ pub(crate) async fn emit(
 }
 
 /// A deleted event can take no scans, so one with goods still out cannot be deleted.
-async fn ensure_nothing_out(tx: &mut TenantTx, event: Uuid) -> Result<(), ApiError> {
+async fn ensure_nothing_out(tx: &mut TenantTx, event: EventId) -> Result<(), ApiError> {
     let out: i64 = sqlx::query_scalar(
         "select (select count(*) from event_assets where tenant_id = $1 and event_id = $2 and returned_at is null) \
               + (select coalesce(sum(out_quantity - returned_quantity - consumed_quantity), 0) from event_lines where tenant_id = $1 and event_id = $2)",
@@ -84,7 +89,7 @@ pub(crate) struct NewEvent {
     name: String,
     client: String,
     venue: String,
-    project: Option<Uuid>,
+    project: Option<ProjectId>,
     pub prep: Option<DateTime<Utc>>,
     pub period: Option<Window>,
 }
@@ -102,7 +107,7 @@ impl NewEvent {
         let name = v.check(rules::NAME.parse("name", name));
         let client = v.check(rules::CLIENT_NAME.parse("client_name", client));
         let venue = v.check(rules::VENUE.parse("venue", venue));
-        let project = v.check(id::parse_optional_id("project_id", project));
+        let project = v.check(ProjectId::parse_optional("project_id", project));
         let prep = v.check(input::time("prep_time", prep));
         let period = v.check(input::period("period", period));
         if let (Some(prep), Some(period)) = (prep, period) {
@@ -181,7 +186,7 @@ impl Planning {
         p: &Principal,
         req: GetEventRequest,
     ) -> Result<GetEventResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = EventId::parse("id", &req.id)?;
         let row: EventRow = self.read_once::<EventRow>(p, id).await?;
         Ok(GetEventResponse {
             event: Some(row.into()),
@@ -196,7 +201,7 @@ impl Planning {
         let event = req
             .event
             .ok_or_else(|| ApiError::invalid("event", "is required"))?;
-        let id = id::parse_id("event.id", &event.id)?;
+        let id = EventId::parse("event.id", &event.id)?;
         let paths = crate::fields::update_mask(req.update_mask.as_ref(), UPDATABLE)?;
 
         let mut v = Violations::new();
@@ -215,7 +220,8 @@ impl Planning {
                 ),
                 "venue" => push_text(&mut set, &mut v, "venue", text(rules::VENUE, &event.venue)),
                 "project_id" => {
-                    if let Some(project) = v.check(id::parse_optional_id(&field, &event.project_id))
+                    if let Some(project) =
+                        v.check(ProjectId::parse_optional(&field, &event.project_id))
                     {
                         set.push(", project_id = ").push_bind(project);
                         new_project = project;
@@ -268,8 +274,8 @@ impl Planning {
         set.push(format!(" returning {EVENT_COLUMNS}"));
         let row: EventRow = set.build_query_as().fetch_one(&mut *tx).await?;
         if new_period.is_some() {
-            bookings::sync_lines(&mut tx, Some(id)).await?;
-            bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
+            bookings::sync_lines(&mut tx, Some(id.into())).await?;
+            bookings::ensure_no_double_booking(&mut tx, Some(id.into())).await?;
         }
         let updated = emit(&mut tx, outbox::Event::EventUpdated, row).await?;
         tx.commit().await?;
@@ -302,15 +308,15 @@ impl Planning {
         raw_id: &str,
         deleted: bool,
     ) -> Result<pb::Event, ApiError> {
-        let id = id::parse_id("id", raw_id)?;
+        let id = EventId::parse("id", raw_id)?;
         let mut tx = self.tx(p).await?;
         let row: EventRow = store::set_deleted::<EventRow>(&mut tx, id, deleted).await?;
         if deleted {
             ensure_nothing_out(&mut tx, id).await?;
         }
-        bookings::sync_lines(&mut tx, Some(id)).await?;
+        bookings::sync_lines(&mut tx, Some(id.into())).await?;
         if !deleted {
-            bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
+            bookings::ensure_no_double_booking(&mut tx, Some(id.into())).await?;
         }
         let what = if deleted {
             outbox::Event::EventDeleted
@@ -330,7 +336,7 @@ impl Planning {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
         let statuses = v.check(input::event_statuses("statuses", &req.statuses));
-        let project = v.check(id::parse_optional_id("project_id", &req.project_id));
+        let project = v.check(ProjectId::parse_optional("project_id", &req.project_id));
         let period = v.check(input::period("period", req.period.as_ref()));
         let series = v.check(id::parse_optional_id("series_id", &req.series_id));
         v.finish()?;
@@ -374,7 +380,7 @@ impl Planning {
         req: TransitionEventRequest,
     ) -> Result<TransitionEventResponse, ApiError> {
         let mut v = Violations::new();
-        let id = v.check(id::parse_id("id", &req.id));
+        let id = v.check(EventId::parse("id", &req.id));
         let to = v.check(input::event_status("status", req.status));
         v.finish()?;
         let (id, to) = (id.unwrap(), to.unwrap());
@@ -397,15 +403,15 @@ impl Planning {
         .bind(to.as_str())
         .fetch_one(&mut *tx)
         .await?;
-        bookings::sync_lines(&mut tx, Some(id)).await?;
-        bookings::ensure_no_double_booking(&mut tx, Some(id)).await?;
+        bookings::sync_lines(&mut tx, Some(id.into())).await?;
+        bookings::ensure_no_double_booking(&mut tx, Some(id.into())).await?;
         let consumed = if to == EventStatus::Returned {
-            consumption::consume_unreturned(&mut tx, id).await?
+            consumption::consume_unreturned(&mut tx, id.into()).await?
         } else {
             Vec::new()
         };
         let changed = EventStatusChanged {
-            event_id: id,
+            event_id: id.into(),
             from,
             to,
             consumed,

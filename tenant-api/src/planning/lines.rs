@@ -10,16 +10,16 @@ use crate::{
     bookings,
     store::{self, Lock, fetch},
 };
+use eventkit_domain::ids::{AssetId, CaseId, EventId, ProductId, PullListLineId};
 use eventkit_domain::{FieldViolation, Violations, id, planning as rules};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, add_pull_list_line_request::Item, *};
-use uuid::Uuid;
 
 /// What a line asks for, checked.
 enum Wanted {
-    Product(Uuid, i32),
-    Asset(Uuid),
-    Case(Uuid),
+    Product(ProductId, i32),
+    Asset(AssetId),
+    Case(CaseId),
 }
 
 fn parse_item(item: Option<&Item>, quantity: i32) -> Result<Wanted, Vec<FieldViolation>> {
@@ -40,17 +40,17 @@ fn parse_item(item: Option<&Item>, quantity: i32) -> Result<Wanted, Vec<FieldVio
             None
         }
         Some(Item::ProductId(raw)) => {
-            let product = v.check(id::parse_id("product_id", raw));
+            let product = v.check(ProductId::parse("product_id", raw));
             let quantity = v.check(rules::quantity("quantity", quantity, Some(1)));
             product.zip(quantity).map(|(p, q)| Wanted::Product(p, q))
         }
         Some(Item::AssetId(raw)) => {
-            let asset = v.check(id::parse_id("asset_id", raw));
+            let asset = v.check(AssetId::parse("asset_id", raw));
             v.check(single("asset"));
             asset.map(Wanted::Asset)
         }
         Some(Item::CaseId(raw)) => {
-            let case = v.check(id::parse_id("case_id", raw));
+            let case = v.check(CaseId::parse("case_id", raw));
             v.check(single("case"));
             case.map(Wanted::Case)
         }
@@ -100,7 +100,7 @@ impl Planning {
         req: AddPullListLineRequest,
     ) -> Result<AddPullListLineResponse, ApiError> {
         let mut v = Violations::new();
-        let event_id = v.check(id::parse_id("event_id", &req.event_id));
+        let event_id = v.check(EventId::parse("event_id", &req.event_id));
         let wanted = v.check_all(parse_item(req.item.as_ref(), req.quantity));
         v.finish()?;
         let (event_id, wanted) = (event_id.unwrap(), wanted.unwrap());
@@ -137,9 +137,9 @@ impl Planning {
         .bind(quantity)
         .fetch_one(&mut *tx)
         .await?;
-        bookings::sync_lines(&mut tx, Some(event_id)).await?;
+        bookings::sync_lines(&mut tx, Some(event_id.into())).await?;
         if product.is_none() {
-            bookings::ensure_no_double_booking(&mut tx, Some(event_id)).await?;
+            bookings::ensure_no_double_booking(&mut tx, Some(event_id.into())).await?;
         }
         let line = emit(&mut tx, outbox::Event::PullListLineCreated, row).await?;
         tx.commit().await?;
@@ -154,7 +154,7 @@ impl Planning {
         let line = req
             .line
             .ok_or_else(|| ApiError::invalid("line", "is required"))?;
-        let id = id::parse_id("line.id", &line.id)?;
+        let id = PullListLineId::parse("line.id", &line.id)?;
         crate::fields::update_mask(req.update_mask.as_ref(), &["quantity"])?;
         let quantity = rules::quantity("line.quantity", line.quantity, None)?;
 
@@ -200,7 +200,7 @@ impl Planning {
         p: &Principal,
         req: RemovePullListLineRequest,
     ) -> Result<RemovePullListLineResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = PullListLineId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row: LineRow = fetch(&mut tx, id, Lock::ForUpdate).await?;
         sqlx::query("delete from event_lines where tenant_id = $1 and id = $2")
@@ -220,7 +220,7 @@ impl Planning {
     ) -> Result<ListPullListLinesResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let event = v.check(id::parse_optional_id("event_id", &req.event_id));
+        let event = v.check(EventId::parse_optional("event_id", &req.event_id));
         v.finish()?;
         let (page, event) = (page.unwrap(), event.unwrap());
 
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn items_need_one_kind_and_a_fitting_quantity() {
-        let id = Uuid::now_v7().to_string();
+        let id = uuid::Uuid::now_v7().to_string();
         assert!(matches!(
             parse_item(Some(&Item::ProductId(id.clone())), 0),
             Ok(Wanted::Product(_, 1))

@@ -4,6 +4,7 @@ use super::{
     Planning,
     rows::{PROJECT_COLUMNS, ProjectRow},
 };
+use eventkit_domain::ids::ProjectId;
 use eventkit_domain::{Violations, id, planning as rules};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -43,7 +44,7 @@ impl Planning {
         p: &Principal,
         req: GetProjectRequest,
     ) -> Result<GetProjectResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = ProjectId::parse("id", &req.id)?;
         let row: ProjectRow = self.read_once::<ProjectRow>(p, id).await?;
         Ok(GetProjectResponse {
             project: Some(row.into()),

@@ -5,6 +5,9 @@ use crate::period::{Range, Window};
 use crate::store::Entity;
 use crate::wire::{opt_id, period, timestamp};
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::{
+    AssetId, CaseId, EventId, ProductId, ProjectId, PullListLineId, SubRentId,
+};
 use eventkit_domain::planning::EventStatus;
 use eventkit_proto::eventkit::v1 as pb;
 use uuid::Uuid;
@@ -28,7 +31,7 @@ pub const PROJECT_COLUMNS: &str = "id, name, client_name, created_at, updated_at
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct ProjectRow {
-    pub id: Uuid,
+    pub id: ProjectId,
     pub name: String,
     pub client_name: String,
     pub created_at: DateTime<Utc>,
@@ -36,6 +39,7 @@ pub struct ProjectRow {
 }
 
 impl Entity for ProjectRow {
+    type Id = ProjectId;
     const TABLE: &'static str = "projects";
     const COLUMNS: &'static str = PROJECT_COLUMNS;
     const NAME: &'static str = "project";
@@ -60,12 +64,12 @@ pub const EVENT_COLUMNS: &str = "id, name, status, client_name, venue, project_i
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct EventRow {
-    pub id: Uuid,
+    pub id: EventId,
     pub name: String,
     pub status: String,
     pub client_name: String,
     pub venue: String,
-    pub project_id: Option<Uuid>,
+    pub project_id: Option<ProjectId>,
     pub series_id: Option<Uuid>,
     pub prep_at: Option<DateTime<Utc>>,
     pub period_start: Option<DateTime<Utc>>,
@@ -76,6 +80,7 @@ pub struct EventRow {
 }
 
 impl Entity for EventRow {
+    type Id = EventId;
     const TABLE: &'static str = "events";
     const COLUMNS: &'static str = EVENT_COLUMNS;
     const NAME: &'static str = "event";
@@ -114,16 +119,17 @@ pub const LINE_COLUMNS: &str = "id, event_id, product_id, asset_id, case_id, qua
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct LineRow {
-    pub id: Uuid,
-    pub event_id: Uuid,
-    pub product_id: Option<Uuid>,
-    pub asset_id: Option<Uuid>,
-    pub case_id: Option<Uuid>,
+    pub id: PullListLineId,
+    pub event_id: EventId,
+    pub product_id: Option<ProductId>,
+    pub asset_id: Option<AssetId>,
+    pub case_id: Option<CaseId>,
     pub quantity: i32,
     pub created_at: DateTime<Utc>,
 }
 
 impl Entity for LineRow {
+    type Id = PullListLineId;
     const TABLE: &'static str = "event_lines";
     const COLUMNS: &'static str = LINE_COLUMNS;
     const NAME: &'static str = "pull list line";
@@ -152,8 +158,8 @@ pub const SUB_RENT_COLUMNS: &str =
 
 #[derive(sqlx::FromRow, Debug)]
 pub struct SubRentRow {
-    pub id: Uuid,
-    pub product_id: Uuid,
+    pub id: SubRentId,
+    pub product_id: ProductId,
     pub supplier: String,
     pub quantity: i32,
     pub period: Range,
@@ -163,6 +169,7 @@ pub struct SubRentRow {
 }
 
 impl Entity for SubRentRow {
+    type Id = SubRentId;
     const TABLE: &'static str = "sub_rents";
     const COLUMNS: &'static str = SUB_RENT_COLUMNS;
     const NAME: &'static str = "sub-rent";

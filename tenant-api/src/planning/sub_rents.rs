@@ -6,6 +6,7 @@ use super::{
     rows::{SUB_RENT_COLUMNS, SubRentRow},
 };
 use crate::store::{Lock, fetch};
+use eventkit_domain::ids::{ProductId, SubRentId};
 use eventkit_domain::{Violations, id, planning as rules};
 use eventkit_platform::{ApiError, auth::Principal, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
@@ -17,7 +18,7 @@ impl Planning {
         req: CreateSubRentRequest,
     ) -> Result<CreateSubRentResponse, ApiError> {
         let mut v = Violations::new();
-        let product = v.check(id::parse_id("product_id", &req.product_id));
+        let product = v.check(ProductId::parse("product_id", &req.product_id));
         let supplier = v.check(rules::SUPPLIER.parse("supplier", &req.supplier));
         let quantity = v.check(rules::quantity("quantity", req.quantity, None));
         let period = v.check(input::required_period("period", req.period.as_ref()));
@@ -55,7 +56,7 @@ impl Planning {
         p: &Principal,
         req: DeleteSubRentRequest,
     ) -> Result<DeleteSubRentResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = SubRentId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row: SubRentRow = fetch(&mut tx, id, Lock::ForUpdate).await?;
         sqlx::query("delete from sub_rents where tenant_id = $1 and id = $2")
@@ -78,7 +79,7 @@ impl Planning {
     ) -> Result<ListSubRentsResponse, ApiError> {
         let mut v = Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let product = v.check(id::parse_optional_id("product_id", &req.product_id));
+        let product = v.check(ProductId::parse_optional("product_id", &req.product_id));
         v.finish()?;
         let (page, product) = (page.unwrap(), product.unwrap());
 

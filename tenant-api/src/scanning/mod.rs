@@ -21,6 +21,7 @@ use crate::{
     store::{self, Lock},
 };
 use answer::{Answer, StoredScan};
+use eventkit_domain::ids::EventId;
 use eventkit_domain::{
     Violations, id,
     planning::MAX_QUANTITY,
@@ -161,7 +162,7 @@ impl Scanning {
 }
 
 async fn event_info(tx: &mut TenantTx, id: Uuid) -> Result<EventInfo, ApiError> {
-    let row: crate::planning::EventRow = store::fetch(tx, id, Lock::No)
+    let row: crate::planning::EventRow = store::fetch(tx, EventId::from_uuid(id), Lock::No)
         .await
         .map_err(store::in_field("event_id"))?;
     if row.deleted_at.is_some() {

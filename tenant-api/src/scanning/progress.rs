@@ -4,7 +4,8 @@
 use super::Scanning;
 use crate::{inventory::asset_status_to_pb, store, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{id, inventory::AssetStatus};
+use eventkit_domain::ids::{AssetId, EventId};
+use eventkit_domain::inventory::AssetStatus;
 use eventkit_platform::{ApiError, auth::Principal};
 use eventkit_proto::eventkit::v1::{self as pb, line_progress::Item, *};
 use uuid::Uuid;
@@ -62,7 +63,7 @@ impl Scanning {
         p: &Principal,
         req: GetEventProgressRequest,
     ) -> Result<GetEventProgressResponse, ApiError> {
-        let event = id::parse_id("event_id", &req.event_id)?;
+        let event = EventId::parse("event_id", &req.event_id)?;
         let mut tx = self.db.tx(p).await?;
         store::require_exists::<crate::planning::EventRow>(&mut tx, "event_id", event).await?;
         // Bulk lines count on the line; serialised units are the assets out against it.
@@ -125,7 +126,7 @@ impl Scanning {
     ) -> Result<ListAssetStatusLogResponse, ApiError> {
         let mut v = eventkit_domain::Violations::new();
         let page = v.check(crate::paging::Page::parse(req.page.as_ref()));
-        let asset = v.check(id::parse_optional_id("asset_id", &req.asset_id));
+        let asset = v.check(AssetId::parse_optional("asset_id", &req.asset_id));
         v.finish()?;
         let (page, asset) = (page.unwrap(), asset.unwrap());
         let mut tx = self.db.tx(p).await?;

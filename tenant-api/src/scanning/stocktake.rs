@@ -10,20 +10,22 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use eventkit_domain::id;
+use eventkit_domain::ids::{LocationId, StocktakeId};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
 struct StocktakeRow {
-    id: Uuid,
-    location_id: Uuid,
+    id: StocktakeId,
+    location_id: LocationId,
     status: String,
     created_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
 }
 
 impl Entity for StocktakeRow {
+    type Id = StocktakeId;
     const TABLE: &'static str = "stocktakes";
     const COLUMNS: &'static str = COLUMNS;
     const NAME: &'static str = "stocktake";
@@ -31,7 +33,7 @@ impl Entity for StocktakeRow {
 
 const COLUMNS: &str = "id, location_id, status, created_at, closed_at";
 
-async fn fetch(tx: &mut TenantTx, id: Uuid, field: &str) -> Result<StocktakeRow, ApiError> {
+async fn fetch(tx: &mut TenantTx, id: StocktakeId, field: &str) -> Result<StocktakeRow, ApiError> {
     store::fetch(tx, id, store::Lock::ForUpdate)
         .await
         .map_err(store::in_field(field))
@@ -105,7 +107,7 @@ async fn count_asset(
 
 /// The answer to a stocktake scan (called by `Scanning::run` after the replay check).
 pub(crate) async fn count(tx: &mut TenantTx, scan: &Scan) -> Result<Answer, ApiError> {
-    let stocktake = fetch(tx, scan.target, "stocktake_id").await?;
+    let stocktake = fetch(tx, StocktakeId::from_uuid(scan.target), "stocktake_id").await?;
     if stocktake.status != "open" {
         return Err(ApiError::FailedPrecondition(format!(
             "stocktake {} is closed",
@@ -127,7 +129,7 @@ pub(crate) async fn count(tx: &mut TenantTx, scan: &Scan) -> Result<Answer, ApiE
     };
     let mut outcomes = Vec::new();
     for asset in &assets {
-        outcomes.push(count_asset(tx, stocktake.id, *asset).await?);
+        outcomes.push(count_asset(tx, stocktake.id.into(), *asset).await?);
     }
     let counted = outcomes
         .iter()
@@ -160,7 +162,7 @@ impl Scanning {
         p: &Principal,
         req: StartStocktakeRequest,
     ) -> Result<StartStocktakeResponse, ApiError> {
-        let location = id::parse_id("location_id", &req.location_id)?;
+        let location = LocationId::parse("location_id", &req.location_id)?;
         let mut tx = self.db.tx(p).await?;
         require_live::<crate::inventory::LocationRow>(&mut tx, "location_id", location).await?;
         let row: StocktakeRow = sqlx::query_as(&format!(
@@ -178,7 +180,7 @@ impl Scanning {
         expected.push(", id, true from assets where tenant_id = ");
         expected.push_bind(tx.tenant_id());
         expected.push(" and status in ('available', 'in_repair') and location_id in ");
-        store::push_location_subtree(&mut expected, tx.tenant_id(), location);
+        store::push_location_subtree(&mut expected, tx.tenant_id(), location.into());
         expected.build().execute(&mut *tx).await?;
         let id = row.id;
         let stocktake = load(&mut tx, row).await?;
@@ -199,7 +201,7 @@ impl Scanning {
         p: &Principal,
         req: GetStocktakeRequest,
     ) -> Result<GetStocktakeResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = StocktakeId::parse("id", &req.id)?;
         let mut tx = self.db.tx(p).await?;
         let row = fetch(&mut tx, id, "id").await?;
         let stocktake = load(&mut tx, row).await?;
@@ -214,7 +216,7 @@ impl Scanning {
         p: &Principal,
         req: CloseStocktakeRequest,
     ) -> Result<CloseStocktakeResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = StocktakeId::parse("id", &req.id)?;
         let mut tx = self.db.tx(p).await?;
         let row = fetch(&mut tx, id, "id").await?;
         if row.status != "open" {
