@@ -58,7 +58,7 @@ impl Db {
     fn connect(url: &str, max_connections: u32, check_role: bool) -> Result<Self, sqlx::Error> {
         // No JIT: our statements are short, and PostgreSQL compiles whenever a plan's cost
         // estimate passes `jit_above_cost` — for the availability lookup at seed scale that added
-        // 50–650 ms to a query that runs in 2–25 ms (bench/RESULTS.md, planning runs).
+        // 50–650 ms to a query that runs in 2–25 ms (bench/history/planning.md, planning runs).
         let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
         let mut pool = PgPoolOptions::new()
             .max_connections(max_connections)

@@ -2,7 +2,7 @@
 //! travel as a single simple-protocol query; Postgres runs such a query as one implicit
 //! transaction, so the settings end with it exactly as with [`TenantTx`](super::TenantTx), and row-level
 //! security sees the tenant. A read by id then costs one round trip instead of four (begin, set,
-//! select, commit) — see bench/RESULTS.md. The simple protocol carries no parameters, so values
+//! select, commit) — see bench/history/get-asset.md. The simple protocol carries no parameters, so values
 //! go in as literals built here only from values whose text we control: UUIDs, and dollar-quoted
 //! text whose quote tag cannot occur in it. The reads run on their own connections
 //! ([`super::ReadPool`]), which skip sqlx's check round trip when a connection is handed back.

@@ -2,7 +2,7 @@
 //!
 //! sqlx's pool checks every connection handed back to it with a `Sync` round trip, from a task
 //! it spawns for that, and offers no way to skip it. For a read that is itself one round trip
-//! that doubles the conversations with PostgreSQL (bench/RESULTS.md: ~5 % of the tenant-api's
+//! that doubles the conversations with PostgreSQL (bench/history/get-asset.md: ~5 % of the tenant-api's
 //! CPU per `GetAsset`, plus the database's share). A one-shot read that completed — rows or an
 //! SQL error — leaves its connection idle and in step (the answer ends with `ReadyForQuery`, and
 //! sqlx drains what an error left pending before its next query), so here it goes straight

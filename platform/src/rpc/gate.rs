@@ -9,7 +9,7 @@
 //!
 //! One middleware calling each step in order, not one layer per step: an axum `from_fn` layer
 //! clones the whole service stack beneath it and boxes a future on each request, so stacked
-//! layers cost more than the steps themselves (bench/RESULTS.md). The gate sits behind one
+//! layers cost more than the steps themselves (bench/history/get-asset.md). The gate sits behind one
 //! `Arc`, so a request clones a pointer.
 
 use super::{

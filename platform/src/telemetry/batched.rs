@@ -2,7 +2,7 @@
 //! the same `write`.
 //!
 //! One `write` to stderr per line — the access line of every request — cost ~3.5 % of the
-//! tenant-api's CPU per `GetAsset` when stderr was a file (bench/RESULTS.md); the system call's
+//! tenant-api's CPU per `GetAsset` when stderr was a file (bench/history/get-asset.md); the system call's
 //! fixed cost dwarfs the copy. A writer thread now takes what gathered and writes it at once.
 //! Nothing is dropped: when the writer falls behind (stderr blocked) by [`MAX_PENDING`] bytes,
 //! the logging thread writes the batch itself, as before; [`Batched::flush`] writes what waits,

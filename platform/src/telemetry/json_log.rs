@@ -7,7 +7,7 @@
 //! each time an event in the span is written, and every request records two fields and writes
 //! its access line. Here a span's fields are kept as ready-made JSON members, recording appends
 //! to them, and an event is written into a reused per-thread buffer and handed to the sink whole
-//! (bench/RESULTS.md has what it saved per request).
+//! (bench/history/get-asset.md has what it saved per request).
 
 use super::Sink;
 use std::{

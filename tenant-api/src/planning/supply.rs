@@ -44,7 +44,7 @@ impl Demand {
 /// the plan as the app role, under row-level security). The lines are a materialized CTE so the
 /// planner picks their index on its own: joined straight to the per-line lookup below, it
 /// preferred reading every line of the tenant in `event_id` order to save a sort (50–700 ms at
-/// seed scale instead of 1–15; bench/RESULTS.md, planning runs).
+/// seed scale instead of 1–15; bench/history/planning.md, planning runs).
 pub const DEMAND_SQL: &str = "with l as materialized ( \
          select tenant_id, event_id, period, product_id, asset_id, case_id, quantity from event_lines \
          where tenant_id = $1 and reserves and starts_at < $3 and ends_at > $2) \

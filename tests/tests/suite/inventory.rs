@@ -1299,7 +1299,7 @@ async fn search_pages_frequent_and_rare_terms_alike_and_the_match_is_leakproof()
     assert_eq!([first, second].concat(), expected, "two pages in id order");
 
     // Bootstrap marked the match leakproof, so row-level security lets it be an index
-    // condition (bench/RESULTS.md shows the plans at seed scale).
+    // condition (bench/history/planning.md shows the plans at seed scale).
     let leakproof: bool = sqlx::query_scalar(
         "select proleakproof from pg_proc where oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure",
     )

@@ -10,7 +10,7 @@
 //! flight, so a tenant with a slow or flooded endpoint cannot hold up the others. Suspended
 //! tenants get nothing sent until they are active again.
 //!
-//! Throughput: the database work per delivery, not HTTP, is what costs (bench/RESULTS.md,
+//! Throughput: the database work per delivery, not HTTP, is what costs (bench/history/webhooks.md,
 //! Webhooks). So claims are made in batches — a busy tenant is refilled once a quarter of its
 //! slots are free, not slot by slot — and attempts are recorded in batches by the [`Recorder`].
 //!

@@ -1,7 +1,7 @@
 //! Records finished webhook attempts in batches. Recording one attempt is an attempt row, the
 //! delivery's new state and the endpoint's health — written one by one that is a transaction and
 //! a WAL flush per delivery, which capped the dispatcher at a few hundred deliveries a second
-//! (bench/RESULTS.md, Webhooks). Here every attempt that finishes while the previous batch is
+//! (bench/history/webhooks.md, Webhooks). Here every attempt that finishes while the previous batch is
 //! being written joins the next one: one transaction per tenant per batch, arrays through
 //! `unnest`, and `synchronous_commit = off` for it.
 //!

@@ -1,7 +1,7 @@
 //! Protobuf wire bytes straight to Connect JSON, for the answers of our own services.
 //!
 //! Decoding an answer into a `prost_reflect::DynamicMessage` only to serialize it again allocated
-//! a value per field and cost ~5 % of the tenant-api's CPU per `GetAsset` (bench/RESULTS.md). This
+//! a value per field and cost ~5 % of the tenant-api's CPU per `GetAsset` (bench/history/get-asset.md). This
 //! walks the bytes once with the method's descriptor and writes the same JSON `prost-reflect`
 //! writes (lowerCamelCase names, 64-bit integers as strings, enums by name, defaults of fields
 //! without presence left out, `Timestamp` as RFC 3339). It covers what our answers hold: strings,
