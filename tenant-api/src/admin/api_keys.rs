@@ -7,7 +7,8 @@ use super::Admin;
 use crate::wire::timestamp;
 use crate::{paging::Page, permissions};
 use chrono::{DateTime, Utc};
-use eventkit_domain::{FieldViolation, Violations, id, inventory::NAME};
+use eventkit_domain::ids::ApiKeyId;
+use eventkit_domain::{FieldViolation, Violations, inventory::NAME};
 use eventkit_platform::{
     ApiError,
     auth::{Principal, api_key},
@@ -23,7 +24,7 @@ const COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
-    id: Uuid,
+    id: ApiKeyId,
     name: String,
     prefix: String,
     permissions: Vec<String>,
@@ -65,7 +66,7 @@ fn parse_expiry(
     Ok(Some(at))
 }
 
-async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<KeyRow, ApiError> {
+async fn fetch(tx: &mut TenantTx, id: ApiKeyId) -> Result<KeyRow, ApiError> {
     sqlx::query_as(&format!(
         "select {COLUMNS} from api_keys where tenant_id = $1 and id = $2 for update"
     ))
@@ -109,7 +110,7 @@ async fn issue(
 ) -> Result<(pb::ApiKey, String), ApiError> {
     let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let issued = api_key::create(tx, name, &scopes, expires_at).await?;
-    let row = fetch(tx, issued.id).await?;
+    let row = fetch(tx, ApiKeyId::from_uuid(issued.id)).await?;
     let key = row.into_pb(tx.tenant_id());
     emit(tx, outbox::Event::ApiKeyCreated, &key, issued.id).await?;
     Ok((key, issued.key.expose().clone()))
@@ -159,7 +160,7 @@ impl Admin {
         p: &Principal,
         req: RevokeApiKeyRequest,
     ) -> Result<RevokeApiKeyResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = ApiKeyId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let key = self.revoke(&mut tx, id).await?;
         tx.commit().await?;
@@ -172,7 +173,7 @@ impl Admin {
         p: &Principal,
         req: RotateApiKeyRequest,
     ) -> Result<RotateApiKeyResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = ApiKeyId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let old = fetch(&mut tx, id).await?;
         parse_scopes(p, &old.permissions)?;
@@ -188,7 +189,7 @@ impl Admin {
         })
     }
 
-    async fn revoke(&self, tx: &mut TenantTx, id: Uuid) -> Result<pb::ApiKey, ApiError> {
+    async fn revoke(&self, tx: &mut TenantTx, id: ApiKeyId) -> Result<pb::ApiKey, ApiError> {
         let current = fetch(tx, id).await?;
         if current.revoked_at.is_some() {
             return Err(ApiError::FailedPrecondition(format!(
@@ -203,7 +204,7 @@ impl Admin {
         .fetch_one(&mut **tx)
         .await?;
         let key = row.into_pb(tx.tenant_id());
-        emit(tx, outbox::Event::ApiKeyRevoked, &key, id).await?;
+        emit(tx, outbox::Event::ApiKeyRevoked, &key, id.into()).await?;
         Ok(key)
     }
 }

@@ -14,6 +14,7 @@ mod webhooks;
 pub use api::AdminApi;
 
 use crate::auth::sso::Sso;
+use eventkit_domain::ids::ApiKeyId;
 use eventkit_domain::webhooks::destination::Guard;
 use eventkit_platform::{
     ApiError,
@@ -85,7 +86,8 @@ impl Admin {
     }
 
     /// Stops a revoked key here at once and in every other process as soon as they hear of it.
-    async fn forget_key(&self, key_id: Uuid) {
+    async fn forget_key(&self, key_id: ApiKeyId) {
+        let key_id = key_id.into();
         self.keys.forget(key_id);
         invalidation::publish(&self.nats, &Invalidation::ApiKey { key_id }).await;
     }

@@ -6,6 +6,7 @@
 use super::Admin;
 use crate::{fields::update_mask, paging::Page, permissions, wire::timestamp};
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::RoleId;
 use eventkit_domain::{
     events::payloads::RoleChanged, id, permissions::BuiltinRole, text::TextRule,
 };
@@ -19,7 +20,7 @@ pub(super) const COLUMNS: &str = "id, builtin, name, description, permissions, c
 
 #[derive(sqlx::FromRow)]
 pub(super) struct RoleRow {
-    pub id: Uuid,
+    pub id: RoleId,
     pub builtin: Option<String>,
     pub name: String,
     pub description: String,
@@ -50,7 +51,7 @@ impl RoleRow {
     }
 }
 
-async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<RoleRow, ApiError> {
+async fn fetch(tx: &mut TenantTx, id: RoleId) -> Result<RoleRow, ApiError> {
     sqlx::query_as(&format!("select {COLUMNS} from roles where id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -64,13 +65,13 @@ pub(super) async fn parse_role_ids(
     tx: &mut TenantTx,
     p: &Principal,
     raw: &[String],
-) -> Result<Vec<Uuid>, ApiError> {
+) -> Result<Vec<RoleId>, ApiError> {
     if raw.is_empty() {
         return Err(ApiError::invalid("role_ids", "name at least one role"));
     }
     let mut ids = Vec::with_capacity(raw.len());
     for (i, r) in raw.iter().enumerate() {
-        ids.push(id::parse_id(&format!("role_ids[{i}]"), r)?);
+        ids.push(RoleId::parse(&format!("role_ids[{i}]"), r)?);
     }
     ids.sort();
     ids.dedup();
@@ -84,11 +85,12 @@ pub(super) async fn parse_role_ids(
 pub(super) async fn require_grantable(
     tx: &mut TenantTx,
     p: &Principal,
-    ids: &[Uuid],
+    ids: &[RoleId],
 ) -> Result<(), ApiError> {
+    let uuids: Vec<Uuid> = ids.iter().copied().map(Uuid::from).collect();
     let rows: Vec<RoleRow> =
         sqlx::query_as(&format!("select {COLUMNS} from roles where id = any($1)"))
-            .bind(ids)
+            .bind(uuids)
             .fetch_all(&mut **tx)
             .await?;
     for id in ids {
@@ -153,7 +155,7 @@ impl Admin {
         req: UpdateRoleRequest,
     ) -> Result<UpdateRoleResponse, ApiError> {
         let role = req.role.unwrap_or_default();
-        let id = id::parse_id("role.id", &role.id)?;
+        let id = RoleId::parse("role.id", &role.id)?;
         let paths = update_mask(
             req.update_mask.as_ref(),
             &["name", "description", "permissions"],
@@ -213,7 +215,7 @@ impl Admin {
         p: &Principal,
         req: DeleteRoleRequest,
     ) -> Result<DeleteRoleResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = RoleId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row = fetch(&mut tx, id).await?;
         if row.builtin.is_some() {
@@ -251,7 +253,7 @@ impl Admin {
         row: &RoleRow,
     ) -> Result<(), ApiError> {
         let event = event(RoleChanged {
-            id: row.id,
+            id: row.id.into(),
             name: row.name.clone(),
             permissions: row.permissions.clone(),
         });

@@ -11,7 +11,8 @@ use super::{
     sso_domains::{domain_pb, stored_domains},
 };
 use crate::auth::sso::{TENANT_SSO_COLUMNS, TenantSso, domains::DomainRow};
-use eventkit_domain::{FieldViolation, Violations, id};
+use eventkit_domain::ids::RoleId;
+use eventkit_domain::{FieldViolation, Violations};
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 
@@ -118,7 +119,10 @@ impl Admin {
         let role = if s.default_role_id.trim().is_empty() {
             None
         } else {
-            v.check(id::parse_id("settings.default_role_id", &s.default_role_id))
+            v.check(RoleId::parse(
+                "settings.default_role_id",
+                &s.default_role_id,
+            ))
         };
         v.finish()?;
         let issuer = issuer.expect("checked");

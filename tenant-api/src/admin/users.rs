@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::RoleId;
 use eventkit_domain::{
     email::parse_account_email,
     events::payloads::{UserRemoved, UserRolesChanged},
@@ -65,7 +66,7 @@ async fn with_roles(tx: &mut TenantTx, members: Vec<MemberRow>) -> Result<Vec<pb
             .fetch_all(&mut **tx)
             .await?;
     let role_ids: Vec<Uuid> = rows.iter().map(|(_, r)| *r).collect();
-    let roles: HashMap<Uuid, pb::Role> = sqlx::query_as::<_, RoleRow>(&format!(
+    let roles: HashMap<RoleId, pb::Role> = sqlx::query_as::<_, RoleRow>(&format!(
         "select {} from roles where id = any($1)",
         roles::COLUMNS
     ))
@@ -82,7 +83,7 @@ async fn with_roles(tx: &mut TenantTx, members: Vec<MemberRow>) -> Result<Vec<pb
             roles: rows
                 .iter()
                 .filter(|(user, _)| *user == m.id)
-                .filter_map(|(_, role)| roles.get(role).cloned())
+                .filter_map(|(_, role)| roles.get(&RoleId::from_uuid(*role)).cloned())
                 .collect(),
             email: m.email,
             display_name: m.display_name,
@@ -155,7 +156,7 @@ impl Admin {
         let row = invitations::create(
             &mut tx,
             &email,
-            &role_ids,
+            &role_ids.iter().copied().map(Uuid::from).collect::<Vec<_>>(),
             inviter.as_deref(),
             &self.public_url,
         )
@@ -289,7 +290,10 @@ impl Admin {
         let after = member(&mut tx, user_id).await?;
         let names = |u: &pb::User| u.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
         let detail = serde_json::json!({ "before": names(&before), "after": names(&after) });
-        let changed = UserRolesChanged { user_id, role_ids };
+        let changed = UserRolesChanged {
+            user_id,
+            role_ids: role_ids.iter().copied().map(Uuid::from).collect(),
+        };
         outbox::emit(&mut tx, user_id, outbox::Event::UserRolesChanged(changed)).await?;
         self.log(
             &mut tx,

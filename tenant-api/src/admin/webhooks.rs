@@ -6,6 +6,7 @@
 use super::Admin;
 use crate::{inventory::input::update_mask, paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
 use eventkit_domain::{
     FieldViolation, Violations,
     events::payloads::WebhookTest,
@@ -34,7 +35,7 @@ const DELIVERY_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 struct EndpointRow {
-    id: Uuid,
+    id: WebhookEndpointId,
     url: String,
     description: String,
     event_types: Vec<String>,
@@ -68,8 +69,8 @@ impl From<EndpointRow> for pb::WebhookEndpoint {
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
-    id: Uuid,
-    endpoint_id: Uuid,
+    id: WebhookDeliveryId,
+    endpoint_id: WebhookEndpointId,
     event_id: Uuid,
     event_type: String,
     status: String,
@@ -79,7 +80,7 @@ struct DeliveryRow {
 
 #[derive(sqlx::FromRow)]
 struct AttemptRow {
-    delivery_id: Uuid,
+    delivery_id: WebhookDeliveryId,
     attempted_at: DateTime<Utc>,
     status_code: Option<i32>,
     latency_ms: i32,
@@ -135,7 +136,7 @@ fn parse_period(
     Ok((start, end))
 }
 
-async fn fetch(tx: &mut TenantTx, id: Uuid) -> Result<EndpointRow, ApiError> {
+async fn fetch(tx: &mut TenantTx, id: WebhookEndpointId) -> Result<EndpointRow, ApiError> {
     sqlx::query_as(&format!(
         "select {COLUMNS} from webhook_endpoints where tenant_id = $1 and id = $2 and deleted_at is null for update"
     ))
@@ -197,7 +198,7 @@ impl Admin {
         p: &Principal,
         req: GetWebhookEndpointRequest,
     ) -> Result<GetWebhookEndpointResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = WebhookEndpointId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row = fetch(&mut tx, id).await?;
         tx.commit().await?;
@@ -231,7 +232,7 @@ impl Admin {
         let endpoint = req
             .endpoint
             .ok_or_else(|| ApiError::invalid("endpoint", "is required"))?;
-        let id = id::parse_id("endpoint.id", &endpoint.id)?;
+        let id = WebhookEndpointId::parse("endpoint.id", &endpoint.id)?;
         let paths = update_mask(req.update_mask.as_ref(), UPDATABLE)?;
         let mut v = Violations::new();
         let mut set = sqlx::QueryBuilder::<sqlx::Postgres>::new(
@@ -291,7 +292,7 @@ impl Admin {
         p: &Principal,
         req: DeleteWebhookEndpointRequest,
     ) -> Result<DeleteWebhookEndpointResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = WebhookEndpointId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         fetch(&mut tx, id).await?;
         let row: EndpointRow = sqlx::query_as(&format!(
@@ -320,7 +321,7 @@ impl Admin {
         p: &Principal,
         req: RotateWebhookSecretRequest,
     ) -> Result<RotateWebhookSecretResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = WebhookEndpointId::parse("id", &req.id)?;
         let secret = new_secret();
         let mut tx = self.tx(p).await?;
         fetch(&mut tx, id).await?;
@@ -354,7 +355,7 @@ impl Admin {
         p: &Principal,
         req: SendTestWebhookRequest,
     ) -> Result<SendTestWebhookResponse, ApiError> {
-        let endpoint_id = id::parse_id("endpoint_id", &req.endpoint_id)?;
+        let endpoint_id = WebhookEndpointId::parse("endpoint_id", &req.endpoint_id)?;
         let mut tx = self.tx(p).await?;
         let endpoint = fetch(&mut tx, endpoint_id).await?;
         if !endpoint.enabled {
@@ -364,19 +365,25 @@ impl Admin {
         }
         let event_id = id::new_id();
         let test = outbox::Event::WebhookTest(WebhookTest {
-            endpoint_id,
+            endpoint_id: endpoint_id.into(),
             message: "A test event from EventKit.".into(),
         });
         let body = body(
             tx.tenant_id(),
             test.event_type(),
             Utc::now(),
-            Some(endpoint_id),
+            Some(endpoint_id.into()),
             &test.data(),
         );
-        let delivery_id = enqueue(&mut tx, endpoint_id, event_id, test.event_type(), &body)
-            .await?
-            .expect("a new event id is never a repeat");
+        let delivery_id = enqueue(
+            &mut tx,
+            endpoint_id.into(),
+            event_id,
+            test.event_type(),
+            &body,
+        )
+        .await?
+        .expect("a new event id is never a repeat");
         let mut deliveries = self.deliveries(&mut tx, &[delivery_id]).await?;
         tx.commit().await?;
         Ok(SendTestWebhookResponse {
@@ -394,7 +401,7 @@ impl Admin {
         let endpoint_id = if req.endpoint_id.is_empty() {
             None
         } else {
-            v.check(id::parse_id("endpoint_id", &req.endpoint_id))
+            v.check(WebhookEndpointId::parse("endpoint_id", &req.endpoint_id))
         };
         let status = match WebhookDeliveryStatus::try_from(req.status) {
             Ok(WebhookDeliveryStatus::Unspecified) => None,
@@ -444,9 +451,9 @@ impl Admin {
                 ));
             }
             Some(replay_webhook_deliveries_request::Target::DeliveryId(raw)) => {
-                let delivery_id = id::parse_id("delivery_id", &raw)?;
+                let delivery_id = WebhookDeliveryId::parse("delivery_id", &raw)?;
                 tx = self.tx(p).await?;
-                let endpoint_id: Uuid = sqlx::query_scalar(
+                let endpoint_id: WebhookEndpointId = sqlx::query_scalar(
                     "select endpoint_id from webhook_deliveries where tenant_id = $1 and id = $2 for update",
                 )
                 .bind(tx.tenant_id())
@@ -464,7 +471,10 @@ impl Admin {
             }
             Some(replay_webhook_deliveries_request::Target::Failed(failed)) => {
                 let mut v = Violations::new();
-                let endpoint_id = v.check(id::parse_id("failed.endpoint_id", &failed.endpoint_id));
+                let endpoint_id = v.check(WebhookEndpointId::parse(
+                    "failed.endpoint_id",
+                    &failed.endpoint_id,
+                ));
                 let period = v.check(parse_period("failed.period", failed.period.as_ref()));
                 v.finish()?;
                 let (endpoint_id, (start, end)) = (endpoint_id.unwrap(), period.unwrap());
@@ -488,7 +498,11 @@ impl Admin {
         })
     }
 
-    async fn require_enabled(&self, tx: &mut TenantTx, endpoint_id: Uuid) -> Result<(), ApiError> {
+    async fn require_enabled(
+        &self,
+        tx: &mut TenantTx,
+        endpoint_id: WebhookEndpointId,
+    ) -> Result<(), ApiError> {
         let endpoint = fetch(tx, endpoint_id).await?;
         if endpoint.enabled {
             Ok(())
@@ -519,7 +533,7 @@ impl Admin {
         tx: &mut TenantTx,
         rows: Vec<DeliveryRow>,
     ) -> Result<Vec<pb::WebhookDelivery>, ApiError> {
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id.into()).collect();
         let attempts: Vec<AttemptRow> = sqlx::query_as(
             "select delivery_id, attempted_at, status_code, latency_ms, response_excerpt, error \
              from webhook_attempts where tenant_id = $1 and delivery_id = any($2) order by id",
@@ -528,7 +542,7 @@ impl Admin {
         .bind(&ids)
         .fetch_all(&mut **tx)
         .await?;
-        let mut by_delivery: HashMap<Uuid, Vec<pb::WebhookAttempt>> = HashMap::new();
+        let mut by_delivery: HashMap<WebhookDeliveryId, Vec<pb::WebhookAttempt>> = HashMap::new();
         for a in attempts {
             by_delivery
                 .entry(a.delivery_id)
