@@ -130,7 +130,7 @@ async fn hsts_when_configured() {
         headers["strict-transport-security"],
         "max-age=600; includeSubDomains"
     );
-    let behind_tls = Config::from_vars(HashMap::from([(
+    let behind_tls = Config::from_vars(&HashMap::from([(
         "EVENTKIT_PUBLIC_URL".into(),
         "https://eventkit.example.com".into(),
     )]))
@@ -140,7 +140,7 @@ async fn hsts_when_configured() {
         Some(31_536_000),
         "a year by default"
     );
-    let off = Config::from_vars(HashMap::from([
+    let off = Config::from_vars(&HashMap::from([
         (
             "EVENTKIT_PUBLIC_URL".into(),
             "https://eventkit.example.com".into(),
@@ -225,7 +225,7 @@ async fn cors_configuration_takes_exact_origins_only() {
         "app.example.com",
         "https://a.com/",
     ] {
-        let err = Config::from_vars(HashMap::from([(
+        let err = Config::from_vars(&HashMap::from([(
             "EVENTKIT_CORS_ORIGINS".into(),
             bad.to_owned(),
         )]))

@@ -414,7 +414,7 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
     .await
     .unwrap();
 
-    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+    let control = eventkit_control_plane::ControlPlane::connect(&env.control_plane_config())
         .await
         .unwrap();
     let erased = control.erase_due().await.unwrap();
@@ -588,7 +588,7 @@ async fn an_erasure_killed_half_way_is_finished_by_the_sweep() {
         .json(&["tenants", "delete", &id, "--reason", "contract ended"])
         .await;
 
-    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+    let control = eventkit_control_plane::ControlPlane::connect(&env.control_plane_config())
         .await
         .unwrap();
     let admin = env.admin_pool().await;

@@ -258,7 +258,7 @@ async fn an_erased_tenant_leaves_no_stream_message_object_or_row() {
     );
 
     // A sweep while the store still refuses changes nothing; once it works, it finishes.
-    let control = eventkit_control_plane::ControlPlane::connect(&config)
+    let control = eventkit_control_plane::ControlPlane::connect(&env.control_plane_config())
         .await
         .unwrap();
     assert_eq!(control.clean_up_erasures().await.unwrap(), 0);

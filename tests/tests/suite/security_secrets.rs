@@ -8,7 +8,6 @@
 //! the export leaves out every column that looks like a secret.
 
 use eventkit_platform::{
-    config::Config,
     db::Db,
     identity::totp,
     mail::links::{self, LinkedMessage},
@@ -20,6 +19,7 @@ use eventkit_tests::{
     mailbox,
     people::{PASSWORD, builtin_role, emailed_token, join},
 };
+use eventkit_workers::config::WorkersConfig;
 use eventkit_workers::{export::tables, retention};
 use serde_json::{Value, json};
 use std::{collections::HashMap, io::Read, time::Duration};
@@ -434,7 +434,7 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
         .unwrap();
     }
     let db = Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
-    let week = env.config.outbox_retention;
+    let week = env.workers_config().outbox_retention;
     assert_eq!(week, Duration::from_secs(7 * 24 * 3600), "the default");
     assert_eq!(
         retention::sweep_published_events(&db, week).await.unwrap(),
@@ -500,14 +500,14 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
     assert_eq!(emails_left, 1);
 
     // The period is configurable, in whole hours.
-    let config = Config::from_vars(HashMap::from([(
+    let config = WorkersConfig::from_vars(&HashMap::from([(
         "EVENTKIT_OUTBOX_RETENTION_HOURS".to_owned(),
         "24".to_owned(),
     )]))
     .unwrap();
     assert_eq!(config.outbox_retention, Duration::from_secs(24 * 3600));
     for bad in ["0", "-1", "a week"] {
-        let err = Config::from_vars(HashMap::from([(
+        let err = WorkersConfig::from_vars(&HashMap::from([(
             "EVENTKIT_OUTBOX_RETENTION_HOURS".to_owned(),
             bad.to_owned(),
         )]))

@@ -4,7 +4,7 @@
 //! and audience (a key set alone does not start) and are refused before their `nbf`.
 
 use bytes::Bytes;
-use eventkit_platform::config::Config;
+use eventkit_tenant_api::config::TenantApiConfig;
 use eventkit_tests::{
     TestEnv,
     connect::{RawReply, send_raw},
@@ -147,10 +147,10 @@ fn a_jwt_key_set_without_issuer_and_audience_does_not_start() {
             .filter(|(k, _)| names.contains(&k.as_str()))
             .collect()
     };
-    let refused = Config::from_vars(vars(&["EVENTKIT_JWT_JWKS"])).unwrap_err();
+    let refused = TenantApiConfig::from_vars(&vars(&["EVENTKIT_JWT_JWKS"])).unwrap_err();
     assert_eq!(refused.var, "EVENTKIT_JWT_ISSUER", "{refused}");
-    let refused =
-        Config::from_vars(vars(&["EVENTKIT_JWT_JWKS", "EVENTKIT_JWT_ISSUER"])).unwrap_err();
+    let refused = TenantApiConfig::from_vars(&vars(&["EVENTKIT_JWT_JWKS", "EVENTKIT_JWT_ISSUER"]))
+        .unwrap_err();
     assert_eq!(refused.var, "EVENTKIT_JWT_AUDIENCE", "{refused}");
     assert!(
         refused.to_string().contains("EVENTKIT_JWT_JWKS"),
