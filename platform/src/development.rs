@@ -125,14 +125,10 @@ pub fn refuse_defaults(config: &Config, uses: &[Uses]) -> Result<(), Refused> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     /// The shared configuration and the storage section of `vars`.
     fn config(vars: &[(&str, &str)]) -> (Config, StorageConfig) {
-        let vars = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect::<HashMap<_, _>>();
+        let vars = crate::config::var_set(vars);
         (
             Config::from_vars(&vars).unwrap(),
             StorageConfig::from_vars(&vars).unwrap(),

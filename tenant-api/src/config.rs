@@ -88,13 +88,7 @@ impl TenantApiConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use eventkit_platform::config::var_set as vars;
 
     #[test]
     fn defaults_work_locally() {

@@ -140,13 +140,7 @@ impl WorkersConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use eventkit_platform::config::var_set as vars;
 
     #[test]
     fn bad_values_name_the_variable() {

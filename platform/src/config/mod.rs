@@ -19,7 +19,7 @@ pub use sections::{
     public_url, webhook_guard,
 };
 pub use urls::{database_name, with_database, with_user};
-pub use vars::Vars;
+pub use vars::{Vars, var_set};
 
 use crate::rpc::client_address::{ForwardedHeader, TrustedProxies};
 use crate::secret::Secret;
@@ -160,13 +160,7 @@ fn trusted_proxies(vars: Vars) -> Result<TrustedProxies, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::var_set as vars;
 
     #[test]
     fn defaults_work_locally_and_roles_share_the_host() {

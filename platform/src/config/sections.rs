@@ -210,13 +210,7 @@ pub fn webhook_guard(vars: &HashMap<String, String>) -> Result<Guard, ConfigErro
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::var_set as vars;
 
     #[test]
     fn a_jwt_key_set_needs_its_issuer_and_audience() {

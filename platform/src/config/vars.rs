@@ -5,6 +5,14 @@
 use super::ConfigError;
 use std::{collections::HashMap, fmt, net::SocketAddr, str::FromStr, time::Duration};
 
+/// A set of variables from `(name, value)` pairs: for tests, and for settings composed by hand.
+pub fn var_set(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// The variables a configuration is read from (the process environment, or a test's own set).
 #[derive(Clone, Copy)]
 pub struct Vars<'a>(pub &'a HashMap<String, String>);

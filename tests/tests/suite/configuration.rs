@@ -3,12 +3,13 @@
 //! tenant API's own stops only the tenant API; and a shared one stops every deployable.
 
 use eventkit_control_plane::config::ControlPlaneConfig;
+use eventkit_platform::config::var_set;
 use eventkit_tenant_api::config::TenantApiConfig;
 use eventkit_workers::config::WorkersConfig;
 use std::collections::HashMap;
 
 fn vars(var: &str, value: &str) -> HashMap<String, String> {
-    HashMap::from([(var.to_owned(), value.to_owned())])
+    var_set(&[(var, value)])
 }
 
 #[test]
@@ -55,29 +56,17 @@ fn a_setting_of_the_tenant_api_stops_only_the_tenant_api_and_shared_ones_stop_al
 
 #[test]
 fn every_deployable_keeps_its_secrets_out_of_debug() {
-    let secrets = HashMap::from([
+    let secrets = var_set(&[
         (
-            "DATABASE_URL".to_owned(),
-            "postgres://eventkit_app:db-s3cret@db/eventkit".to_owned(),
+            "DATABASE_URL",
+            "postgres://eventkit_app:db-s3cret@db/eventkit",
         ),
-        (
-            "EVENTKIT_SMTP_URL".to_owned(),
-            "smtps://mailer:smtp-s3cret@mail:465".to_owned(),
-        ),
-        (
-            "EVENTKIT_DOWNLOAD_SIGNING_KEY".to_owned(),
-            "signing-s3cret".to_owned(),
-        ),
-        (
-            "EVENTKIT_METRICS_TOKEN".to_owned(),
-            "metrics-s3cret".to_owned(),
-        ),
-        ("EVENTKIT_OIDC_ISSUER".to_owned(), "https://idp".to_owned()),
-        ("EVENTKIT_OIDC_CLIENT_ID".to_owned(), "eventkit".to_owned()),
-        (
-            "EVENTKIT_OIDC_CLIENT_SECRET".to_owned(),
-            "oidc-s3cret".to_owned(),
-        ),
+        ("EVENTKIT_SMTP_URL", "smtps://mailer:smtp-s3cret@mail:465"),
+        ("EVENTKIT_DOWNLOAD_SIGNING_KEY", "signing-s3cret"),
+        ("EVENTKIT_METRICS_TOKEN", "metrics-s3cret"),
+        ("EVENTKIT_OIDC_ISSUER", "https://idp"),
+        ("EVENTKIT_OIDC_CLIENT_ID", "eventkit"),
+        ("EVENTKIT_OIDC_CLIENT_SECRET", "oidc-s3cret"),
     ]);
     for shown in [
         format!("{:?}", TenantApiConfig::from_vars(&secrets).unwrap()),
