@@ -81,15 +81,24 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 impl TestEnv {
     /// A fresh database and a running tenant API with default settings.
     pub async fn start() -> Self {
-        Self::start_with(HashMap::new()).await
+        Self::start_with(HashMap::<String, String>::new()).await
     }
 
     /// Like [`start`](Self::start) with extra `EVENTKIT_*` variables (e.g. a small body limit).
     /// Tests run in development mode (their roles' passwords are the role names, and the
     /// download links are signed with the development key) unless `vars` say otherwise.
-    pub async fn start_with(vars: HashMap<String, String>) -> Self {
+    /// `vars` are `(name, value)` pairs: a `HashMap`, or an array like
+    /// `[("EVENTKIT_MAX_REQUEST_BYTES", "64")]`.
+    pub async fn start_with<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
         let database = fresh_database().await.expect("fresh test database");
-        let mut vars = vars;
+        let mut vars: HashMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         let base = Config::from_vars(&HashMap::new()).expect("default config");
         vars.insert(
             "DATABASE_URL".into(),
@@ -139,6 +148,11 @@ impl TestEnv {
     /// The workers' configuration in this env.
     pub fn workers_config(&self) -> WorkersConfig {
         WorkersConfig::from_vars(&self.vars).expect("workers config")
+    }
+
+    /// The handle that calls the API as `tenant` and makes what lives in it.
+    pub fn as_tenant<'a>(&'a self, tenant: &'a Tenant) -> client::As<'a> {
+        client::As { env: self, tenant }
     }
 
     /// Another tenant-api process-alike on the same database (its own caches and pool), as in

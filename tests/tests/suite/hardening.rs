@@ -120,11 +120,7 @@ async fn every_answer_carries_the_security_headers() {
 
 #[tokio::test]
 async fn hsts_when_configured() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_HSTS_MAX_AGE".into(),
-        "600".into(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_HSTS_MAX_AGE", "600")]).await;
     let headers = send(&env, http::Method::GET, &[]).await;
     assert_eq!(
         headers["strict-transport-security"],
@@ -154,7 +150,7 @@ async fn hsts_when_configured() {
 #[tokio::test]
 async fn cors_admits_listed_origins_exactly_with_credentials_and_connect_headers() {
     let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_CORS_ORIGINS".into(),
+        "EVENTKIT_CORS_ORIGINS".to_owned(),
         format!("{ALLOWED}, http://localhost:5173"),
     )]))
     .await;

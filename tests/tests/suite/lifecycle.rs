@@ -7,20 +7,13 @@
 use eventkit_ekctl::exit;
 use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
 use serde_json::{Value, json};
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// A tenant API whose tenant-state cache would hide a change for a minute, so a lockout
 /// within 5 s can only come from the invalidation message.
 async fn env_with_long_cache() -> TestEnv {
-    TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_TENANT_STATE_CACHE_MS".to_owned(),
-        "60000".to_owned(),
-    )]))
-    .await
+    TestEnv::start_with([("EVENTKIT_TENANT_STATE_CACHE_MS", "60000")]).await
 }
 
 async fn sign_up(addr: std::net::SocketAddr, company: &str, email: &str) -> Uuid {

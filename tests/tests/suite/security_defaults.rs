@@ -158,11 +158,7 @@ async fn drained(env: &TestEnv, name: &str) {
 
 #[tokio::test]
 async fn export_events_reach_no_webhook() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-        "127.0.0.1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await;
     let tenant = env.create_tenant("Hooked").await;
     let created = env
         .call(
@@ -240,11 +236,7 @@ fn json_of(body: &str) -> Value {
 #[tokio::test]
 async fn diagnostics_need_the_metrics_token_and_public_health_says_only_up_or_down() {
     // Redis is down (nothing listens on port 1): the review's L9 demonstration.
-    let env = TestEnv::start_with(HashMap::from([(
-        "REDIS_URL".to_owned(),
-        "redis://127.0.0.1:1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("REDIS_URL", "redis://127.0.0.1:1")]).await;
     let (status, body) = get(env.addr, "/health", None).await;
     assert_eq!(status, 503);
     assert_eq!(json_of(&body), json!({"status": "unavailable"}), "{body}");

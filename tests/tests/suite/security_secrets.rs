@@ -17,7 +17,7 @@ use eventkit_tests::{
     connect::{self, Protocol},
     exports::{control_plane, until_finished, workers},
     mailbox,
-    people::{PASSWORD, builtin_role, emailed_token, join},
+    people::{PASSWORD, builtin_role, emailed_token},
 };
 use eventkit_workers::config::WorkersConfig;
 use eventkit_workers::{export::tables, retention};
@@ -95,7 +95,7 @@ async fn the_c1_sequence_finds_no_usable_token_and_the_victims_other_tenant_stay
     let b = env.create_tenant("Victim Rentals").await;
     let vic = "vic@victim.test";
     let admin_of_b = builtin_role(&env, &b, "admin").await;
-    join(&env, &b, vic, &[admin_of_b]).await;
+    env.as_tenant(&b).join(vic, &[admin_of_b]).await;
     // ... and read-only in A (the freelancer of ADR 0012).
     let read_only = builtin_role(&env, &a, "read_only").await;
     env.call(
@@ -273,7 +273,10 @@ async fn a_reset_needs_the_second_factor_and_turning_it_off_needs_a_current_code
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let session = Some(ann.access_token.as_str());
     let started = env
         .call(session, "AuthService/StartTotpEnrollment", json!({}))

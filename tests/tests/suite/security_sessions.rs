@@ -9,7 +9,7 @@ use eventkit_tests::{
     TestEnv,
     connect::{RawReply, send_raw},
     jwts::{claims, jwt_env, now, sign, with_claim},
-    people::{PASSWORD, builtin_role, join},
+    people::{PASSWORD, builtin_role},
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -58,7 +58,10 @@ async fn the_refresh_cookie_needs_the_csrf_echo_and_never_answers_tokens() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let signed_in = send_raw(
         env.addr,
         "/eventkit.v1.AuthService/SignIn",
