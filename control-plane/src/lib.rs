@@ -10,6 +10,7 @@
 mod account;
 mod api;
 pub mod audit;
+pub mod config;
 pub mod erasure;
 mod erasure_cleanup;
 mod erasure_progress;
@@ -25,12 +26,12 @@ mod secrets;
 pub mod tenants;
 mod usage;
 
+use config::ControlPlaneConfig;
 use eventkit_platform::{
     auth::{
         Authenticator, api_key::ApiKeyVerifier, invalidation, jwt::JwtVerifier,
         tenant_state::TenantStates,
     },
-    config::Config,
     db::Db,
     development::{self, Uses},
     health::{self, Health},
@@ -78,13 +79,15 @@ pub const ERASURE_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_s
 impl ControlPlane {
     /// Connects as `eventkit_control` (lazily) to Postgres, Redis and NATS as `config` says;
     /// refuses a database role that could bypass row-level security.
-    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
-        let db = Db::connect_service(config.database.control.expose(), 8).await?;
-        let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+    pub async fn connect(config: &ControlPlaneConfig) -> anyhow::Result<Self> {
+        let db = Db::connect_service(config.shared.database.control.expose(), 8).await?;
+        let (redis, nats) =
+            health::clients(&config.shared.redis_url, &config.shared.nats_url).await?;
         let storage = Storage::from_config(&config.storage)?;
         let redis = Redis::new(redis);
         let limiter = RateLimiter::new(db.clone(), redis.clone(), &config.rate_limits);
-        let throttles = Throttles::for_database(limiter.clone(), config.database.control.expose());
+        let throttles =
+            Throttles::for_database(limiter.clone(), config.shared.database.control.expose());
         Ok(Self {
             db,
             nats,
@@ -102,22 +105,29 @@ impl ControlPlane {
 /// and starts the API-call counter flush and the sweep that erases tenants past their grace.
 /// Refuses development defaults outside development mode and a database role that could
 /// bypass row-level security.
-pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    development::refuse_defaults(config, &[Uses::ControlDatabase, Uses::DownloadLinks])?;
+pub async fn build(config: &ControlPlaneConfig, listener: TcpListener) -> anyhow::Result<Server> {
+    development::refuse_defaults(
+        &config.shared,
+        &[Uses::ControlDatabase, Uses::DownloadLinks(&config.storage)],
+    )?;
     let cp = ControlPlane::connect(config).await?;
     let (db, nats, redis) = (cp.db.clone(), cp.nats.clone(), cp.redis.client().clone());
-    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl, cp.throttles.clone());
-    let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
+    let api_keys = ApiKeyVerifier::new(
+        db.clone(),
+        config.auth.api_key_cache_ttl,
+        cp.throttles.clone(),
+    );
+    let tenant_states = TenantStates::new(db.clone(), config.auth.tenant_state_cache_ttl);
     let tenants = Authenticator::new(
         api_keys.clone(),
-        JwtVerifier::from_config(config)?,
+        JwtVerifier::from_config(&config.auth)?,
         tenant_states.clone(),
     );
     invalidation::spawn_listener(nats.clone(), api_keys, tenant_states, None);
     cp.spawn_flusher();
     cp.spawn_erasure_sweep(ERASURE_SWEEP_EVERY);
 
-    let max = config.max_request_bytes;
+    let max = config.shared.max_request_bytes;
     // Each service: the generated server around its adapter, with the request size limit.
     macro_rules! service {
         ($server:ident, $api:ident) => {
@@ -148,7 +158,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         health: Health::new(db.pool().clone(), redis, nats),
         routes: axum::Router::new(),
     };
-    let mut router = app(config, parts);
+    let mut router = app(&config.shared, parts);
     // The filesystem backend's signed download links are served here (S3 links go to S3).
     if let Some(local) = cp.storage.local.clone() {
         router = download_router(local).merge(router);

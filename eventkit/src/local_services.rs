@@ -4,7 +4,7 @@
 //! are started from the installed binaries under the data folder (`EVENTKIT_DATA_DIR`, default
 //! `./.data`) and stopped again on Ctrl-C.
 
-use crate::roles::{self, Role};
+use crate::roles::{self, Configured, Role};
 use anyhow::{Context, bail};
 use eventkit_platform::{
     config::Config,
@@ -12,6 +12,7 @@ use eventkit_platform::{
     installed_servers::{self, find_binary, is_root},
 };
 use std::{
+    collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
     process::Stdio,
@@ -64,8 +65,18 @@ impl Started {
     }
 }
 
-pub async fn up(mut config: Config) -> anyhow::Result<()> {
-    config.dev_mode = true;
+/// Runs everything with the settings in `vars`, development mode on.
+pub async fn up(mut vars: HashMap<String, String>) -> anyhow::Result<()> {
+    vars.insert("EVENTKIT_DEV_MODE".into(), "1".into());
+    let config = Config::from_vars(&vars).context("reading configuration")?;
+    let roles = roles::configure(&Role::ALL, &vars)?;
+    let addr = |role: Role| {
+        roles
+            .iter()
+            .find(|c| c.role() == role)
+            .map(Configured::addr)
+            .expect("every role is configured")
+    };
     tracing::warn!(
         "DEVELOPMENT MODE: `eventkit up` is for one developer's machine; it accepts the development defaults (public download signing key, role passwords equal to role names). Deploy with `eventkit migrate` and `eventkit serve` instead"
     );
@@ -105,12 +116,12 @@ pub async fn up(mut config: Config) -> anyhow::Result<()> {
         };
         control.pool().close().await;
 
-        let api = format!("http://{}", config.tenant_api_addr);
+        let api = format!("http://{}", addr(Role::TenantApi));
         println!();
         println!("EventKit is up, in DEVELOPMENT MODE (development defaults; not for others to reach).");
         println!("  tenant API     {api}   (Connect, gRPC, gRPC-Web; reflection on)");
-        println!("  control plane  http://{}", config.control_plane_addr);
-        println!("  workers        http://{}/health", config.workers_addr);
+        println!("  control plane  http://{}", addr(Role::ControlPlane));
+        println!("  workers        http://{}/health", addr(Role::Workers));
         println!("  demo tenant    {} ({})", DEMO_TENANT, demo.tenant_id);
         println!("  demo API key   {}   (new key each start; shown once)", demo.api_key);
         println!();
@@ -121,7 +132,7 @@ pub async fn up(mut config: Config) -> anyhow::Result<()> {
         );
         println!("Stop with Ctrl-C.");
         println!();
-        roles::serve(&config, &Role::ALL, roles::shutdown_signal()).await
+        roles::serve(&roles, roles::shutdown_signal()).await
     }
     .await;
     for service in started.into_iter().rev() {

@@ -12,11 +12,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use eventkit_control_plane::operator_auth;
 use eventkit_platform::{
-    config::Config,
+    config::{Config, env_vars},
     db::{Actor, Db},
     development::{self, Uses},
     telemetry,
 };
+use std::collections::HashMap;
 
 #[derive(Parser)]
 #[command(
@@ -95,18 +96,27 @@ enum TenantsCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::from_env().context("reading configuration")?;
+    // Every command reads the shared settings; `serve` and `up` read each role's own on top.
+    let vars = env_vars();
+    let config = Config::from_vars(&vars).context("reading configuration")?;
     telemetry::init_logging(&config.log_format);
-    let result = run(cli.command, config).await;
+    let result = run(cli.command, config, vars).await;
     // Log lines wait a few milliseconds for company; write them before the error or the exit.
     telemetry::flush_logs();
     result
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+async fn run(
+    command: Command,
+    config: Config,
+    vars: HashMap<String, String>,
+) -> anyhow::Result<()> {
     match command {
-        Command::Up => local_services::up(config).await,
-        Command::Serve { roles } => roles::serve(&config, &roles, roles::shutdown_signal()).await,
+        Command::Up => local_services::up(vars).await,
+        Command::Serve { roles } => {
+            let roles = roles::configure(&roles, &vars)?;
+            roles::serve(&roles, roles::shutdown_signal()).await
+        }
         Command::Migrate => {
             // Migrating sets the three roles' passwords from their URLs.
             development::refuse_defaults(

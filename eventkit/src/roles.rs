@@ -1,9 +1,12 @@
-//! Serving roles: each role binds its own port and runs until the shared shutdown signal, then
-//! drains in-flight requests.
+//! Serving roles: each role reads its own configuration, binds its own port and runs until the
+//! shared shutdown signal, then drains in-flight requests.
 
 use anyhow::Context;
-use eventkit_platform::{config::Config, rpc::server::Server};
-use std::{future::Future, net::SocketAddr};
+use eventkit_control_plane::config::ControlPlaneConfig;
+use eventkit_platform::{config::ConfigError, rpc::server::Server};
+use eventkit_tenant_api::config::TenantApiConfig;
+use eventkit_workers::config::WorkersConfig;
+use std::{collections::HashMap, future::Future, net::SocketAddr};
 use tokio::{net::TcpListener, sync::watch};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -16,21 +19,62 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 3] = [Role::TenantApi, Role::ControlPlane, Role::Workers];
 
-    fn addr(self, config: &Config) -> SocketAddr {
+    /// The role's configuration from `vars`: only what this role reads, so a setting of another
+    /// role (the workers' SMTP URL, say) cannot stop it.
+    pub fn configure(self, vars: &HashMap<String, String>) -> Result<Configured, ConfigError> {
+        Ok(match self {
+            Role::TenantApi => Configured::TenantApi(TenantApiConfig::from_vars(vars)?),
+            Role::ControlPlane => Configured::ControlPlane(ControlPlaneConfig::from_vars(vars)?),
+            Role::Workers => Configured::Workers(WorkersConfig::from_vars(vars)?),
+        })
+    }
+}
+
+/// A role with its configuration.
+pub enum Configured {
+    TenantApi(TenantApiConfig),
+    ControlPlane(ControlPlaneConfig),
+    Workers(WorkersConfig),
+}
+
+impl Configured {
+    pub fn role(&self) -> Role {
         match self {
-            Role::TenantApi => config.tenant_api_addr,
-            Role::ControlPlane => config.control_plane_addr,
-            Role::Workers => config.workers_addr,
+            Configured::TenantApi(_) => Role::TenantApi,
+            Configured::ControlPlane(_) => Role::ControlPlane,
+            Configured::Workers(_) => Role::Workers,
         }
     }
 
-    async fn build(self, config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
+    pub fn addr(&self) -> SocketAddr {
         match self {
-            Role::TenantApi => eventkit_tenant_api::build(config, listener).await,
-            Role::ControlPlane => eventkit_control_plane::build(config, listener).await,
-            Role::Workers => eventkit_workers::build(config, listener).await,
+            Configured::TenantApi(c) => c.addr,
+            Configured::ControlPlane(c) => c.addr,
+            Configured::Workers(c) => c.addr,
         }
     }
+
+    async fn build(&self, listener: TcpListener) -> anyhow::Result<Server> {
+        match self {
+            Configured::TenantApi(c) => eventkit_tenant_api::build(c, listener).await,
+            Configured::ControlPlane(c) => eventkit_control_plane::build(c, listener).await,
+            Configured::Workers(c) => eventkit_workers::build(c, listener).await,
+        }
+    }
+}
+
+/// Reads the configuration of each of `roles` from `vars`.
+pub fn configure(
+    roles: &[Role],
+    vars: &HashMap<String, String>,
+) -> anyhow::Result<Vec<Configured>> {
+    roles
+        .iter()
+        .map(|role| {
+            role.configure(vars)
+                .with_context(|| format!("reading the configuration of {role:?}"))
+        })
+        .collect()
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -47,19 +91,18 @@ pub async fn shutdown_signal() {
 
 /// Binds and serves `roles` until `shutdown` completes.
 pub async fn serve(
-    config: &Config,
-    roles: &[Role],
+    roles: &[Configured],
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
-    for &role in roles {
-        let addr = role.addr(config);
+    for configured in roles {
+        let (role, addr) = (configured.role(), configured.addr());
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {role:?} to {addr}"))?;
-        let server = role
-            .build(config, listener)
+        let server = configured
+            .build(listener)
             .await
             .with_context(|| format!("starting {role:?}"))?;
         tracing::info!(role = ?role, addr = %server.local_addr(), "serving");

@@ -7,7 +7,7 @@
 //! them unless `EVENTKIT_DEV_MODE` is on ([`Config::dev_mode`]); `eventkit up` turns it on. In
 //! development mode each default in use is logged as a warning, once per process.
 
-use crate::config::{Config, DEV_SIGNING_KEY};
+use crate::config::{Config, DEV_SIGNING_KEY, StorageConfig};
 use std::{
     collections::HashSet,
     fmt,
@@ -15,8 +15,8 @@ use std::{
 };
 
 /// What a command uses that has a development default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Uses {
+#[derive(Clone, Copy, Debug)]
+pub enum Uses<'a> {
     /// `EVENTKIT_OWNER_DATABASE_URL` (migrations).
     OwnerDatabase,
     /// `DATABASE_URL` (tenant-api, workers).
@@ -24,8 +24,8 @@ pub enum Uses {
     /// `EVENTKIT_CONTROL_DATABASE_URL` (control plane).
     ControlDatabase,
     /// `EVENTKIT_DOWNLOAD_SIGNING_KEY`, when exports are kept in a folder (workers sign the
-    /// links, the control plane checks them).
-    DownloadLinks,
+    /// links, the control plane checks them): the storage section of those two deployables.
+    DownloadLinks(&'a StorageConfig),
 }
 
 /// A development default found in a configuration.
@@ -69,7 +69,7 @@ impl fmt::Display for Refused {
     }
 }
 
-impl Uses {
+impl Uses<'_> {
     fn default_in(self, config: &Config) -> Option<DevelopmentDefault> {
         let role_password = |var: &'static str, url: &str| {
             let (role, password) = crate::db::bootstrap::credentials(url);
@@ -85,8 +85,8 @@ impl Uses {
             Self::ControlDatabase => {
                 role_password("EVENTKIT_CONTROL_DATABASE_URL", urls.control.expose())
             }
-            Self::DownloadLinks => (config.storage.signs_links()
-                && config.storage.signing_key.expose() == DEV_SIGNING_KEY)
+            Self::DownloadLinks(storage) => (storage.signs_links()
+                && storage.signing_key.expose() == DEV_SIGNING_KEY)
                 .then_some(DevelopmentDefault::DownloadSigningKey),
         }
     }
@@ -125,28 +125,29 @@ pub fn refuse_defaults(config: &Config, uses: &[Uses]) -> Result<(), Refused> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn config(vars: &[(&str, &str)]) -> Config {
-        Config::from_vars(
-            vars.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<HashMap<_, _>>(),
+    /// The shared configuration and the storage section of `vars`.
+    fn config(vars: &[(&str, &str)]) -> (Config, StorageConfig) {
+        let vars = crate::config::var_set(vars);
+        (
+            Config::from_vars(&vars).unwrap(),
+            StorageConfig::from_vars(&vars).unwrap(),
         )
-        .unwrap()
     }
 
-    const ALL: &[Uses] = &[
-        Uses::OwnerDatabase,
-        Uses::AppDatabase,
-        Uses::ControlDatabase,
-        Uses::DownloadLinks,
-    ];
+    fn all(storage: &StorageConfig) -> [Uses<'_>; 4] {
+        [
+            Uses::OwnerDatabase,
+            Uses::AppDatabase,
+            Uses::ControlDatabase,
+            Uses::DownloadLinks(storage),
+        ]
+    }
 
     #[test]
     fn the_defaults_are_all_found_and_refused_outside_development_mode() {
-        let defaults = config(&[]);
-        let found = defaults_in(&defaults, ALL);
+        let (defaults, storage) = config(&[]);
+        let found = defaults_in(&defaults, &all(&storage));
         assert_eq!(
             found,
             vec![
@@ -165,21 +166,21 @@ mod tests {
                 DevelopmentDefault::DownloadSigningKey,
             ]
         );
-        let refused = refuse_defaults(&defaults, ALL).unwrap_err().to_string();
+        let refused = refuse_defaults(&defaults, &all(&storage))
+            .unwrap_err()
+            .to_string();
         assert!(
             refused.contains("EVENTKIT_DOWNLOAD_SIGNING_KEY is unset")
                 && refused.contains("DATABASE_URL: the password of database role eventkit_app"),
             "{refused}"
         );
-        assert_eq!(
-            refuse_defaults(&config(&[("EVENTKIT_DEV_MODE", "1")]), ALL),
-            Ok(())
-        );
+        let (development, storage) = config(&[("EVENTKIT_DEV_MODE", "1")]);
+        assert_eq!(refuse_defaults(&development, &all(&storage)), Ok(()));
     }
 
     #[test]
     fn secrets_of_ones_own_pass_and_s3_needs_no_signing_key() {
-        let own = config(&[
+        let (own, own_storage) = config(&[
             ("DATABASE_URL", "postgres://eventkit_app:s3cret@db/eventkit"),
             (
                 "EVENTKIT_CONTROL_DATABASE_URL",
@@ -191,13 +192,13 @@ mod tests {
             ),
             ("EVENTKIT_DOWNLOAD_SIGNING_KEY", "a-long-random-value"),
         ]);
-        assert_eq!(defaults_in(&own, ALL), vec![]);
-        let s3 = config(&[
+        assert_eq!(defaults_in(&own, &all(&own_storage)), vec![]);
+        let (s3, s3_storage) = config(&[
             ("DATABASE_URL", "postgres://eventkit_app:s3cret@db/eventkit"),
             ("EVENTKIT_STORAGE_URL", "s3://bucket/prefix"),
         ]);
         assert_eq!(
-            defaults_in(&s3, &[Uses::AppDatabase, Uses::DownloadLinks]),
+            defaults_in(&s3, &[Uses::AppDatabase, Uses::DownloadLinks(&s3_storage)]),
             vec![]
         );
         // The control plane's URL defaults to DATABASE_URL with the role's name as password.

@@ -6,6 +6,7 @@ pub mod admin;
 mod asset_status;
 pub mod auth;
 pub mod bookings;
+pub mod config;
 mod fields;
 pub mod history;
 pub mod inventory;
@@ -18,9 +19,9 @@ mod store;
 mod wire;
 
 use axum::response::IntoResponse;
+use config::TenantApiConfig;
 use eventkit_platform::{
     auth::{Authenticator, api_key::ApiKeyVerifier, jwt::JwtVerifier, tenant_state::TenantStates},
-    config::Config,
     db::{Db, TenantDb},
     development::{self, Uses},
     health::{self, Health},
@@ -44,18 +45,24 @@ use tokio::net::TcpListener;
 
 /// Builds the tenant API on `listener` (bind port 0 in tests); refuses development defaults
 /// outside development mode and a database role that could bypass row-level security.
-pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    development::refuse_defaults(config, &[Uses::AppDatabase])?;
-    let db = Db::connect_service(config.database.app.expose(), config.db_max_connections).await?;
+pub async fn build(config: &TenantApiConfig, listener: TcpListener) -> anyhow::Result<Server> {
+    development::refuse_defaults(&config.shared, &[Uses::AppDatabase])?;
+    let db = Db::connect_service(
+        config.shared.database.app.expose(),
+        config.db_max_connections,
+    )
+    .await?;
     let tenant_db = TenantDb::new(db.clone());
-    let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
-    let jwt = JwtVerifier::from_config(config)?;
+    let (redis, nats) = health::clients(&config.shared.redis_url, &config.shared.nats_url).await?;
+    let jwt = JwtVerifier::from_config(&config.auth)?;
     let rate_limiter = RateLimiter::new(db.clone(), Redis::new(redis.clone()), &config.rate_limits);
-    let throttles = Throttles::for_database(rate_limiter.clone(), config.database.app.expose());
-    let api_keys = ApiKeyVerifier::new(db.clone(), config.api_key_cache_ttl, throttles.clone());
-    let tenant_states = TenantStates::new(db.clone(), config.tenant_state_cache_ttl);
+    let throttles =
+        Throttles::for_database(rate_limiter.clone(), config.shared.database.app.expose());
+    let api_keys =
+        ApiKeyVerifier::new(db.clone(), config.auth.api_key_cache_ttl, throttles.clone());
+    let tenant_states = TenantStates::new(db.clone(), config.auth.tenant_state_cache_ttl);
     let sessions = Sessions::new(db.clone(), config.public_url.clone());
-    let members = MemberPermissions::new(db.clone(), config.api_key_cache_ttl);
+    let members = MemberPermissions::new(db.clone(), config.auth.api_key_cache_ttl);
     let auth = Authenticator::new(api_keys.clone(), jwt, tenant_states.clone())
         .with_sessions(sessions.clone(), members.clone());
     eventkit_platform::auth::invalidation::spawn_listener(
@@ -68,7 +75,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     // One gRPC service with the request size limit.
     macro_rules! service {
         ($server:ident, $api:expr) => {
-            $server::new($api).max_decoding_message_size(config.max_request_bytes)
+            $server::new($api).max_decoding_message_size(config.shared.max_request_bytes)
         };
     }
     let inventory = service!(
@@ -133,7 +140,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         .with_meter(ApiCallMeter::start(Redis::new(redis.clone()), db.clone()))
         .with_idempotency(Idempotency {
             db: db.clone(),
-            max_request_bytes: config.max_request_bytes,
+            max_request_bytes: config.shared.max_request_bytes,
         });
     let parts = AppParts {
         services: tonic::service::Routes::new(inventory)
@@ -146,7 +153,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         health: Health::new(db.pool().clone(), redis, nats),
         routes: jwks_route(sessions),
     };
-    Ok(Server::new(listener, app(config, parts)))
+    Ok(Server::new(listener, app(&config.shared, parts)))
 }
 
 /// `/.well-known/jwks.json`: the public keys that verify our access tokens.

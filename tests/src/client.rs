@@ -1,10 +1,20 @@
 //! A tenant's view of the API for behaviour tests: call a method as that tenant and expect
 //! success (the body) or a given Connect error code, with the method named in every failure.
+//!
+//! It is also how tests make what lives in a tenant — products, events, people — through the
+//! API, as the tenant's admin would. The fixtures have one style: the thing that owns a fixture
+//! makes it with a method. [`TestEnv`] makes tenants, servers, operator tokens and admin keys
+//! (`env.create_tenant(name)`, `env.control_plane()`, …); a tenant's handle, from
+//! [`TestEnv::as_tenant`], makes the rest (`t.product(name)`, `t.confirmed_event(…)`,
+//! `t.join(email, roles)`).
 
-use crate::{ConnectReply, Tenant, TestEnv};
+use crate::{
+    ConnectReply, Tenant, TestEnv,
+    people::{PASSWORD, Person, emailed_token, person},
+};
 use serde_json::{Value, json};
 
-/// Calls made as one tenant.
+/// Calls made as one tenant (`env.as_tenant(&tenant)`).
 pub struct As<'a> {
     pub env: &'a TestEnv,
     pub tenant: &'a Tenant,
@@ -40,6 +50,35 @@ impl As<'_> {
             reply.body
         );
         reply
+    }
+
+    /// A new product named `name` (serialised, no rates); returns its id.
+    pub async fn product(&self, name: &str) -> String {
+        self.id(
+            "InventoryService/CreateProduct",
+            json!({ "name": name }),
+            "product",
+        )
+        .await
+    }
+
+    /// Invites `email` with the given roles, accepts as a new account, returns the session.
+    pub async fn join(&self, email: &str, role_ids: &[String]) -> Person {
+        self.ok(
+            "AdminService/InviteUser",
+            json!({"email": email, "roleIds": role_ids}),
+        )
+        .await;
+        let token = emailed_token(self.env, "invitation", email).await;
+        let accepted = self
+            .env
+            .call(
+                None,
+                "AuthService/AcceptInvitation",
+                json!({"token": token, "displayName": "Test Person", "password": PASSWORD}),
+            )
+            .await;
+        person(email, &accepted.ok()["session"])
     }
 
     /// A confirmed event over `when` (a `period`), which reserves what its pull list holds.

@@ -5,7 +5,9 @@
 //! export ZIP row by row against the database.
 
 use crate::{OtherServer, Tenant, TestEnv, pipeline};
-use eventkit_platform::{config::Config, db::Db, storage::Storage};
+use eventkit_control_plane::config::ControlPlaneConfig;
+use eventkit_platform::{db::Db, storage::Storage};
+use eventkit_workers::config::WorkersConfig;
 use eventkit_workers::{
     email::{Mailer, transport::Transport},
     export::{
@@ -181,14 +183,15 @@ impl S3Server {
 }
 
 /// A control plane on `env`'s database whose filesystem download links name its own address;
-/// returns it with the config it (and the export worker) use.
-pub async fn control_plane(env: &TestEnv) -> (OtherServer, Config) {
+/// returns it with the workers' configuration that goes with it (their links name it too).
+pub async fn control_plane(env: &TestEnv) -> (OtherServer, WorkersConfig) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
     let addr = listener.local_addr().unwrap();
-    let mut config = env.config.clone();
-    config.storage.download_base_url = format!("http://{addr}");
+    let mut vars = env.vars.clone();
+    vars.insert("EVENTKIT_DOWNLOAD_URL".into(), format!("http://{addr}"));
+    let config = ControlPlaneConfig::from_vars(&vars).expect("control plane config");
     let server = eventkit_control_plane::build(&config, listener)
         .await
         .expect("control plane builds");
@@ -202,13 +205,17 @@ pub async fn control_plane(env: &TestEnv) -> (OtherServer, Config) {
             stop,
             running,
         },
-        config,
+        WorkersConfig::from_vars(&vars).expect("workers config"),
     )
 }
 
 /// The export consumer for `tenant`, with `config`'s storage; runs until dropped.
-pub async fn exporter(env: &TestEnv, config: &Config, tenant: &Tenant) -> pipeline::Consuming {
-    let db = Db::connect_lazy(config.database.app.expose(), 4).expect("pool");
+pub async fn exporter(
+    env: &TestEnv,
+    config: &WorkersConfig,
+    tenant: &Tenant,
+) -> pipeline::Consuming {
+    let db = Db::connect_lazy(config.shared.database.app.expose(), 4).expect("pool");
     let storage = Storage::from_config(&config.storage).expect("storage");
     let exporter = Arc::new(Exporter::new(
         db,
@@ -222,15 +229,15 @@ pub async fn exporter(env: &TestEnv, config: &Config, tenant: &Tenant) -> pipeli
 /// The export and email consumers for `tenant`, with `config`'s storage; run until dropped.
 pub async fn workers(
     env: &TestEnv,
-    config: &Config,
+    config: &WorkersConfig,
     tenant: &Tenant,
 ) -> (pipeline::Consuming, pipeline::Consuming) {
-    let db = Db::connect_lazy(config.database.app.expose(), 4).expect("pool");
+    let db = Db::connect_lazy(config.shared.database.app.expose(), 4).expect("pool");
     let mailer = Arc::new(
         Mailer::new(
             db,
-            Transport::from_config(config).expect("mail transport"),
-            &config.mail_from,
+            Transport::from_config(&config.mail).expect("mail transport"),
+            &config.mail.mail_from,
         )
         .expect("mailer"),
     );

@@ -180,7 +180,7 @@ pub async fn run_worker_process() {
     if std::env::var(WORKER_PROCESS_ENV).is_err() {
         return;
     }
-    let config = eventkit_platform::config::Config::from_env().expect("worker config");
+    let config = eventkit_workers::config::WorkersConfig::from_env().expect("worker config");
     eventkit_platform::telemetry::init_logging_at("json", "warn");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = eventkit_workers::build(&config, listener)

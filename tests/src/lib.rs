@@ -21,10 +21,13 @@ pub mod smtp_sink;
 pub mod webhook_receiver;
 
 use anyhow::Context;
+use eventkit_control_plane::config::ControlPlaneConfig;
 use eventkit_platform::{
     config::{Config, with_database},
     db::{Actor, Db, bootstrap},
 };
+use eventkit_tenant_api::config::TenantApiConfig;
+use eventkit_workers::config::WorkersConfig;
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
 use std::{
     collections::HashMap,
@@ -54,7 +57,13 @@ pub struct Tenant {
 }
 
 pub struct TestEnv {
+    /// The settings every deployable shares, read from [`vars`](Self::vars).
     pub config: Config,
+    /// The variables every deployable of this env reads its configuration from; each one's own
+    /// comes from [`tenant_api_config`](Self::tenant_api_config),
+    /// [`control_plane_config`](Self::control_plane_config) and
+    /// [`workers_config`](Self::workers_config).
+    pub vars: HashMap<String, String>,
     pub database: String,
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
@@ -72,16 +81,25 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 impl TestEnv {
     /// A fresh database and a running tenant API with default settings.
     pub async fn start() -> Self {
-        Self::start_with(HashMap::new()).await
+        Self::start_with(HashMap::<String, String>::new()).await
     }
 
     /// Like [`start`](Self::start) with extra `EVENTKIT_*` variables (e.g. a small body limit).
     /// Tests run in development mode (their roles' passwords are the role names, and the
     /// download links are signed with the development key) unless `vars` say otherwise.
-    pub async fn start_with(vars: HashMap<String, String>) -> Self {
+    /// `vars` are `(name, value)` pairs: a `HashMap`, or an array like
+    /// `[("EVENTKIT_MAX_REQUEST_BYTES", "64")]`.
+    pub async fn start_with<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
         let database = fresh_database().await.expect("fresh test database");
-        let mut vars = vars;
-        let base = Config::from_vars(HashMap::new()).expect("default config");
+        let mut vars: HashMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        let base = Config::from_vars(&HashMap::new()).expect("default config");
         vars.insert(
             "DATABASE_URL".into(),
             with_database(base.database.app.expose(), &database),
@@ -93,13 +111,14 @@ impl TestEnv {
             .or_insert_with(|| "1".into());
         vars.entry("EVENTKIT_METRICS_TOKEN".into())
             .or_insert_with(|| METRICS_TOKEN.into());
-        let config = Config::from_vars(vars).expect("test config");
+        let config = Config::from_vars(&vars).expect("test config");
         eventkit_platform::telemetry::init_logging_at("json", "warn");
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
-        let server = eventkit_tenant_api::build(&config, listener)
+        let tenant_api = TenantApiConfig::from_vars(&vars).expect("tenant API config");
+        let server = eventkit_tenant_api::build(&tenant_api, listener)
             .await
             .expect("tenant api builds");
         let addr = server.local_addr();
@@ -109,10 +128,31 @@ impl TestEnv {
         }));
         Self {
             config,
+            vars,
             database,
             addr,
             stop: Some(stop),
         }
+    }
+
+    /// The tenant API's configuration in this env (what [`start`](Self::start) served).
+    pub fn tenant_api_config(&self) -> TenantApiConfig {
+        TenantApiConfig::from_vars(&self.vars).expect("tenant API config")
+    }
+
+    /// The control plane's configuration in this env.
+    pub fn control_plane_config(&self) -> ControlPlaneConfig {
+        ControlPlaneConfig::from_vars(&self.vars).expect("control plane config")
+    }
+
+    /// The workers' configuration in this env.
+    pub fn workers_config(&self) -> WorkersConfig {
+        WorkersConfig::from_vars(&self.vars).expect("workers config")
+    }
+
+    /// The handle that calls the API as `tenant` and makes what lives in it.
+    pub fn as_tenant<'a>(&'a self, tenant: &'a Tenant) -> client::As<'a> {
+        client::As { env: self, tenant }
     }
 
     /// Another tenant-api process-alike on the same database (its own caches and pool), as in
@@ -121,7 +161,7 @@ impl TestEnv {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
-        let server = eventkit_tenant_api::build(&self.config, listener)
+        let server = eventkit_tenant_api::build(&self.tenant_api_config(), listener)
             .await
             .expect("tenant api builds");
         let addr = server.local_addr();
@@ -142,7 +182,7 @@ impl TestEnv {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
-        let server = eventkit_control_plane::build(&self.config, listener)
+        let server = eventkit_control_plane::build(&self.control_plane_config(), listener)
             .await
             .expect("control plane builds");
         let addr = server.local_addr();
@@ -343,7 +383,7 @@ pub async fn fresh_database() -> anyhow::Result<String> {
             .fetch_optional(&mut conn)
             .await?;
         if exists.is_none() {
-            let defaults = Config::from_vars(HashMap::new())?;
+            let defaults = Config::from_vars(&HashMap::new())?;
             bootstrap::ensure_roles(&mut conn, &defaults.database).await?;
             let building = format!("{template}_building");
             conn.execute(format!("drop database if exists \"{building}\" with (force)").as_str())

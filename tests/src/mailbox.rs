@@ -52,10 +52,10 @@ pub async fn emailed_link(env: &TestEnv, message: &str, email: &str) -> String {
 /// The newest email of kind `message` to `email`: the real mailer sends what asks for it.
 pub async fn emailed(env: &TestEnv, message: &str, email: &str) -> Mail {
     let dir = tempfile::tempdir().expect("mail folder");
-    let mut config = env.config.clone();
+    let mut config = env.workers_config().mail;
     config.smtp_url = None;
     config.mail_dir = dir.path().to_owned();
-    let db = Db::connect_lazy(config.database.app.expose(), 2).expect("pool");
+    let db = Db::connect_lazy(env.config.database.app.expose(), 2).expect("pool");
     let transport = Transport::from_config(&config).expect("file transport");
     if AccountMessage::of(message).is_some() {
         AccountMailer::new(db, transport, &config.mail_from)

@@ -1,5 +1,6 @@
 //! People for identity tests: invite through the Admin API with an admin key, read the token
-//! from the email the mailer sends ([`crate::mailbox`]), accept, and get a session.
+//! from the email the mailer sends ([`crate::mailbox`]), accept, and get a session. A tenant's
+//! handle makes them: `env.as_tenant(&tenant).join(email, roles)` ([`crate::client::As::join`]).
 
 use crate::{Tenant, TestEnv};
 use serde_json::{Value, json};
@@ -40,27 +41,6 @@ pub async fn emailed_token(env: &TestEnv, message: &str, email: &str) -> String 
         .next()
         .unwrap_or_default()
         .to_owned()
-}
-
-/// Invites `email` with the given roles, accepts as a new account, returns the session.
-pub async fn join(env: &TestEnv, tenant: &Tenant, email: &str, role_ids: &[String]) -> Person {
-    let invited = env
-        .call(
-            Some(&tenant.api_key),
-            "AdminService/InviteUser",
-            json!({"email": email, "roleIds": role_ids}),
-        )
-        .await;
-    invited.ok();
-    let token = emailed_token(env, "invitation", email).await;
-    let accepted = env
-        .call(
-            None,
-            "AuthService/AcceptInvitation",
-            json!({"token": token, "displayName": "Test Person", "password": PASSWORD}),
-        )
-        .await;
-    person(email, &accepted.ok()["session"])
 }
 
 /// A person from a `Session` in an answer.

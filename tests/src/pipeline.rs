@@ -22,7 +22,7 @@ pub fn dispatcher(env: &TestEnv, clock: Arc<dyn Clock>) -> Arc<Dispatcher> {
     let db = Db::connect_lazy(env.config.database.app.expose(), 8).expect("pool");
     Arc::new(Dispatcher::new(
         db,
-        Sender::new(env.config.webhook_guard.clone()),
+        Sender::new(env.workers_config().webhook_guard),
         clock,
         Settings {
             lease: Duration::from_secs(5),

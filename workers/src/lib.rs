@@ -4,6 +4,7 @@
 //! stream lag, dead letters, outbox backlog).
 
 pub mod clock;
+pub mod config;
 pub mod consumer;
 pub mod email;
 pub mod export;
@@ -13,8 +14,8 @@ pub mod outbox_relay;
 pub mod retention;
 pub mod webhooks;
 
+use config::WorkersConfig;
 use eventkit_platform::{
-    config::Config,
     db::Db,
     development::{self, Uses},
     health::{self, Health},
@@ -30,12 +31,15 @@ pub use eventkit_platform::jobs::{EVENTS_STREAM, EVENTS_SUBJECTS, declare_stream
 /// streams and then the outbox relay and the consumers; the account mailer; the webhook
 /// dispatcher; the retention sweeps. Refuses development defaults outside development mode and a
 /// database role that could bypass row-level security.
-pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Server> {
-    development::refuse_defaults(config, &[Uses::AppDatabase, Uses::DownloadLinks])?;
-    let db = Db::connect_service(config.database.app.expose(), 16).await?;
-    let (redis, nats) = health::clients(&config.redis_url, &config.nats_url).await?;
+pub async fn build(config: &WorkersConfig, listener: TcpListener) -> anyhow::Result<Server> {
+    development::refuse_defaults(
+        &config.shared,
+        &[Uses::AppDatabase, Uses::DownloadLinks(&config.storage)],
+    )?;
+    let db = Db::connect_service(config.shared.database.app.expose(), 16).await?;
+    let (redis, nats) = health::clients(&config.shared.redis_url, &config.shared.nats_url).await?;
     let relay = outbox_relay::Relay::new(db.clone(), nats.clone(), 200);
-    let database_url = config.database.app.expose().clone();
+    let database_url = config.shared.database.app.expose().clone();
     let dispatcher = Arc::new(webhooks::dispatcher::Dispatcher::new(
         db.clone(),
         webhooks::sender::Sender::new(config.webhook_guard.clone()),
@@ -56,17 +60,17 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
     });
     let (declare, consumer_db, ack_wait) = (nats.clone(), db.clone(), config.job_ack_wait);
     let metrics_every = config.jobs_metrics_every;
-    let transport = email::transport::Transport::from_config(config)?;
+    let transport = email::transport::Transport::from_config(&config.mail)?;
     tracing::info!(to = %transport.describe(), "email transport");
     let mailer = Arc::new(email::Mailer::new(
         db.clone(),
         transport,
-        &config.mail_from,
+        &config.mail.mail_from,
     )?);
     let account_mailer = Arc::new(email::account::AccountMailer::new(
         db.clone(),
-        email::transport::Transport::from_config(config)?,
-        &config.mail_from,
+        email::transport::Transport::from_config(&config.mail)?,
+        &config.mail.mail_from,
     )?);
     account_mailer.spawn(database_url.clone(), Duration::from_secs(5));
     let storage = eventkit_platform::storage::Storage::from_config(&config.storage)?;
@@ -118,7 +122,7 @@ pub async fn build(config: &Config, listener: TcpListener) -> anyhow::Result<Ser
         spawn_consumer_with(&js, &consumer_db, export::CONSUMER, export_spec, exporter);
     });
     let parts = AppParts::without_services(Health::new(db.pool().clone(), redis, nats));
-    Ok(Server::new(listener, app(config, parts)))
+    Ok(Server::new(listener, app(&config.shared, parts)))
 }
 
 /// Runs one consumer for good (restarted if its connection fails).

@@ -57,10 +57,9 @@ impl JwtVerifier {
         })
     }
 
-    /// The verifier `config` asks for (`EVENTKIT_JWT_JWKS`), or `None` when JWTs are off.
-    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Option<Self>> {
-        config
-            .jwt
+    /// The verifier `auth` asks for (`EVENTKIT_JWT_JWKS`), or `None` when JWTs are off.
+    pub fn from_config(auth: &crate::config::TenantAuth) -> anyhow::Result<Option<Self>> {
+        auth.jwt
             .as_ref()
             .map(|jwt| Self::new(jwt.jwks.expose(), jwt.issuer.clone(), jwt.audience.clone()))
             .transpose()

@@ -1,5 +1,6 @@
-//! Rate-limit settings from `EVENTKIT_RATE_LIMIT_*` variables (kept apart from the main
-//! [`Config`](crate::config::Config) parsing, which only calls [`RateLimitConfig::from_vars`]).
+//! Rate-limit settings from `EVENTKIT_RATE_LIMIT_*` variables: a section of the configuration of
+//! the deployables that limit calls (tenant API and control plane), which call
+//! [`RateLimitConfig::from_vars`].
 
 use crate::config::ConfigError;
 use std::{collections::HashMap, time::Duration};

@@ -10,7 +10,7 @@
 use eventkit_tests::{TestEnv, pipeline, webhook_receiver::Receiver};
 use eventkit_workers::clock::SystemClock;
 use serde_json::json;
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 fn arg(name: &str, default: u64) -> u64 {
     std::env::args()
@@ -25,11 +25,7 @@ async fn main() {
     let deliveries = arg("--deliveries", 10_000);
     let events = arg("--events", 500);
     let rate = arg("--rate", 50);
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-        "127.0.0.1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await;
     let tenant = env.create_tenant("Bench").await;
     let receiver = Receiver::start().await;
     let created = env

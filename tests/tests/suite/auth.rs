@@ -195,11 +195,7 @@ async fn revoked_keys_stop_working() {
 
 #[tokio::test]
 async fn revocation_takes_effect_when_the_cache_entry_expires() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_API_KEY_CACHE_MS".to_owned(),
-        "300".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_API_KEY_CACHE_MS", "300")]).await;
     let t = env.create_tenant("Rental Co").await;
     assert_eq!(get_products(&env, Some(&t.api_key)).await.status, 200);
     sqlx::query("update api_keys set revoked_at = now() where tenant_id = $1")

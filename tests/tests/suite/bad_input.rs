@@ -6,7 +6,6 @@ use bytes::Bytes;
 use eventkit_proto::eventkit::v1 as pb;
 use eventkit_tests::{ConnectReply, Tenant, TestEnv, connect};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use tonic::Code;
 use tonic_types::StatusExt;
 
@@ -537,11 +536,7 @@ async fn grpc_refuses_unknown_enum_numbers() {
 
 #[tokio::test]
 async fn bodies_over_the_limit_are_resource_exhausted() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_MAX_REQUEST_BYTES".to_owned(),
-        "1024".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_MAX_REQUEST_BYTES", "1024")]).await;
     let (t, _) = setup(&env).await;
     let before = counts(&env).await;
 

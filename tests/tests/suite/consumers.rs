@@ -9,7 +9,6 @@ use eventkit_workers::{
     consumer::{Failure, Handler, dead_letters},
     event::Event,
 };
-use serde_json::json;
 use std::{
     sync::{
         Arc, Mutex,
@@ -69,16 +68,6 @@ async fn start(env: &TestEnv, tenant: &Tenant, handler: Arc<Flaky>) -> Running {
     }
 }
 
-async fn create_product(env: &TestEnv, tenant: &Tenant, name: &str) {
-    env.call(
-        Some(&tenant.api_key),
-        "InventoryService/CreateProduct",
-        json!({"name": name}),
-    )
-    .await
-    .ok();
-}
-
 async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..300 {
         if let Some(v) = probe().await {
@@ -96,7 +85,7 @@ async fn a_failing_event_is_retried_then_dead_lettered_and_replayed_to_its_consu
     let handler = Arc::new(Flaky::default());
     handler.failing.store(true, Ordering::SeqCst);
     let running = start(&env, &tenant, handler.clone()).await;
-    create_product(&env, &tenant, "Haze machine").await;
+    env.as_tenant(&tenant).product("Haze machine").await;
 
     let failures = eventually("a stored failure", async || {
         let failures = dead_letters::list(&running.db, tenant.id).await.unwrap();
@@ -150,7 +139,7 @@ async fn a_permanent_failure_is_dead_lettered_at_once_and_others_flow() {
     let handler = Arc::new(Flaky::default());
     handler.permanent.store(true, Ordering::SeqCst);
     let running = start(&env, &tenant, handler.clone()).await;
-    create_product(&env, &tenant, "Bad one").await;
+    env.as_tenant(&tenant).product("Bad one").await;
     let failures = eventually("a stored failure", async || {
         let failures = dead_letters::list(&running.db, tenant.id).await.unwrap();
         (!failures.is_empty()).then_some(failures)
@@ -161,7 +150,7 @@ async fn a_permanent_failure_is_dead_lettered_at_once_and_others_flow() {
         "no retries for a permanent failure"
     );
     handler.permanent.store(false, Ordering::SeqCst);
-    create_product(&env, &tenant, "Good one").await;
+    env.as_tenant(&tenant).product("Good one").await;
     eventually("the next event", async || {
         (handler.seen.lock().unwrap().len() == 2).then_some(())
     })

@@ -38,8 +38,9 @@ async fn env_with_smtp(sink: &SmtpSink) -> TestEnv {
 
 fn mailer(env: &TestEnv) -> Arc<Mailer> {
     let db = Db::connect_lazy(env.config.database.app.expose(), 4).unwrap();
-    let transport = Transport::from_config(&env.config).unwrap();
-    Arc::new(Mailer::new(db, transport, &env.config.mail_from).unwrap())
+    let mail = env.workers_config().mail;
+    let transport = Transport::from_config(&mail).unwrap();
+    Arc::new(Mailer::new(db, transport, &mail.mail_from).unwrap())
 }
 
 /// The tenant's admin contact and locale (as provisioning sets them) and its branding.

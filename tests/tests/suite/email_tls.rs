@@ -4,12 +4,11 @@
 //! `EVENTKIT_SMTP_CA_FILE`: without it the certificate is refused and nothing is delivered, and
 //! a plain connection to the STARTTLS server is refused before any mail is accepted.
 
-use eventkit_platform::config::Config;
 use eventkit_tests::{
     pki::Pki,
     smtp_sink::{SinkTls, SmtpSink},
 };
-use eventkit_workers::email::transport::Transport;
+use eventkit_workers::{config::MailConfig, email::transport::Transport};
 use lettre::Message;
 use std::{collections::HashMap, path::PathBuf};
 
@@ -18,7 +17,7 @@ fn transport(url: &str, ca: Option<&PathBuf>) -> anyhow::Result<Transport> {
     if let Some(ca) = ca {
         vars.insert("EVENTKIT_SMTP_CA_FILE".into(), ca.display().to_string());
     }
-    Transport::from_config(&Config::from_vars(vars).unwrap())
+    Transport::from_config(&MailConfig::from_vars(&vars).unwrap())
 }
 
 fn message(subject: &str) -> Message {

@@ -120,17 +120,13 @@ async fn every_answer_carries_the_security_headers() {
 
 #[tokio::test]
 async fn hsts_when_configured() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_HSTS_MAX_AGE".into(),
-        "600".into(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_HSTS_MAX_AGE", "600")]).await;
     let headers = send(&env, http::Method::GET, &[]).await;
     assert_eq!(
         headers["strict-transport-security"],
         "max-age=600; includeSubDomains"
     );
-    let behind_tls = Config::from_vars(HashMap::from([(
+    let behind_tls = Config::from_vars(&HashMap::from([(
         "EVENTKIT_PUBLIC_URL".into(),
         "https://eventkit.example.com".into(),
     )]))
@@ -140,7 +136,7 @@ async fn hsts_when_configured() {
         Some(31_536_000),
         "a year by default"
     );
-    let off = Config::from_vars(HashMap::from([
+    let off = Config::from_vars(&HashMap::from([
         (
             "EVENTKIT_PUBLIC_URL".into(),
             "https://eventkit.example.com".into(),
@@ -154,7 +150,7 @@ async fn hsts_when_configured() {
 #[tokio::test]
 async fn cors_admits_listed_origins_exactly_with_credentials_and_connect_headers() {
     let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_CORS_ORIGINS".into(),
+        "EVENTKIT_CORS_ORIGINS".to_owned(),
         format!("{ALLOWED}, http://localhost:5173"),
     )]))
     .await;
@@ -225,7 +221,7 @@ async fn cors_configuration_takes_exact_origins_only() {
         "app.example.com",
         "https://a.com/",
     ] {
-        let err = Config::from_vars(HashMap::from([(
+        let err = Config::from_vars(&HashMap::from([(
             "EVENTKIT_CORS_ORIGINS".into(),
             bad.to_owned(),
         )]))

@@ -41,10 +41,7 @@ async fn history(t: &As<'_>, entity_type: &str, id: &str) -> Vec<(String, String
 async fn every_change_is_listed_field_by_field_with_its_actor() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let product = t
         .id(
             "InventoryService/CreateProduct",
@@ -176,10 +173,7 @@ async fn every_change_is_listed_field_by_field_with_its_actor() {
 async fn erasure_as_the_control_plane_leaves_no_history_behind() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Leaving Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let event = t
         .id(
             "PlanningService/CreateEvent",

@@ -49,9 +49,7 @@ async fn a_rejected_grpc_web_request_leaves_the_connection_usable() {
 
 #[tokio::test]
 async fn oversized_http1_bodies_close_the_connection_with_resource_exhausted() {
-    let env =
-        TestEnv::start_with([("EVENTKIT_MAX_REQUEST_BYTES".to_owned(), "64".to_owned())].into())
-            .await;
+    let env = TestEnv::start_with([("EVENTKIT_MAX_REQUEST_BYTES", "64")]).await;
     let body = vec![b' '; 1024];
     let head = format!(
         "POST /eventkit.v1.InventoryService/ListProducts HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",

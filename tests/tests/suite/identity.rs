@@ -7,7 +7,7 @@ use eventkit_domain::permissions::BuiltinRole;
 use eventkit_platform::rpc::rules::{Caller, Needs, RpcRules};
 use eventkit_tests::{
     TestEnv,
-    people::{self, PASSWORD, builtin_role, join},
+    people::{self, PASSWORD, builtin_role},
 };
 use serde_json::json;
 
@@ -16,7 +16,10 @@ async fn an_invited_member_works_within_their_role_and_changes_apply_at_once() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let planner = builtin_role(&env, &tenant, "planner").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[planner]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[planner])
+        .await;
     let token = Some(ann.access_token.as_str());
 
     env.call(token, "PlanningService/ListEvents", json!({}))
@@ -143,13 +146,10 @@ async fn the_last_admin_stays_and_custom_roles_only_narrow() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let admin_role = builtin_role(&env, &tenant, "admin").await;
-    let boss = join(
-        &env,
-        &tenant,
-        "boss@example.com",
-        std::slice::from_ref(&admin_role),
-    )
-    .await;
+    let boss = env
+        .as_tenant(&tenant)
+        .join("boss@example.com", std::slice::from_ref(&admin_role))
+        .await;
     let as_boss = Some(boss.access_token.as_str());
     let planner = builtin_role(&env, &tenant, "planner").await;
 
@@ -195,13 +195,10 @@ async fn the_last_admin_stays_and_custom_roles_only_narrow() {
         )
         .await;
     assert_eq!(dup.code(), "already_exists");
-    let bob = join(
-        &env,
-        &tenant,
-        "bob@example.com",
-        std::slice::from_ref(&counter_id),
-    )
-    .await;
+    let bob = env
+        .as_tenant(&tenant)
+        .join("bob@example.com", std::slice::from_ref(&counter_id))
+        .await;
     let as_bob = Some(bob.access_token.as_str());
     env.call(as_bob, "InventoryService/ListProducts", json!({}))
         .await
@@ -247,7 +244,10 @@ async fn refresh_tokens_rotate_and_a_replayed_one_ends_the_family() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
 
     let refresh = |token: String| {
         let env = &env;
@@ -319,13 +319,10 @@ async fn every_builtin_role_meets_every_rpc_as_the_permission_table_says() {
     let mut wrong = Vec::new();
     for role in BuiltinRole::EVERY {
         let role_id = builtin_role(&env, &tenant, role.key()).await;
-        let member = join(
-            &env,
-            &tenant,
-            &format!("{}@example.com", role.key()),
-            &[role_id],
-        )
-        .await;
+        let member = env
+            .as_tenant(&tenant)
+            .join(&format!("{}@example.com", role.key()), &[role_id])
+            .await;
         let held =
             eventkit_platform::auth::Permissions::from_names(role.permissions().iter().copied());
         for service in eventkit_proto::TENANT_SERVICES {
@@ -370,13 +367,9 @@ async fn invitations_count_against_the_seats_quota() {
         .await
         .unwrap();
     let crew = builtin_role(&env, &tenant, "crew").await;
-    join(
-        &env,
-        &tenant,
-        "one@example.com",
-        std::slice::from_ref(&crew),
-    )
-    .await;
+    env.as_tenant(&tenant)
+        .join("one@example.com", std::slice::from_ref(&crew))
+        .await;
     let invite = |email: &'static str| {
         let (env, tenant, crew) = (&env, &tenant, crew.clone());
         async move {
@@ -411,7 +404,7 @@ async fn a_person_in_two_tenants_switches_between_them() {
     let second = env.create_tenant("Second Rentals").await;
     let stranger = env.create_tenant("Not Mine").await;
     let crew = builtin_role(&env, &first, "crew").await;
-    let sam = join(&env, &first, "sam@example.com", &[crew]).await;
+    let sam = env.as_tenant(&first).join("sam@example.com", &[crew]).await;
     let planner = builtin_role(&env, &second, "planner").await;
     env.call(
         Some(&second.api_key),

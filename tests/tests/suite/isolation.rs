@@ -7,7 +7,7 @@
 //! and every `Period` two days in 2030. A reference field
 //! the suite cannot resolve fails the test, so a new kind of entity must get a fixture here.
 
-use eventkit_tests::{Tenant, TestEnv, people};
+use eventkit_tests::{Tenant, TestEnv};
 use prost_reflect::{
     DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor, ReflectMessage,
     SerializeOptions, Value as PValue,
@@ -194,13 +194,13 @@ async fn make_fixtures(env: &TestEnv, tenant: &Tenant, tag: &str) -> Fixtures {
         )
         .await;
     let role = id(&role, "role");
-    let member = people::join(
-        env,
-        tenant,
-        &format!("member-{}@example.com", tag.to_lowercase()),
-        std::slice::from_ref(&role),
-    )
-    .await;
+    let member = env
+        .as_tenant(tenant)
+        .join(
+            &format!("member-{}@example.com", tag.to_lowercase()),
+            std::slice::from_ref(&role),
+        )
+        .await;
     let invitation = env
         .call(
             key,

@@ -484,8 +484,8 @@ async fn jobs_gauges_carry_real_values_on_the_workers_metrics() {
     // The workers themselves, on a NATS of their own (their consumers' durable names must not
     // take other tests' events), refresh the gauges and serve them on /metrics.
     let private = NatsServer::start().await;
-    let mut config = env.config.clone();
-    config.nats_url = private.url();
+    let mut config = env.workers_config();
+    config.shared.nats_url = private.url();
     config.jobs_metrics_every = Duration::from_millis(200);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let workers = eventkit_workers::build(&config, listener).await.unwrap();

@@ -7,20 +7,13 @@
 use eventkit_ekctl::exit;
 use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
 use serde_json::{Value, json};
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// A tenant API whose tenant-state cache would hide a change for a minute, so a lockout
 /// within 5 s can only come from the invalidation message.
 async fn env_with_long_cache() -> TestEnv {
-    TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_TENANT_STATE_CACHE_MS".to_owned(),
-        "60000".to_owned(),
-    )]))
-    .await
+    TestEnv::start_with([("EVENTKIT_TENANT_STATE_CACHE_MS", "60000")]).await
 }
 
 async fn sign_up(addr: std::net::SocketAddr, company: &str, email: &str) -> Uuid {
@@ -414,7 +407,7 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
     .await
     .unwrap();
 
-    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+    let control = eventkit_control_plane::ControlPlane::connect(&env.control_plane_config())
         .await
         .unwrap();
     let erased = control.erase_due().await.unwrap();
@@ -588,7 +581,7 @@ async fn an_erasure_killed_half_way_is_finished_by_the_sweep() {
         .json(&["tenants", "delete", &id, "--reason", "contract ended"])
         .await;
 
-    let control = eventkit_control_plane::ControlPlane::connect(&env.config)
+    let control = eventkit_control_plane::ControlPlane::connect(&env.control_plane_config())
         .await
         .unwrap();
     let admin = env.admin_pool().await;

@@ -8,6 +8,7 @@ mod availability;
 mod bad_input;
 mod bench_sql;
 mod catalog;
+mod configuration;
 mod consumers;
 mod db_tls;
 mod deadlines;

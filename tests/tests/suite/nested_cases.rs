@@ -2,20 +2,14 @@
 //! case); booking the outer case holds everything inside it, so the inner case cannot be booked
 //! elsewhere at the same time; scanning the outer case out takes every asset at any depth.
 
-use eventkit_tests::{
-    TestEnv,
-    client::{As, period},
-};
+use eventkit_tests::{TestEnv, client::period};
 use serde_json::json;
 
 #[tokio::test]
 async fn a_rack_of_drawers_is_booked_and_scanned_as_one() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Racks").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let mic = t
         .id(
             "InventoryService/CreateProduct",

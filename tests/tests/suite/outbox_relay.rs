@@ -6,7 +6,7 @@
 use eventkit_platform::db::Db;
 use eventkit_tests::{Tenant, TestEnv};
 use eventkit_workers::{EVENTS_STREAM, outbox_relay::Relay};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 async fn nats() -> async_nats::Client {
@@ -27,14 +27,9 @@ async fn pending(env: &TestEnv) -> i64 {
 }
 
 async fn create_products(env: &TestEnv, tenant: &Tenant, n: usize) {
+    let t = env.as_tenant(tenant);
     for i in 0..n {
-        env.call(
-            Some(&tenant.api_key),
-            "InventoryService/CreateProduct",
-            json!({"name": format!("P{i}")}),
-        )
-        .await
-        .ok();
+        t.product(&format!("P{i}")).await;
     }
 }
 

@@ -5,7 +5,7 @@
 
 use eventkit_tests::{
     TestEnv,
-    client::{As, at, period},
+    client::{at, period},
 };
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -46,10 +46,7 @@ fn ids(list: &Value, field: &str) -> Vec<String> {
 async fn an_event_walks_its_lifecycle() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let project = t
         .id(
             "PlanningService/CreateProject",
@@ -153,10 +150,7 @@ async fn an_event_walks_its_lifecycle() {
 async fn forbidden_moves_and_missing_dates_are_refused_without_writing() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let event = t
         .id(
             "PlanningService/CreateEvent",
@@ -223,10 +217,7 @@ async fn forbidden_moves_and_missing_dates_are_refused_without_writing() {
 async fn lists_filter_by_status_project_and_period_and_hide_deleted() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let project = t
         .id(
             "PlanningService/CreateProject",
@@ -308,10 +299,7 @@ async fn lists_filter_by_status_project_and_period_and_hide_deleted() {
 async fn pull_lists_hold_products_assets_and_cases() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let product = t
         .id(
             "InventoryService/CreateProduct",
@@ -437,10 +425,7 @@ async fn pull_lists_hold_products_assets_and_cases() {
 async fn bad_input_names_each_field_and_writes_nothing() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let event = t
         .id(
             "PlanningService/CreateEvent",
@@ -548,16 +533,7 @@ async fn another_tenants_ids_are_not_found() {
     let env = TestEnv::start().await;
     let a = env.create_tenant("A").await;
     let b = env.create_tenant("B").await;
-    let (ta, tb) = (
-        As {
-            env: &env,
-            tenant: &a,
-        },
-        As {
-            env: &env,
-            tenant: &b,
-        },
-    );
+    let (ta, tb) = (env.as_tenant(&a), env.as_tenant(&b));
     let product = ta
         .id(
             "InventoryService/CreateProduct",
@@ -600,10 +576,7 @@ async fn another_tenants_ids_are_not_found() {
 async fn a_recurrence_rule_makes_a_series_of_events() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     // Wednesday 5 June 2030, 18:00 to 23:00, prepared from 14:00.
     let made = t
         .ok(

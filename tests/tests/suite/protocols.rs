@@ -12,7 +12,6 @@ use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 use prost::Message;
 use prost_reflect::{DynamicMessage, SerializeOptions};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use tonic::Code;
 use tonic_reflection::pb::v1::{
     ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
@@ -681,11 +680,7 @@ async fn responses_carry_request_ids_and_security_headers() {
 
 #[tokio::test]
 async fn cors_allows_only_configured_origins() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_CORS_ORIGINS".into(),
-        "https://app.example.com".into(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_CORS_ORIGINS", "https://app.example.com")]).await;
     let preflight = |origin: &'static str| {
         let env = &env;
         async move {

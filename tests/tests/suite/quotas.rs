@@ -330,11 +330,7 @@ async fn api_calls_are_metered_per_tenant_and_day_and_admins_see_their_usage() {
 
 #[tokio::test]
 async fn webhook_endpoints_are_counted_and_capped() {
-    let env = TestEnv::start_with(std::collections::HashMap::from([(
-        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-        "127.0.0.1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await;
     let cp = env.control_plane().await;
     let ekctl = Ekctl::new(cp.addr, &env.operator_token("ivan").await);
     // free: one endpoint, overage cap 110 %, so the hard stop is at one.

@@ -12,7 +12,6 @@ use eventkit_proto::eventkit::v1 as pb;
 use eventkit_tests::{ConnectReply, Protocol, Tenant, TestEnv, connect};
 use serde_json::json;
 use std::{
-    collections::HashMap,
     net::SocketAddr,
     time::{Duration, Instant},
 };
@@ -248,11 +247,7 @@ async fn one_tenant_flooding_does_not_refuse_another() {
 
 #[tokio::test]
 async fn plan_limits_apply_and_overrides_beat_them() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_RATE_LIMIT_CACHE_MS".into(),
-        "100".into(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_RATE_LIMIT_CACHE_MS", "100")]).await;
     let tenant = env.create_tenant("Free").await;
     let pool = env.admin_pool().await;
     sqlx::query("update tenants set plan = 'free' where id = $1")
@@ -299,11 +294,8 @@ async fn plan_limits_apply_and_overrides_beat_them() {
 
 #[tokio::test]
 async fn redis_down_fails_open_to_the_local_limits() {
-    let env = TestEnv::start_with(HashMap::from([
-        // Nothing listens on port 1: every Redis call fails at once.
-        ("REDIS_URL".into(), "redis://127.0.0.1:1".into()),
-    ]))
-    .await;
+    // Nothing listens on port 1: every Redis call fails at once.
+    let env = TestEnv::start_with([("REDIS_URL", "redis://127.0.0.1:1")]).await;
     let tenant = env.create_tenant("No Redis").await;
     tenant_budget(&env, &tenant, 1, 3).await;
     for n in 0..3 {
@@ -373,11 +365,7 @@ async fn the_script_is_sent_again_when_redis_does_not_know_it() {
 
 #[tokio::test]
 async fn operators_set_rate_limits_with_ekctl() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_RATE_LIMIT_CACHE_MS".into(),
-        "100".into(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_RATE_LIMIT_CACHE_MS", "100")]).await;
     let cp = env.control_plane().await;
     let ekctl = eventkit_tests::ekctl::Ekctl::new(cp.addr, &env.operator_token("rita").await);
     let shown = ekctl.json(&["plans", "show", "starter"]).await;

@@ -90,10 +90,7 @@ fn num(v: &Value, field: &str) -> i64 {
 async fn a_whole_event_goes_out_and_partly_comes_back() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let head = t
         .id(
             "InventoryService/CreateProduct",
@@ -162,10 +159,7 @@ async fn a_whole_event_goes_out_and_partly_comes_back() {
     .await;
 
     let w = Warehouse {
-        t: As {
-            env: &env,
-            tenant: &tenant,
-        },
+        t: env.as_tenant(&tenant),
         event: event.clone(),
     };
     let pool = env.admin_pool().await;
@@ -397,14 +391,8 @@ async fn scans_need_a_live_event_that_can_go_out_and_see_only_their_tenant() {
     let env = TestEnv::start().await;
     let a = env.create_tenant("A").await;
     let b = env.create_tenant("B").await;
-    let ta = As {
-        env: &env,
-        tenant: &a,
-    };
-    let tb = As {
-        env: &env,
-        tenant: &b,
-    };
+    let ta = env.as_tenant(&a);
+    let tb = env.as_tenant(&b);
     let product = ta
         .id(
             "InventoryService/CreateProduct",
@@ -457,10 +445,7 @@ async fn scans_need_a_live_event_that_can_go_out_and_see_only_their_tenant() {
 async fn the_same_scan_sent_many_times_at_once_counts_once() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let product = t
         .id(
             "InventoryService/CreateProduct",
@@ -491,10 +476,7 @@ async fn the_same_scan_sent_many_times_at_once_counts_once() {
     )
     .await;
     let w = Warehouse {
-        t: As {
-            env: &env,
-            tenant: &tenant,
-        },
+        t: env.as_tenant(&tenant),
         event,
     };
     let answers = futures::future::join_all((0..8).map(|_| w.out("same", "L-1", json!({})))).await;
@@ -513,10 +495,7 @@ async fn the_same_scan_sent_many_times_at_once_counts_once() {
 async fn a_stocktake_finds_what_is_missing_and_what_is_out_of_place() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let location = |name: &'static str, kind: &'static str, parent: Option<String>| {
         let t = &t;
         async move {

@@ -266,8 +266,8 @@ impl Drop for ThrowawayRole {
 
 /// The error a tenant API built with `app_url` as its database stops with.
 async fn tenant_api_refusal(env: &TestEnv, app_url: String) -> String {
-    let mut config = env.config.clone();
-    config.database.app = Secret::new(app_url);
+    let mut config = env.tenant_api_config();
+    config.shared.database.app = Secret::new(app_url);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     match eventkit_tenant_api::build(&config, listener).await {
         Ok(_) => panic!("the tenant API started as a role that can bypass row-level security"),
@@ -304,16 +304,16 @@ async fn services_refuse_to_start_as_a_role_that_can_bypass_row_level_security()
     );
 
     // The control plane and the workers refuse too.
-    let mut config = env.config.clone();
-    config.database.control = Secret::new(owner.clone());
+    let mut config = env.control_plane_config();
+    config.shared.database.control = Secret::new(owner.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let refused = eventkit_control_plane::build(&config, listener)
         .await
         .err()
         .expect("the control plane refuses the owner");
     assert!(format!("{refused:#}").contains("it owns"), "{refused:#}");
-    let mut config = env.config.clone();
-    config.database.app = Secret::new(owner);
+    let mut config = env.workers_config();
+    config.shared.database.app = Secret::new(owner);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let refused = eventkit_workers::build(&config, listener)
         .await
@@ -323,7 +323,7 @@ async fn services_refuse_to_start_as_a_role_that_can_bypass_row_level_security()
 
     // The service roles themselves pass.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    eventkit_tenant_api::build(&env.config, listener)
+    eventkit_tenant_api::build(&env.tenant_api_config(), listener)
         .await
         .expect("eventkit_app is fine");
 }

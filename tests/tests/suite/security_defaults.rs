@@ -6,13 +6,16 @@
 //! `/metrics` and the detailed `/health` need the operators' metrics token while `/health` tells
 //! anyone only up or down; and gRPC reflection lists what its port serves.
 
+use eventkit_control_plane::config::ControlPlaneConfig;
 use eventkit_platform::{
-    config::{Config, DEV_SIGNING_KEY, with_user},
+    config::{DEV_SIGNING_KEY, with_user},
     db::Db,
     secret::Secret,
     storage::signed,
 };
+use eventkit_tenant_api::config::TenantApiConfig;
 use eventkit_tests::{METRICS_TOKEN, Protocol, TestEnv, connect, pipeline};
+use eventkit_workers::config::WorkersConfig;
 use eventkit_workers::webhooks::fanout::Fanout;
 use serde_json::{Value, json};
 use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
@@ -21,12 +24,15 @@ use tonic_reflection::pb::v1::{
     server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
 };
 
-/// `env`'s configuration as a deployment has it: development mode off, exports in `objects`.
-fn production(env: &TestEnv, objects: &std::path::Path) -> Config {
-    let mut config = env.config.clone();
-    config.dev_mode = false;
-    config.storage.url = format!("file://{}", objects.display());
-    config
+/// `env`'s variables as a deployment has them: development mode off, exports in `objects`.
+fn production(env: &TestEnv, objects: &std::path::Path) -> HashMap<String, String> {
+    let mut vars = env.vars.clone();
+    vars.insert("EVENTKIT_DEV_MODE".into(), "0".into());
+    vars.insert(
+        "EVENTKIT_STORAGE_URL".into(),
+        format!("file://{}", objects.display()),
+    );
+    vars
 }
 
 async fn listener() -> tokio::net::TcpListener {
@@ -37,21 +43,27 @@ async fn listener() -> tokio::net::TcpListener {
 async fn outside_development_mode_the_development_defaults_are_refused() {
     let env = TestEnv::start().await;
     let objects = tempfile::tempdir().unwrap();
-    let config = production(&env, objects.path());
+    let vars = production(&env, objects.path());
 
-    let refused = eventkit_tenant_api::build(&config, listener().await)
-        .await
-        .err()
-        .expect("the tenant API refuses the default password");
+    let refused = eventkit_tenant_api::build(
+        &TenantApiConfig::from_vars(&vars).unwrap(),
+        listener().await,
+    )
+    .await
+    .err()
+    .expect("the tenant API refuses the default password");
     let refused = format!("{refused:#}");
     assert!(
         refused.contains("DATABASE_URL: the password of database role eventkit_app is its name"),
         "{refused}"
     );
-    let refused = eventkit_control_plane::build(&config, listener().await)
-        .await
-        .err()
-        .expect("the control plane refuses the defaults");
+    let refused = eventkit_control_plane::build(
+        &ControlPlaneConfig::from_vars(&vars).unwrap(),
+        listener().await,
+    )
+    .await
+    .err()
+    .expect("the control plane refuses the defaults");
     let refused = format!("{refused:#}");
     for says in [
         "EVENTKIT_CONTROL_DATABASE_URL: the password of database role eventkit_control",
@@ -59,10 +71,11 @@ async fn outside_development_mode_the_development_defaults_are_refused() {
     ] {
         assert!(refused.contains(says), "{says:?} in {refused}");
     }
-    let refused = eventkit_workers::build(&config, listener().await)
-        .await
-        .err()
-        .expect("the workers refuse the defaults");
+    let refused =
+        eventkit_workers::build(&WorkersConfig::from_vars(&vars).unwrap(), listener().await)
+            .await
+            .err()
+            .expect("the workers refuse the defaults");
     let refused = format!("{refused:#}");
     for says in [
         "DATABASE_URL: the password of database role eventkit_app",
@@ -73,21 +86,27 @@ async fn outside_development_mode_the_development_defaults_are_refused() {
 
     // With secrets of its own the control plane starts, and a download link signed with the
     // public development key (the review's M1 demonstration) is refused.
-    let mut own = config.clone();
-    let urls = &mut own.database;
-    urls.app = Secret::new(with_user(urls.app.expose(), "eventkit_app", "app-s3cret"));
-    urls.control = Secret::new(with_user(
-        urls.control.expose(),
-        "eventkit_control",
-        "control-s3cret",
-    ));
-    own.storage.signing_key = Secret::new("a-long-random-signing-key".into());
-    eventkit_tenant_api::build(&own, listener().await)
+    let mut own = vars.clone();
+    let urls = &env.config.database;
+    own.insert(
+        "DATABASE_URL".into(),
+        with_user(urls.app.expose(), "eventkit_app", "app-s3cret"),
+    );
+    own.insert(
+        "EVENTKIT_CONTROL_DATABASE_URL".into(),
+        with_user(urls.control.expose(), "eventkit_control", "control-s3cret"),
+    );
+    own.insert(
+        "EVENTKIT_DOWNLOAD_SIGNING_KEY".into(),
+        "a-long-random-signing-key".into(),
+    );
+    eventkit_tenant_api::build(&TenantApiConfig::from_vars(&own).unwrap(), listener().await)
         .await
         .expect("the tenant API starts with a password of its own");
     let listener = listener().await;
     let addr = listener.local_addr().unwrap();
-    own.storage.download_base_url = format!("http://{addr}");
+    own.insert("EVENTKIT_DOWNLOAD_URL".into(), format!("http://{addr}"));
+    let own = ControlPlaneConfig::from_vars(&own).unwrap();
     let server = eventkit_control_plane::build(&own, listener)
         .await
         .expect("the control plane starts with secrets of its own");
@@ -139,11 +158,7 @@ async fn drained(env: &TestEnv, name: &str) {
 
 #[tokio::test]
 async fn export_events_reach_no_webhook() {
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-        "127.0.0.1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await;
     let tenant = env.create_tenant("Hooked").await;
     let created = env
         .call(
@@ -221,11 +236,7 @@ fn json_of(body: &str) -> Value {
 #[tokio::test]
 async fn diagnostics_need_the_metrics_token_and_public_health_says_only_up_or_down() {
     // Redis is down (nothing listens on port 1): the review's L9 demonstration.
-    let env = TestEnv::start_with(HashMap::from([(
-        "REDIS_URL".to_owned(),
-        "redis://127.0.0.1:1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("REDIS_URL", "redis://127.0.0.1:1")]).await;
     let (status, body) = get(env.addr, "/health", None).await;
     assert_eq!(status, 503);
     assert_eq!(json_of(&body), json!({"status": "unavailable"}), "{body}");

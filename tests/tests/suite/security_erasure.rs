@@ -8,7 +8,7 @@
 //! erasure record and the operator audit — while another tenant's messages stay.
 
 use eventkit_tests::{
-    Tenant, TestEnv,
+    TestEnv,
     ekctl::Ekctl,
     exports::{S3Server, control_plane, exporter},
     pipeline,
@@ -18,7 +18,7 @@ use eventkit_workers::{
     event::Event,
 };
 use futures::TryStreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -111,16 +111,6 @@ async fn rows_mentioning(admin: &sqlx::PgPool, tenant: Uuid) -> Vec<(String, i64
     found
 }
 
-async fn product(env: &TestEnv, tenant: &Tenant, name: &str) {
-    env.call(
-        Some(&tenant.api_key),
-        "InventoryService/CreateProduct",
-        json!({ "name": name }),
-    )
-    .await
-    .ok();
-}
-
 async fn progress(ekctl: &Ekctl, id: &str) -> Value {
     ekctl.json(&["tenants", "erasure-progress", id]).await["progress"].clone()
 }
@@ -142,8 +132,8 @@ async fn an_erased_tenant_leaves_no_stream_message_object_or_row() {
     let _refusing = pipeline::consume(&env, &tenant, Arc::new(Refusing), |_| {}).await;
     let _refusing_other = pipeline::consume(&env, &other, Arc::new(Refusing), |_| {}).await;
     for t in [&tenant, &other] {
-        product(&env, t, "Hazer").await;
-        product(&env, t, "Truss 3m").await;
+        env.as_tenant(t).product("Hazer").await;
+        env.as_tenant(t).product("Truss 3m").await;
     }
     until("both tenants' dead letters", async || {
         let (events, dead) = tenant_messages(&js, tenant.id).await;
@@ -258,7 +248,7 @@ async fn an_erased_tenant_leaves_no_stream_message_object_or_row() {
     );
 
     // A sweep while the store still refuses changes nothing; once it works, it finishes.
-    let control = eventkit_control_plane::ControlPlane::connect(&config)
+    let control = eventkit_control_plane::ControlPlane::connect(&env.control_plane_config())
         .await
         .unwrap();
     assert_eq!(control.clean_up_erasures().await.unwrap(), 0);

@@ -7,10 +7,9 @@
 use eventkit_tests::{
     ConnectReply, Tenant, TestEnv,
     oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider},
-    people::{builtin_role, join},
+    people::builtin_role,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 /// Asserts `permission_denied` whose message names `permission` as the one not held.
 #[track_caller]
@@ -97,13 +96,10 @@ async fn a_user_admin_key_cannot_invite_or_promote_anyone_to_admin() {
     refused_for(&crew_invite, "inventory:read");
     assert_eq!(invitations_to(&env, "mallory@example.test").await, 0);
 
-    let bob = join(
-        &env,
-        &tenant,
-        "bob@example.com",
-        std::slice::from_ref(&crew),
-    )
-    .await;
+    let bob = env
+        .as_tenant(&tenant)
+        .join("bob@example.com", std::slice::from_ref(&crew))
+        .await;
     let promote = env
         .call(
             as_key,
@@ -127,13 +123,10 @@ async fn a_user_admin_cannot_promote_themselves() {
         )
         .await;
     let user_admin = user_admin.ok()["role"]["id"].as_str().unwrap().to_owned();
-    let uma = join(
-        &env,
-        &tenant,
-        "uma@example.com",
-        std::slice::from_ref(&user_admin),
-    )
-    .await;
+    let uma = env
+        .as_tenant(&tenant)
+        .join("uma@example.com", std::slice::from_ref(&user_admin))
+        .await;
     let as_uma = Some(uma.access_token.as_str());
     let admin = builtin_role(&env, &tenant, "admin").await;
     let manager = builtin_role(&env, &tenant, "manager").await;
@@ -185,11 +178,7 @@ fn sso_settings(provider: &OidcProvider, default_role: &str) -> Value {
 #[tokio::test]
 async fn the_sso_default_role_is_only_one_its_saver_may_give() {
     let provider = OidcProvider::start("http://127.0.0.1:8080/sso/callback", 600);
-    let env = TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-        "127.0.0.1".to_owned(),
-    )]))
-    .await;
+    let env = TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await;
     let tenant = env.create_tenant("Rentals").await;
     let admin = builtin_role(&env, &tenant, "admin").await;
     let read_only = builtin_role(&env, &tenant, "read_only").await;
@@ -308,13 +297,10 @@ async fn a_full_admin_still_grants_everything() {
     )
     .await
     .ok();
-    let bob = join(
-        &env,
-        &tenant,
-        "bob@example.com",
-        std::slice::from_ref(&crew),
-    )
-    .await;
+    let bob = env
+        .as_tenant(&tenant)
+        .join("bob@example.com", std::slice::from_ref(&crew))
+        .await;
     env.call(
         as_admin,
         "AdminService/SetUserRoles",

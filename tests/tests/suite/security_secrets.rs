@@ -8,7 +8,6 @@
 //! the export leaves out every column that looks like a secret.
 
 use eventkit_platform::{
-    config::Config,
     db::Db,
     identity::totp,
     mail::links::{self, LinkedMessage},
@@ -18,8 +17,9 @@ use eventkit_tests::{
     connect::{self, Protocol},
     exports::{control_plane, until_finished, workers},
     mailbox,
-    people::{PASSWORD, builtin_role, emailed_token, join},
+    people::{PASSWORD, builtin_role, emailed_token},
 };
+use eventkit_workers::config::WorkersConfig;
 use eventkit_workers::{export::tables, retention};
 use serde_json::{Value, json};
 use std::{collections::HashMap, io::Read, time::Duration};
@@ -95,7 +95,7 @@ async fn the_c1_sequence_finds_no_usable_token_and_the_victims_other_tenant_stay
     let b = env.create_tenant("Victim Rentals").await;
     let vic = "vic@victim.test";
     let admin_of_b = builtin_role(&env, &b, "admin").await;
-    join(&env, &b, vic, &[admin_of_b]).await;
+    env.as_tenant(&b).join(vic, &[admin_of_b]).await;
     // ... and read-only in A (the freelancer of ADR 0012).
     let read_only = builtin_role(&env, &a, "read_only").await;
     env.call(
@@ -273,7 +273,10 @@ async fn a_reset_needs_the_second_factor_and_turning_it_off_needs_a_current_code
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let session = Some(ann.access_token.as_str());
     let started = env
         .call(session, "AuthService/StartTotpEnrollment", json!({}))
@@ -434,7 +437,7 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
         .unwrap();
     }
     let db = Db::connect_lazy(env.config.database.app.expose(), 2).unwrap();
-    let week = env.config.outbox_retention;
+    let week = env.workers_config().outbox_retention;
     assert_eq!(week, Duration::from_secs(7 * 24 * 3600), "the default");
     assert_eq!(
         retention::sweep_published_events(&db, week).await.unwrap(),
@@ -500,14 +503,14 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
     assert_eq!(emails_left, 1);
 
     // The period is configurable, in whole hours.
-    let config = Config::from_vars(HashMap::from([(
+    let config = WorkersConfig::from_vars(&HashMap::from([(
         "EVENTKIT_OUTBOX_RETENTION_HOURS".to_owned(),
         "24".to_owned(),
     )]))
     .unwrap();
     assert_eq!(config.outbox_retention, Duration::from_secs(24 * 3600));
     for bad in ["0", "-1", "a week"] {
-        let err = Config::from_vars(HashMap::from([(
+        let err = WorkersConfig::from_vars(&HashMap::from([(
             "EVENTKIT_OUTBOX_RETENTION_HOURS".to_owned(),
             bad.to_owned(),
         )]))

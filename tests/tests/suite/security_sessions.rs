@@ -4,12 +4,12 @@
 //! and audience (a key set alone does not start) and are refused before their `nbf`.
 
 use bytes::Bytes;
-use eventkit_platform::config::Config;
+use eventkit_tenant_api::config::TenantApiConfig;
 use eventkit_tests::{
     TestEnv,
     connect::{RawReply, send_raw},
     jwts::{claims, jwt_env, now, sign, with_claim},
-    people::{PASSWORD, builtin_role, join},
+    people::{PASSWORD, builtin_role},
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -58,7 +58,10 @@ async fn the_refresh_cookie_needs_the_csrf_echo_and_never_answers_tokens() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let signed_in = send_raw(
         env.addr,
         "/eventkit.v1.AuthService/SignIn",
@@ -147,10 +150,10 @@ fn a_jwt_key_set_without_issuer_and_audience_does_not_start() {
             .filter(|(k, _)| names.contains(&k.as_str()))
             .collect()
     };
-    let refused = Config::from_vars(vars(&["EVENTKIT_JWT_JWKS"])).unwrap_err();
+    let refused = TenantApiConfig::from_vars(&vars(&["EVENTKIT_JWT_JWKS"])).unwrap_err();
     assert_eq!(refused.var, "EVENTKIT_JWT_ISSUER", "{refused}");
-    let refused =
-        Config::from_vars(vars(&["EVENTKIT_JWT_JWKS", "EVENTKIT_JWT_ISSUER"])).unwrap_err();
+    let refused = TenantApiConfig::from_vars(&vars(&["EVENTKIT_JWT_JWKS", "EVENTKIT_JWT_ISSUER"]))
+        .unwrap_err();
     assert_eq!(refused.var, "EVENTKIT_JWT_AUDIENCE", "{refused}");
     assert!(
         refused.to_string().contains("EVENTKIT_JWT_JWKS"),

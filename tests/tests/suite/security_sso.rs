@@ -13,7 +13,7 @@ use eventkit_tests::{
     Tenant, TestEnv,
     dns::{TxtServer, prove_domain},
     oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider, SsoBrowser},
-    people::{PASSWORD, builtin_role, join},
+    people::{PASSWORD, builtin_role},
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -24,8 +24,11 @@ const REDIRECT: &str = "http://127.0.0.1:8080/sso/callback";
 /// A tenant API that may reach the local provider, resolving TXT records through `dns`.
 async fn env_with(dns: &TxtServer) -> TestEnv {
     TestEnv::start_with(HashMap::from([
-        ("EVENTKIT_WEBHOOK_ALLOWLIST".into(), "127.0.0.1".into()),
-        ("EVENTKIT_DNS_SERVERS".into(), dns.addr.to_string()),
+        (
+            "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
+            "127.0.0.1".to_owned(),
+        ),
+        ("EVENTKIT_DNS_SERVERS".to_owned(), dns.addr.to_string()),
     ]))
     .await
 }
@@ -100,7 +103,10 @@ async fn a_tenants_provider_cannot_claim_an_account_of_another_tenant() {
     let attacker = env.create_tenant("Attacker Rentals").await;
     let victims = env.create_tenant("Victim Rentals").await;
     let admin = builtin_role(&env, &victims, "admin").await;
-    let ann = join(&env, &victims, "ann@victim.test", &[admin]).await;
+    let ann = env
+        .as_tenant(&victims)
+        .join("ann@victim.test", &[admin])
+        .await;
     let sessions_before = sessions_of(&env, &ann.user_id).await;
 
     // The review's H1: A lists the victim's domain and signs in as her through its own provider.
@@ -192,7 +198,7 @@ async fn the_person_links_a_tenants_provider_with_their_password_and_second_fact
     let work = env.create_tenant("Work Rentals").await;
     let home = env.create_tenant("Home Rentals").await;
     let crew = builtin_role(&env, &home, "crew").await;
-    let ann = join(&env, &home, "ann@corp.example", &[crew]).await;
+    let ann = env.as_tenant(&home).join("ann@corp.example", &[crew]).await;
     // Ann has a second factor.
     let token = Some(ann.access_token.as_str());
     let started = env
@@ -279,7 +285,10 @@ async fn a_verified_domain_still_joins_just_in_time_and_the_owner_is_told() {
     let corp = env.create_tenant("Corp Rentals").await;
     let other = env.create_tenant("Other Rentals").await;
     let crew = builtin_role(&env, &other, "crew").await;
-    let eve = join(&env, &other, "eve@corp.example", &[crew]).await;
+    let eve = env
+        .as_tenant(&other)
+        .join("eve@corp.example", &[crew])
+        .await;
     configure(&env, &corp, &provider, "corp.example").await;
     let proven = prove_domain(&env, &corp, &dns, "corp.example").await;
     assert_eq!(proven["txtRecordName"], "_eventkit-challenge.corp.example");

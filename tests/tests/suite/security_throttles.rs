@@ -13,7 +13,7 @@ use eventkit_platform::db::Db;
 use eventkit_tests::{
     ConnectReply, TestEnv,
     connect::send_raw,
-    people::{PASSWORD, builtin_role, emailed_token, join},
+    people::{PASSWORD, builtin_role, emailed_token},
 };
 use serde_json::{Value, json};
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
@@ -21,11 +21,7 @@ use uuid::Uuid;
 
 /// A tenant API (and control plane, when started) behind a proxy at 127.0.0.1.
 async fn behind_proxy() -> TestEnv {
-    TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_TRUSTED_PROXIES".to_owned(),
-        "127.0.0.1/32".to_owned(),
-    )]))
-    .await
+    TestEnv::start_with([("EVENTKIT_TRUSTED_PROXIES", "127.0.0.1/32")]).await
 }
 
 /// Calls `/<package.Service>/<Method>` over Connect JSON as the client `from` (forwarded).
@@ -83,7 +79,10 @@ async fn password_reset_mails_are_throttled_per_address_and_per_client() {
     let env = behind_proxy().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
 
     // The review's mail bomb: one address asked for again and again, from ever new clients.
     let mut answers = Vec::new();
@@ -331,7 +330,9 @@ async fn one_client_behind_the_proxy_cannot_lock_out_another() {
     let env = behind_proxy().await;
     let tenant = env.create_tenant("Office").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    join(&env, &tenant, "ann@example.com", &[crew]).await;
+    env.as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
 
     // The review's demo: 21 bad sign-ins for made-up accounts, here all from one client.
     let mut last = Vec::new();
@@ -410,13 +411,10 @@ async fn wrong_passwords_on_disable_totp_and_accept_invitation_count_towards_the
     let env = behind_proxy().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(
-        &env,
-        &tenant,
-        "ann@example.com",
-        std::slice::from_ref(&crew),
-    )
-    .await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", std::slice::from_ref(&crew))
+        .await;
 
     // A stolen session guessing the password through DisableTotp.
     for i in 0..5 {
@@ -449,7 +447,9 @@ async fn wrong_passwords_on_disable_totp_and_accept_invitation_count_towards_the
     assert_throttled(&guess, "too many failed sign-ins");
 
     // An invitation to an existing account, used to guess its password.
-    join(&env, &tenant, "bob@example.com", &[crew]).await;
+    env.as_tenant(&tenant)
+        .join("bob@example.com", &[crew])
+        .await;
     let other = env.create_tenant("Other").await;
     let other_crew = builtin_role(&env, &other, "crew").await;
     env.call(

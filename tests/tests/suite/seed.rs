@@ -1,7 +1,7 @@
 //! `eventkit seed`: the generator makes the asked numbers of assets and events with pull lists
 //! for one tenant only, twice without clashing codes, and the result is usable through the API.
 
-use eventkit_tests::{TestEnv, client::As};
+use eventkit_tests::TestEnv;
 use serde_json::json;
 
 #[tokio::test]
@@ -45,10 +45,7 @@ async fn the_generator_fills_one_tenant_with_usable_data() {
     .unwrap();
     assert_eq!(reserving, 0, "lines reserve exactly when their event does");
 
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let events = t
         .ok(
             "PlanningService/ListEvents",

@@ -7,7 +7,7 @@ use eventkit_platform::identity::totp;
 use eventkit_tests::{
     TestEnv,
     connect::send_raw,
-    people::{PASSWORD, builtin_role, emailed_token, join},
+    people::{PASSWORD, builtin_role, emailed_token},
 };
 use serde_json::json;
 
@@ -20,7 +20,10 @@ async fn repeated_failures_lock_the_account_and_a_reset_unlocks_it() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
 
     for email in ["ann@example.com", "ghost@example.com"] {
         for _ in 0..5 {
@@ -105,7 +108,10 @@ async fn totp_codes_work_once_and_recovery_codes_replace_them() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let token = Some(ann.access_token.as_str());
 
     let started = env
@@ -228,7 +234,10 @@ async fn cookie_sessions_need_the_csrf_echo() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let body = json!({"email": ann.email, "password": PASSWORD}).to_string();
     let reply = send_raw(
         env.addr,

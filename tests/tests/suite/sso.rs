@@ -12,7 +12,7 @@ use eventkit_tests::{
     Tenant, TestEnv,
     dns::{TxtServer, prove_domain},
     oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider, SsoBrowser},
-    people::{builtin_role, join},
+    people::builtin_role,
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -89,7 +89,9 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
     // Eve already works for another tenant, with a password.
     let elsewhere = env.create_tenant("Elsewhere").await;
     let crew = builtin_role(&env, &elsewhere, "crew").await;
-    join(&env, &elsewhere, "eve@corp.example", &[crew]).await;
+    env.as_tenant(&elsewhere)
+        .join("eve@corp.example", &[crew])
+        .await;
 
     let tid = tenant.id.to_string();
     let eve = sso_sign_in(&env, &tid, "eve@corp.example").await;
@@ -147,7 +149,9 @@ async fn a_tenants_provider_lets_allowed_domains_join_and_refuses_the_rest() {
 
     // A member from another domain cannot be taken over by the tenant's provider naming her.
     let reader = builtin_role(&env, &tenant, "read_only").await;
-    join(&env, &tenant, "ann@other.example", &[reader]).await;
+    env.as_tenant(&tenant)
+        .join("ann@other.example", &[reader])
+        .await;
     let takeover = sso_sign_in(&env, &tid, "ann@other.example").await;
     assert_eq!(takeover.code(), "permission_denied", "{}", takeover.body);
 
@@ -198,7 +202,10 @@ async fn the_platform_provider_signs_in_people_with_an_account_only() {
     .await;
     let tenant = env.create_tenant("Rentals").await;
     let crew = builtin_role(&env, &tenant, "crew").await;
-    let ann = join(&env, &tenant, "ann@example.com", &[crew]).await;
+    let ann = env
+        .as_tenant(&tenant)
+        .join("ann@example.com", &[crew])
+        .await;
     let signed_in = sso_sign_in(&env, "", "ann@example.com").await;
     assert_eq!(signed_in.ok()["session"]["userId"], ann.user_id.as_str());
     let stranger = sso_sign_in(&env, "", "stranger@example.com").await;

@@ -71,10 +71,7 @@ fn num(v: &Value, field: &str) -> i64 {
 async fn bulk_stock_counts_per_location_and_warns_when_low() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let north = location(&t, "North").await;
     let south = location(&t, "South").await;
     let cable = product(&t, "Cable 10m", true).await;
@@ -162,10 +159,7 @@ async fn bulk_stock_counts_per_location_and_warns_when_low() {
 async fn a_kit_books_and_is_available_through_its_components() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let store = location(&t, "Store").await;
     let head = product(&t, "Moving head", false).await;
     for n in 0..4 {
@@ -272,10 +266,7 @@ async fn a_kit_books_and_is_available_through_its_components() {
 async fn consumables_not_returned_are_used_up_and_taken_off_stock() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     let north = location(&t, "North").await;
     let south = location(&t, "South").await;
     let tape = t

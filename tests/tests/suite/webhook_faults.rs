@@ -32,11 +32,7 @@ struct Rig {
 
 impl Rig {
     async fn start() -> Self {
-        let env = TestEnv::start_with(HashMap::from([(
-            "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-            "127.0.0.1".to_owned(),
-        )]))
-        .await;
+        let env = TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await;
         let tenant = env.create_tenant("Faults").await;
         let receiver = AnsweringReceiver::start(Duration::from_millis(300)).await;
         env.call(

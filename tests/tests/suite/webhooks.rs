@@ -10,15 +10,11 @@ use eventkit_tests::{
 };
 use eventkit_workers::clock::{ManualClock, SystemClock};
 use serde_json::{Value, json};
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 /// An env whose operator allows webhooks to 127.0.0.1 (where the test receivers listen).
 pub(crate) async fn env_allowing_loopback() -> TestEnv {
-    TestEnv::start_with(HashMap::from([(
-        "EVENTKIT_WEBHOOK_ALLOWLIST".to_owned(),
-        "127.0.0.1".to_owned(),
-    )]))
-    .await
+    TestEnv::start_with([("EVENTKIT_WEBHOOK_ALLOWLIST", "127.0.0.1")]).await
 }
 
 /// A manual clock a second ahead of the database's, so what a call just queued is due.

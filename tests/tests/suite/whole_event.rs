@@ -2,10 +2,7 @@
 //! shortage, sub-rents to cover it, packs a case; a warehouse worker scans it out, scans part of
 //! it back, and both see what is still missing.
 
-use eventkit_tests::{
-    TestEnv,
-    client::{As, period},
-};
+use eventkit_tests::{TestEnv, client::period};
 use serde_json::{Value, json};
 
 fn ids(v: &Value) -> Vec<String> {
@@ -21,10 +18,7 @@ fn ids(v: &Value) -> Vec<String> {
 async fn a_planner_and_a_warehouse_worker_run_a_whole_event() {
     let env = TestEnv::start().await;
     let tenant = env.create_tenant("Rental Co").await;
-    let t = As {
-        env: &env,
-        tenant: &tenant,
-    };
+    let t = env.as_tenant(&tenant);
     // Stock: three moving heads (one packed in a case) and 40 cables.
     let store = t
         .id(

@@ -45,7 +45,7 @@ impl Security {
 }
 
 impl Transport {
-    pub fn from_config(config: &eventkit_platform::config::Config) -> anyhow::Result<Self> {
+    pub fn from_config(config: &crate::config::MailConfig) -> anyhow::Result<Self> {
         match &config.smtp_url {
             Some(url) => smtp(url.expose(), config.smtp_ca_file.as_deref()),
             None => {
