@@ -18,7 +18,7 @@
 //!
 //! A tenant's id is no user's (nor any entity's) either:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! use eventkit_domain::ids::{TenantId, UserId};
 //! fn remove_member(_user: UserId) {}
 //! remove_member(TenantId::new());

@@ -126,6 +126,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             seed,
         } => {
             let db = Db::connect_lazy(config.database.app.expose(), 1)?;
+            let tenant = eventkit_domain::ids::TenantId::from_uuid(tenant);
             let made = eventkit_devtools::seed::seed(&db, tenant, assets, events, seed).await?;
             println!("{}", serde_json::to_string(&made)?);
             Ok(())

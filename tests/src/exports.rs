@@ -5,6 +5,7 @@
 //! export ZIP row by row against the database.
 
 use crate::{OtherServer, Tenant, TestEnv, pipeline};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{config::Config, db::Db, storage::Storage};
 use eventkit_workers::{
     email::{Mailer, transport::Transport},
@@ -26,7 +27,6 @@ use std::{
     time::Duration,
 };
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 pub const S3_ACCESS_KEY: &str = "EKTESTACCESSKEY";
 pub const S3_SECRET_KEY: &str = "ek-test-secret-key-for-sigv4";
@@ -289,8 +289,8 @@ fn entry(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> Str
 pub async fn verify_zip(
     bytes: Vec<u8>,
     admin: &PgPool,
-    tenant: Uuid,
-    others: &[Uuid],
+    tenant: TenantId,
+    others: &[TenantId],
     live: &[&str],
 ) -> Checked {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid ZIP");

@@ -21,6 +21,7 @@ pub mod smtp_sink;
 pub mod webhook_receiver;
 
 use anyhow::Context;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     config::{Config, with_database},
     db::{Actor, Db, bootstrap},
@@ -32,7 +33,6 @@ use std::{
     sync::atomic::{AtomicU32, Ordering},
 };
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 pub use connect::{ConnectReply, Protocol};
 
@@ -49,7 +49,7 @@ pub const METRICS_TOKEN: &str = "test-metrics-token";
 /// A tenant made for a test, with its admin API key.
 #[derive(Clone, Debug)]
 pub struct Tenant {
-    pub id: Uuid,
+    pub id: TenantId,
     pub api_key: String,
 }
 
@@ -173,7 +173,7 @@ impl TestEnv {
     }
 
     /// A new admin API key (every permission) of an existing tenant, in whatever state.
-    pub async fn admin_key(&self, tenant_id: Uuid) -> String {
+    pub async fn admin_key(&self, tenant_id: TenantId) -> String {
         let db = self.control_db();
         let mut tx = db
             .tenant_tx(tenant_id, &Actor::system("test"))

@@ -5,6 +5,7 @@ use super::{
     rows::{ASSET_COLUMNS, AssetRow},
 };
 use crate::{asset_status, paging::Page, store::require_live};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
@@ -55,7 +56,7 @@ impl AssetFilters {
 }
 
 /// `(the asset's own text matches, or its product's does)`.
-fn push_match(sql: &mut QueryBuilder<'static, Postgres>, tenant: Uuid, query: &str) {
+fn push_match(sql: &mut QueryBuilder<'static, Postgres>, tenant: TenantId, query: &str) {
     sql.push("(search @@ ")
         .push_bind(query.to_owned())
         .push("::tsquery or product_id = any(array(select id from products where tenant_id = ")
