@@ -5,6 +5,7 @@
 
 use crate::ControlPlane;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{FieldViolation, text::TextRule};
 use eventkit_platform::ApiError;
 use eventkit_platform::auth::Operator;
@@ -32,7 +33,7 @@ pub async fn record(
     conn: &mut PgConnection,
     operator: &Operator,
     action: &str,
-    tenant_id: Option<Uuid>,
+    tenant_id: Option<TenantId>,
     reason: &str,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
@@ -57,7 +58,7 @@ struct Row {
     id: Uuid,
     operator_name: String,
     action: String,
-    target_tenant_id: Option<Uuid>,
+    target_tenant_id: Option<TenantId>,
     reason: String,
     detail: Value,
     created_at: DateTime<Utc>,
@@ -71,10 +72,7 @@ impl ControlPlane {
         req: ListAuditEventsRequest,
     ) -> Result<ListAuditEventsResponse, ApiError> {
         let mut v = eventkit_domain::Violations::new();
-        let tenant = v.check(eventkit_domain::id::parse_optional_id(
-            "tenant_id",
-            &req.tenant_id,
-        ));
+        let tenant = v.check(TenantId::parse_optional("tenant_id", &req.tenant_id));
         let after = v.check(eventkit_domain::id::parse_optional_id(
             "page_token",
             &req.page_token,

@@ -22,6 +22,7 @@ use crate::{
     lifecycle::operator_actor,
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{
     FieldViolation, Violations,
     lifecycle::{TenantState, Transition},
@@ -92,7 +93,11 @@ struct Erased {
     deleted: BTreeMap<String, i64>,
 }
 
-async fn count_rows(tx: &mut TenantTx, table: &str, tenant_id: Uuid) -> Result<i64, sqlx::Error> {
+async fn count_rows(
+    tx: &mut TenantTx,
+    table: &str,
+    tenant_id: TenantId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "select count(*) from {} where tenant_id = $1",
         quoted(table)
@@ -139,8 +144,8 @@ impl ControlPlane {
     }
 
     /// Erases every tenant whose deletion grace period has ended; returns their ids.
-    pub async fn erase_due(&self) -> Result<Vec<Uuid>, ApiError> {
-        let due: Vec<Uuid> = sqlx::query_scalar(
+    pub async fn erase_due(&self) -> Result<Vec<TenantId>, ApiError> {
+        let due: Vec<TenantId> = sqlx::query_scalar(
             "select id from tenants where state = 'pending_deletion' and deletion_due_at <= now() order by id",
         )
         .fetch_all(self.db.pool())
@@ -187,7 +192,7 @@ impl ControlPlane {
     /// grace period ran out.
     async fn erase(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         by: Option<(&Operator, &str)>,
     ) -> Result<(TenantRow, BTreeMap<String, i64>), ApiError> {
         let actor = by.map_or_else(|| Actor::system("erasure"), |(op, _)| operator_actor(op));
@@ -244,7 +249,7 @@ impl ControlPlane {
     async fn erase_rows(
         &self,
         mut tx: TenantTx,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         from: TenantState,
         to: TenantState,
         by: Option<(&Operator, &str)>,

@@ -9,6 +9,7 @@
 
 use crate::ControlPlane;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     db::TenantTx,
@@ -16,7 +17,6 @@ use eventkit_platform::{
     storage,
 };
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 /// One piece of work an erasure leaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub enum Cleanup {
 
 impl Cleanup {
     /// Everything an erasure of `tenant_id` leaves to do.
-    pub fn for_tenant(tenant_id: Uuid) -> Vec<Cleanup> {
+    pub fn for_tenant(tenant_id: TenantId) -> Vec<Cleanup> {
         let streams = Stream::ALL.into_iter().map(Cleanup::StreamMessages);
         let objects = storage::tenant_prefixes(tenant_id)
             .into_iter()
@@ -61,7 +61,7 @@ impl Cleanup {
 }
 
 /// Records the cleanups of the tenant being erased, in the erasure's transaction.
-pub async fn record(tx: &mut TenantTx, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn record(tx: &mut TenantTx, tenant_id: TenantId) -> Result<(), sqlx::Error> {
     for cleanup in Cleanup::for_tenant(tenant_id) {
         sqlx::query(
             "insert into erasure_cleanups (erased_tenant_id, kind, target) values ($1, $2, $3) \
@@ -84,7 +84,7 @@ pub struct Pending {
     pub last_error: Option<(String, DateTime<Utc>)>,
 }
 
-pub async fn pending(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Pending, sqlx::Error> {
+pub async fn pending(conn: &mut PgConnection, tenant_id: TenantId) -> Result<Pending, sqlx::Error> {
     let count: i64 =
         sqlx::query_scalar("select count(*) from erasure_cleanups where erased_tenant_id = $1")
             .bind(tenant_id)
@@ -113,7 +113,7 @@ pub struct Swept {
 
 impl ControlPlane {
     /// Does one cleanup; returns how many messages or objects it removed.
-    async fn clean(&self, tenant_id: Uuid, cleanup: &Cleanup) -> anyhow::Result<u64> {
+    async fn clean(&self, tenant_id: TenantId, cleanup: &Cleanup) -> anyhow::Result<u64> {
         match cleanup {
             Cleanup::StreamMessages(stream) => {
                 let js = async_nats::jetstream::new(self.nats.clone());
@@ -124,7 +124,7 @@ impl ControlPlane {
     }
 
     /// Tries every pending cleanup of one erased tenant once.
-    pub(crate) async fn clean_up_after(&self, tenant_id: Uuid) -> Result<Swept, ApiError> {
+    pub(crate) async fn clean_up_after(&self, tenant_id: TenantId) -> Result<Swept, ApiError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "select kind, target from erasure_cleanups where erased_tenant_id = $1 \
              order by created_at, kind, target",
@@ -177,7 +177,7 @@ impl ControlPlane {
     /// The sweep's part: tries every erased tenant's pending cleanups once; returns how many
     /// are done.
     pub async fn clean_up_erasures(&self) -> Result<usize, ApiError> {
-        let tenants: Vec<Uuid> =
+        let tenants: Vec<TenantId> =
             sqlx::query_scalar("select distinct erased_tenant_id from erasure_cleanups order by 1")
                 .fetch_all(self.db.pool())
                 .await?;
@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn an_erasure_purges_both_streams_and_empties_the_tenants_prefixes() {
-        let tenant = Uuid::now_v7();
+        let tenant = TenantId::new();
         let cleanups = Cleanup::for_tenant(tenant);
         assert_eq!(
             cleanups,

@@ -10,17 +10,17 @@
 use crate::{ControlPlane, erasure_cleanup, registry};
 use chrono::{DateTime, Utc};
 use eventkit_domain::Violations;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::auth::Operator;
 use eventkit_platform::{ApiError, metering::Redis};
 use eventkit_proto::controlplane::v1::*;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// How long a finished (or abandoned) erasure's progress stays readable.
 const KEEP_SECONDS: u64 = 3600;
 
-fn key(tenant_id: Uuid) -> String {
+fn key(tenant_id: TenantId) -> String {
     format!("eventkit:erasure:{tenant_id}")
 }
 
@@ -66,13 +66,13 @@ impl From<Phase> for ErasurePhase {
 /// Writes one erasure's progress as it goes.
 pub struct Reporter {
     redis: Redis,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     pub progress: Progress,
 }
 
 impl Reporter {
     /// A reporter for an erasure starting now (in the counting phase).
-    pub async fn start(redis: Redis, tenant_id: Uuid) -> Self {
+    pub async fn start(redis: Redis, tenant_id: TenantId) -> Self {
         let now = Utc::now();
         let mut reporter = Self {
             redis,
@@ -117,7 +117,7 @@ impl Reporter {
 }
 
 /// The stored progress of a tenant's erasure, if one started within the last hour.
-pub async fn read(redis: &Redis, tenant_id: Uuid) -> Result<Option<Progress>, ApiError> {
+pub async fn read(redis: &Redis, tenant_id: TenantId) -> Result<Option<Progress>, ApiError> {
     let unavailable = |e: redis::RedisError| {
         ApiError::Unavailable(format!("erasure progress is unavailable: {e}"))
     };

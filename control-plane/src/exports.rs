@@ -11,6 +11,7 @@ use crate::{
     registry::{self, timestamp},
 };
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{Violations, events::payloads::ExportRequested, lifecycle::TenantState};
 use eventkit_platform::auth::Operator;
 use eventkit_platform::{
@@ -29,7 +30,7 @@ const EXPORT_COLUMNS: &str = "tenant_id, id, status, requested_by, attempts, tab
 
 #[derive(sqlx::FromRow)]
 struct ExportRow {
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     id: Uuid,
     status: String,
     requested_by: String,
@@ -131,7 +132,7 @@ impl ControlPlane {
 
     async fn fetch_export(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         export_id: Uuid,
         actor: &Actor,
     ) -> Result<pb::Export, ApiError> {

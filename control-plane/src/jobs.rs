@@ -11,7 +11,7 @@ use crate::{
     registry,
 };
 use chrono::Utc;
-use eventkit_domain::{FieldViolation, Violations, id::parse_optional_id};
+use eventkit_domain::{FieldViolation, Violations, id::parse_optional_id, ids::TenantId};
 use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
@@ -65,7 +65,7 @@ impl ControlPlane {
         req: ListDeadLettersRequest,
     ) -> Result<ListDeadLettersResponse, ApiError> {
         let mut v = Violations::new();
-        let tenant = v.check(parse_optional_id("tenant_id", &req.tenant_id));
+        let tenant = v.check(TenantId::parse_optional("tenant_id", &req.tenant_id));
         let before = v.check(parse_optional_id("page_token", &req.page_token));
         let size = v.check(registry::page_size(req.page_size));
         v.finish()?;

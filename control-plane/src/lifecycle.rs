@@ -7,6 +7,7 @@ use crate::{
     ControlPlane, audit,
     registry::{self, TENANT_COLUMNS, TenantRow},
 };
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{
     events::payloads::TenantStateChanged,
     lifecycle::{TenantState, Transition},
@@ -19,7 +20,6 @@ use eventkit_platform::{
     outbox::{self, Event},
 };
 use serde_json::json;
-use uuid::Uuid;
 
 /// Who asks for a change: an operator (audited, with a reason) or the tenant's own admin.
 pub enum By<'a> {
@@ -82,7 +82,7 @@ impl ControlPlane {
     /// state machine forbids it, `not_found` for an unknown tenant.
     pub async fn transition(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         transition: Transition,
         by: By<'_>,
     ) -> Result<TenantRow, ApiError> {
@@ -105,7 +105,7 @@ impl ControlPlane {
             to,
             deletion_due_time: updated.deletion_due_at,
         };
-        outbox::emit(&mut tx, tenant_id, event(change)).await?;
+        outbox::emit(&mut tx, tenant_id.uuid(), event(change)).await?;
         if let By::Operator {
             operator,
             action,
@@ -120,7 +120,7 @@ impl ControlPlane {
     }
 
     /// Tells every tenant-api process that the tenant's state changed.
-    pub async fn announce(&self, tenant_id: Uuid) {
+    pub async fn announce(&self, tenant_id: TenantId) {
         invalidation::publish(&self.nats, &Invalidation::Tenant { tenant_id }).await;
     }
 }

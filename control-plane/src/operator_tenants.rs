@@ -179,7 +179,7 @@ impl ControlPlane {
         };
         outbox::emit(
             &mut tx,
-            tenant_id,
+            tenant_id.uuid(),
             outbox::Event::TenantPlanChanged(changed),
         )
         .await?;

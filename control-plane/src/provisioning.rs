@@ -13,6 +13,7 @@ use crate::{
     secrets,
 };
 use chrono::Utc;
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{
     FieldViolation, Violations,
     events::payloads::{ProvisionedSettings, TenantProvisioned, TenantSignupRequested},
@@ -164,7 +165,7 @@ impl ControlPlane {
         if let Some(email) = &new.admin_email {
             self.throttles.admit_email(PerEmail::SignUps, email).await?;
         }
-        let tenant_id = eventkit_domain::id::new_id();
+        let tenant_id = TenantId::new();
         let mut tx = self
             .db
             .tenant_tx(tenant_id, &Actor::system("signup"))
@@ -185,7 +186,7 @@ impl ControlPlane {
         );
         links::keep(
             &mut tx,
-            tenant_id,
+            tenant_id.uuid(),
             LinkedMessage::SignupVerification,
             &verify_url,
             Utc::now() + VERIFICATION_MAILED_WITHIN,
@@ -198,7 +199,7 @@ impl ControlPlane {
             plan: new.plan.clone(),
         };
         let event = outbox::Event::TenantSignupRequested(requested);
-        outbox::emit(&mut tx, tenant_id, event).await?;
+        outbox::emit(&mut tx, tenant_id.uuid(), event).await?;
         tx.commit().await?;
         Ok(SignUpResponse {
             tenant_id: tenant_id.to_string(),
@@ -218,7 +219,7 @@ impl ControlPlane {
         self.throttles
             .refuse_while_failing(PerClient::CredentialFailures, caller.client)
             .await?;
-        let tenant: Option<Uuid> = sqlx::query_scalar(
+        let tenant: Option<TenantId> = sqlx::query_scalar(
             "update tenants set admin_email_verified_at = now(), admin_email_verification_hash = null, updated_at = now() \
              where admin_email_verification_hash = $1 returning id",
         )
@@ -233,7 +234,7 @@ impl ControlPlane {
                 "unknown or already used verification token".into(),
             ));
         };
-        links::forget(&mut *self.db.pool().acquire().await?, &[tenant_id]).await?;
+        links::forget(&mut *self.db.pool().acquire().await?, &[tenant_id.uuid()]).await?;
         Ok(VerifySignupEmailResponse {
             tenant_id: tenant_id.to_string(),
         })
@@ -246,7 +247,7 @@ impl ControlPlane {
     ) -> Result<CreateTenantResponse, ApiError> {
         let new = NewTenant::parse("name", &req.name, &req.plan, &req.admin_email, false)?;
         let reason = parse_reason(&req.reason, false)?;
-        let tenant_id = eventkit_domain::id::new_id();
+        let tenant_id = TenantId::new();
         let mut tx = self.db.tenant_tx(tenant_id, &operator_actor(op)).await?;
         require_plan(&mut tx, "plan", &new.plan).await?;
         insert_registry(&mut tx, &new, TenantState::Provisioning).await?;
@@ -306,7 +307,11 @@ impl ControlPlane {
 
     /// Provisions a tenant in `provisioning`: default settings, `tenant.provisioned`, active.
     /// Idempotent: an active tenant is returned as it is, with nothing written or emitted.
-    pub async fn provision(&self, tenant_id: Uuid, actor: &Actor) -> Result<TenantRow, ApiError> {
+    pub async fn provision(
+        &self,
+        tenant_id: TenantId,
+        actor: &Actor,
+    ) -> Result<TenantRow, ApiError> {
         let mut tx = self.db.tenant_tx(tenant_id, actor).await?;
         let row = registry::fetch(&mut tx, tenant_id, true).await?;
         let from = row.state()?;
@@ -337,7 +342,7 @@ impl ControlPlane {
             },
         };
         let event = outbox::Event::TenantProvisioned(provisioned);
-        outbox::emit(&mut tx, tenant_id, event).await?;
+        outbox::emit(&mut tx, tenant_id.uuid(), event).await?;
         tx.commit().await?;
         self.announce(tenant_id).await;
         Ok(row)

@@ -2,6 +2,7 @@
 //! rows into the wire `Tenant`; plus the paging and time helpers the list RPCs share.
 
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{FieldViolation, lifecycle::TenantState};
 use eventkit_platform::ApiError;
 use eventkit_proto::controlplane::v1::{self as pb};
@@ -12,7 +13,7 @@ pub const TENANT_COLUMNS: &str = "id, name, state, plan, admin_email, admin_emai
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct TenantRow {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     pub state: String,
     pub plan: String,
@@ -78,7 +79,7 @@ impl From<TenantRow> for pb::Tenant {
 /// The tenant's row (locked for the rest of the transaction with `for_update`), or `not_found`.
 pub async fn fetch(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: TenantId,
     for_update: bool,
 ) -> Result<TenantRow, ApiError> {
     let lock = if for_update { " for update" } else { "" };
@@ -92,13 +93,13 @@ pub async fn fetch(
 }
 
 /// A tenant id from the wire: a UUID that names an existing tenant.
-pub fn parse_tenant_id(raw: &str) -> Result<Uuid, FieldViolation> {
-    eventkit_domain::id::parse_id("tenant_id", raw)
+pub fn parse_tenant_id(raw: &str) -> Result<TenantId, FieldViolation> {
+    TenantId::parse("tenant_id", raw)
 }
 
 pub async fn settings(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> Result<Option<pb::TenantSettings>, sqlx::Error> {
     let row: Option<(String, String, String, i32)> = sqlx::query_as(
         "select currency, locale, time_zone, tax_rate_bp from tenant_settings where tenant_id = $1",
@@ -158,11 +159,19 @@ pub fn page_size(raw: i32) -> Result<i64, FieldViolation> {
     }
 }
 
-/// Rows fetched with one extra: the page, and the token for the next one (the last id).
-pub fn split_page<T>(mut rows: Vec<T>, size: i64, id: impl Fn(&T) -> Uuid) -> (Vec<T>, String) {
+/// Rows fetched with one extra: the page, and the token for the next one (the last id, a
+/// UUID or a typed id).
+pub fn split_page<T, I: Into<Uuid>>(
+    mut rows: Vec<T>,
+    size: i64,
+    id: impl Fn(&T) -> I,
+) -> (Vec<T>, String) {
     if rows.len() as i64 > size {
         rows.truncate(size as usize);
-        let token = rows.last().map(|r| id(r).to_string()).unwrap_or_default();
+        let token = rows
+            .last()
+            .map(|r| id(r).into().to_string())
+            .unwrap_or_default();
         (rows, token)
     } else {
         (rows, String::new())

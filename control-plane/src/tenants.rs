@@ -3,16 +3,16 @@
 //! transaction so a failure leaves nothing half-made. Hosted tenants go through sign-up or
 //! `ekctl tenants create` instead.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     auth::api_key,
     db::{Actor, Db},
 };
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 /// A new tenant and its admin API key (shown once).
 pub struct CreatedTenant {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub api_key: String,
 }
 
@@ -28,7 +28,7 @@ pub async fn create(db: &Db, name: &str, actor: &Actor) -> anyhow::Result<Create
     let name = eventkit_domain::inventory::NAME
         .parse("name", name)
         .map_err(|v| anyhow::anyhow!("{v}"))?;
-    let tenant_id = eventkit_domain::id::new_id();
+    let tenant_id = TenantId::new();
     // One transaction: the registry row (control-plane policy) and, with the tenant context set,
     // the key (tenant isolation policy).
     let mut tx = db.tenant_tx(tenant_id, actor).await?;
@@ -55,7 +55,7 @@ pub async fn new_admin_key_by_name(
     name: &str,
     actor: &Actor,
 ) -> anyhow::Result<Option<CreatedTenant>> {
-    let tenant: Option<Uuid> = sqlx::query_scalar(
+    let tenant: Option<TenantId> = sqlx::query_scalar(
         "select id from tenants where name = $1 and state = 'active' order by id limit 1",
     )
     .bind(name)

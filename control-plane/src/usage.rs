@@ -9,6 +9,7 @@ use crate::{
     registry,
 };
 use chrono::Utc;
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{
     FieldViolation,
     quota::{QuotaKey, parse_limit},
@@ -19,14 +20,17 @@ use eventkit_platform::{ApiError, db::Actor, metering, quota};
 use eventkit_proto::controlplane::v1::{set_quota_override_request::Value, *};
 use serde_json::json;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// How often the control plane moves API-call counters from Redis into Postgres.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(10);
 
 impl ControlPlane {
     /// The tenant's quotas and usage, API calls counted up to now.
-    pub async fn usage_of(&self, tenant_id: Uuid, actor: &Actor) -> Result<TenantUsage, ApiError> {
+    pub async fn usage_of(
+        &self,
+        tenant_id: TenantId,
+        actor: &Actor,
+    ) -> Result<TenantUsage, ApiError> {
         if let Err(err) = metering::flush(&self.db, &self.redis, Some(tenant_id)).await {
             tracing::warn!(error = %err, "flushing API-call counters failed; usage may lag");
         }

@@ -2,15 +2,15 @@
 //! products with day rates, serialised assets and a packed case — made through the inventory
 //! service itself, so it is exactly what the API would have made.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     auth::{AuthMethod, Permissions, Principal},
 };
 use eventkit_proto::eventkit::v1::*;
 use eventkit_tenant_api::inventory::Inventory;
-use uuid::Uuid;
 
-pub async fn seed(inventory: &Inventory, tenant_id: Uuid) -> Result<(), ApiError> {
+pub async fn seed(inventory: &Inventory, tenant_id: TenantId) -> Result<(), ApiError> {
     let p = Principal {
         tenant_id,
         subject: "system:demo-seed".into(),

@@ -6,6 +6,7 @@
 
 use chrono::{Duration, Utc};
 use eventkit_domain::id::new_id;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::db::{Actor, Db, TenantTx};
 use eventkit_tenant_api::bookings::sync_all_lines;
 use sqlx::postgres::types::PgRange;
@@ -89,7 +90,7 @@ struct Event {
 /// Generates `assets` assets and `events` events for `tenant` (seeded by `seed`).
 pub async fn seed(
     db: &Db,
-    tenant: Uuid,
+    tenant: TenantId,
     assets: usize,
     events: usize,
     seed: u64,

@@ -1,8 +1,8 @@
 //! Typed ids: one newtype per entity, so a `ProductId` can never be passed where an `AssetId` is
 //! meant — mixing two up fails to compile. Each is parsed once from its request field (the
 //! field's name goes into the error), is a `uuid` in the database (`sqlx::Type`, transparent,
-//! with the `sqlx` feature) and a plain UUID string on the wire. New ids are UUIDv7
-//! ([`crate::id::new_id`]).
+//! with the `sqlx` feature) and a plain UUID string on the wire and in JSON (serde, transparent).
+//! New ids are UUIDv7 ([`crate::id::new_id`]).
 //!
 //! ```
 //! use eventkit_domain::ids::AssetId;
@@ -15,8 +15,17 @@
 //! fn retire(_asset: AssetId) {}
 //! retire(ProductId::new()); // a product's id is not an asset's
 //! ```
+//!
+//! A tenant's id is no user's (nor any entity's) either:
+//!
+//! ```compile_fail,E0308
+//! use eventkit_domain::ids::{TenantId, UserId};
+//! fn remove_member(_user: UserId) {}
+//! remove_member(TenantId::new());
+//! ```
 
 use crate::{FieldViolation, id};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
 
@@ -24,7 +33,10 @@ macro_rules! typed_ids {
     ($($(#[$doc:meta])* $name:ident => $entity:literal;)*) => {
         $(
             $(#[$doc])*
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(
+                Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            )]
+            #[serde(transparent)]
             #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
             pub struct $name(Uuid);
 
@@ -115,5 +127,14 @@ mod tests {
         assert_eq!(EventId::parse_optional("event_id", ""), Ok(None));
         assert_eq!(Uuid::from(id), id.uuid());
         assert_eq!(ProductId::ENTITY, "product");
+    }
+
+    #[test]
+    fn ids_are_plain_uuid_strings_in_json() {
+        let id = TenantId::new();
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, serde_json::to_string(&id.uuid()).unwrap());
+        assert_eq!(serde_json::from_str::<TenantId>(&json).unwrap(), id);
+        assert!(serde_json::from_str::<TenantId>("\"nope\"").is_err());
     }
 }

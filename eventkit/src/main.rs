@@ -136,6 +136,7 @@ async fn run(
             seed,
         } => {
             let db = Db::connect_lazy(config.database.app.expose(), 1)?;
+            let tenant = eventkit_domain::ids::TenantId::from_uuid(tenant);
             let made = eventkit_devtools::seed::seed(&db, tenant, assets, events, seed).await?;
             println!("{}", serde_json::to_string(&made)?);
             Ok(())

@@ -178,7 +178,7 @@ pub async fn warn(
                 hard_cap: quota.limit.hard_cap(),
                 period: period.clone(),
             };
-            let subject = tx.tenant_id();
+            let subject = tx.tenant_id().uuid();
             outbox::emit(tx, subject, Event::QuotaWarning(warning)).await?;
         }
     }

@@ -3,6 +3,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use eventkit_domain::FieldViolation;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::db::TenantTx;
 use eventkit_proto::eventkit::v1::{PageRequest, PageResponse};
 use sqlx::{FromRow, Postgres, QueryBuilder, postgres::PgRow};
@@ -72,7 +73,7 @@ impl Page {
         &self,
         columns: &str,
         table: &str,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
     ) -> QueryBuilder<'static, Postgres> {
         let mut sql = QueryBuilder::new(format!("select {columns} from {table}"));
         self.push_scope(&mut sql, tenant_id);
@@ -81,7 +82,7 @@ impl Page {
 
     /// ` where tenant_id = … and id > …` (the tenant's rows after the page token), for queries
     /// that select from something other than a plain table.
-    pub fn push_scope(&self, sql: &mut QueryBuilder<'static, Postgres>, tenant_id: Uuid) {
+    pub fn push_scope(&self, sql: &mut QueryBuilder<'static, Postgres>, tenant_id: TenantId) {
         sql.push(" where tenant_id = ").push_bind(tenant_id);
         if let Some(after) = self.after {
             sql.push(if self.newest_first {

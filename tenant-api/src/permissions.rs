@@ -74,7 +74,7 @@ mod tests {
 
     fn principal(names: &[&str]) -> Principal {
         Principal {
-            tenant_id: uuid::Uuid::now_v7(),
+            tenant_id: eventkit_domain::ids::TenantId::new(),
             subject: "t".into(),
             permissions: Permissions::from_names(names.iter().copied()),
             method: AuthMethod::System,

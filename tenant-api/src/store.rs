@@ -7,6 +7,7 @@
 //! in requests, and soft delete. Each row type declares its table once ([`Entity`]); another
 //! tenant's ids are `not_found`, exactly like ids that never existed.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     db::{Tenancy, TenantDb, TenantTx, one_shot::uuid_literal},
@@ -80,7 +81,11 @@ pub async fn fetch<E: Entity>(tx: &mut TenantTx, id: E::Id, lock: Lock) -> Resul
 }
 
 /// Appends `(<ids of location and every location below it>)` to a query, for `location_id in`.
-pub fn push_location_subtree(sql: &mut QueryBuilder<'_, Postgres>, tenant: Uuid, location: Uuid) {
+pub fn push_location_subtree(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    tenant: TenantId,
+    location: Uuid,
+) {
     sql.push("(with recursive below(id) as (select id from locations where tenant_id = ")
         .push_bind(tenant)
         .push(" and id = ")

@@ -6,6 +6,7 @@
 
 use crate::{OtherServer, Tenant, TestEnv, pipeline};
 use eventkit_control_plane::config::ControlPlaneConfig;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{db::Db, storage::Storage};
 use eventkit_workers::config::WorkersConfig;
 use eventkit_workers::{
@@ -28,7 +29,6 @@ use std::{
     time::Duration,
 };
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 pub const S3_ACCESS_KEY: &str = "EKTESTACCESSKEY";
 pub const S3_SECRET_KEY: &str = "ek-test-secret-key-for-sigv4";
@@ -296,8 +296,8 @@ fn entry(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> Str
 pub async fn verify_zip(
     bytes: Vec<u8>,
     admin: &PgPool,
-    tenant: Uuid,
-    others: &[Uuid],
+    tenant: TenantId,
+    others: &[TenantId],
     live: &[&str],
 ) -> Checked {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid ZIP");

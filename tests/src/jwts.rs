@@ -6,13 +6,13 @@
 //! `openssl pkey -in <pem> -pubout -outform DER | tail -c 32 | base64url`.
 
 use base64::Engine;
+use eventkit_domain::ids::TenantId;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::{
     collections::HashMap,
     time::{SystemTime, UNIX_EPOCH},
 };
-use uuid::Uuid;
 
 pub const JWT_KEY: &[u8] = include_bytes!("../fixtures/jwt_ed25519.pem");
 pub const JWT_KEY_X: &str = "i8MWMOMvNZ8rcEHztc1k7hqn8cNpCDYCsTcDIO9cTVw";
@@ -45,13 +45,13 @@ pub fn now() -> i64 {
 }
 
 /// Valid claims for `tenant` with every permission, for five minutes.
-pub fn claims(tenant: Uuid) -> Value {
+pub fn claims(tenant: TenantId) -> Value {
     json!({"sub": "user-1", "tid": tenant.to_string(), "permissions": ["*"], "exp": now() + 300,
            "iat": now(), "iss": ISSUER, "aud": AUDIENCE})
 }
 
 /// [`claims`] with `name` set to `value`.
-pub fn with_claim(tenant: Uuid, name: &str, value: Value) -> Value {
+pub fn with_claim(tenant: TenantId, name: &str, value: Value) -> Value {
     let mut c = claims(tenant);
     c[name] = value;
     c

@@ -22,6 +22,7 @@ pub mod webhook_receiver;
 
 use anyhow::Context;
 use eventkit_control_plane::config::ControlPlaneConfig;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     config::{Config, with_database},
     db::{Actor, Db, bootstrap},
@@ -35,7 +36,6 @@ use std::{
     sync::atomic::{AtomicU32, Ordering},
 };
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 pub use connect::{ConnectReply, Protocol};
 
@@ -52,7 +52,7 @@ pub const METRICS_TOKEN: &str = "test-metrics-token";
 /// A tenant made for a test, with its admin API key.
 #[derive(Clone, Debug)]
 pub struct Tenant {
-    pub id: Uuid,
+    pub id: TenantId,
     pub api_key: String,
 }
 
@@ -213,7 +213,7 @@ impl TestEnv {
     }
 
     /// A new admin API key (every permission) of an existing tenant, in whatever state.
-    pub async fn admin_key(&self, tenant_id: Uuid) -> String {
+    pub async fn admin_key(&self, tenant_id: TenantId) -> String {
         let db = self.control_db();
         let mut tx = db
             .tenant_tx(tenant_id, &Actor::system("test"))

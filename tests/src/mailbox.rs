@@ -86,7 +86,7 @@ pub async fn emailed(env: &TestEnv, message: &str, email: &str) -> Mail {
 async fn asking_event(env: &TestEnv, message: &str, email: &str) -> Event {
     let row: (
         uuid::Uuid,
-        uuid::Uuid,
+        eventkit_domain::ids::TenantId,
         String,
         Option<uuid::Uuid>,
         serde_json::Value,

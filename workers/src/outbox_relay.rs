@@ -9,6 +9,7 @@
 use crate::event::Event;
 use async_nats::jetstream;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::db::{Actor, Db};
 use serde_json::Value;
 use sqlx::postgres::PgListener;
@@ -50,7 +51,7 @@ impl Relay {
     }
 
     /// Publishes one batch of `tenant_id`'s pending events; returns how many.
-    pub async fn relay_batch(&self, tenant_id: Uuid) -> anyhow::Result<usize> {
+    pub async fn relay_batch(&self, tenant_id: TenantId) -> anyhow::Result<usize> {
         let mut tx = self
             .db
             .tenant_tx(tenant_id, &Actor::system("outbox-relay"))
@@ -95,7 +96,7 @@ impl Relay {
     }
 
     /// Publishes everything pending for one tenant.
-    pub async fn drain(&self, tenant_id: Uuid) -> anyhow::Result<usize> {
+    pub async fn drain(&self, tenant_id: TenantId) -> anyhow::Result<usize> {
         let mut total = 0;
         loop {
             let n = self.relay_batch(tenant_id).await?;
@@ -143,7 +144,7 @@ impl Relay {
             tokio::select! {
                 notification = listener.recv() => {
                     let notification = notification?;
-                    match notification.payload().parse::<Uuid>() {
+                    match notification.payload().parse::<Uuid>().map(TenantId::from_uuid) {
                         Ok(tenant_id) => { self.drain(tenant_id).await?; }
                         Err(_) => tracing::warn!(payload = notification.payload(), "ignoring a malformed outbox notification"),
                     }
@@ -156,7 +157,7 @@ impl Relay {
 
 impl PendingEvent {
     /// The message body: the row with its metadata; `data` is what the business code wrote.
-    fn to_event(&self, tenant_id: Uuid) -> Event {
+    fn to_event(&self, tenant_id: TenantId) -> Event {
         Event {
             id: self.id,
             event_type: self.event_type.clone(),

@@ -13,6 +13,7 @@
 //!   emails that were sent or given up go after the outbox's period.
 //! - The global identity tables are swept on the same period ([`crate::identity_sweep`]).
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     db::{Actor, Db},
     mail::links,
@@ -60,7 +61,7 @@ pub async fn sweep_expired_exports(db: &Db, storage: &Storage) -> Result<u64, sq
 /// Removes one tenant's archives whose link has run out. The object goes first and the row is
 /// marked after, so a crash in between only means the delete is repeated next time (deleting a
 /// missing object is not an error); an object that cannot be deleted keeps its row as it is.
-async fn expire_exports(db: &Db, storage: &Storage, tenant_id: Uuid) -> anyhow::Result<u64> {
+async fn expire_exports(db: &Db, storage: &Storage, tenant_id: TenantId) -> anyhow::Result<u64> {
     let actor = Actor::system("retention");
     let mut tx = db.tenant_tx(tenant_id, &actor).await?;
     let due: Vec<(Uuid, String)> = sqlx::query_as(
@@ -109,7 +110,7 @@ pub async fn sweep_published_events(db: &Db, kept: Duration) -> Result<u64, sqlx
 
 async fn sweep_published_events_of(
     db: &Db,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     kept: Duration,
 ) -> Result<u64, sqlx::Error> {
     let mut removed = 0;

@@ -3,6 +3,7 @@
 //! consumers read, so the field names (lowerCamelCase) and the formats are the wire contract:
 //! ids are strings, times in emails are `YYYY-MM-DD HH:MM UTC`.
 
+use crate::ids::TenantId;
 use crate::{
     inventory::AssetStatus, lifecycle::TenantState, planning::EventStatus, quota::QuotaKey,
 };
@@ -154,7 +155,7 @@ pub struct WebhookTest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuotaWarning {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub quota: QuotaKey,
     /// 80 or 100.
     pub threshold_percent: u32,
@@ -201,7 +202,7 @@ pub enum EmailMessage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantSignupRequested {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub company_name: String,
     pub admin_email: Option<String>,
     pub plan: String,
@@ -211,7 +212,7 @@ pub struct TenantSignupRequested {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantProvisioned {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub name: String,
     pub plan: String,
     pub admin_email: Option<String>,
@@ -233,7 +234,7 @@ pub struct ProvisionedSettings {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantStateChanged {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub from: TenantState,
     pub to: TenantState,
     /// When the tenant will be erased; only while a deletion is pending (RFC 3339).
@@ -252,7 +253,7 @@ fn rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::E
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantPlanChanged {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub from: String,
     pub to: String,
 }
@@ -262,7 +263,7 @@ pub struct TenantPlanChanged {
 #[serde(rename_all = "camelCase")]
 pub struct ExportRequested {
     pub export_id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
 }
 
 /// `export.ready`.
@@ -319,7 +320,7 @@ mod tests {
 
     #[test]
     fn optional_parts_are_left_out_when_absent() {
-        let tenant = Uuid::now_v7();
+        let tenant = TenantId::new();
         let resumed = TenantStateChanged {
             tenant_id: tenant,
             from: TenantState::Suspended,
@@ -342,7 +343,7 @@ mod tests {
             "2027-01-15T08:00:00+00:00"
         );
         let status = EventStatusChanged {
-            event_id: tenant,
+            event_id: Uuid::now_v7(),
             from: EventStatus::Out,
             to: EventStatus::Returned,
             consumed: Vec::new(),

@@ -16,6 +16,7 @@ use crate::{
     secret::Secret,
 };
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use moka::future::Cache;
 use rand::{Rng, distr::Alphanumeric};
 use sha2::{Digest, Sha256};
@@ -33,7 +34,7 @@ pub struct IssuedApiKey {
 }
 
 /// The tenant and lookup prefix of a well-formed key.
-pub fn parse(key: &str) -> Option<(Uuid, &str)> {
+pub fn parse(key: &str) -> Option<(TenantId, &str)> {
     let rest = key.strip_prefix("ek_")?;
     let (tenant, random) = rest.split_once('_')?;
     if tenant.len() != 32
@@ -42,7 +43,7 @@ pub fn parse(key: &str) -> Option<(Uuid, &str)> {
     {
         return None;
     }
-    let tenant_id = Uuid::try_parse(tenant).ok()?;
+    let tenant_id = TenantId::from_uuid(Uuid::try_parse(tenant).ok()?);
     Some((tenant_id, &random[..PREFIX_LEN]))
 }
 
@@ -62,7 +63,7 @@ pub async fn create(
         .take(RANDOM_LEN)
         .map(char::from)
         .collect();
-    let key = format!("ek_{}_{random}", tx.tenant_id().simple());
+    let key = format!("ek_{}_{random}", tx.tenant_id().uuid().simple());
     let id = eventkit_domain::id::new_id();
     sqlx::query(
         "insert into api_keys (tenant_id, id, name, prefix, secret_hash, permissions, expires_at) \
@@ -183,7 +184,7 @@ impl ApiKeyVerifier {
 
     async fn lookup(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         prefix: &str,
         digest: [u8; 32],
     ) -> Result<VerifiedKey, ApiError> {
@@ -241,8 +242,8 @@ mod tests {
 
     #[test]
     fn parse_accepts_only_well_formed_keys() {
-        let tenant = Uuid::now_v7();
-        let key = format!("ek_{}_{}", tenant.simple(), "a".repeat(RANDOM_LEN));
+        let tenant = TenantId::new();
+        let key = format!("ek_{}_{}", tenant.uuid().simple(), "a".repeat(RANDOM_LEN));
         assert_eq!(parse(&key), Some((tenant, "aaaaaaaa")));
         assert!(parse("ek_nope").is_none());
         assert!(parse(&key.replace("ek_", "sk_")).is_none());
@@ -250,7 +251,7 @@ mod tests {
         assert!(
             parse(&format!(
                 "ek_{}_{}",
-                tenant.simple(),
+                tenant.uuid().simple(),
                 "a".repeat(RANDOM_LEN - 1)
             ))
             .is_none()

@@ -12,6 +12,7 @@ use crate::{
     identity::{memberships::MemberPermissions, sessions::Sessions},
     rpc::client_address::ClientAddress,
 };
+use eventkit_domain::ids::TenantId;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -97,7 +98,7 @@ impl Authenticator {
     }
 
     /// Forgets a member's cached permissions (after a role change or removal).
-    pub async fn forget_member(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) {
+    pub async fn forget_member(&self, tenant_id: TenantId, user_id: uuid::Uuid) {
         if let Some((_, members)) = &self.sessions {
             members.forget(tenant_id, user_id).await;
         }

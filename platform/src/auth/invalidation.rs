@@ -5,6 +5,7 @@
 
 use super::{api_key::ApiKeyVerifier, tenant_state::TenantStates};
 use crate::identity::memberships::MemberPermissions;
+use eventkit_domain::ids::TenantId;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -22,11 +23,11 @@ pub enum Invalidation {
         key_id: Uuid,
     },
     Tenant {
-        tenant_id: Uuid,
+        tenant_id: TenantId,
     },
     /// A member's roles changed or they were removed.
     Member {
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         user_id: Uuid,
     },
 }
@@ -81,5 +82,15 @@ mod tests {
             serde_json::from_str::<Invalidation>(&json).unwrap(),
             Invalidation::ApiKey { key_id: id }
         );
+        let member = Invalidation::Member {
+            tenant_id: TenantId::from_uuid(id),
+            user_id: id,
+        };
+        let json = serde_json::to_string(&member).unwrap();
+        assert_eq!(
+            json,
+            format!(r#"{{"kind":"member","tenantId":"{id}","userId":"{id}"}}"#)
+        );
+        assert_eq!(serde_json::from_str::<Invalidation>(&json).unwrap(), member);
     }
 }

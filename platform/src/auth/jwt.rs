@@ -6,9 +6,9 @@
 
 use super::{AuthMethod, Permissions, Principal};
 use crate::ApiError;
+use eventkit_domain::ids::TenantId;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
 use serde::Deserialize;
-use uuid::Uuid;
 
 pub struct JwtVerifier {
     keys: Vec<(Option<String>, DecodingKey, Algorithm)>,
@@ -19,7 +19,7 @@ pub struct JwtVerifier {
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
-    tid: Uuid,
+    tid: TenantId,
     #[serde(default)]
     permissions: Vec<String>,
     #[serde(default)]

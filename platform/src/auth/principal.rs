@@ -1,6 +1,7 @@
 //! Who is calling, for which tenant, allowed to do what.
 
 use crate::{ApiError, db::Actor, identity::sessions::AccountAccess};
+use eventkit_domain::ids::TenantId;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -47,7 +48,7 @@ impl Permissions {
 
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     /// Stable id of the caller: `api_key:<id>` or the JWT `sub`.
     pub subject: String,
     pub permissions: Permissions,
@@ -91,7 +92,7 @@ impl Principal {
 
 /// A principal's statements run for its tenant, recorded as its subject.
 impl crate::db::Tenancy for Principal {
-    fn tenant(&self) -> Uuid {
+    fn tenant(&self) -> TenantId {
         self.tenant_id
     }
 

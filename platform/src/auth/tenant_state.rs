@@ -6,14 +6,14 @@ use crate::{
     ApiError,
     db::{Actor, Db},
 };
+use eventkit_domain::ids::TenantId;
 use moka::future::Cache;
 use std::{sync::Arc, time::Duration};
-use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct TenantStates {
     db: Db,
-    cache: Cache<Uuid, Option<String>>,
+    cache: Cache<TenantId, Option<String>>,
 }
 
 impl TenantStates {
@@ -28,13 +28,13 @@ impl TenantStates {
     }
 
     /// Drops a tenant's cached state (its state changed).
-    pub async fn forget(&self, tenant_id: Uuid) {
+    pub async fn forget(&self, tenant_id: TenantId) {
         self.cache.invalidate(&tenant_id).await;
     }
 
     /// `Ok` for an active tenant; `unauthenticated` for one that does not exist,
     /// `failed_precondition` naming the state otherwise.
-    pub async fn require_active(&self, tenant_id: Uuid) -> Result<(), ApiError> {
+    pub async fn require_active(&self, tenant_id: TenantId) -> Result<(), ApiError> {
         let state = self
             .cache
             .try_get_with(tenant_id, self.lookup(tenant_id))
@@ -58,7 +58,7 @@ impl TenantStates {
         }
     }
 
-    async fn lookup(&self, tenant_id: Uuid) -> Result<Option<String>, ApiError> {
+    async fn lookup(&self, tenant_id: TenantId) -> Result<Option<String>, ApiError> {
         let mut tx = self.db.tenant_tx(tenant_id, &Actor::system("auth")).await?;
         let state = sqlx::query_scalar("select state from tenants where id = $1")
             .bind(tenant_id)

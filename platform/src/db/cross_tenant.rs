@@ -3,18 +3,18 @@
 //! work for each tenant in its own `TenantTx`, so row-level security guards every row.
 
 use super::{Actor, Db};
-use uuid::Uuid;
+use eventkit_domain::ids::TenantId;
 
 impl Db {
     /// Every tenant that is not erased, in id order.
-    pub async fn tenant_ids(&self) -> Result<Vec<Uuid>, sqlx::Error> {
+    pub async fn tenant_ids(&self) -> Result<Vec<TenantId>, sqlx::Error> {
         sqlx::query_scalar("select ek_tenant_ids()")
             .fetch_all(self.pool())
             .await
     }
 
     /// Deletes the tenant's idempotency records older than 24 hours; returns how many.
-    pub async fn sweep_idempotency_keys(&self, tenant_id: Uuid) -> Result<u64, sqlx::Error> {
+    pub async fn sweep_idempotency_keys(&self, tenant_id: TenantId) -> Result<u64, sqlx::Error> {
         let mut tx = self
             .tenant_tx(tenant_id, &Actor::system("retention"))
             .await?;

@@ -6,19 +6,27 @@
 //! reaching for the pool is the point and is visible as such.
 
 use super::{Actor, Db, TenantTx};
+use eventkit_domain::ids::TenantId;
 use sqlx::{FromRow, PgPool, postgres::PgRow};
-use uuid::Uuid;
 
 /// Who a tenant-scoped statement runs for: the tenant whose rows it sees and the actor the
 /// audit trail records (a request's principal, or the platform itself).
+///
+/// The tenant is a [`TenantId`], so no other id (nor a bare UUID) can scope a transaction:
+///
+/// ```compile_fail,E0277
+/// use eventkit_platform::db::{Actor, Tenancy};
+/// fn scoped(_who: &impl Tenancy) {}
+/// scoped(&(uuid::Uuid::now_v7(), &Actor::system("test")));
+/// ```
 pub trait Tenancy {
-    fn tenant(&self) -> Uuid;
+    fn tenant(&self) -> TenantId;
     fn actor(&self) -> Actor;
 }
 
 /// A tenant and an actor named directly (workers, the control plane's per-tenant work).
-impl Tenancy for (Uuid, &Actor) {
-    fn tenant(&self) -> Uuid {
+impl Tenancy for (TenantId, &Actor) {
+    fn tenant(&self) -> TenantId {
         self.0
     }
 

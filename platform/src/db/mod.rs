@@ -15,6 +15,7 @@ pub use handles::{GlobalDb, Tenancy, TenantDb};
 pub use read_pool::ReadPool;
 pub use tenant_tx::{Actor, TenantTx};
 
+use eventkit_domain::ids::TenantId;
 use sqlx::{
     Connection, PgConnection, PgPool,
     postgres::{PgConnectOptions, PgPoolOptions},
@@ -22,7 +23,6 @@ use sqlx::{
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// How long a query waits for a connection before it fails (`unavailable`).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -133,14 +133,18 @@ impl Db {
     }
 
     /// Begins a transaction in which row-level security shows only `tenant_id`'s rows.
-    pub async fn tenant_tx(&self, tenant_id: Uuid, actor: &Actor) -> Result<TenantTx, sqlx::Error> {
+    pub async fn tenant_tx(
+        &self,
+        tenant_id: TenantId,
+        actor: &Actor,
+    ) -> Result<TenantTx, sqlx::Error> {
         TenantTx::begin(&self.pool, tenant_id, actor).await
     }
 
     /// A read-only, repeatable-read [`TenantTx`]: every statement sees the same snapshot.
     pub async fn tenant_snapshot_tx(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         actor: &Actor,
     ) -> Result<TenantTx, sqlx::Error> {
         TenantTx::begin_snapshot(&self.pool, tenant_id, actor).await

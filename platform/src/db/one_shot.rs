@@ -8,12 +8,13 @@
 //! ([`super::ReadPool`]), which skip sqlx's check round trip when a connection is handed back.
 
 use super::{Actor, Db};
+use eventkit_domain::ids::TenantId;
 use sqlx::{FromRow, postgres::PgRow};
 use uuid::Uuid;
 
-/// A UUID as an SQL literal (its text is only hex digits and dashes).
-pub fn uuid_literal(id: Uuid) -> String {
-    format!("'{id}'")
+/// A UUID, or a typed id, as an SQL literal (its text is only hex digits and dashes).
+pub fn uuid_literal(id: impl Into<Uuid>) -> String {
+    format!("'{}'", id.into())
 }
 
 /// Text as a dollar-quoted SQL literal, immune to quotes, backslashes and
@@ -39,7 +40,7 @@ impl Db {
     /// [`text_literal`]) for `tenant_id` in a single round trip.
     pub async fn tenant_read<T>(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         actor: &Actor,
         statement: &str,
     ) -> Result<Vec<T>, sqlx::Error>
@@ -68,5 +69,7 @@ mod tests {
         assert_eq!(text_literal("$ekx$a$ek"), "$ekxx$$ekx$a$ek$ekxx$");
         let id = Uuid::nil();
         assert_eq!(uuid_literal(id), "'00000000-0000-0000-0000-000000000000'");
+        let tenant = TenantId::from_uuid(id);
+        assert_eq!(uuid_literal(tenant), uuid_literal(id));
     }
 }

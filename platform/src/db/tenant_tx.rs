@@ -3,9 +3,9 @@
 //! user of a pooled connection (safe behind PgBouncer in transaction mode). Tenant code takes a
 //! `&mut TenantTx`, never a bare pool.
 
+use eventkit_domain::ids::TenantId;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::ops::{Deref, DerefMut};
-use uuid::Uuid;
 
 /// Who is acting, recorded as `app.actor` for audit rows and outbox events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ impl Actor {
 
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     actor: Actor,
 }
 
@@ -30,7 +30,7 @@ pub const SET_TENANT_SQL: &str =
 impl TenantTx {
     pub(crate) async fn begin(
         pool: &PgPool,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         actor: &Actor,
     ) -> Result<Self, sqlx::Error> {
         Self::scope(pool.begin().await?, tenant_id, actor).await
@@ -41,7 +41,7 @@ impl TenantTx {
     /// with themselves, such as an export reading every table twice over.
     pub(crate) async fn begin_snapshot(
         pool: &PgPool,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         actor: &Actor,
     ) -> Result<Self, sqlx::Error> {
         let mut tx = pool.begin().await?;
@@ -54,7 +54,7 @@ impl TenantTx {
     /// Sets the tenant and actor on an open transaction.
     async fn scope(
         mut tx: Transaction<'static, Postgres>,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         actor: &Actor,
     ) -> Result<Self, sqlx::Error> {
         sqlx::query(SET_TENANT_SQL)
@@ -69,7 +69,7 @@ impl TenantTx {
         })
     }
 
-    pub fn tenant_id(&self) -> Uuid {
+    pub fn tenant_id(&self) -> TenantId {
         self.tenant_id
     }
 

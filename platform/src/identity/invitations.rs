@@ -13,7 +13,10 @@ use crate::{
     outbox::{self, Event},
 };
 use chrono::{DateTime, Duration, Utc};
-use eventkit_domain::events::payloads::{EmailMessage, EmailRequested};
+use eventkit_domain::{
+    events::payloads::{EmailMessage, EmailRequested},
+    ids::TenantId,
+};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
@@ -36,7 +39,7 @@ pub const COLUMNS: &str =
     "id, email, role_ids, invited_by, created_at, expires_at, accepted_at, revoked_at";
 
 /// The tenant and lookup prefix of a well-formed token.
-pub fn parse(token: &str) -> Option<(Uuid, &str)> {
+pub fn parse(token: &str) -> Option<(TenantId, &str)> {
     let rest = token.trim().strip_prefix("eki_")?;
     let (tenant, random) = rest.split_once('_')?;
     if tenant.len() != 32
@@ -45,7 +48,10 @@ pub fn parse(token: &str) -> Option<(Uuid, &str)> {
     {
         return None;
     }
-    Some((Uuid::try_parse(tenant).ok()?, &random[..PREFIX_LEN]))
+    Some((
+        TenantId::from_uuid(Uuid::try_parse(tenant).ok()?),
+        &random[..PREFIX_LEN],
+    ))
 }
 
 /// Invites `email` (already parsed, lower-case) with `role_ids` (already checked to exist) and
@@ -57,7 +63,7 @@ pub async fn create(
     inviter_name: Option<&str>,
     public_url: &str,
 ) -> Result<InvitationRow, ApiError> {
-    let token = tokens::generate(&format!("eki_{}_", tx.tenant_id().simple()));
+    let token = tokens::generate(&format!("eki_{}_", tx.tenant_id().uuid().simple()));
     let prefix = &token[token.len() - tokens::RANDOM_LEN..][..PREFIX_LEN];
     let id = Uuid::now_v7();
     let expires_at = Utc::now() + VALID_FOR;

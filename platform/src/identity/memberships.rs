@@ -8,7 +8,7 @@ use crate::{
     auth::Permissions,
     db::{Actor, Db, TenantTx},
 };
-use eventkit_domain::permissions::BuiltinRole;
+use eventkit_domain::{ids::TenantId, permissions::BuiltinRole};
 use moka::future::Cache;
 use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// A tenant the person belongs to, as the tenant switcher shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TenantOfUser {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub tenant_name: String,
     pub state: String,
 }
@@ -64,7 +64,7 @@ pub async fn permissions_in(
 #[derive(Clone)]
 pub struct MemberPermissions {
     db: Db,
-    cache: Cache<(Uuid, Uuid), Option<Permissions>>,
+    cache: Cache<(TenantId, Uuid), Option<Permissions>>,
 }
 
 impl MemberPermissions {
@@ -80,7 +80,7 @@ impl MemberPermissions {
 
     pub async fn get(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         user_id: Uuid,
     ) -> Result<Option<Permissions>, ApiError> {
         self.cache
@@ -97,7 +97,7 @@ impl MemberPermissions {
             })
     }
 
-    pub async fn forget(&self, tenant_id: Uuid, user_id: Uuid) {
+    pub async fn forget(&self, tenant_id: TenantId, user_id: Uuid) {
         self.cache.invalidate(&(tenant_id, user_id)).await;
     }
 }

@@ -8,6 +8,7 @@
 use super::{signing_keys::SigningKeys, tokens::hash};
 use crate::{ApiError, db::Db};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use eventkit_domain::ids::TenantId;
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -22,7 +23,7 @@ struct Claims {
     iss: String,
     sub: Uuid,
     /// The tenant the token is for.
-    tid: Uuid,
+    tid: TenantId,
     /// The session family, for the audit trail.
     sid: Uuid,
     /// Whether the session may manage the person's account ([`AccountAccess`]); tokens
@@ -37,7 +38,7 @@ struct Claims {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessClaims {
     pub user_id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub family_id: Uuid,
     pub account: AccountAccess,
 }
@@ -70,7 +71,7 @@ impl AccountAccess {
 /// A new session: the two tokens and when they stop working.
 pub struct IssuedSession {
     pub user_id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub access_token: String,
     pub access_expires_at: DateTime<Utc>,
     pub refresh_token: String,
@@ -115,7 +116,11 @@ impl Sessions {
     }
 
     /// Starts a new session family for the person in the tenant (membership checked by callers).
-    pub async fn start(&self, user_id: Uuid, tenant_id: Uuid) -> Result<IssuedSession, ApiError> {
+    pub async fn start(
+        &self,
+        user_id: Uuid,
+        tenant_id: TenantId,
+    ) -> Result<IssuedSession, ApiError> {
         self.issue(
             user_id,
             tenant_id,
@@ -131,7 +136,7 @@ impl Sessions {
     pub async fn start_limited_to(
         &self,
         user_id: Uuid,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         account: AccountAccess,
     ) -> Result<IssuedSession, ApiError> {
         self.issue(user_id, tenant_id, Uuid::now_v7(), Some(tenant_id), account)
@@ -141,9 +146,9 @@ impl Sessions {
     async fn issue(
         &self,
         user_id: Uuid,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         family_id: Uuid,
-        only_tenant: Option<Uuid>,
+        only_tenant: Option<TenantId>,
         account: AccountAccess,
     ) -> Result<IssuedSession, ApiError> {
         let now = Utc::now();
@@ -227,10 +232,10 @@ impl Sessions {
     pub async fn rotate(
         &self,
         refresh_token: &str,
-        tenant_for: impl AsyncFnOnce(Uuid, Option<Uuid>) -> Result<Uuid, ApiError>,
+        tenant_for: impl AsyncFnOnce(Uuid, Option<TenantId>) -> Result<TenantId, ApiError>,
     ) -> Result<Result<IssuedSession, RefreshRefused>, ApiError> {
         let digest = hash(refresh_token);
-        let valid: Option<(Uuid, Uuid, Option<Uuid>, bool)> = sqlx::query_as(
+        let valid: Option<(Uuid, Uuid, Option<TenantId>, bool)> = sqlx::query_as(
             "select family_id, user_id, only_tenant, account_access from refresh_tokens \
              where token_hash = $1 and used_at is null and revoked_at is null and expires_at > now()",
         )

@@ -11,6 +11,7 @@ use crate::{
 };
 use async_nats::jetstream;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use uuid::Uuid;
 
 pub const DEAD_LETTERS_STREAM: &str = "EVENTKIT_DEAD_LETTERS";
@@ -21,7 +22,7 @@ pub const DEAD_LETTERS_SUBJECTS: &str = "eventkit.dead.>";
 #[serde(rename_all = "camelCase")]
 pub struct FailureRecord {
     pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub consumer: String,
     pub event_id: Uuid,
     pub event_type: String,
@@ -108,7 +109,7 @@ const COLUMNS: &str =
     "id, tenant_id, consumer, event_id, event_type, error, deliveries, failed_at, replayed_at";
 
 /// A tenant's stored failures, newest first.
-pub async fn list(db: &Db, tenant_id: Uuid) -> Result<Vec<FailureRecord>, ApiError> {
+pub async fn list(db: &Db, tenant_id: TenantId) -> Result<Vec<FailureRecord>, ApiError> {
     list_page(db, Some(tenant_id), None, i64::MAX).await
 }
 
@@ -117,7 +118,7 @@ pub async fn list(db: &Db, tenant_id: Uuid) -> Result<Vec<FailureRecord>, ApiErr
 /// tenant's own context, so row-level security guards each one.
 pub async fn list_page(
     db: &Db,
-    tenant_id: Option<Uuid>,
+    tenant_id: Option<TenantId>,
     before: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<FailureRecord>, ApiError> {
@@ -146,8 +147,8 @@ pub async fn list_page(
 }
 
 /// The tenant of each failure id, or `not_found` naming the ids no tenant has.
-pub async fn locate(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, ApiError> {
-    let mut found: Vec<(Uuid, Uuid)> = Vec::with_capacity(ids.len());
+pub async fn locate(db: &Db, ids: &[Uuid]) -> Result<Vec<(TenantId, Uuid)>, ApiError> {
+    let mut found: Vec<(TenantId, Uuid)> = Vec::with_capacity(ids.len());
     for tenant in db.tenant_ids().await? {
         if found.len() == ids.len() {
             break;
@@ -204,7 +205,7 @@ pub async fn unreplayed_by_consumer(db: &Db) -> Result<Vec<(String, i64)>, ApiEr
 pub async fn replay(
     db: &Db,
     js: &jetstream::Context,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     failure_id: Uuid,
 ) -> Result<FailureRecord, ApiError> {
     let mut tx = db.tenant_tx(tenant_id, &Actor::system("jobs")).await?;

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use eventkit_domain::events::EventType;
+use eventkit_domain::ids::TenantId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,7 +20,7 @@ pub struct Event {
     pub id: Uuid,
     #[serde(rename = "type")]
     pub event_type: String,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub subject_id: Option<Uuid>,
     pub actor: String,
     pub occurred_at: DateTime<Utc>,
@@ -43,7 +44,7 @@ impl Event {
 
 /// The tenant id in an events subject, so a consumer can be fair between tenants before it
 /// parses a body.
-pub fn tenant_of_subject(subject: &str) -> Option<Uuid> {
+pub fn tenant_of_subject(subject: &str) -> Option<TenantId> {
     subject
         .strip_prefix(EVENTS_SUBJECT_PREFIX)?
         .strip_prefix('.')?
@@ -51,6 +52,7 @@ pub fn tenant_of_subject(subject: &str) -> Option<Uuid> {
         .next()?
         .parse()
         .ok()
+        .map(TenantId::from_uuid)
 }
 
 #[cfg(test)]
@@ -62,7 +64,7 @@ mod tests {
         let event = Event {
             id: Uuid::now_v7(),
             event_type: "product.created".into(),
-            tenant_id: Uuid::now_v7(),
+            tenant_id: TenantId::new(),
             subject_id: None,
             actor: "user:x".into(),
             occurred_at: Utc::now(),

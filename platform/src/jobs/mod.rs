@@ -11,8 +11,8 @@ pub mod event;
 pub mod lag;
 
 use async_nats::jetstream::{self, ErrorCode, context::GetStreamErrorKind, stream::PurgeErrorKind};
+use eventkit_domain::ids::TenantId;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// The stream every domain event is published to (`eventkit.events.<tenant>.<type>`).
 pub const EVENTS_STREAM: &str = "EVENTKIT_EVENTS";
@@ -45,7 +45,7 @@ impl Stream {
 
     /// The subjects that hold exactly one tenant's messages in this stream:
     /// `eventkit.events.<tenant>.<type…>` and `eventkit.dead.<consumer>.<tenant>.<type…>`.
-    pub fn tenant_subjects(self, tenant_id: Uuid) -> String {
+    pub fn tenant_subjects(self, tenant_id: TenantId) -> String {
         match self {
             Stream::Events => format!("{}.{tenant_id}.>", event::EVENTS_SUBJECT_PREFIX),
             Stream::DeadLetters => format!("eventkit.dead.*.{tenant_id}.>"),
@@ -58,7 +58,7 @@ impl Stream {
 pub async fn purge_tenant(
     js: &jetstream::Context,
     stream: Stream,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> anyhow::Result<u64> {
     let not_found = |code: ErrorCode| code == ErrorCode::STREAM_NOT_FOUND;
     let handle = match js.get_stream_no_info(stream.name()).await {
@@ -110,9 +110,9 @@ mod tests {
 
     #[test]
     fn a_tenants_subjects_are_its_events_and_dead_letters() {
-        let tenant = Uuid::now_v7();
+        let tenant = TenantId::new();
         let event = event::Event {
-            id: Uuid::now_v7(),
+            id: uuid::Uuid::now_v7(),
             event_type: "product.created".into(),
             tenant_id: tenant,
             subject_id: None,

@@ -10,9 +10,9 @@ use crate::{
     quota::{self, API_CALLS},
 };
 use chrono::NaiveDate;
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{lifecycle::TenantState, quota::QuotaKey};
 use redis::AsyncCommands;
-use uuid::Uuid;
 
 async fn keys_matching(
     conn: &mut redis::aio::ConnectionManager,
@@ -28,7 +28,7 @@ async fn keys_matching(
 
 /// Moves every API-call counter (or only `tenant`'s) into `usage_daily`; returns how many
 /// calls were moved.
-pub async fn flush(db: &Db, redis: &Redis, tenant: Option<Uuid>) -> anyhow::Result<u64> {
+pub async fn flush(db: &Db, redis: &Redis, tenant: Option<TenantId>) -> anyhow::Result<u64> {
     let mut conn = redis.connection().await?;
     let pattern = match tenant {
         Some(t) => format!("{PREFIX}:{t}:*"),
@@ -101,7 +101,7 @@ async fn warn_api_calls(tx: &mut crate::db::TenantTx, day: NaiveDate) -> Result<
 }
 
 /// Drops every API-call counter of `tenant_id` (erasure: nothing of the tenant stays in Redis).
-pub async fn forget(redis: &Redis, tenant_id: Uuid) -> redis::RedisResult<()> {
+pub async fn forget(redis: &Redis, tenant_id: TenantId) -> redis::RedisResult<()> {
     let mut conn = redis.connection().await?;
     let mut keys = keys_matching(&mut conn, &format!("{PREFIX}:{tenant_id}:*")).await?;
     keys.extend(keys_matching(&mut conn, &format!("{DAY_TOTAL_PREFIX}:{tenant_id}:*")).await?);

@@ -18,6 +18,7 @@ use crate::{
 };
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::quota::QuotaKey;
 use moka::future::Cache;
 use std::{
@@ -25,7 +26,6 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
-use uuid::Uuid;
 
 /// How often a process adds its tally to Redis.
 const PUSH_EVERY: Duration = Duration::from_secs(1);
@@ -34,7 +34,7 @@ const PUSH_EVERY: Duration = Duration::from_secs(1);
 const CAP_TTL: Duration = Duration::from_secs(60);
 
 /// Calls per tenant and UTC day (the Redis key is only made when the tally is pushed).
-type Tally = HashMap<(Uuid, NaiveDate), i64>;
+type Tally = HashMap<(TenantId, NaiveDate), i64>;
 type Counts = Arc<Mutex<Tally>>;
 
 #[derive(Clone)]
@@ -44,7 +44,7 @@ pub struct ApiCallMeter {
     /// The pool-wide day totals Redis answered at the last push.
     totals: Counts,
     /// Hard daily cap per tenant (`None`: unlimited).
-    caps: Cache<Uuid, Option<u64>>,
+    caps: Cache<TenantId, Option<u64>>,
     db: Db,
 }
 
@@ -88,7 +88,7 @@ impl ApiCallMeter {
     }
 
     /// Counts the call, or refuses it when the tenant's day is used up.
-    async fn admit(&self, tenant_id: Uuid) -> Result<(), ApiError> {
+    async fn admit(&self, tenant_id: TenantId) -> Result<(), ApiError> {
         let key = (tenant_id, Utc::now().date_naive());
         if let Some(cap) = self.cap(tenant_id).await {
             let known = lock(&self.totals).get(&key).copied().unwrap_or(0)
@@ -105,7 +105,7 @@ impl ApiCallMeter {
         Ok(())
     }
 
-    async fn cap(&self, tenant_id: Uuid) -> Option<u64> {
+    async fn cap(&self, tenant_id: TenantId) -> Option<u64> {
         let db = self.db.clone();
         self.caps
             .try_get_with(tenant_id, async move {
@@ -131,7 +131,7 @@ async fn push(tally: &Mutex<Tally>, totals: &Mutex<Tally>, redis: &Redis) {
     if taken.is_empty() {
         return;
     }
-    let taken: Vec<((Uuid, NaiveDate), i64)> = taken.into_iter().collect();
+    let taken: Vec<((TenantId, NaiveDate), i64)> = taken.into_iter().collect();
     let mut pipe = redis::pipe();
     for &((tenant, day), n) in &taken {
         let key = counter_key(tenant, day);

@@ -11,6 +11,7 @@ pub use flush::{flush, forget};
 pub use meter::ApiCallMeter;
 
 use chrono::NaiveDate;
+use eventkit_domain::ids::TenantId;
 use redis::aio::ConnectionManager;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -23,22 +24,22 @@ pub(crate) const DAY_TOTAL_PREFIX: &str = "eventkit:usage:api_calls_day";
 /// Day totals are needed for their day only.
 pub(crate) const DAY_TOTAL_TTL_SECS: i64 = 2 * 24 * 3600;
 
-pub(crate) fn day_total_key(tenant_id: Uuid, day: NaiveDate) -> String {
+pub(crate) fn day_total_key(tenant_id: TenantId, day: NaiveDate) -> String {
     format!("{DAY_TOTAL_PREFIX}:{tenant_id}:{}", day.format("%Y-%m-%d"))
 }
 
 /// Counters outlive their day by a margin, in case no flusher ran.
 pub(crate) const TTL_SECS: i64 = 7 * 24 * 3600;
 
-pub(crate) fn counter_key(tenant_id: Uuid, day: NaiveDate) -> String {
+pub(crate) fn counter_key(tenant_id: TenantId, day: NaiveDate) -> String {
     format!("{PREFIX}:{tenant_id}:{}", day.format("%Y-%m-%d"))
 }
 
-pub(crate) fn parse_counter_key(key: &str) -> Option<(Uuid, NaiveDate)> {
+pub(crate) fn parse_counter_key(key: &str) -> Option<(TenantId, NaiveDate)> {
     let rest = key.strip_prefix(PREFIX)?.strip_prefix(':')?;
     let (tenant, day) = rest.split_once(':')?;
     Some((
-        Uuid::try_parse(tenant).ok()?,
+        TenantId::from_uuid(Uuid::try_parse(tenant).ok()?),
         NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?,
     ))
 }
@@ -76,7 +77,7 @@ mod tests {
 
     #[test]
     fn counter_keys_round_trip() {
-        let tenant = Uuid::now_v7();
+        let tenant = TenantId::new();
         let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let key = counter_key(tenant, day);
         assert_eq!(parse_counter_key(&key), Some((tenant, day)));

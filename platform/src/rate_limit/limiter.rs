@@ -5,6 +5,7 @@ use super::{
     Bucket, RateLimitConfig, RetryAfter, TenantRateLimits, local::Local, shared::SharedGcra,
 };
 use crate::{auth::Principal, db::Db, metering::Redis};
+use eventkit_domain::ids::TenantId;
 use std::{
     sync::{
         Arc,
@@ -12,7 +13,6 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use uuid::Uuid;
 
 /// What the limiter decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,11 +64,11 @@ impl Outage {
 
 /// The Redis key of a tenant's bucket. `{tenant}` is a hash tag: a tenant's buckets share a
 /// Redis Cluster slot, so one script may touch them together.
-fn tenant_key(tenant_id: Uuid) -> String {
+fn tenant_key(tenant_id: TenantId) -> String {
     format!("eventkit:ratelimit:{{{tenant_id}}}:tenant")
 }
 
-fn principal_key(tenant_id: Uuid, subject: &str) -> String {
+fn principal_key(tenant_id: TenantId, subject: &str) -> String {
     format!("eventkit:ratelimit:{{{tenant_id}}}:principal:{subject}")
 }
 
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn keys_share_the_tenant_hash_tag() {
-        let t = Uuid::nil();
+        let t = TenantId::from_uuid(uuid::Uuid::nil());
         assert_eq!(
             tenant_key(t),
             "eventkit:ratelimit:{00000000-0000-0000-0000-000000000000}:tenant"

@@ -10,9 +10,9 @@ use crate::{
     ApiError,
     db::{Actor, Db},
 };
+use eventkit_domain::ids::TenantId;
 use moka::future::Cache;
 use std::{sync::Arc, time::Duration};
-use uuid::Uuid;
 
 /// The override keys, in the order of the plan columns.
 pub const KEYS: [&str; 4] = [
@@ -57,7 +57,7 @@ impl RateLimits {
 #[derive(Clone)]
 pub struct TenantRateLimits {
     db: Db,
-    cache: Cache<Uuid, RateLimits>,
+    cache: Cache<TenantId, RateLimits>,
 }
 
 impl TenantRateLimits {
@@ -72,13 +72,13 @@ impl TenantRateLimits {
     }
 
     /// The tenant's limits, from the cache or the database.
-    pub async fn get(&self, tenant_id: Uuid) -> Result<RateLimits, Arc<ApiError>> {
+    pub async fn get(&self, tenant_id: TenantId) -> Result<RateLimits, Arc<ApiError>> {
         self.cache
             .try_get_with(tenant_id, self.lookup(tenant_id))
             .await
     }
 
-    async fn lookup(&self, tenant_id: Uuid) -> Result<RateLimits, ApiError> {
+    async fn lookup(&self, tenant_id: TenantId) -> Result<RateLimits, ApiError> {
         let mut tx = self
             .db
             .tenant_tx(tenant_id, &Actor::system("rate_limit"))

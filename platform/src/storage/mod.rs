@@ -12,6 +12,7 @@ pub mod signed;
 
 use crate::config::StorageConfig;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use std::{fmt, path::Path, sync::Arc};
 use uuid::Uuid;
 
@@ -102,13 +103,13 @@ impl Storage {
 }
 
 /// Where the ZIP of a tenant's export is kept.
-pub fn export_key(tenant_id: Uuid, export_id: Uuid) -> String {
+pub fn export_key(tenant_id: TenantId, export_id: Uuid) -> String {
     format!("exports/{tenant_id}/{export_id}.zip")
 }
 
 /// The folders of keys that hold nothing but this tenant's objects: what its erasure removes
 /// with [`ObjectStore::delete_under`].
-pub fn tenant_prefixes(tenant_id: Uuid) -> Vec<String> {
+pub fn tenant_prefixes(tenant_id: TenantId) -> Vec<String> {
     vec![format!("exports/{tenant_id}")]
 }
 
@@ -138,7 +139,7 @@ mod tests {
     #[test]
     fn keys_are_safe_relative_paths() {
         check_key("exports/0192/0193.zip").unwrap();
-        let (tenant, export) = (Uuid::now_v7(), Uuid::now_v7());
+        let (tenant, export) = (TenantId::new(), Uuid::now_v7());
         check_key(&export_key(tenant, export)).unwrap();
         for prefix in tenant_prefixes(tenant) {
             check_key(&prefix).unwrap();

@@ -7,6 +7,7 @@ pub mod signing;
 
 use crate::db::TenantTx;
 use chrono::{DateTime, SecondsFormat, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{events::EventType, webhooks::MAX_PAYLOAD_BYTES};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -14,7 +15,7 @@ use uuid::Uuid;
 /// The JSON body sent for an event. A body over 256 KB is sent without its data, marked
 /// `"truncated": true`, with the subject's id so the receiver can fetch it through the API.
 pub fn body(
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     event_type: EventType,
     occurred_at: DateTime<Utc>,
     subject_id: Option<Uuid>,
@@ -73,7 +74,7 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
             .unwrap()
             .to_utc();
-        let tenant = Uuid::nil();
+        let tenant = TenantId::from_uuid(Uuid::nil());
         let small: Value = serde_json::from_str(&body(
             tenant,
             EventType::ProductCreated,

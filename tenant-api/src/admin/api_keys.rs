@@ -7,7 +7,7 @@ use super::Admin;
 use crate::wire::timestamp;
 use crate::{paging::Page, permissions};
 use chrono::{DateTime, Utc};
-use eventkit_domain::ids::ApiKeyId;
+use eventkit_domain::ids::{ApiKeyId, TenantId};
 use eventkit_domain::{FieldViolation, Violations, inventory::NAME};
 use eventkit_platform::{
     ApiError,
@@ -35,11 +35,11 @@ struct KeyRow {
 }
 
 impl KeyRow {
-    fn into_pb(self, tenant_id: Uuid) -> pb::ApiKey {
+    fn into_pb(self, tenant_id: TenantId) -> pb::ApiKey {
         pb::ApiKey {
             id: self.id.to_string(),
             name: self.name,
-            display_prefix: format!("ek_{}_{}", tenant_id.simple(), self.prefix),
+            display_prefix: format!("ek_{}_{}", tenant_id.uuid().simple(), self.prefix),
             scopes: self.permissions,
             create_time: Some(timestamp(self.created_at)),
             expire_time: self.expires_at.map(timestamp),
@@ -216,7 +216,7 @@ mod tests {
 
     fn principal(perms: &[&str]) -> Principal {
         Principal {
-            tenant_id: Uuid::now_v7(),
+            tenant_id: TenantId::new(),
             subject: "t".into(),
             permissions: Permissions::from_names(perms.iter().copied()),
             method: AuthMethod::System,

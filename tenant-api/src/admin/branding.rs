@@ -138,7 +138,7 @@ impl Admin {
         .fetch_one(&mut *tx)
         .await?;
         let branding = pb::Branding::from(saved);
-        let subject = tx.tenant_id();
+        let subject = tx.tenant_id().uuid();
         outbox::emit(
             &mut tx,
             subject,

@@ -16,6 +16,7 @@ mod totp;
 pub use api::AuthApi;
 
 use crate::wire::timestamp;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     auth::{Principal, cookies::RefreshCookie},
@@ -144,7 +145,7 @@ impl Auth {
         user_id: Uuid,
         field: &str,
         wanted: &str,
-    ) -> Result<(Uuid, Vec<TenantOfUser>), ApiError> {
+    ) -> Result<(TenantId, Vec<TenantOfUser>), ApiError> {
         let tenants = memberships::tenants_of(self.accounts.db(), user_id).await?;
         let chosen = if wanted.trim().is_empty() {
             tenants
@@ -160,6 +161,7 @@ impl Auth {
                 })?
         } else {
             let id = Uuid::try_parse(wanted.trim())
+                .map(TenantId::from_uuid)
                 .map_err(|_| ApiError::invalid(field, "must be a tenant id (UUID)"))?;
             tenants
                 .iter()
@@ -171,7 +173,7 @@ impl Auth {
     }
 
     /// Records a security event in one tenant, in its own transaction.
-    async fn log(&self, tenant_id: Uuid, event: SecurityEvent<'_>) -> Result<(), ApiError> {
+    async fn log(&self, tenant_id: TenantId, event: SecurityEvent<'_>) -> Result<(), ApiError> {
         let actor = Actor(event.actor.to_owned());
         let mut tx = self.tenants.tx(&(tenant_id, &actor)).await?;
         security_log::record(&mut tx, event).await?;

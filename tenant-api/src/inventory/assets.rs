@@ -5,7 +5,7 @@ use super::{
     rows::{ASSET_COLUMNS, AssetRow},
 };
 use crate::{asset_status, paging::Page, store::require_live};
-use eventkit_domain::ids::{AssetId, LocationId, ProductId};
+use eventkit_domain::ids::{AssetId, LocationId, ProductId, TenantId};
 use eventkit_domain::{
     Violations, id,
     inventory::{self as rules, AssetStatus},
@@ -15,7 +15,6 @@ use eventkit_domain::{
 use eventkit_platform::{ApiError, auth::Principal, db::TenantTx, outbox, quota};
 use eventkit_proto::eventkit::v1::{self as pb, *};
 use sqlx::{Postgres, QueryBuilder};
-use uuid::Uuid;
 
 const UPDATABLE: &[&str] = &[
     "code",
@@ -56,7 +55,7 @@ impl AssetFilters {
 }
 
 /// `(the asset's own text matches, or its product's does)`.
-fn push_match(sql: &mut QueryBuilder<'static, Postgres>, tenant: Uuid, query: &str) {
+fn push_match(sql: &mut QueryBuilder<'static, Postgres>, tenant: TenantId, query: &str) {
     sql.push("(search @@ ")
         .push_bind(query.to_owned())
         .push("::tsquery or product_id = any(array(select id from products where tenant_id = ")

@@ -54,7 +54,7 @@ impl Planning {
         bookings::sync_lines(&mut tx, None).await?;
         bookings::ensure_no_double_booking(&mut tx, None).await?;
         let settings = to_pb(&chosen);
-        let tenant = tx.tenant_id();
+        let tenant = tx.tenant_id().uuid();
         outbox::emit(
             &mut tx,
             tenant,

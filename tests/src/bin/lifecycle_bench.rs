@@ -54,7 +54,8 @@ async fn main() {
     .await;
     let tenant_id = created.ok()["tenant"]["id"].as_str().unwrap().to_owned();
     let db = eventkit_platform::db::Db::connect_lazy(env.config.database.app.expose(), 4).unwrap();
-    let seeded = eventkit_devtools::seed::seed(&db, tenant_id.parse().unwrap(), assets, events, 7)
+    let tenant = eventkit_domain::ids::TenantId::parse("tenant.id", &tenant_id).unwrap();
+    let seeded = eventkit_devtools::seed::seed(&db, tenant, assets, events, 7)
         .await
         .expect("seeded");
     call(

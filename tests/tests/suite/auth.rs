@@ -6,6 +6,7 @@
 //! signing helpers are in `eventkit_tests::jwts`).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     auth::api_key,
     db::{Actor, Db},
@@ -36,7 +37,7 @@ async fn get_products(env: &TestEnv, key: Option<&str>) -> ConnectReply {
 /// An API key for `tenant` with the given permissions, made as the control plane makes them.
 async fn issue_key(
     env: &TestEnv,
-    tenant: Uuid,
+    tenant: TenantId,
     permissions: &[&str],
     expires_at: Option<SystemTime>,
 ) -> String {
@@ -54,7 +55,7 @@ async fn issue_key(
     issued.key.expose().clone()
 }
 
-async fn set_tenant_state(env: &TestEnv, tenant: Uuid, state: &str) {
+async fn set_tenant_state(env: &TestEnv, tenant: TenantId, state: &str) {
     sqlx::query("update tenants set state = $2 where id = $1")
         .bind(tenant)
         .bind(state)
@@ -113,7 +114,7 @@ async fn bad_api_keys_are_unauthenticated_without_saying_why() {
         ),
         (
             "another tenant's id",
-            format!("ek_{}_{random_part}", other.id.simple()),
+            format!("ek_{}_{random_part}", other.id.uuid().simple()),
         ),
         ("truncated", t.api_key[..t.api_key.len() - 1].to_owned()),
         (
@@ -491,7 +492,7 @@ async fn valid_jwts_act_for_their_tenant_only() {
         .await;
     assert_eq!(cross.code(), "not_found");
 
-    let (tenant, actor): (Uuid, String) =
+    let (tenant, actor): (TenantId, String) =
         sqlx::query_as("select tenant_id, actor from outbox where subject_id = $1")
             .bind(Uuid::parse_str(a_product.as_str().unwrap()).unwrap())
             .fetch_one(&env.admin_pool().await)
@@ -686,7 +687,7 @@ async fn jwts_of_suspended_tenants_get_failed_precondition() {
 #[tokio::test]
 async fn jwts_of_unknown_tenants_are_unauthenticated() {
     let env = TestEnv::start_with(jwt_env()).await;
-    let token = sign(&claims(Uuid::now_v7()));
+    let token = sign(&claims(TenantId::new()));
     let write = env
         .call(
             Some(&token),

@@ -3,6 +3,7 @@
 //! codes, cases, keyset paging, full-text search, and the outbox row every mutation writes in
 //! its own transaction. Database state is checked with the superuser pool, which bypasses RLS.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_tests::{ConnectReply, Tenant, TestEnv};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -61,7 +62,7 @@ async fn create_product(env: &TestEnv, tenant: &Tenant, body: Value) -> String {
 }
 
 /// `(event_type, subject_id)` of the tenant's outbox rows, oldest first.
-async fn outbox(pool: &PgPool, tenant: Uuid) -> Vec<(String, Option<Uuid>)> {
+async fn outbox(pool: &PgPool, tenant: TenantId) -> Vec<(String, Option<Uuid>)> {
     sqlx::query_as("select event_type, subject_id from outbox where tenant_id = $1 order by id")
         .bind(tenant)
         .fetch_all(pool)
@@ -69,7 +70,7 @@ async fn outbox(pool: &PgPool, tenant: Uuid) -> Vec<(String, Option<Uuid>)> {
         .expect("outbox rows")
 }
 
-async fn events_of(pool: &PgPool, tenant: Uuid, event: &str) -> Vec<Option<Uuid>> {
+async fn events_of(pool: &PgPool, tenant: TenantId, event: &str) -> Vec<Option<Uuid>> {
     outbox(pool, tenant)
         .await
         .into_iter()
@@ -149,7 +150,7 @@ async fn create_product_answers_canonical_json() {
 
     // What was stored, and what Get answers.
     let admin = env.admin_pool().await;
-    let row: (Uuid, String, Option<i64>, Option<String>, String) = sqlx::query_as(
+    let row: (TenantId, String, Option<i64>, Option<String>, String) = sqlx::query_as(
         "select tenant_id, name, daily_rate_minor, daily_rate_currency, tracking_mode from products where id = $1",
     )
     .bind(id)
@@ -627,7 +628,7 @@ async fn asset_status_changes_write_an_event() {
     assert_eq!(updated["asset"]["code"], "MH-1", "code is not in the mask");
 
     let admin = env.admin_pool().await;
-    let rows: Vec<(Uuid, Option<Uuid>, Value)> =
+    let rows: Vec<(TenantId, Option<Uuid>, Value)> =
         sqlx::query_as("select tenant_id, subject_id, payload from outbox where event_type = 'asset.status_changed'")
             .fetch_all(&admin)
             .await

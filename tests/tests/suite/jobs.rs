@@ -5,6 +5,7 @@
 //! nothing; `ekctl jobs lag` shows pending, in-flight and redelivered events; and the jobs
 //! gauges carry real values, on the workers' own `/metrics` too.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_ekctl::exit;
 use eventkit_platform::db::Db;
 use eventkit_tests::{TestEnv, ekctl::Ekctl, faults::NatsServer, pipeline};
@@ -244,7 +245,7 @@ impl Handler for Gate {
 }
 
 /// Publishes `n` events of a made-up tenant straight to the events stream.
-async fn publish(js: &async_nats::jetstream::Context, tenant: Uuid, n: usize) {
+async fn publish(js: &async_nats::jetstream::Context, tenant: TenantId, n: usize) {
     for i in 0..n {
         let event = Event {
             id: Uuid::now_v7(),
@@ -263,7 +264,7 @@ async fn publish(js: &async_nats::jetstream::Context, tenant: Uuid, n: usize) {
     }
 }
 
-fn spec_for(tenant: Uuid) -> consumer::Spec {
+fn spec_for(tenant: TenantId) -> consumer::Spec {
     consumer::Spec {
         name: format!("test-lag-{}", Uuid::now_v7().simple()),
         filter: format!("{}.{tenant}.>", eventkit_workers::EVENTS_SUBJECT_PREFIX),
@@ -281,7 +282,7 @@ async fn ekctl_jobs_lag_shows_pending_in_flight_and_redelivered_events() {
     let nats = async_nats::connect(&env.config.nats_url).await.unwrap();
     eventkit_workers::declare_streams(&nats).await.unwrap();
     let js = async_nats::jetstream::new(nats);
-    let tenant = Uuid::now_v7();
+    let tenant = TenantId::new();
     let spec = spec_for(tenant);
     consumer::declare(&js, &spec).await.unwrap();
     publish(&js, tenant, 3).await;
@@ -406,11 +407,11 @@ async fn jobs_gauges_carry_real_values_on_the_workers_metrics() {
     let nats = async_nats::connect(&env.config.nats_url).await.unwrap();
     eventkit_workers::declare_streams(&nats).await.unwrap();
     let js = async_nats::jetstream::new(nats);
-    let lagging = spec_for(Uuid::now_v7());
+    let lagging = spec_for(TenantId::new());
     consumer::declare(&js, &lagging).await.unwrap();
     publish(
         &js,
-        lagging.filter.split('.').nth(2).unwrap().parse().unwrap(),
+        TenantId::parse("filter", lagging.filter.split('.').nth(2).unwrap()).unwrap(),
         2,
     )
     .await;

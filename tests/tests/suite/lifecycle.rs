@@ -4,6 +4,7 @@
 //! → erase (nothing of the tenant left in any table); provisioning that is retried finishes
 //! once; and the operator audit holds who, what, why for each step.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_ekctl::exit;
 use eventkit_tests::{Protocol, TestEnv, connect, ekctl::Ekctl};
 use serde_json::{Value, json};
@@ -16,7 +17,7 @@ async fn env_with_long_cache() -> TestEnv {
     TestEnv::start_with([("EVENTKIT_TENANT_STATE_CACHE_MS", "60000")]).await
 }
 
-async fn sign_up(addr: std::net::SocketAddr, company: &str, email: &str) -> Uuid {
+async fn sign_up(addr: std::net::SocketAddr, company: &str, email: &str) -> TenantId {
     let reply = connect::call(
         addr,
         Protocol::ConnectJson,
@@ -25,10 +26,10 @@ async fn sign_up(addr: std::net::SocketAddr, company: &str, email: &str) -> Uuid
         json!({"companyName": company, "adminEmail": email, "plan": "starter"}),
     )
     .await;
-    reply.ok()["tenantId"].as_str().unwrap().parse().unwrap()
+    TenantId::parse("tenantId", reply.ok()["tenantId"].as_str().unwrap()).unwrap()
 }
 
-async fn events(env: &TestEnv, tenant: Uuid, event_type: &str) -> Vec<Value> {
+async fn events(env: &TestEnv, tenant: TenantId, event_type: &str) -> Vec<Value> {
     sqlx::query_scalar(
         "select payload from outbox where tenant_id = $1 and event_type = $2 order by id",
     )
@@ -369,7 +370,7 @@ async fn operator_created_tenants_come_with_an_api_key_that_works() {
     )
     .await
     .ok();
-    let tenant: Uuid = created["tenant"]["id"].as_str().unwrap().parse().unwrap();
+    let tenant = TenantId::parse("tenant.id", created["tenant"]["id"].as_str().unwrap()).unwrap();
     assert_eq!(events(&env, tenant, "tenant.provisioned").await.len(), 1);
 
     let human = ekctl.run(&["tenants", "list"]).await;
@@ -411,7 +412,7 @@ async fn the_sweep_erases_only_tenants_past_their_grace_period() {
         .await
         .unwrap();
     let erased = control.erase_due().await.unwrap();
-    assert_eq!(erased, [ids[0].parse::<Uuid>().unwrap()]);
+    assert_eq!(erased, [TenantId::parse("id", &ids[0]).unwrap()]);
     assert!(
         control.erase_due().await.unwrap().is_empty(),
         "nothing twice"
@@ -576,7 +577,7 @@ async fn an_erasure_killed_half_way_is_finished_by_the_sweep() {
     let cp = env.control_plane().await;
     let ekctl = Ekctl::new(cp.addr, &env.operator_token("judy").await);
     let id = tenant_with_products(&env, &ekctl, "Half Way Ltd", &["Fog machine"]).await;
-    let tenant: Uuid = id.parse().unwrap();
+    let tenant = TenantId::parse("id", &id).unwrap();
     ekctl
         .json(&["tenants", "delete", &id, "--reason", "contract ended"])
         .await;

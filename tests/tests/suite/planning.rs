@@ -3,6 +3,7 @@
 //! API, pull lists, the outbox rows each change writes, bad input naming its field with nothing
 //! written, and another tenant's ids answering `not_found`.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_tests::{
     TestEnv,
     client::{at, period},
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-async fn outbox_types(pool: &PgPool, tenant: Uuid) -> Vec<String> {
+async fn outbox_types(pool: &PgPool, tenant: TenantId) -> Vec<String> {
     sqlx::query_scalar("select event_type from outbox where tenant_id = $1 order by id")
         .bind(tenant)
         .fetch_all(pool)

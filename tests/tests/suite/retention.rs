@@ -2,6 +2,7 @@
 //! still reads no registry rows itself, and the idempotency sweep removes only records older than
 //! 24 hours, for every tenant, each in its own tenant context.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::db::Db;
 use eventkit_tests::TestEnv;
 use sqlx::Connection;
@@ -48,7 +49,7 @@ async fn the_sweep_removes_only_expired_records_of_every_tenant() {
         eventkit_workers::retention::sweep_once(&db).await.unwrap(),
         2
     );
-    let left: Vec<(uuid::Uuid, String)> =
+    let left: Vec<(TenantId, String)> =
         sqlx::query_as("select tenant_id, key from idempotency_keys order by key")
             .fetch_all(&admin)
             .await

@@ -8,6 +8,7 @@
 //! row-level security (superuser, BYPASSRLS, owner of tables or member of their owner), while a
 //! service pool refuses new connections once its role gains such a power.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     config::{with_database, with_user},
     db::Db,
@@ -95,7 +96,7 @@ async fn definer_functions_ignore_temporary_objects_even_where_roles_may_make_th
     escalate(&mut app, &["tenants"], "select * from ek_tenant_ids()")
         .await
         .expect("the call runs");
-    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("select * from ek_tenant_ids()")
+    let ids: Vec<TenantId> = sqlx::query_scalar("select * from ek_tenant_ids()")
         .fetch_all(&mut app)
         .await
         .unwrap();

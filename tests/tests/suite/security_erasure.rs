@@ -7,6 +7,7 @@
 //! sweep finishes them. Then no stream message, object or row mentions the tenant — but for its
 //! erasure record and the operator audit — while another tenant's messages stay.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_tests::{
     TestEnv,
     ekctl::Ekctl,
@@ -23,7 +24,6 @@ use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
-use uuid::Uuid;
 
 /// Dead-letters every event at once.
 struct Refusing;
@@ -52,7 +52,7 @@ async fn messages(js: &async_nats::jetstream::Context, stream: &str, filter: &st
 }
 
 /// The tenant's messages in the events stream and in the dead-letter stream.
-async fn tenant_messages(js: &async_nats::jetstream::Context, tenant: Uuid) -> (usize, usize) {
+async fn tenant_messages(js: &async_nats::jetstream::Context, tenant: TenantId) -> (usize, usize) {
     (
         messages(
             js,
@@ -82,7 +82,7 @@ async fn until(what: &str, mut probe: impl AsyncFnMut() -> bool) {
 
 /// Tables with a row that mentions `tenant` anywhere (any column, as JSON text), but for the
 /// tenant's registry row (the erasure record) and the operator audit (who erased it, and why).
-async fn rows_mentioning(admin: &sqlx::PgPool, tenant: Uuid) -> Vec<(String, i64)> {
+async fn rows_mentioning(admin: &sqlx::PgPool, tenant: TenantId) -> Vec<(String, i64)> {
     let tables: Vec<String> = sqlx::query_scalar(
         "select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace \
          where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1",

@@ -7,6 +7,7 @@
 //! current code. Published outbox events, mailed links and sent account emails are swept, and
 //! the export leaves out every column that looks like a secret.
 
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     db::Db,
     identity::totp,
@@ -443,7 +444,7 @@ async fn published_events_mailed_links_and_sent_account_emails_are_swept() {
         retention::sweep_published_events(&db, week).await.unwrap(),
         2
     );
-    let left: Vec<(uuid::Uuid, bool)> = sqlx::query_as(
+    let left: Vec<(TenantId, bool)> = sqlx::query_as(
         "select tenant_id, published_at is null from outbox where event_type = 'product.created' \
          order by published_at nulls last",
     )

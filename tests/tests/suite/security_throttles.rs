@@ -286,7 +286,7 @@ async fn made_up_api_keys_are_refused_without_a_transaction_each() {
     let list = "/eventkit.v1.InventoryService/ListProducts";
     let bogus = || {
         let random: String = Uuid::now_v7().simple().to_string() + "ABCDEFGH";
-        format!("ek_{}_{random}", tenant.id.simple())
+        format!("ek_{}_{random}", tenant.id.uuid().simple())
     };
     let before = transactions(&env).await;
 

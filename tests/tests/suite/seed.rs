@@ -20,7 +20,7 @@ async fn the_generator_fills_one_tenant_with_usable_data() {
         .expect("a second run does not clash");
 
     let pool = env.admin_pool().await;
-    let count = |table: &'static str, tenant: uuid::Uuid| {
+    let count = |table: &'static str, tenant: eventkit_domain::ids::TenantId| {
         let pool = pool.clone();
         async move {
             sqlx::query_scalar::<_, i64>(&format!(

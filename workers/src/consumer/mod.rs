@@ -16,6 +16,7 @@ pub use eventkit_platform::jobs::{REPLAY_FOR_HEADER, dead_letters};
 
 use crate::event::{Event, tenant_of_subject};
 use async_nats::jetstream::{self, AckKind, consumer::pull};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::db::Db;
 use futures::StreamExt;
 use std::{
@@ -140,7 +141,7 @@ pub async fn run<H: Handler>(
     let spec = Arc::new(spec);
     let dead = Arc::new(dead_letters::DeadLetters::new(js.clone(), db));
     let mut queues = Queues::default();
-    let mut running: JoinSet<Uuid> = JoinSet::new();
+    let mut running: JoinSet<TenantId> = JoinSet::new();
     tokio::pin!(shutdown);
     let capacity = spec.concurrency * 4;
     loop {
@@ -155,7 +156,8 @@ pub async fn run<H: Handler>(
             next = messages.next(), if queues.held() < capacity => {
                 match next {
                     Some(Ok(message)) => {
-                        let tenant = tenant_of_subject(&message.subject).unwrap_or_default();
+                        let tenant = tenant_of_subject(&message.subject)
+                            .unwrap_or(TenantId::from_uuid(Uuid::nil()));
                         queues.push(tenant, message);
                     }
                     Some(Err(err)) => {
@@ -244,9 +246,9 @@ async fn process<H: Handler>(
 
 /// Events waiting to start, one queue per tenant, taken round-robin.
 struct Queues<T> {
-    waiting: HashMap<Uuid, VecDeque<T>>,
-    turn: VecDeque<Uuid>,
-    in_flight: HashMap<Uuid, usize>,
+    waiting: HashMap<TenantId, VecDeque<T>>,
+    turn: VecDeque<TenantId>,
+    in_flight: HashMap<TenantId, usize>,
     held: usize,
 }
 
@@ -262,7 +264,7 @@ impl<T> Default for Queues<T> {
 }
 
 impl<T> Queues<T> {
-    fn push(&mut self, tenant: Uuid, message: T) {
+    fn push(&mut self, tenant: TenantId, message: T) {
         let queue = self.waiting.entry(tenant).or_default();
         if queue.is_empty() {
             self.turn.push_back(tenant);
@@ -272,7 +274,7 @@ impl<T> Queues<T> {
     }
 
     /// The next event to start: the first tenant in turn with room for one more in flight.
-    fn next(&mut self, per_tenant: usize) -> Option<(Uuid, T)> {
+    fn next(&mut self, per_tenant: usize) -> Option<(TenantId, T)> {
         for _ in 0..self.turn.len() {
             let tenant = self.turn.pop_front()?;
             let busy = self.in_flight.get(&tenant).copied().unwrap_or(0);
@@ -293,7 +295,7 @@ impl<T> Queues<T> {
         None
     }
 
-    fn finished(&mut self, tenant: Uuid) {
+    fn finished(&mut self, tenant: TenantId) {
         if let Some(n) = self.in_flight.get_mut(&tenant) {
             *n -= 1;
             if *n == 0 {
@@ -319,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_flooding_tenant_does_not_starve_the_others() {
-        let (flood, quiet) = (Uuid::now_v7(), Uuid::now_v7());
+        let (flood, quiet) = (TenantId::new(), TenantId::new());
         let mut q = Queues::default();
         for i in 0..100 {
             q.push(flood, i);

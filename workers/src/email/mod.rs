@@ -313,7 +313,7 @@ mod tests {
         Event {
             id: Uuid::now_v7(),
             event_type: event_type.into(),
-            tenant_id: Uuid::now_v7(),
+            tenant_id: eventkit_domain::ids::TenantId::new(),
             subject_id: None,
             actor: "t".into(),
             occurred_at: chrono::Utc::now(),

@@ -28,6 +28,7 @@ use eventkit_domain::events::{
     EventType,
     payloads::{ExportFailed, ExportReady},
 };
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     db::{Actor, Db},
     mail::links::{self, LinkedMessage},
@@ -94,7 +95,7 @@ impl Exporter {
         self.lease.as_millis() as i64
     }
 
-    async fn claim(&self, tenant_id: Uuid, export_id: Uuid) -> Result<Claim, sqlx::Error> {
+    async fn claim(&self, tenant_id: TenantId, export_id: Uuid) -> Result<Claim, sqlx::Error> {
         let mut tx = self.db.tenant_tx(tenant_id, &actor()).await?;
         let attempt: Option<i32> = sqlx::query_scalar(
             "update exports set status = 'running', attempts = attempts + 1, \
@@ -132,7 +133,7 @@ impl Exporter {
     /// Writes progress and renews the lease; false when this attempt lost the export.
     async fn heartbeat(
         db: &Db,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         export_id: Uuid,
         attempt: i32,
         lease_ms: i64,
@@ -161,7 +162,7 @@ impl Exporter {
     /// Writes the ZIP of every tenant table into `file` (in `work_dir`); returns the row count.
     async fn write_zip(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         export_id: Uuid,
         attempt: i32,
         file: std::fs::File,
@@ -264,7 +265,7 @@ impl Exporter {
     /// One attempt, start to finish: the ZIP, the upload, the ready mark and its event.
     async fn run(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         export_id: Uuid,
         attempt: i32,
         progress: Arc<Progress>,
@@ -344,7 +345,7 @@ impl Exporter {
     /// the redelivered event at once.
     async fn after_failure(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         export_id: Uuid,
         attempt: i32,
         err: &anyhow::Error,

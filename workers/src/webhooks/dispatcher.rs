@@ -23,6 +23,7 @@ use super::{
 };
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     auth::tenant_state::TenantStates,
@@ -109,7 +110,7 @@ impl Dispatcher {
     }
 
     /// Whether the tenant's webhooks may go out (not while it is suspended or being deleted).
-    async fn may_send(&self, tenant_id: Uuid) -> bool {
+    async fn may_send(&self, tenant_id: TenantId) -> bool {
         match self.tenant_states.require_active(tenant_id).await {
             Ok(()) => true,
             Err(ApiError::FailedPrecondition(_) | ApiError::Unauthenticated(_)) => false,
@@ -122,7 +123,7 @@ impl Dispatcher {
 
     /// Claims up to `limit` due deliveries of one tenant; deliveries whose endpoint was
     /// disabled or deleted meanwhile fail without a request.
-    async fn claim(&self, tenant_id: Uuid, limit: i64) -> anyhow::Result<Vec<Job>> {
+    async fn claim(&self, tenant_id: TenantId, limit: i64) -> anyhow::Result<Vec<Job>> {
         let now = self.clock.now();
         let mut tx = self.db.tenant_tx(tenant_id, &Self::actor()).await?;
         let jobs: Vec<Job> = sqlx::query_as(
@@ -163,7 +164,7 @@ impl Dispatcher {
     /// Sends one claimed delivery and records the attempt (in the recorder's next batch);
     /// returns when the delivery is due again, if it still is pending, or when its lease runs
     /// out if the attempt could not be recorded.
-    async fn attempt(&self, tenant_id: Uuid, job: Job) -> NextDue {
+    async fn attempt(&self, tenant_id: TenantId, job: Job) -> NextDue {
         let answer = self.send(&job).await;
         match self
             .recorder
@@ -207,14 +208,14 @@ impl Dispatcher {
     ) -> anyhow::Result<()> {
         let mut listener = PgListener::connect(database_url).await?;
         listener.listen(CHANNEL).await?;
-        let mut due: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
-        let mut in_flight: HashMap<Uuid, usize> = HashMap::new();
-        let mut running: JoinSet<(Uuid, Option<DateTime<Utc>>)> = JoinSet::new();
+        let mut due: HashMap<TenantId, DateTime<Utc>> = HashMap::new();
+        let mut in_flight: HashMap<TenantId, usize> = HashMap::new();
+        let mut running: JoinSet<(TenantId, Option<DateTime<Utc>>)> = JoinSet::new();
         let mut resync = tokio::time::interval(self.settings.resync);
         tokio::pin!(shutdown);
         loop {
             let now = self.clock.now();
-            let ready: Vec<Uuid> = due
+            let ready: Vec<TenantId> = due
                 .iter()
                 .filter(|(_, at)| **at <= now)
                 .map(|(t, _)| *t)
@@ -262,7 +263,7 @@ impl Dispatcher {
             tokio::select! {
                 () = &mut shutdown => break,
                 notification = listener.recv() => {
-                    if let Ok(tenant_id) = notification?.payload().parse::<Uuid>() {
+                    if let Ok(tenant_id) = notification?.payload().parse::<Uuid>().map(TenantId::from_uuid) {
                         due.insert(tenant_id, self.clock.now());
                     }
                 }
@@ -304,7 +305,7 @@ impl Dispatcher {
     }
 
     /// When the tenant's next pending delivery is due (or its lease runs out).
-    async fn next_due(&self, tenant_id: Uuid) -> anyhow::Result<Option<DateTime<Utc>>> {
+    async fn next_due(&self, tenant_id: TenantId) -> anyhow::Result<Option<DateTime<Utc>>> {
         let mut tx = self.db.tenant_tx(tenant_id, &Self::actor()).await?;
         let at = sqlx::query_scalar(
             "select min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))) \

@@ -13,6 +13,7 @@
 use super::{job::Job, sender::Answer};
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{
     events::payloads::WebhookEndpointDisabled,
     webhooks::{self, AfterFailure, DISABLE_AFTER, Outcome},
@@ -39,7 +40,7 @@ pub(super) struct Finished {
 pub(super) type NextDue = Option<DateTime<Utc>>;
 
 struct Request {
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     finished: Finished,
     reply: oneshot::Sender<Option<NextDue>>,
 }
@@ -57,7 +58,7 @@ impl Recorder {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             while incoming.recv_many(&mut batch, BATCH).await > 0 {
-                let mut by_tenant: BTreeMap<Uuid, Vec<Request>> = BTreeMap::new();
+                let mut by_tenant: BTreeMap<TenantId, Vec<Request>> = BTreeMap::new();
                 for request in batch.drain(..) {
                     by_tenant
                         .entry(request.tenant_id)
@@ -89,7 +90,7 @@ impl Recorder {
 
     /// Records one attempt (in the next batch) and says when the delivery is due again;
     /// `None` when it could not be recorded (the lease brings the delivery back).
-    pub async fn record(&self, tenant_id: Uuid, finished: Finished) -> Option<NextDue> {
+    pub async fn record(&self, tenant_id: TenantId, finished: Finished) -> Option<NextDue> {
         let (reply, answer) = oneshot::channel();
         let request = Request {
             tenant_id,
@@ -162,7 +163,7 @@ fn health(outcomes: &[Outcome]) -> Health {
 pub(super) async fn record_batch(
     db: &Db,
     clock: &dyn Clock,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     batch: &[Finished],
 ) -> anyhow::Result<Vec<NextDue>> {
     let now = clock.now();

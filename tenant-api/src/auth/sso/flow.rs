@@ -10,6 +10,7 @@ use super::{
 };
 use crate::auth::{Answer, Auth, Caller, Cookies};
 use chrono::Utc;
+use eventkit_domain::ids::TenantId;
 use eventkit_domain::{email::parse_account_email, permissions::BuiltinRole, quota::QuotaKey};
 use eventkit_platform::{
     ApiError,
@@ -37,7 +38,7 @@ pub(super) const OTHER_BROWSER: &str = "this single sign-on was started in anoth
 
 /// A flow taken back by FinishSsoSignIn.
 struct Flow {
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     issuer_url: String,
     verifier: String,
     nonce: String,
@@ -215,7 +216,7 @@ impl Auth {
         if !same_browser(caller.sso_flow.as_deref(), &bound) {
             return Err(ApiError::PermissionDenied(OTHER_BROWSER.into()));
         }
-        let flow: Option<(Option<Uuid>, String, String, String)> = sqlx::query_as(
+        let flow: Option<(Option<TenantId>, String, String, String)> = sqlx::query_as(
             "update sso_sign_ins set used_at = now() \
              where state_hash = $1 and used_at is null and expires_at > now() \
              returning sso_tenant, issuer_url, pkce_verifier, nonce",
@@ -316,7 +317,7 @@ impl Auth {
     /// With a tenant's provider: who the identity is, by [`decide`].
     async fn tenant_person(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         provider: &Provider,
         settings: &TenantSso,
         identity: &Identity,

@@ -17,6 +17,7 @@ use crate::{
 };
 use chrono::Utc;
 use eventkit_domain::events::payloads::{EmailMessage, EmailRequested};
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
@@ -35,7 +36,7 @@ use uuid::Uuid;
 #[derive(sqlx::FromRow)]
 struct Pending {
     browser_hash: Vec<u8>,
-    sso_tenant: Uuid,
+    sso_tenant: TenantId,
     issuer_url: String,
     issuer: String,
     subject: String,
@@ -46,7 +47,7 @@ impl Auth {
     /// Keeps the identity for the person to link, for the browser of this sign-in.
     pub(super) async fn request_link(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         provider: &Provider,
         identity: &Identity,
         user: Uuid,

@@ -15,6 +15,7 @@ mod link;
 
 use super::Auth;
 use chrono::Duration;
+use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     ApiError,
     db::Actor,
@@ -160,7 +161,7 @@ impl Auth {
     /// The provider for `tenant` (its enabled SSO settings) or the platform's.
     async fn provider_for(
         &self,
-        tenant: Option<Uuid>,
+        tenant: Option<TenantId>,
     ) -> Result<(Provider, Option<TenantSso>), ApiError> {
         let Some(tenant_id) = tenant else {
             let platform = self.sso.platform.clone().ok_or_else(|| {
@@ -190,12 +191,12 @@ impl Auth {
     }
 }
 
-fn parse_optional_tenant(raw: &str) -> Result<Option<Uuid>, ApiError> {
+fn parse_optional_tenant(raw: &str) -> Result<Option<TenantId>, ApiError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
     Uuid::try_parse(raw)
-        .map(Some)
+        .map(|id| Some(TenantId::from_uuid(id)))
         .map_err(|_| ApiError::invalid("tenant_id", "must be a tenant id (UUID) or empty"))
 }
