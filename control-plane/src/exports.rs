@@ -12,7 +12,9 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use eventkit_domain::ids::TenantId;
-use eventkit_domain::{Violations, events::payloads::ExportRequested, lifecycle::TenantState};
+use eventkit_domain::{
+    Violations, events::payloads::ExportRequested, ids::ExportId, lifecycle::TenantState,
+};
 use eventkit_platform::auth::Operator;
 use eventkit_platform::{
     ApiError,
@@ -111,7 +113,7 @@ impl ControlPlane {
         .fetch_one(&mut **tx)
         .await?;
         let requested = ExportRequested {
-            export_id: row.id,
+            export_id: ExportId::from_uuid(row.id),
             tenant_id,
         };
         outbox::emit(tx, row.id, outbox::Event::ExportRequested(requested)).await?;

@@ -2,6 +2,7 @@
 //! column, an insert-only row in `asset_status_log` (who, when, why, for which event) and the
 //! `asset.status_changed` outbox event, in the caller's transaction.
 
+use eventkit_domain::ids::{AssetId, EventId};
 use eventkit_domain::{events::payloads::AssetStatusChanged, id, inventory::AssetStatus};
 use eventkit_platform::{ApiError, db::TenantTx, outbox};
 use uuid::Uuid;
@@ -38,10 +39,10 @@ pub async fn record(tx: &mut TenantTx, change: &Change<'_>) -> Result<(), ApiErr
     .execute(&mut **tx)
     .await?;
     let changed = AssetStatusChanged {
-        asset_id: change.asset,
+        asset_id: AssetId::from_uuid(change.asset),
         from: change.from.to_owned(),
         to: change.to,
-        event_id: change.event,
+        event_id: change.event.map(EventId::from_uuid),
         reason: change.reason.to_owned(),
     };
     outbox::emit(tx, change.asset, outbox::Event::AssetStatusChanged(changed)).await?;

@@ -3,13 +3,15 @@
 //! consumers read, so the field names (lowerCamelCase) and the formats are the wire contract:
 //! ids are strings, times in emails are `YYYY-MM-DD HH:MM UTC`.
 
-use crate::ids::TenantId;
+use crate::ids::{
+    AssetId, CaseId, EventId, ExportId, LocationId, ProductId, RoleId, StocktakeId, TenantId,
+    UserId, WebhookEndpointId,
+};
 use crate::{
     inventory::AssetStatus, lifecycle::TenantState, planning::EventStatus, quota::QuotaKey,
 };
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
-use uuid::Uuid;
 
 /// These enums travel as their stored names (`checked_out`, `pending_deletion`, ...).
 macro_rules! serialize_as_str {
@@ -32,12 +34,12 @@ fn to_the_minute<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetStatusChanged {
-    pub asset_id: Uuid,
+    pub asset_id: AssetId,
     /// The stored status before (as read from the row).
     pub from: String,
     pub to: AssetStatus,
     /// The event the change happened for (a scan's), if any.
-    pub event_id: Option<Uuid>,
+    pub event_id: Option<EventId>,
     pub reason: String,
 }
 
@@ -45,26 +47,26 @@ pub struct AssetStatusChanged {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseAssetMoved {
-    pub case_id: Uuid,
-    pub asset_id: Uuid,
-    pub previous_case_id: Option<Uuid>,
+    pub case_id: CaseId,
+    pub asset_id: AssetId,
+    pub previous_case_id: Option<CaseId>,
 }
 
 /// `case.case_added`, `case.case_removed`: `child_case_id` went into or out of `case_id`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseCaseMoved {
-    pub case_id: Uuid,
-    pub child_case_id: Uuid,
-    pub previous_case_id: Option<Uuid>,
+    pub case_id: CaseId,
+    pub child_case_id: CaseId,
+    pub previous_case_id: Option<CaseId>,
 }
 
 /// `stock.low`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StockLow {
-    pub product_id: Uuid,
-    pub location_id: Uuid,
+    pub product_id: ProductId,
+    pub location_id: LocationId,
     /// The units not in repair.
     pub quantity: i32,
     pub reorder_level: i32,
@@ -74,7 +76,7 @@ pub struct StockLow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventStatusChanged {
-    pub event_id: Uuid,
+    pub event_id: EventId,
     pub from: EventStatus,
     pub to: EventStatus,
     /// Consumables used up on the way to `returned`; absent when none were.
@@ -86,7 +88,7 @@ pub struct EventStatusChanged {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Consumed {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub quantity: i32,
 }
 
@@ -108,14 +110,14 @@ pub struct ScanCreated<R> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ScanTarget {
-    EventId(Uuid),
-    StocktakeId(Uuid),
+    EventId(EventId),
+    StocktakeId(StocktakeId),
 }
 
 /// `role.created`, `role.updated`, `role.deleted`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoleChanged {
-    pub id: Uuid,
+    pub id: RoleId,
     pub name: String,
     pub permissions: Vec<String>,
 }
@@ -124,21 +126,21 @@ pub struct RoleChanged {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRolesChanged {
-    pub user_id: Uuid,
-    pub role_ids: Vec<Uuid>,
+    pub user_id: UserId,
+    pub role_ids: Vec<RoleId>,
 }
 
 /// `user.removed`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRemoved {
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 
 /// `webhook_endpoint.disabled`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WebhookEndpointDisabled {
-    pub id: Uuid,
+    pub id: WebhookEndpointId,
     pub url: String,
     pub reason: String,
 }
@@ -147,7 +149,7 @@ pub struct WebhookEndpointDisabled {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookTest {
-    pub endpoint_id: Uuid,
+    pub endpoint_id: WebhookEndpointId,
     pub message: String,
 }
 
@@ -262,7 +264,7 @@ pub struct TenantPlanChanged {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportRequested {
-    pub export_id: Uuid,
+    pub export_id: ExportId,
     pub tenant_id: TenantId,
 }
 
@@ -270,7 +272,7 @@ pub struct ExportRequested {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportReady {
-    pub export_id: Uuid,
+    pub export_id: ExportId,
     /// When the download link stops working.
     #[serde(serialize_with = "to_the_minute")]
     pub expires_at: DateTime<Utc>,
@@ -282,7 +284,7 @@ pub struct ExportReady {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportFailed {
-    pub export_id: Uuid,
+    pub export_id: ExportId,
     pub error: String,
 }
 
@@ -297,7 +299,7 @@ mod tests {
 
     #[test]
     fn ids_are_strings_and_enums_their_stored_names() {
-        let (asset, event) = (Uuid::now_v7(), Uuid::now_v7());
+        let (asset, event) = (AssetId::new(), EventId::new());
         let changed = AssetStatusChanged {
             asset_id: asset,
             from: "available".into(),
@@ -310,9 +312,10 @@ mod tests {
             json!({"assetId": asset.to_string(), "from": "available", "to": "checked_out",
                    "eventId": event.to_string(), "reason": "check_out"})
         );
+        let case = CaseId::new();
         let moved = CaseAssetMoved {
-            case_id: asset,
-            asset_id: event,
+            case_id: case,
+            asset_id: asset,
             previous_case_id: None,
         };
         assert_eq!(json_of(moved)["previousCaseId"], Value::Null);
@@ -343,7 +346,7 @@ mod tests {
             "2027-01-15T08:00:00+00:00"
         );
         let status = EventStatusChanged {
-            event_id: Uuid::now_v7(),
+            event_id: EventId::new(),
             from: EventStatus::Out,
             to: EventStatus::Returned,
             consumed: Vec::new(),
@@ -382,7 +385,7 @@ mod tests {
 
     #[test]
     fn a_scan_adds_its_kind_and_target_to_the_answer() {
-        let target = Uuid::now_v7();
+        let target = StocktakeId::new();
         let scan = ScanCreated {
             result: json!({"outcome": "SCAN_OUTCOME_DONE", "message": "ok"}),
             kind: "stocktake",

@@ -195,7 +195,6 @@ events! {
 mod tests {
     use super::*;
     use serde_json::json;
-    use uuid::Uuid;
 
     #[test]
     fn every_event_carries_the_data_the_catalogue_declares() {
@@ -222,22 +221,23 @@ mod tests {
         let event = Event::ProductCreated(product);
         assert_eq!(event.event_type().as_str(), "product.created");
         assert_eq!(event.data()["name"], "Spot");
-        let user = Uuid::now_v7();
+        let user = eventkit_domain::ids::UserId::new();
         let removed = Event::UserRemoved(UserRemoved { user_id: user });
         assert_eq!(removed.data(), json!({ "userId": user.to_string() }));
+        let event = eventkit_domain::ids::EventId::new();
         let scan = Event::ScanCreated(ScanCreated {
             result: pb::ScanResult {
                 message: "Out".into(),
                 ..Default::default()
             },
             kind: "check_out",
-            target: ScanTarget::EventId(user),
+            target: ScanTarget::EventId(event),
             client_scan_id: "s1".into(),
         });
         let data = scan.data();
         assert_eq!(
             (&data["message"], &data["kind"], &data["eventId"]),
-            (&json!("Out"), &json!("check_out"), &json!(user.to_string()))
+            (&json!("Out"), &json!("check_out"), &json!(event.to_string()))
         );
     }
 }

@@ -253,7 +253,7 @@ impl Admin {
         row: &RoleRow,
     ) -> Result<(), ApiError> {
         let event = event(RoleChanged {
-            id: row.id.into(),
+            id: row.id,
             name: row.name.clone(),
             permissions: row.permissions.clone(),
         });

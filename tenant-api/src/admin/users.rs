@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::ids::RoleId;
+use eventkit_domain::ids::{RoleId, UserId};
 use eventkit_domain::{
     email::parse_account_email,
     events::payloads::{UserRemoved, UserRolesChanged},
@@ -291,8 +291,8 @@ impl Admin {
         let names = |u: &pb::User| u.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
         let detail = serde_json::json!({ "before": names(&before), "after": names(&after) });
         let changed = UserRolesChanged {
-            user_id,
-            role_ids: role_ids.iter().copied().map(Uuid::from).collect(),
+            user_id: UserId::from_uuid(user_id),
+            role_ids: role_ids.clone(),
         };
         outbox::emit(&mut tx, user_id, outbox::Event::UserRolesChanged(changed)).await?;
         self.log(
@@ -323,7 +323,9 @@ impl Admin {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        let removed = UserRemoved { user_id };
+        let removed = UserRemoved {
+            user_id: UserId::from_uuid(user_id),
+        };
         outbox::emit(&mut tx, user_id, outbox::Event::UserRemoved(removed)).await?;
         self.log(
             &mut tx,

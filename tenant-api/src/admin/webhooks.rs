@@ -365,7 +365,7 @@ impl Admin {
         }
         let event_id = id::new_id();
         let test = outbox::Event::WebhookTest(WebhookTest {
-            endpoint_id: endpoint_id.into(),
+            endpoint_id,
             message: "A test event from EventKit.".into(),
         });
         let body = body(

@@ -154,7 +154,7 @@ impl Inventory {
                 .await?;
         case_exists
             .ok_or_else(|| ApiError::NotFound(format!("case_id: case {case_id} not found")))?;
-        let current: Option<Option<Uuid>> = sqlx::query_scalar(
+        let current: Option<Option<CaseId>> = sqlx::query_scalar(
             "select case_id from assets where tenant_id = $1 and id = $2 for update",
         )
         .bind(tx.tenant_id())
@@ -163,7 +163,7 @@ impl Inventory {
         .await?;
         let current = current
             .ok_or_else(|| ApiError::NotFound(format!("asset_id: asset {asset_id} not found")))?;
-        if !into && current != Some(case_id.into()) {
+        if !into && current != Some(case_id) {
             return Err(ApiError::FailedPrecondition(format!(
                 "asset {asset_id} is not in case {case_id}"
             )));
@@ -185,8 +185,8 @@ impl Inventory {
             outbox::Event::CaseAssetRemoved
         };
         let moved = CaseAssetMoved {
-            case_id: case_id.into(),
-            asset_id: asset_id.into(),
+            case_id,
+            asset_id,
             previous_case_id: current,
         };
         outbox::emit(&mut tx, case_id, event(moved)).await?;
@@ -244,7 +244,7 @@ impl Inventory {
         .await?;
         let outer_kind = outer_kind
             .ok_or_else(|| ApiError::NotFound(format!("case_id: case {outer} not found")))?;
-        let current: Option<Option<Uuid>> = sqlx::query_scalar(
+        let current: Option<Option<CaseId>> = sqlx::query_scalar(
             "select parent_case_id from cases where tenant_id = $1 and id = $2 for update",
         )
         .bind(tx.tenant_id())
@@ -279,7 +279,7 @@ impl Inventory {
                     "case {outer} is inside case {child}: nesting them the other way would make a loop"
                 )));
             }
-        } else if current != Some(outer.into()) {
+        } else if current != Some(outer) {
             return Err(ApiError::FailedPrecondition(format!(
                 "case {child} is not in case {outer}"
             )));
@@ -301,8 +301,8 @@ impl Inventory {
             outbox::Event::CaseCaseRemoved
         };
         let moved = CaseCaseMoved {
-            case_id: outer.into(),
-            child_case_id: child.into(),
+            case_id: outer,
+            child_case_id: child,
             previous_case_id: current,
         };
         outbox::emit(&mut tx, outer, event(moved)).await?;

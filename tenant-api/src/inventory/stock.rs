@@ -19,8 +19,8 @@ const COLUMNS: &str = "id, product_id, location_id, quantity, in_repair, reorder
 #[derive(sqlx::FromRow)]
 struct StockLevelRow {
     id: Uuid,
-    product_id: Uuid,
-    location_id: Uuid,
+    product_id: ProductId,
+    location_id: LocationId,
     quantity: i32,
     in_repair: i32,
     reorder_level: i32,

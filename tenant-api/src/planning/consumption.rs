@@ -5,6 +5,7 @@
 
 use crate::inventory::stock;
 use eventkit_domain::events::payloads::Consumed;
+use eventkit_domain::ids::ProductId;
 use eventkit_platform::{ApiError, db::TenantTx};
 use uuid::Uuid;
 
@@ -42,7 +43,7 @@ pub(crate) async fn consume_unreturned(
                 "consumed more units than the recorded stock held; the stock stays at zero");
         }
         consumed.push(Consumed {
-            product_id: product,
+            product_id: ProductId::from_uuid(product),
             quantity: units,
         });
     }

@@ -411,7 +411,7 @@ impl Planning {
             Vec::new()
         };
         let changed = EventStatusChanged {
-            event_id: id.into(),
+            event_id: id,
             from,
             to,
             consumed,

@@ -2,6 +2,7 @@
 
 use super::{Kind, Scan};
 use crate::wire::opt_id;
+use eventkit_domain::ids::{EventId, StocktakeId};
 use eventkit_domain::{
     events::payloads::{ScanCreated, ScanTarget},
     id,
@@ -136,9 +137,9 @@ pub(crate) async fn store(tx: &mut TenantTx, scan: &Scan, answer: &Answer) -> Re
         result: answer.to_pb(false),
         kind: scan.kind.as_str(),
         target: if scan.kind == Kind::Stocktake {
-            ScanTarget::StocktakeId(scan.target)
+            ScanTarget::StocktakeId(StocktakeId::from_uuid(scan.target))
         } else {
-            ScanTarget::EventId(scan.target)
+            ScanTarget::EventId(EventId::from_uuid(scan.target))
         },
         client_scan_id: scan.client_scan_id.clone(),
     };

@@ -11,6 +11,7 @@ use super::{
     walk::{self, Count, Direction, Tally, out_for},
 };
 use crate::asset_status::{self, Change};
+use eventkit_domain::ids::{AssetId, CaseId};
 use eventkit_domain::{events::payloads::CaseAssetMoved, inventory::AssetStatus};
 use eventkit_platform::{ApiError, db::TenantTx, outbox};
 use eventkit_proto::eventkit::v1::ScanOutcome;
@@ -56,9 +57,9 @@ async fn empty_if_temporary(tx: &mut TenantTx, case: Uuid) -> Result<bool, ApiEr
     .await?;
     for asset in unpacked {
         let moved = CaseAssetMoved {
-            case_id: case,
-            asset_id: asset,
-            previous_case_id: Some(case),
+            case_id: CaseId::from_uuid(case),
+            asset_id: AssetId::from_uuid(asset),
+            previous_case_id: Some(CaseId::from_uuid(case)),
         };
         outbox::emit(tx, case, outbox::Event::CaseAssetRemoved(moved)).await?;
     }

@@ -28,6 +28,7 @@ use eventkit_domain::events::{
     EventType,
     payloads::{ExportFailed, ExportReady},
 };
+use eventkit_domain::ids::ExportId;
 use eventkit_domain::ids::TenantId;
 use eventkit_platform::{
     db::{Actor, Db},
@@ -330,7 +331,7 @@ impl Exporter {
         )
         .await?;
         let ready = ExportReady {
-            export_id,
+            export_id: ExportId::from_uuid(export_id),
             expires_at,
             size_bytes: size,
             rows,
@@ -369,7 +370,7 @@ impl Exporter {
             .rows_affected();
         if last && changed == 1 {
             let failed = ExportFailed {
-                export_id,
+                export_id: ExportId::from_uuid(export_id),
                 error: format!("{err:#}"),
             };
             outbox::emit(&mut tx, export_id, outbox::Event::ExportFailed(failed)).await?;

@@ -14,6 +14,7 @@ use super::{job::Job, sender::Answer};
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
 use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::WebhookEndpointId;
 use eventkit_domain::{
     events::payloads::WebhookEndpointDisabled,
     webhooks::{self, AfterFailure, DISABLE_AFTER, Outcome},
@@ -325,7 +326,7 @@ async fn disable_endpoint(
     .execute(&mut **tx)
     .await?;
     let disabled = WebhookEndpointDisabled {
-        id: endpoint_id,
+        id: WebhookEndpointId::from_uuid(endpoint_id),
         url,
         reason: reason.to_owned(),
     };
