@@ -12,7 +12,7 @@ use crate::{
     identity::{memberships::MemberPermissions, sessions::Sessions},
     rpc::client_address::ClientAddress,
 };
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -98,7 +98,7 @@ impl Authenticator {
     }
 
     /// Forgets a member's cached permissions (after a role change or removal).
-    pub async fn forget_member(&self, tenant_id: TenantId, user_id: uuid::Uuid) {
+    pub async fn forget_member(&self, tenant_id: TenantId, user_id: UserId) {
         if let Some((_, members)) = &self.sessions {
             members.forget(tenant_id, user_id).await;
         }

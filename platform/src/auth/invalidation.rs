@@ -5,7 +5,7 @@
 
 use super::{api_key::ApiKeyVerifier, tenant_state::TenantStates};
 use crate::identity::memberships::MemberPermissions;
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -28,7 +28,7 @@ pub enum Invalidation {
     /// A member's roles changed or they were removed.
     Member {
         tenant_id: TenantId,
-        user_id: Uuid,
+        user_id: UserId,
     },
 }
 
@@ -84,7 +84,7 @@ mod tests {
         );
         let member = Invalidation::Member {
             tenant_id: TenantId::from_uuid(id),
-            user_id: id,
+            user_id: UserId::from_uuid(id),
         };
         let json = serde_json::to_string(&member).unwrap();
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Who is calling, for which tenant, allowed to do what.
 
 use crate::{ApiError, db::Actor, identity::sessions::AccountAccess};
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ pub enum AuthMethod {
     /// A person signed in with a session (access token from our own issuer), which may or may
     /// not manage their account as a whole.
     Session {
-        user_id: Uuid,
+        user_id: UserId,
         account: AccountAccess,
     },
     /// Work the platform does itself (demo data, maintenance), never a network caller.
@@ -62,7 +62,7 @@ impl Principal {
     }
 
     /// The signed-in person, for session principals.
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         match self.method {
             AuthMethod::Session { user_id, .. } => Some(user_id),
             _ => None,

@@ -8,10 +8,10 @@ use crate::{
     auth::Permissions,
     db::{Actor, Db, TenantTx},
 };
+use eventkit_domain::ids::UserId;
 use eventkit_domain::{ids::TenantId, permissions::BuiltinRole};
 use moka::future::Cache;
 use std::{sync::Arc, time::Duration};
-use uuid::Uuid;
 
 /// A tenant the person belongs to, as the tenant switcher shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,7 +22,7 @@ pub struct TenantOfUser {
 }
 
 /// Every tenant of the person (across tenants, through `ek_user_tenants`).
-pub async fn tenants_of(db: &Db, user_id: Uuid) -> Result<Vec<TenantOfUser>, ApiError> {
+pub async fn tenants_of(db: &Db, user_id: UserId) -> Result<Vec<TenantOfUser>, ApiError> {
     Ok(
         sqlx::query_as("select tenant_id, tenant_name, state from ek_user_tenants($1)")
             .bind(user_id)
@@ -34,7 +34,7 @@ pub async fn tenants_of(db: &Db, user_id: Uuid) -> Result<Vec<TenantOfUser>, Api
 /// The member's permissions in the tenant of `tx`, or `None` when not a member.
 pub async fn permissions_in(
     tx: &mut TenantTx,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Option<Permissions>, ApiError> {
     let member: bool =
         sqlx::query_scalar("select exists (select 1 from memberships where user_id = $1)")
@@ -64,7 +64,7 @@ pub async fn permissions_in(
 #[derive(Clone)]
 pub struct MemberPermissions {
     db: Db,
-    cache: Cache<(TenantId, Uuid), Option<Permissions>>,
+    cache: Cache<(TenantId, UserId), Option<Permissions>>,
 }
 
 impl MemberPermissions {
@@ -81,7 +81,7 @@ impl MemberPermissions {
     pub async fn get(
         &self,
         tenant_id: TenantId,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Result<Option<Permissions>, ApiError> {
         self.cache
             .try_get_with((tenant_id, user_id), async {
@@ -97,7 +97,7 @@ impl MemberPermissions {
             })
     }
 
-    pub async fn forget(&self, tenant_id: TenantId, user_id: Uuid) {
+    pub async fn forget(&self, tenant_id: TenantId, user_id: UserId) {
         self.cache.invalidate(&(tenant_id, user_id)).await;
     }
 }

@@ -3,8 +3,8 @@
 //! account with TOTP and turning TOTP off all ask for one, through this one check.
 
 use super::totp;
+use eventkit_domain::ids::UserId;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 /// What the person sent as their second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub enum Proof {
 
 /// The TOTP state of an account, as stored in `users`.
 pub struct Factor<'a> {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub secret: &'a [u8],
     pub last_step: Option<i64>,
 }

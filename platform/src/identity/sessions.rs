@@ -8,7 +8,7 @@
 use super::{signing_keys::SigningKeys, tokens::hash};
 use crate::{ApiError, db::Db};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -21,7 +21,7 @@ const REFRESH_PREFIX: &str = "ekr_";
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     iss: String,
-    sub: Uuid,
+    sub: UserId,
     /// The tenant the token is for.
     tid: TenantId,
     /// The session family, for the audit trail.
@@ -37,7 +37,7 @@ struct Claims {
 /// What a verified access token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessClaims {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub tenant_id: TenantId,
     pub family_id: Uuid,
     pub account: AccountAccess,
@@ -70,7 +70,7 @@ impl AccountAccess {
 
 /// A new session: the two tokens and when they stop working.
 pub struct IssuedSession {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub tenant_id: TenantId,
     pub access_token: String,
     pub access_expires_at: DateTime<Utc>,
@@ -86,7 +86,7 @@ pub enum RefreshRefused {
     Revoked,
     /// A used token came back: the family is now revoked.
     Reused {
-        user_id: Uuid,
+        user_id: UserId,
     },
 }
 
@@ -118,7 +118,7 @@ impl Sessions {
     /// Starts a new session family for the person in the tenant (membership checked by callers).
     pub async fn start(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         tenant_id: TenantId,
     ) -> Result<IssuedSession, ApiError> {
         self.issue(
@@ -135,7 +135,7 @@ impl Sessions {
     /// that tenant's own identity provider), with `account` access to the person's account.
     pub async fn start_limited_to(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         tenant_id: TenantId,
         account: AccountAccess,
     ) -> Result<IssuedSession, ApiError> {
@@ -145,7 +145,7 @@ impl Sessions {
 
     async fn issue(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         tenant_id: TenantId,
         family_id: Uuid,
         only_tenant: Option<TenantId>,
@@ -232,10 +232,10 @@ impl Sessions {
     pub async fn rotate(
         &self,
         refresh_token: &str,
-        tenant_for: impl AsyncFnOnce(Uuid, Option<TenantId>) -> Result<TenantId, ApiError>,
+        tenant_for: impl AsyncFnOnce(UserId, Option<TenantId>) -> Result<TenantId, ApiError>,
     ) -> Result<Result<IssuedSession, RefreshRefused>, ApiError> {
         let digest = hash(refresh_token);
-        let valid: Option<(Uuid, Uuid, Option<TenantId>, bool)> = sqlx::query_as(
+        let valid: Option<(Uuid, UserId, Option<TenantId>, bool)> = sqlx::query_as(
             "select family_id, user_id, only_tenant, account_access from refresh_tokens \
              where token_hash = $1 and used_at is null and revoked_at is null and expires_at > now()",
         )
@@ -273,7 +273,7 @@ impl Sessions {
     async fn why_refused(&self, digest: &[u8]) -> Result<RefreshRefused, ApiError> {
         type Found = (
             Uuid,
-            Uuid,
+            UserId,
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
             DateTime<Utc>,
@@ -320,7 +320,7 @@ impl Sessions {
     }
 
     /// Ends every session of the person (password reset).
-    pub async fn revoke_all(&self, user_id: Uuid) -> Result<(), ApiError> {
+    pub async fn revoke_all(&self, user_id: UserId) -> Result<(), ApiError> {
         sqlx::query(
             "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
         )

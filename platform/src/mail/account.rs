@@ -3,6 +3,7 @@
 //! transaction as what they are about), sent by the workers' account mailer under EventKit's own
 //! name and recorded there — never in a tenant's outbox, email log or branding (docs/adr/0033).
 
+use eventkit_domain::ids::UserId;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ impl AccountMessage {
 
 /// One email to queue.
 pub struct AccountEmail<'a> {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub message: AccountMessage,
     pub recipient: &'a str,
     /// The language asked for (`de`, `en-GB`, …); empty for English.

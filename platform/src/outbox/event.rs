@@ -237,7 +237,11 @@ mod tests {
         let data = scan.data();
         assert_eq!(
             (&data["message"], &data["kind"], &data["eventId"]),
-            (&json!("Out"), &json!("check_out"), &json!(event.to_string()))
+            (
+                &json!("Out"),
+                &json!("check_out"),
+                &json!(event.to_string())
+            )
         );
     }
 }

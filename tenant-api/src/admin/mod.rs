@@ -14,7 +14,7 @@ mod webhooks;
 pub use api::AdminApi;
 
 use crate::auth::sso::Sso;
-use eventkit_domain::ids::{ApiKeyId, TenantId};
+use eventkit_domain::ids::{ApiKeyId, TenantId, UserId};
 use eventkit_domain::webhooks::destination::Guard;
 use eventkit_platform::{
     ApiError,
@@ -27,7 +27,6 @@ use eventkit_platform::{
     dns::SharedTxtLookup,
     identity::memberships::MemberPermissions,
 };
-use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Admin {
@@ -80,7 +79,7 @@ impl Admin {
 
     /// Applies a member's changed roles (or removal) here at once and in every other process as
     /// soon as they hear of it.
-    async fn forget_member(&self, tenant_id: TenantId, user_id: Uuid) {
+    async fn forget_member(&self, tenant_id: TenantId, user_id: UserId) {
         self.members.forget(tenant_id, user_id).await;
         invalidation::publish(&self.nats, &Invalidation::Member { tenant_id, user_id }).await;
     }

@@ -6,7 +6,7 @@
 use super::Admin;
 use crate::{fields::update_mask, paging::Page, permissions, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::ids::RoleId;
+use eventkit_domain::ids::{RoleId, UserId};
 use eventkit_domain::{
     events::payloads::RoleChanged, id, permissions::BuiltinRole, text::TextRule,
 };
@@ -196,7 +196,7 @@ impl Admin {
         .await?;
         self.role_changed(&mut tx, p, outbox::Event::RoleUpdated, &row)
             .await?;
-        let holders: Vec<Uuid> =
+        let holders: Vec<UserId> =
             sqlx::query_scalar("select user_id from membership_roles where role_id = $1")
                 .bind(id)
                 .fetch_all(&mut *tx)

@@ -9,11 +9,10 @@ use super::{
 };
 use crate::{paging::Page, wire::timestamp};
 use chrono::{DateTime, Utc};
-use eventkit_domain::ids::{RoleId, UserId};
+use eventkit_domain::ids::{InvitationId, RoleId, UserId};
 use eventkit_domain::{
     email::parse_account_email,
     events::payloads::{UserRemoved, UserRolesChanged},
-    id,
     quota::QuotaKey,
 };
 use eventkit_platform::{
@@ -93,7 +92,7 @@ async fn with_roles(tx: &mut TenantTx, members: Vec<MemberRow>) -> Result<Vec<pb
         .collect())
 }
 
-async fn member(tx: &mut TenantTx, user_id: Uuid) -> Result<pb::User, ApiError> {
+async fn member(tx: &mut TenantTx, user_id: UserId) -> Result<pb::User, ApiError> {
     let row: MemberRow = sqlx::query_as(&format!(
         "select id, email, display_name, totp_enabled, joined_at from {MEMBERS} where id = $1"
     ))
@@ -105,7 +104,7 @@ async fn member(tx: &mut TenantTx, user_id: Uuid) -> Result<pb::User, ApiError> 
 }
 
 /// Refuses when `user_id` is the only member holding the Admin role.
-async fn keep_an_admin(tx: &mut TenantTx, user_id: Uuid, what: &str) -> Result<(), ApiError> {
+async fn keep_an_admin(tx: &mut TenantTx, user_id: UserId, what: &str) -> Result<(), ApiError> {
     let other_admins: i64 = sqlx::query_scalar(
         "select count(distinct mr.user_id) from membership_roles mr \
          join roles r on r.id = mr.role_id and r.tenant_id = mr.tenant_id \
@@ -191,7 +190,7 @@ impl Admin {
         p: &Principal,
         req: RevokeInvitationRequest,
     ) -> Result<RevokeInvitationResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = InvitationId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let row: InvitationRow = sqlx::query_as(&format!(
             "select {} from invitations where id = $1 for update",
@@ -250,7 +249,7 @@ impl Admin {
         p: &Principal,
         req: GetUserRequest,
     ) -> Result<GetUserResponse, ApiError> {
-        let id = id::parse_id("id", &req.id)?;
+        let id = UserId::parse("id", &req.id)?;
         let mut tx = self.tx(p).await?;
         let user = member(&mut tx, id).await?;
         tx.commit().await?;
@@ -262,7 +261,7 @@ impl Admin {
         p: &Principal,
         req: SetUserRolesRequest,
     ) -> Result<SetUserRolesResponse, ApiError> {
-        let user_id = id::parse_id("user_id", &req.user_id)?;
+        let user_id = UserId::parse("user_id", &req.user_id)?;
         let mut tx = self.tx(p).await?;
         let role_ids = roles::parse_role_ids(&mut tx, p, &req.role_ids).await?;
         let before = member(&mut tx, user_id).await?;
@@ -291,7 +290,7 @@ impl Admin {
         let names = |u: &pb::User| u.roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
         let detail = serde_json::json!({ "before": names(&before), "after": names(&after) });
         let changed = UserRolesChanged {
-            user_id: UserId::from_uuid(user_id),
+            user_id,
             role_ids: role_ids.clone(),
         };
         outbox::emit(&mut tx, user_id, outbox::Event::UserRolesChanged(changed)).await?;
@@ -313,7 +312,7 @@ impl Admin {
         p: &Principal,
         req: RemoveUserRequest,
     ) -> Result<RemoveUserResponse, ApiError> {
-        let user_id = id::parse_id("user_id", &req.user_id)?;
+        let user_id = UserId::parse("user_id", &req.user_id)?;
         let mut tx = self.tx(p).await?;
         let user = member(&mut tx, user_id).await?;
         if user.roles.iter().any(|r| r.builtin == "admin") {
@@ -323,9 +322,7 @@ impl Admin {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        let removed = UserRemoved {
-            user_id: UserId::from_uuid(user_id),
-        };
+        let removed = UserRemoved { user_id };
         outbox::emit(&mut tx, user_id, outbox::Event::UserRemoved(removed)).await?;
         self.log(
             &mut tx,

@@ -5,6 +5,7 @@
 use super::{Answer, Auth, Caller, Cookies};
 use crate::wire::timestamp;
 use chrono::Utc;
+use eventkit_domain::ids::UserId;
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
@@ -15,7 +16,6 @@ use eventkit_platform::{
     },
 };
 use eventkit_proto::eventkit::v1::*;
-use uuid::Uuid;
 
 fn invalid_token() -> ApiError {
     ApiError::invalid(
@@ -74,7 +74,7 @@ impl Auth {
         request: AcceptInvitationRequest,
     ) -> Result<Answer<AcceptInvitationResponse>, ApiError> {
         let (mut tx, invitation) = self.open_invitation(&request.token).await?;
-        let existing: Option<(Uuid, Option<String>)> =
+        let existing: Option<(UserId, Option<String>)> =
             sqlx::query_as("select id, password_hash from users where email = $1")
                 .bind(&invitation.email)
                 .fetch_optional(&mut *tx)
@@ -101,7 +101,7 @@ impl Auth {
                 }
                 let new = NewPassword::parse("password", &request.password, &invitation.email)?;
                 let hash = password::hash_blocking(new).await;
-                let id = Uuid::now_v7();
+                let id = UserId::new();
                 sqlx::query(
                     "insert into users (id, email, display_name, password_hash, email_verified_at) \
                      values ($1, $2, $3, $4, now())",

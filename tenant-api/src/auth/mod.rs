@@ -16,7 +16,7 @@ mod totp;
 pub use api::AuthApi;
 
 use crate::wire::timestamp;
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use eventkit_platform::{
     ApiError,
     auth::{Principal, cookies::RefreshCookie},
@@ -72,7 +72,7 @@ impl Caller {
     }
 
     /// The signed-in person (session principals only).
-    fn user(&self) -> Result<(Uuid, &Principal), ApiError> {
+    fn user(&self) -> Result<(UserId, &Principal), ApiError> {
         self.principal
             .as_ref()
             .and_then(|p| p.user_id().map(|u| (u, p)))
@@ -142,7 +142,7 @@ impl Auth {
     /// or the first active one.
     async fn pick_tenant(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         field: &str,
         wanted: &str,
     ) -> Result<(TenantId, Vec<TenantOfUser>), ApiError> {
@@ -204,7 +204,7 @@ impl Auth {
     /// Records a security event in every tenant of the person (sign-in failures, resets).
     async fn log_everywhere(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         kind: &str,
         address: Option<&str>,
     ) -> Result<(), ApiError> {

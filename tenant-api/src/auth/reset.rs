@@ -7,6 +7,7 @@
 
 use super::{Answer, Auth, Caller, Cookies};
 use chrono::{Duration, Utc};
+use eventkit_domain::ids::UserId;
 use eventkit_domain::{
     Violations,
     email::{parse_account_email, parse_locale},
@@ -38,7 +39,7 @@ const SECOND_FACTOR_TRIES: i32 = 5;
 struct ResetFor {
     token_id: Uuid,
     second_factor_failures: i32,
-    user_id: Uuid,
+    user_id: UserId,
     email: String,
     totp_secret: Option<Vec<u8>>,
     totp_enabled: bool,
@@ -63,7 +64,7 @@ impl Auth {
         self.throttles
             .admit_email(PerEmail::ResetEmails, &email)
             .await?;
-        let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
+        let user: Option<UserId> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&email)
             .fetch_optional(self.accounts.pool())
             .await?;

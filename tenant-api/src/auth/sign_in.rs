@@ -5,6 +5,7 @@
 
 use super::{Answer, Auth, Caller, Cookies};
 use eventkit_domain::email::parse_account_email;
+use eventkit_domain::ids::UserId;
 use eventkit_platform::{
     ApiError,
     identity::{
@@ -15,13 +16,12 @@ use eventkit_platform::{
     },
 };
 use eventkit_proto::eventkit::v1::*;
-use uuid::Uuid;
 
 const WRONG: &str = "the email or password is wrong";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct Account {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub password_hash: Option<String>,
     pub totp_secret: Option<Vec<u8>>,

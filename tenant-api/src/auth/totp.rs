@@ -7,6 +7,7 @@ use super::{
     Answer, Auth, Caller, Cookies,
     sign_in::{ACCOUNT, Account},
 };
+use eventkit_domain::ids::UserId;
 use eventkit_platform::{
     ApiError,
     identity::{
@@ -15,7 +16,6 @@ use eventkit_platform::{
     },
 };
 use eventkit_proto::eventkit::v1::*;
-use uuid::Uuid;
 
 impl Auth {
     pub async fn start_totp_enrollment(
@@ -163,7 +163,7 @@ impl Auth {
 
 async fn replace_recovery_codes(
     tx: &mut sqlx::PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     codes: &[String],
 ) -> Result<(), ApiError> {
     sqlx::query("delete from recovery_codes where user_id = $1")

@@ -5,8 +5,8 @@
 //! with the account's password, or by the platform's provider), or where the tenant proved it
 //! owns the email's domain (a DNS TXT record), and only for that domain.
 
+use eventkit_domain::ids::UserId;
 use eventkit_platform::identity::sessions::AccountAccess;
-use uuid::Uuid;
 
 /// How an external identity came to be linked to its person (`user_identities.proof`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,9 +66,9 @@ pub enum Domain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
     /// The person a proven link names, with its proof (unproven links are left out).
-    pub linked: Option<(Uuid, Proof)>,
+    pub linked: Option<(UserId, Proof)>,
     /// Otherwise the account with the verified email, if any.
-    pub by_email: Option<Uuid>,
+    pub by_email: Option<UserId>,
     /// Whether that person is a member of the tenant already.
     pub member: bool,
     /// The email's domain; `None` when the provider vouched for no verified email.
@@ -96,9 +96,9 @@ impl Link {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     /// A member of the tenant.
-    Member(Uuid),
+    Member(UserId),
     /// An account (`None`: a new one) that becomes a member now.
-    Joins(Option<Uuid>),
+    Joins(Option<UserId>),
 }
 
 /// What to do.
@@ -110,7 +110,7 @@ pub enum Decision {
     },
     /// The account exists and the provider was never linked to it: the person proves it first.
     LinkRequired {
-        user: Uuid,
+        user: UserId,
     },
     Refuse(Refusal),
 }
@@ -183,6 +183,7 @@ fn admit(who: Who, link: Link) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn facts(linked: Option<Proof>, by_email: bool, member: bool, domain: Option<Domain>) -> Facts {
         Facts {
@@ -193,8 +194,8 @@ mod tests {
         }
     }
 
-    fn user() -> Uuid {
-        Uuid::from_u128(7)
+    fn user() -> UserId {
+        UserId::from_uuid(Uuid::from_u128(7))
     }
 
     fn allowed() -> Option<Domain> {

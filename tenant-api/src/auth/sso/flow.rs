@@ -10,7 +10,7 @@ use super::{
 };
 use crate::auth::{Answer, Auth, Caller, Cookies};
 use chrono::Utc;
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use eventkit_domain::{email::parse_account_email, permissions::BuiltinRole, quota::QuotaKey};
 use eventkit_platform::{
     ApiError,
@@ -46,7 +46,10 @@ struct Flow {
 
 /// The outcome of a tenant provider's sign-in.
 enum Outcome {
-    SignedIn { user: Uuid, account: AccountAccess },
+    SignedIn {
+        user: UserId,
+        account: AccountAccess,
+    },
     LinkRequired(SsoLinkRequired),
 }
 
@@ -275,8 +278,8 @@ impl Auth {
 
     /// The platform's provider signs in people who have an account already: linked before, or
     /// found by verified email (then linked). Answers the person and whether the link is new.
-    async fn platform_person(&self, identity: &Identity) -> Result<(Uuid, bool), ApiError> {
-        let linked: Option<Uuid> = sqlx::query_scalar(
+    async fn platform_person(&self, identity: &Identity) -> Result<(UserId, bool), ApiError> {
+        let linked: Option<UserId> = sqlx::query_scalar(
             "select user_id from user_identities where issuer = $1 and subject = $2",
         )
         .bind(&identity.issuer)
@@ -286,7 +289,7 @@ impl Auth {
         if let Some(user) = linked {
             return Ok((user, false));
         }
-        let by_email: Option<Uuid> = match Self::verified_email(identity)? {
+        let by_email: Option<UserId> = match Self::verified_email(identity)? {
             Some(email) => {
                 sqlx::query_scalar("select id from users where email = $1")
                     .bind(email)
@@ -323,7 +326,7 @@ impl Auth {
         identity: &Identity,
         caller: &Caller,
     ) -> Result<Outcome, ApiError> {
-        let link: Option<(Uuid, String)> = sqlx::query_as(
+        let link: Option<(UserId, String)> = sqlx::query_as(
             "select user_id, proof from user_identities where issuer = $1 and subject = $2",
         )
         .bind(&identity.issuer)
@@ -334,7 +337,7 @@ impl Auth {
             .map(|(user, proof)| (user, Proof::parse(&proof)))
             .filter(|(_, proof)| *proof != Proof::Unproven);
         let email = Self::verified_email(identity)?;
-        let by_email: Option<Uuid> = match (&linked, &email) {
+        let by_email: Option<UserId> = match (&linked, &email) {
             (None, Some(email)) => {
                 sqlx::query_scalar("select id from users where email = $1")
                     .bind(email)
@@ -395,15 +398,15 @@ impl Auth {
     pub(super) async fn join_just_in_time(
         &self,
         tx: &mut TenantTx,
-        existing: Option<Uuid>,
+        existing: Option<UserId>,
         email: &str,
         settings: &TenantSso,
-    ) -> Result<Uuid, ApiError> {
+    ) -> Result<UserId, ApiError> {
         quota::reserve(tx, QuotaKey::Seats, 1).await?;
         let user = match existing {
             Some(user) => user,
             None => {
-                let id = Uuid::now_v7();
+                let id = UserId::new();
                 sqlx::query(
                     "insert into users (id, email, email_verified_at) values ($1, $2, now())",
                 )

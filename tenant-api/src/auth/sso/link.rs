@@ -17,7 +17,7 @@ use crate::{
 };
 use chrono::Utc;
 use eventkit_domain::events::payloads::{EmailMessage, EmailRequested};
-use eventkit_domain::ids::TenantId;
+use eventkit_domain::ids::{TenantId, UserId};
 use eventkit_platform::{
     ApiError,
     db::{Actor, TenantTx},
@@ -30,7 +30,6 @@ use eventkit_platform::{
     outbox,
 };
 use eventkit_proto::eventkit::v1::*;
-use uuid::Uuid;
 
 /// A link waiting for its person.
 #[derive(sqlx::FromRow)]
@@ -40,7 +39,7 @@ struct Pending {
     issuer_url: String,
     issuer: String,
     subject: String,
-    user_id: Uuid,
+    user_id: UserId,
 }
 
 impl Auth {
@@ -50,7 +49,7 @@ impl Auth {
         tenant_id: TenantId,
         provider: &Provider,
         identity: &Identity,
-        user: Uuid,
+        user: UserId,
         caller: &Caller,
     ) -> Result<SsoLinkRequired, ApiError> {
         let browser = caller
@@ -186,10 +185,10 @@ impl Auth {
         &self,
         tx: &mut TenantTx,
         identity: &Identity,
-        user: Uuid,
+        user: UserId,
         proof: Proof,
     ) -> Result<(), ApiError> {
-        let made: Option<Uuid> = sqlx::query_scalar(
+        let made: Option<UserId> = sqlx::query_scalar(
             "insert into user_identities (issuer, subject, user_id, proof) values ($1, $2, $3, $4) \
              on conflict (issuer, subject) do update \
                set user_id = excluded.user_id, proof = excluded.proof, created_at = now() \
@@ -207,7 +206,7 @@ impl Auth {
             return self.tell_about_link(tx, user, identity, proof).await;
         }
         // Linked by proof in the meantime (a racing sign-in): fine if to the same person.
-        let linked_to: Uuid = sqlx::query_scalar(
+        let linked_to: UserId = sqlx::query_scalar(
             "select user_id from user_identities where issuer = $1 and subject = $2",
         )
         .bind(&identity.issuer)
@@ -226,7 +225,7 @@ impl Auth {
     pub(super) async fn tell_about_link(
         &self,
         tx: &mut TenantTx,
-        user: Uuid,
+        user: UserId,
         identity: &Identity,
         proof: Proof,
     ) -> Result<(), ApiError> {
