@@ -44,6 +44,17 @@ impl Permissions {
             Self::Only(set) => set.contains(permission),
         }
     }
+
+    /// The permissions by name, every one of them spelled out for [`Permissions::All`].
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Self::All => eventkit_domain::permissions::ALL
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            Self::Only(set) => set.iter().cloned().collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -90,6 +90,7 @@ rpcs! {
     sign_in(SignInRequest) -> SignInResponse;
     refresh_session(RefreshSessionRequest) -> RefreshSessionResponse, refresh_token: refresh_token;
     sign_out(SignOutRequest) -> SignOutResponse, refresh_token: refresh_token;
+    get_me(GetMeRequest) -> GetMeResponse;
     list_my_tenants(ListMyTenantsRequest) -> ListMyTenantsResponse;
     request_password_reset(RequestPasswordResetRequest) -> RequestPasswordResetResponse;
     reset_password(ResetPasswordRequest) -> ResetPasswordResponse;

@@ -7,6 +7,7 @@
 
 mod api;
 mod invitations;
+mod me;
 mod password_check;
 mod reset;
 mod sign_in;

@@ -37,6 +37,23 @@ async fn an_invited_member_works_within_their_role_and_changes_apply_at_once() {
         .call(token, "AuthService/ListMyTenants", json!({}))
         .await;
     assert_eq!(mine.ok()["tenants"][0]["tenantId"], tenant.id.to_string());
+    // GetMe answers the account, the session's tenant and exactly the planner's permissions.
+    let me = env.call(token, "AuthService/GetMe", json!({})).await;
+    let me = me.ok();
+    assert_eq!(me["email"], "ann@example.com");
+    assert_eq!(me["tenant"]["tenantId"], tenant.id.to_string());
+    let held: Vec<&str> = me["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert!(held.contains(&"planning:write"), "{held:?}");
+    assert!(!held.contains(&"inventory:write"), "{held:?}");
+    let no_person = env
+        .call(Some(&tenant.api_key), "AuthService/GetMe", json!({}))
+        .await;
+    assert_eq!(no_person.code(), "permission_denied", "{}", no_person.body);
 
     // Signing in again with the password; wrong password and unknown email answer alike.
     let signed_in = env

@@ -1,0 +1,82 @@
+/**
+ * The frame of every signed-in page: navigation built from the person's permissions, the
+ * company switcher, theme and language, sign-out. On a phone the navigation wraps below.
+ */
+import { useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { Link, Outlet, useNavigate } from "@tanstack/react-router";
+import { useTranslation } from "react-i18next";
+import { navigationFor } from "../lib/navigation.js";
+import { preferences, THEMES, type Theme } from "../lib/preferences.js";
+import { meQuery, signOut, switchTenant } from "./session.js";
+
+export function Shell() {
+  const { t, i18n } = useTranslation();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const { data: me } = useSuspenseQuery(meQuery);
+  if (!me) return null;
+  const items = navigationFor(me.permissions);
+
+  return (
+    <div className="min-h-screen flex flex-col">
+      <a href="#main" className="skip-link">{t("app.skip")}</a>
+      <header className="border-b border-line bg-surface">
+        <div className="mx-auto max-w-7xl px-4 py-3 flex flex-wrap items-center gap-x-6 gap-y-3">
+          <Link to="/" className="flex items-center gap-2 font-bold">
+            <img src="/favicon.svg" alt="" width={28} height={28} />
+            {t("app.name")}
+          </Link>
+          <nav aria-label={t("nav.main")} className="order-last w-full sm:order-none sm:w-auto">
+            <ul className="flex gap-1 overflow-x-auto">
+              {items.map((item) => (
+                <li key={item.to}>
+                  <Link to={item.to} className="block rounded-md px-3 py-2 text-muted hover:text-fg"
+                    activeProps={{ className: "bg-raised !text-fg font-semibold" }}
+                    activeOptions={{ exact: item.to === "/" }}>
+                    {t(item.label)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="ml-auto flex flex-wrap items-center gap-2">
+            <label className="sr-only" htmlFor="tenant-switch">{t("nav.tenant")}</label>
+            <select id="tenant-switch" className="select max-w-48" value={me.tenant?.tenantId}
+              onChange={(e) => void switchTenant(queries, e.target.value)}>
+              {me.tenants.map((tenant) => (
+                <option key={tenant.tenantId} value={tenant.tenantId}>{tenant.name}</option>
+              ))}
+            </select>
+            <label className="sr-only" htmlFor="theme-switch">{t("settings.theme")}</label>
+            <select id="theme-switch" className="select" defaultValue={preferences.theme()}
+              onChange={(e) => preferences.setTheme(e.target.value as Theme)}>
+              {THEMES.map((theme) => (
+                <option key={theme} value={theme}>{t(`settings.${theme}`)}</option>
+              ))}
+            </select>
+            <label className="sr-only" htmlFor="language-switch">{t("settings.language")}</label>
+            <select id="language-switch" className="select" value={i18n.language}
+              onChange={(e) => {
+                const language = e.target.value === "de" ? "de" : "en";
+                preferences.setLanguage(language);
+                void i18n.changeLanguage(language);
+              }}>
+              <option value="en">English</option>
+              <option value="de">Deutsch</option>
+            </select>
+            <span className="hidden md:inline text-sm text-muted" title={me.email}>
+              {me.displayName || me.email}
+            </span>
+            <button type="button" className="btn btn-secondary"
+              onClick={() => void signOut(queries).then(() => navigate({ to: "/sign-in" }))}>
+              {t("nav.signOut")}
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The routes. Pages before sign-in are public; every other page sits in the Shell and sends a
+ * signed-out person to /sign-in (and back where they were going afterwards).
+ */
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import { AcceptInvitation } from "../pages/AcceptInvitation.js";
+import { Assets } from "../pages/Assets.js";
+import { Dashboard } from "../pages/Dashboard.js";
+import { Events } from "../pages/Events.js";
+import { ForgotPassword, ResetPassword } from "../pages/PasswordReset.js";
+import { SignIn } from "../pages/SignIn.js";
+import { meQuery } from "./session.js";
+import { Shell } from "./Shell.js";
+
+interface Context {
+  queries: QueryClient;
+}
+
+const root = createRootRouteWithContext<Context>()({ component: Outlet });
+
+const tokenSearch = (search: Record<string, unknown>) => ({
+  token: typeof search.token === "string" ? search.token : "",
+});
+
+const signIn = createRoute({
+  getParentRoute: () => root,
+  path: "/sign-in",
+  component: SignIn,
+});
+const forgotPassword = createRoute({
+  getParentRoute: () => root,
+  path: "/forgot-password",
+  component: ForgotPassword,
+});
+const resetPassword = createRoute({
+  getParentRoute: () => root,
+  path: "/reset-password",
+  validateSearch: tokenSearch,
+  component: function ResetPasswordRoute() {
+    return <ResetPassword token={resetPassword.useSearch().token} />;
+  },
+});
+const acceptInvitation = createRoute({
+  getParentRoute: () => root,
+  path: "/accept-invitation",
+  validateSearch: tokenSearch,
+  component: function AcceptInvitationRoute() {
+    return <AcceptInvitation token={acceptInvitation.useSearch().token} />;
+  },
+});
+
+const signedIn = createRoute({
+  getParentRoute: () => root,
+  id: "signed-in",
+  beforeLoad: async ({ context }) => {
+    const me = await context.queries.ensureQueryData(meQuery);
+    if (!me) throw redirect({ to: "/sign-in" });
+  },
+  component: Shell,
+});
+const dashboard = createRoute({ getParentRoute: () => signedIn, path: "/", component: Dashboard });
+const assets = createRoute({ getParentRoute: () => signedIn, path: "/assets", component: Assets });
+const events = createRoute({ getParentRoute: () => signedIn, path: "/events", component: Events });
+
+const routeTree = root.addChildren([
+  signIn,
+  forgotPassword,
+  resetPassword,
+  acceptInvitation,
+  signedIn.addChildren([dashboard, assets, events]),
+]);
+
+export function makeRouter(queries: QueryClient) {
+  return createRouter({ routeTree, context: { queries }, defaultPreload: "intent" });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof makeRouter>;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Which sections a person sees, from the permissions GetMe answers. Hiding is a courtesy: the
+ * API's gate checks every call on its own.
+ */
+export const PERMISSIONS = {
+  inventoryRead: "inventory:read",
+  planningRead: "planning:read",
+  scanningWrite: "scanning:write",
+} as const;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+
+export interface NavItem {
+  to: "/" | "/assets" | "/events";
+  label: "nav.dashboard" | "nav.assets" | "nav.events";
+  /** Shown when the person holds any of these (none: everyone). */
+  anyOf: readonly Permission[];
+}
+
+const ITEMS: readonly NavItem[] = [
+  { to: "/", label: "nav.dashboard", anyOf: [] },
+  { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
+  { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
+];
+
+export function navigationFor(held: readonly string[]): NavItem[] {
+  const set = new Set(held);
+  return ITEMS.filter((item) => item.anyOf.length === 0 || item.anyOf.some((p) => set.has(p)));
+}
+
+export function holds(held: readonly string[], permission: Permission): boolean {
+  return held.includes(permission);
+}

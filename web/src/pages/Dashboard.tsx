@@ -1,0 +1,101 @@
+/**
+ * The start page: upcoming events (7/14/30 days) and shortages, each shown only to those who
+ * may read planning. No widget stands in for data the API does not have.
+ */
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { planning } from "../api/clients.js";
+import { meQuery } from "../app/session.js";
+import { useLocale } from "../app/useLocale.js";
+import { EventStatus } from "../gen/eventkit/v1/planning_pb.js";
+import { formatPeriod, toDate } from "../lib/format.js";
+import { holds, PERMISSIONS } from "../lib/navigation.js";
+
+const DAY = 86_400_000;
+
+function nextDays(days: number) {
+  const start = new Date();
+  return { start: timestampFromDate(start), end: timestampFromDate(new Date(start.getTime() + days * DAY)) };
+}
+
+export function Dashboard() {
+  const { t } = useTranslation();
+  const { data: me } = useSuspenseQuery(meQuery);
+  const canPlan = holds(me?.permissions ?? [], PERMISSIONS.planningRead);
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-bold">{t("dashboard.title")}</h1>
+      {canPlan && (
+        <div className="grid gap-6 lg:grid-cols-2">
+          <UpcomingEvents />
+          <Shortages />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function UpcomingEvents() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const [days, setDays] = useState(14);
+  const events = useQuery({
+    queryKey: ["events", "upcoming", days],
+    queryFn: () => planning.listEvents({ period: nextDays(days), page: { pageSize: 100 } }),
+  });
+  const list = (events.data?.events ?? []).filter((e) => e.status !== EventStatus.CANCELLED);
+  return (
+    <section className="card p-5 flex flex-col gap-3" aria-labelledby="upcoming-title">
+      <div className="flex items-center gap-2">
+        <h2 id="upcoming-title" className="text-lg font-semibold mr-auto">{t("dashboard.upcoming")}</h2>
+        <label className="sr-only" htmlFor="upcoming-days">{t("dashboard.upcoming")}</label>
+        <select id="upcoming-days" className="select" value={days} onChange={(e) => setDays(Number(e.target.value))}>
+          {[7, 14, 30].map((d) => (
+            <option key={d} value={d}>{t("events.days", { count: d })}</option>
+          ))}
+        </select>
+      </div>
+      {events.isSuccess && list.length === 0 && <p className="text-muted">{t("events.empty")}</p>}
+      <ul className="flex flex-col divide-y divide-line">
+        {list.map((event) => (
+          <li key={event.id} className="py-2 flex flex-wrap items-center gap-x-3">
+            <span className="font-medium mr-auto">{event.name}</span>
+            <span className="text-sm text-muted">
+              {formatPeriod(toDate(event.period?.start), toDate(event.period?.end), locale)}
+            </span>
+            <span className="badge">{t(`status.EVENT_STATUS_${EventStatus[event.status]}`)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Shortages() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const shortages = useQuery({
+    queryKey: ["shortages", 30],
+    queryFn: () => planning.listShortages({ period: nextDays(30) }),
+  });
+  const list = shortages.data?.shortages ?? [];
+  return (
+    <section className="card p-5 flex flex-col gap-3" aria-labelledby="shortages-title">
+      <h2 id="shortages-title" className="text-lg font-semibold">{t("dashboard.shortages")}</h2>
+      {shortages.isSuccess && list.length === 0 && <p className="text-muted">{t("dashboard.noShortages")}</p>}
+      <ul className="flex flex-col divide-y divide-line">
+        {list.map((s) => (
+          <li key={`${s.productId}-${s.period?.start?.seconds}`} className="py-2 flex flex-wrap items-center gap-x-3">
+            <span className="font-medium mr-auto">{s.productName}</span>
+            <span className="text-sm text-muted">
+              {formatPeriod(toDate(s.period?.start), toDate(s.period?.end), locale)}
+            </span>
+            <span className="badge text-danger border-danger">{t("dashboard.short", { count: s.shortQuantity })}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
