@@ -1,20 +1,16 @@
 /**
- * The message catalogues (English, German) and the person's language. Every visible string
- * comes from en.json / de.json; `catalogues.test.ts` checks both have the same keys.
+ * The person's language and the i18next instance. Every visible string comes from the
+ * catalogues (see catalogues.ts); `catalogues.test.ts` checks both languages have the same keys.
  */
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
-import de from "./de.json";
-import en from "./en.json";
 import { preferences } from "../lib/preferences.js";
+import { catalogues } from "./catalogues.js";
 
-export const LANGUAGES = ["en", "de"] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-export const catalogues = { en, de } as const;
+export { LANGUAGES, type Language } from "./catalogues.js";
 
 void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, de: { translation: de } },
+  resources: { en: { translation: catalogues.en }, de: { translation: catalogues.de } },
   lng: preferences.language(),
   fallbackLng: "en",
   interpolation: { escapeValue: false },
