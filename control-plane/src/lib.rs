@@ -157,6 +157,7 @@ pub async fn build(config: &ControlPlaneConfig, listener: TcpListener) -> anyhow
         gate: Some(gate),
         health: Health::new(db.pool().clone(), redis, nats),
         routes: axum::Router::new(),
+        web_app: None,
     };
     let mut router = app(&config.shared, parts);
     // The filesystem backend's signed download links are served here (S3 links go to S3).

@@ -101,24 +101,31 @@ pub async fn up(mut vars: HashMap<String, String>) -> anyhow::Result<()> {
 
         eventkit_platform::db::bootstrap::migrate(&config.database).await.context("migrating")?;
         let control = Db::connect_lazy(config.database.control.expose(), 1)?;
+        let app = Db::connect_lazy(config.database.app.expose(), 2)?;
         let actor = Actor::system("eventkit-up");
         let demo = match eventkit_control_plane::tenants::new_admin_key_by_name(&control, DEMO_TENANT, &actor).await? {
             Some(existing) => existing,
             None => {
                 let created = eventkit_control_plane::tenants::create(&control, DEMO_TENANT, &actor).await?;
-                let app = Db::connect_lazy(config.database.app.expose(), 2)?;
-                eventkit_devtools::demo::seed(&eventkit_tenant_api::inventory::Inventory::new(eventkit_platform::db::TenantDb::new(app.clone())), created.tenant_id)
+                eprintln!("seeding the demo tenant: products, assets, cases, events over the next weeks");
+                eventkit_devtools::demo::seed(&app, created.tenant_id)
                     .await
                     .map_err(|e| anyhow::anyhow!("seeding the demo tenant: {e}"))?;
-                app.pool().close().await;
                 created
             }
         };
+        let password = eventkit_devtools::demo::ensure_person(&app, demo.tenant_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("making the demo person: {e}"))?;
+        app.pool().close().await;
         control.pool().close().await;
 
         let api = format!("http://{}", addr(Role::TenantApi));
         println!();
         println!("EventKit is up, in DEVELOPMENT MODE (development defaults; not for others to reach).");
+        println!("  open           {api}/   (the web app)");
+        println!("  sign in as     {}", eventkit_devtools::demo::DEMO_EMAIL);
+        println!("  password       {password}   (new password each start; shown once)");
         println!("  tenant API     {api}   (Connect, gRPC, gRPC-Web; reflection on)");
         println!("  control plane  http://{}", addr(Role::ControlPlane));
         println!("  workers        http://{}/health", addr(Role::Workers));

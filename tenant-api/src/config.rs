@@ -10,7 +10,7 @@ use eventkit_platform::{
     rate_limit::RateLimitConfig,
     secret::Secret,
 };
-use std::{collections::HashMap, net::SocketAddr};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
 #[derive(Clone, Debug)]
 pub struct TenantApiConfig {
@@ -32,6 +32,9 @@ pub struct TenantApiConfig {
     /// Name servers for the DNS TXT proofs of SSO domains (`EVENTKIT_DNS_SERVERS`:
     /// comma-separated `ip:port`); empty: the system's (`/etc/resolv.conf`).
     pub dns_servers: Vec<SocketAddr>,
+    /// `EVENTKIT_WEB_DIR`: serve the web app from this built `web/dist` instead of the one
+    /// compiled into the binary (a customised build, or a newer one without recompiling).
+    pub web_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,7 @@ impl TenantApiConfig {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            web_dir: v.get("EVENTKIT_WEB_DIR").map(PathBuf::from),
         })
     }
 }
@@ -97,6 +101,7 @@ mod tests {
         assert_eq!(c.db_max_connections, 32);
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert!(c.oidc.is_none() && c.auth.jwt.is_none());
+        assert!(c.web_dir.is_none(), "the embedded web app by default");
     }
 
     #[test]

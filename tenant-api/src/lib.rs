@@ -16,6 +16,7 @@ pub mod permissions;
 pub mod planning;
 pub mod scanning;
 mod store;
+mod web_app;
 mod wire;
 
 use axum::response::IntoResponse;
@@ -152,6 +153,7 @@ pub async fn build(config: &TenantApiConfig, listener: TcpListener) -> anyhow::R
         gate: Some(gate),
         health: Health::new(db.pool().clone(), redis, nats),
         routes: jwks_route(sessions),
+        web_app: Some(web_app::load(config.web_dir.as_deref())?),
     };
     Ok(Server::new(listener, app(&config.shared, parts)))
 }

@@ -21,3 +21,4 @@ mod reflection;
 pub mod rules;
 pub mod security_headers;
 pub mod server;
+pub mod web_app;

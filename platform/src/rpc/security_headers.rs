@@ -11,10 +11,12 @@ use http::{HeaderName, HeaderValue, header};
 pub const API_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// The policy of HTML (the SPA and the admin portal): its own scripts, styles, images and API
-/// calls only; never framed.
-pub const SPA_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+/// The policy of HTML (the SPA and the admin portal): its own scripts, styles, images, media and
+/// API calls only; never framed. Styles also allow `'unsafe-inline'`: the Radix primitives set
+/// a `<style>` element for scroll locking; scripts stay strictly `'self'` (docs/adr/0042).
+pub const SPA_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; media-src 'self' blob:; \
+     worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; \
      frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// What to send, built once from the configuration.

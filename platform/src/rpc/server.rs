@@ -11,6 +11,7 @@ use super::{
     deadline,
     gate::{self, Gate},
     security_headers::SecurityHeaders,
+    web_app::WebApp,
 };
 use crate::{config::Config, health::Health, telemetry};
 use axum::{
@@ -41,6 +42,8 @@ pub struct AppParts {
     pub health: Health,
     /// Plain HTTP routes of the role (e.g. the JWKS), served beside the RPCs without the guard.
     pub routes: Router,
+    /// The web app, answering GET and HEAD of every path that is not an RPC or a route above.
+    pub web_app: Option<WebApp>,
 }
 
 impl AppParts {
@@ -51,6 +54,7 @@ impl AppParts {
             gate: None,
             health,
             routes: Router::new(),
+            web_app: None,
         }
     }
 }
@@ -75,6 +79,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
     let protocols = Arc::new(Protocols {
         connect: ConnectAdapter::new(grpc.clone(), rules, config.max_request_bytes),
         grpc,
+        web_app: parts.web_app,
     });
 
     super::diagnostics::routes(parts.health, config.metrics_token.clone())
@@ -120,6 +125,7 @@ pub fn app(config: &Config, parts: AppParts) -> Router {
 struct Protocols {
     connect: ConnectAdapter,
     grpc: Router,
+    web_app: Option<WebApp>,
 }
 
 async fn dispatch(State(protocols): State<Arc<Protocols>>, request: Request) -> Response {
@@ -128,6 +134,11 @@ async fn dispatch(State(protocols): State<Arc<Protocols>>, request: Request) -> 
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
     if !is_grpc {
+        if let Some(page) = protocols.web_app.as_ref().and_then(|app| {
+            app.answer(request.method(), request.uri().path(), request.headers())
+        }) {
+            return page;
+        }
         return protocols.connect.handle(request).await;
     }
     let grpc = ServiceBuilder::new()
