@@ -116,10 +116,10 @@ pub async fn seed(
                     name: demo.name.into(),
                     client_name: demo.client.into(),
                     venue: demo.venue.into(),
-                    prep_time: Some(at(demo.days.0 - 1, 8)),
+                    prep_time: Some(at(demo.days.0 - 1, 7)),
                     period: Some(Period {
-                        start: Some(at(demo.days.0, 9)),
-                        end: Some(at(demo.days.1, 23)),
+                        start: Some(at(demo.days.0, 8)),
+                        end: Some(at(demo.days.1, 21)),
                     }),
                     ..Default::default()
                 },

@@ -49,8 +49,18 @@ function baseTransport(interceptors: Interceptor[]): Transport {
 
 let refreshing: Promise<boolean> | undefined;
 
+/**
+ * Whether this browser may hold a session: the API sets the readable `ek_csrf` cookie beside the
+ * HttpOnly session cookies and clears them together, so without it there is nothing to refresh
+ * and nobody to ask GetMe about.
+ */
+export function mayHaveSession(): boolean {
+  return readCookie("ek_csrf") !== undefined;
+}
+
 /** Renews the session from the refresh cookie; concurrent callers share one refresh. */
 export function refreshSession(): Promise<boolean> {
+  if (!mayHaveSession()) return Promise.resolve(false);
   refreshing ??= createClient(AuthService, baseTransport([csrf]))
     .refreshSession({})
     .then(

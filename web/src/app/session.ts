@@ -5,11 +5,13 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { queryOptions, type QueryClient } from "@tanstack/react-query";
 import { auth } from "../api/clients.js";
+import { mayHaveSession } from "../api/transport.js";
 import type { GetMeResponse } from "../gen/eventkit/v1/auth_pb.js";
 
 export const meQuery = queryOptions({
   queryKey: ["me"],
   queryFn: async (): Promise<GetMeResponse | null> => {
+    if (!mayHaveSession()) return null;
     try {
       return await auth.getMe({});
     } catch (err) {
