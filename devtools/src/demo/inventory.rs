@@ -6,11 +6,9 @@ use eventkit_proto::eventkit::v1::*;
 use eventkit_tenant_api::inventory::Inventory;
 use std::collections::HashMap;
 
-/// What the planning demo books: product ids by SKU, asset codes per SKU, case codes.
+/// What the planning demo books: product ids by SKU.
 pub struct DemoStock {
     pub products: HashMap<&'static str, String>,
-    pub asset_codes: HashMap<&'static str, Vec<String>>,
-    pub cases: Vec<String>,
 }
 
 impl DemoStock {
@@ -21,24 +19,118 @@ impl DemoStock {
 
 /// (name, category, SKU, day rate in cents, code prefix, units, zone).
 const SERIALISED: [(&str, &str, &str, i64, &str, u32, &str); 10] = [
-    ("Moving head spot 350W", "Lighting", "MH-350", 4500, "MH", 8, "Lighting"),
-    ("LED par 18x10W RGBW", "Lighting", "PAR-18", 1200, "PAR", 16, "Lighting"),
-    ("Hazer 1500W", "Lighting", "HZ-1500", 3500, "HZ", 2, "Lighting"),
-    ("Lighting console 4 universes", "Lighting", "LC-4U", 9500, "LC", 2, "Lighting"),
-    ("Line array top 2x10\"", "Audio", "LA-210", 9000, "LA", 6, "Audio"),
-    ("Subwoofer 2x18\"", "Audio", "SUB-218", 7500, "SUB", 4, "Audio"),
-    ("Digital mixer 32 ch", "Audio", "MX-32", 15000, "MX", 2, "Audio"),
-    ("Wireless handheld microphone", "Audio", "WM-HH", 2500, "WM", 8, "Audio"),
-    ("LED wall panel 500x500 P2.9", "Video", "LED-29", 6000, "LED", 24, "Video"),
-    ("Projector 12k lumen", "Video", "PJ-12K", 18000, "PJ", 2, "Video"),
+    (
+        "Moving head spot 350W",
+        "Lighting",
+        "MH-350",
+        4500,
+        "MH",
+        8,
+        "Lighting",
+    ),
+    (
+        "LED par 18x10W RGBW",
+        "Lighting",
+        "PAR-18",
+        1200,
+        "PAR",
+        16,
+        "Lighting",
+    ),
+    (
+        "Hazer 1500W",
+        "Lighting",
+        "HZ-1500",
+        3500,
+        "HZ",
+        2,
+        "Lighting",
+    ),
+    (
+        "Lighting console 4 universes",
+        "Lighting",
+        "LC-4U",
+        9500,
+        "LC",
+        2,
+        "Lighting",
+    ),
+    (
+        "Line array top 2x10\"",
+        "Audio",
+        "LA-210",
+        9000,
+        "LA",
+        6,
+        "Audio",
+    ),
+    (
+        "Subwoofer 2x18\"",
+        "Audio",
+        "SUB-218",
+        7500,
+        "SUB",
+        4,
+        "Audio",
+    ),
+    (
+        "Digital mixer 32 ch",
+        "Audio",
+        "MX-32",
+        15000,
+        "MX",
+        2,
+        "Audio",
+    ),
+    (
+        "Wireless handheld microphone",
+        "Audio",
+        "WM-HH",
+        2500,
+        "WM",
+        8,
+        "Audio",
+    ),
+    (
+        "LED wall panel 500x500 P2.9",
+        "Video",
+        "LED-29",
+        6000,
+        "LED",
+        24,
+        "Video",
+    ),
+    (
+        "Projector 12k lumen",
+        "Video",
+        "PJ-12K",
+        18000,
+        "PJ",
+        2,
+        "Video",
+    ),
 ];
 
 /// (name, category, SKU, day rate in cents, units in stock, consumable).
 const BULK: [(&str, &str, &str, i64, i32, bool); 4] = [
     ("XLR cable 10 m", "Audio", "XLR-10", 150, 120, false),
     ("Schuko extension 5 m", "Power", "SCH-5", 100, 80, false),
-    ("Truss 3 m, 29 cm square", "Rigging", "TR-29-3", 1800, 24, false),
-    ("Gaffer tape black 50 mm", "Consumables", "GAF-50", 900, 60, true),
+    (
+        "Truss 3 m, 29 cm square",
+        "Rigging",
+        "TR-29-3",
+        1800,
+        24,
+        false,
+    ),
+    (
+        "Gaffer tape black 50 mm",
+        "Consumables",
+        "GAF-50",
+        900,
+        14,
+        true,
+    ),
 ];
 
 pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, ApiError> {
@@ -48,12 +140,24 @@ pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, Api
         let id = location(inventory, p, zone, LocationKind::Zone, &warehouse).await?;
         zones.insert(zone, id);
     }
-    location(inventory, p, "Shelf L-01", LocationKind::Bin, &zones["Lighting"]).await?;
-    location(inventory, p, "Shelf A-01", LocationKind::Bin, &zones["Audio"]).await?;
+    location(
+        inventory,
+        p,
+        "Shelf L-01",
+        LocationKind::Bin,
+        &zones["Lighting"],
+    )
+    .await?;
+    location(
+        inventory,
+        p,
+        "Shelf A-01",
+        LocationKind::Bin,
+        &zones["Audio"],
+    )
+    .await?;
     let mut stock = DemoStock {
         products: HashMap::new(),
-        asset_codes: HashMap::new(),
-        cases: Vec::new(),
     };
     let mut asset_ids: HashMap<String, String> = HashMap::new();
     for (name, category, sku, rate, prefix, units, zone) in SERIALISED {
@@ -77,7 +181,6 @@ pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, Api
                 )
                 .await?;
             asset_ids.insert(code.clone(), made.asset.map(|a| a.id).unwrap_or_default());
-            stock.asset_codes.entry(sku).or_default().push(code);
         }
         stock.products.insert(sku, product_id);
     }
@@ -96,7 +199,8 @@ pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, Api
                     location_id: zones["Rigging & power"].clone(),
                     quantity: units,
                     in_repair_quantity: if sku == "XLR-10" { 4 } else { 0 },
-                    reorder_level: units / 4,
+                    // The tape is below its reorder level: the dashboard shows low stock.
+                    reorder_level: if sku == "GAF-50" { 20 } else { units / 4 },
                 },
             )
             .await?;
@@ -113,7 +217,10 @@ pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, Api
             SetKitComponentsRequest {
                 product_id: kit.clone(),
                 components: [("MX-32", 1), ("SUB-218", 2), ("WM-HH", 2), ("XLR-10", 8)]
-                    .map(|(sku, quantity)| KitComponent { product_id: stock.product(sku), quantity })
+                    .map(|(sku, quantity)| KitComponent {
+                        product_id: stock.product(sku),
+                        quantity,
+                    })
                     .to_vec(),
             },
         )
@@ -121,8 +228,16 @@ pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, Api
     stock.products.insert("KIT-DJ", kit);
 
     for (code, name, contents) in [
-        ("CASE-0001", "Flight case moving heads 1", ["MH-0001", "MH-0002"]),
-        ("CASE-0002", "Flight case microphones", ["WM-0001", "WM-0002"]),
+        (
+            "CASE-0001",
+            "Flight case moving heads 1",
+            ["MH-0001", "MH-0002"],
+        ),
+        (
+            "CASE-0002",
+            "Flight case microphones",
+            ["WM-0001", "WM-0002"],
+        ),
     ] {
         let case = inventory
             .create_case(
@@ -147,7 +262,6 @@ pub async fn seed(inventory: &Inventory, p: &Principal) -> Result<DemoStock, Api
                 )
                 .await?;
         }
-        stock.cases.push(code.into());
     }
     inventory
         .open_maintenance_record(

@@ -18,7 +18,9 @@ pub async fn ensure_person(db: &Db, tenant_id: TenantId) -> Result<String, ApiEr
     let new = password::NewPassword::parse("password", &secret, DEMO_EMAIL)
         .map_err(|v| ApiError::Internal(anyhow::anyhow!("demo password: {}", v.description)))?;
     let hash = password::hash_blocking(new).await;
-    let mut tx = db.tenant_tx(tenant_id, &Actor::system("eventkit-up")).await?;
+    let mut tx = db
+        .tenant_tx(tenant_id, &Actor::system("eventkit-up"))
+        .await?;
     let user_id: UserId = sqlx::query_scalar(
         "insert into users (id, email, display_name, password_hash, email_verified_at) \
          values ($1, $2, $3, $4, now()) \
@@ -31,11 +33,13 @@ pub async fn ensure_person(db: &Db, tenant_id: TenantId) -> Result<String, ApiEr
     .bind(hash)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("insert into memberships (tenant_id, user_id) values ($1, $2) on conflict do nothing")
-        .bind(tenant_id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "insert into memberships (tenant_id, user_id) values ($1, $2) on conflict do nothing",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "insert into membership_roles (tenant_id, user_id, role_id) \
          select $1, $2, id from roles where tenant_id = $1 and builtin = 'admin' on conflict do nothing",

@@ -1,4 +1,5 @@
-//! The demo's plans, relative to today: a city festival under way (gear checked out), a product
+//! The demo's plans, relative to today: a city festival under way (gear checked out), a club
+//! night whose gear is overdue, a product
 //! launch and a gala that want more moving heads than the warehouse has in the same days, a
 //! jazz weekend and an open-air that compete for the line array, a wedding enquiry with the DJ
 //! kit, a conference next month, and last month's completed corporate party.
@@ -17,16 +18,47 @@ struct DemoEvent {
     days: (i64, i64),
     status: EventStatus,
     lines: &'static [(&'static str, i32)],
+    /// Codes scanned out on the way to `status` (and back in for a completed event).
+    scanned: &'static [(&'static str, i32)],
 }
 
-const EVENTS: [DemoEvent; 8] = [
+const EVENTS: [DemoEvent; 9] = [
     DemoEvent {
         name: "Stadtfest main stage",
         client: "Stadt Graz Kulturamt",
         venue: "Hauptplatz, Graz",
         days: (-1, 2),
         status: EventStatus::Out,
-        lines: &[("MH-350", 4), ("PAR-18", 8), ("LA-210", 4), ("SUB-218", 2), ("XLR-10", 24)],
+        lines: &[
+            ("MH-350", 4),
+            ("PAR-18", 8),
+            ("LA-210", 4),
+            ("SUB-218", 2),
+            ("XLR-10", 24),
+        ],
+        scanned: &[
+            ("CASE-0001", 1),
+            ("PAR-0001", 1),
+            ("PAR-0002", 1),
+            ("PAR-0003", 1),
+            ("PAR-0004", 1),
+            ("XLR-10", 24),
+        ],
+    },
+    DemoEvent {
+        name: "Club night Volksgarten",
+        client: "Volksgarten Club",
+        venue: "Volksgarten, Vienna",
+        days: (-4, -2),
+        status: EventStatus::Out,
+        lines: &[("PAR-18", 4), ("SCH-5", 6)],
+        scanned: &[
+            ("PAR-0005", 1),
+            ("PAR-0006", 1),
+            ("PAR-0007", 1),
+            ("PAR-0008", 1),
+            ("SCH-5", 6),
+        ],
     },
     DemoEvent {
         name: "Product launch Aurora",
@@ -35,6 +67,7 @@ const EVENTS: [DemoEvent; 8] = [
         days: (5, 6),
         status: EventStatus::Confirmed,
         lines: &[("MH-350", 5), ("LED-29", 16), ("PJ-12K", 1), ("WM-HH", 4)],
+        scanned: &[],
     },
     DemoEvent {
         name: "Charity gala",
@@ -43,6 +76,7 @@ const EVENTS: [DemoEvent; 8] = [
         days: (6, 7),
         status: EventStatus::Provisional,
         lines: &[("MH-350", 4), ("PAR-18", 12), ("WM-HH", 2), ("HZ-1500", 1)],
+        scanned: &[],
     },
     DemoEvent {
         name: "Wedding Berger & Novak",
@@ -51,6 +85,7 @@ const EVENTS: [DemoEvent; 8] = [
         days: (12, 13),
         status: EventStatus::Enquiry,
         lines: &[("KIT-DJ", 1), ("PAR-18", 10)],
+        scanned: &[],
     },
     DemoEvent {
         name: "Jazz weekend",
@@ -59,6 +94,7 @@ const EVENTS: [DemoEvent; 8] = [
         days: (19, 22),
         status: EventStatus::Confirmed,
         lines: &[("LA-210", 4), ("SUB-218", 2), ("MX-32", 1), ("XLR-10", 40)],
+        scanned: &[],
     },
     DemoEvent {
         name: "Open air cinema",
@@ -67,6 +103,7 @@ const EVENTS: [DemoEvent; 8] = [
         days: (21, 23),
         status: EventStatus::Provisional,
         lines: &[("LA-210", 4), ("PJ-12K", 1), ("SCH-5", 12)],
+        scanned: &[],
     },
     DemoEvent {
         name: "Medical congress",
@@ -75,6 +112,7 @@ const EVENTS: [DemoEvent; 8] = [
         days: (33, 35),
         status: EventStatus::Confirmed,
         lines: &[("LED-29", 12), ("LC-4U", 1), ("WM-HH", 6), ("TR-29-3", 8)],
+        scanned: &[],
     },
     DemoEvent {
         name: "Year-end party",
@@ -83,6 +121,12 @@ const EVENTS: [DemoEvent; 8] = [
         days: (-30, -29),
         status: EventStatus::Completed,
         lines: &[("PAR-18", 12), ("MX-32", 1)],
+        scanned: &[
+            ("PAR-0009", 1),
+            ("PAR-0010", 1),
+            ("PAR-0011", 1),
+            ("PAR-0012", 1),
+        ],
     },
 ];
 
@@ -132,7 +176,9 @@ pub async fn seed(
                     p,
                     AddPullListLineRequest {
                         event_id: event_id.clone(),
-                        item: Some(add_pull_list_line_request::Item::ProductId(stock.product(sku))),
+                        item: Some(add_pull_list_line_request::Item::ProductId(
+                            stock.product(sku),
+                        )),
                         quantity: *quantity,
                     },
                 )
@@ -150,77 +196,54 @@ pub async fn seed(
                 .await?;
             // What went out for the festival (and came back for last month's party) is scanned.
             if *status == EventStatus::Prepped {
-                check_out(scanning, p, &event_id, stock, demo.lines).await?;
+                scan(scanning, p, &event_id, Kind::Out, demo.scanned).await?;
             }
             if *status == EventStatus::Returned {
-                check_in(scanning, p, &event_id, stock, demo.lines).await?;
+                scan(scanning, p, &event_id, Kind::In, demo.scanned).await?;
             }
         }
     }
     Ok(())
 }
 
-/// What a check-out scans for an event asking for `lines`: the packed case of moving heads,
-/// four pars and the XLR cables, as far as the pull list asks for them.
-fn scanned_codes(stock: &DemoStock, lines: &[(&str, i32)]) -> Vec<(String, i32)> {
-    let asks = |sku: &str| lines.iter().any(|(s, _)| *s == sku);
-    let mut codes = Vec::new();
-    if asks("MH-350") {
-        codes.push((stock.cases[0].clone(), 1));
-    }
-    if asks("PAR-18") {
-        codes.extend(stock.asset_codes["PAR-18"].iter().take(4).map(|c| (c.clone(), 1)));
-    }
-    if asks("XLR-10") {
-        codes.push(("XLR-10".into(), 24));
-    }
-    codes
+enum Kind {
+    Out,
+    In,
 }
 
-async fn check_out(
+/// Scans `codes` out for (or back in from) an event.
+async fn scan(
     scanning: &Scanning,
     p: &Principal,
     event_id: &str,
-    stock: &DemoStock,
-    lines: &[(&str, i32)],
+    kind: Kind,
+    codes: &[(&str, i32)],
 ) -> Result<(), ApiError> {
-    for (n, (code, quantity)) in scanned_codes(stock, lines).into_iter().enumerate() {
-        scanning
-            .check_out(
-                p,
-                CheckOutRequest {
-                    client_scan_id: format!("demo-{event_id}-out-{n}"),
-                    event_id: event_id.into(),
+    for (n, (code, quantity)) in codes.iter().enumerate() {
+        let (code, quantity, event_id) = ((*code).to_owned(), *quantity, event_id.to_owned());
+        match kind {
+            Kind::Out => {
+                let client_scan_id = format!("demo-{event_id}-out-{n}");
+                let request = CheckOutRequest {
+                    client_scan_id,
+                    event_id,
                     code,
                     quantity,
-                },
-            )
-            .await?;
-    }
-    Ok(())
-}
-
-/// Brings back everything a check-out scanned.
-async fn check_in(
-    scanning: &Scanning,
-    p: &Principal,
-    event_id: &str,
-    stock: &DemoStock,
-    lines: &[(&str, i32)],
-) -> Result<(), ApiError> {
-    for (n, (code, quantity)) in scanned_codes(stock, lines).into_iter().enumerate() {
-        scanning
-            .check_in(
-                p,
-                CheckInRequest {
-                    client_scan_id: format!("demo-{event_id}-in-{n}"),
-                    event_id: event_id.into(),
+                };
+                scanning.check_out(p, request).await?;
+            }
+            Kind::In => {
+                let client_scan_id = format!("demo-{event_id}-in-{n}");
+                let request = CheckInRequest {
+                    client_scan_id,
+                    event_id,
                     code,
                     quantity,
                     ..Default::default()
-                },
-            )
-            .await?;
+                };
+                scanning.check_in(p, request).await?;
+            }
+        }
     }
     Ok(())
 }

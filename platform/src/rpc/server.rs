@@ -134,9 +134,11 @@ async fn dispatch(State(protocols): State<Arc<Protocols>>, request: Request) -> 
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
     if !is_grpc {
-        if let Some(page) = protocols.web_app.as_ref().and_then(|app| {
-            app.answer(request.method(), request.uri().path(), request.headers())
-        }) {
+        if let Some(page) = protocols
+            .web_app
+            .as_ref()
+            .and_then(|app| app.answer(request.method(), request.uri().path(), request.headers()))
+        {
             return page;
         }
         return protocols.connect.handle(request).await;

@@ -55,7 +55,10 @@ impl WebApp {
         if !files.iter().any(|(path, _)| path == "index.html") {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("{} holds no index.html (is it a built web/dist?)", dir.display()),
+                format!(
+                    "{} holds no index.html (is it a built web/dist?)",
+                    dir.display()
+                ),
             ));
         }
         // Read once at start-up and kept for the life of the process.
@@ -108,7 +111,9 @@ fn is_procedure(path: &str) -> bool {
 }
 
 fn has_extension(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 fn respond(file: &WebFile, head_only: bool, headers: &HeaderMap) -> Response {
@@ -117,9 +122,11 @@ fn respond(file: &WebFile, head_only: bool, headers: &HeaderMap) -> Response {
     } else {
         "no-cache"
     };
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|tags| tags.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == file.etag.as_bytes()));
+    let fresh = headers.get(header::IF_NONE_MATCH).is_some_and(|tags| {
+        tags.as_bytes()
+            .split(|b| *b == b',')
+            .any(|t| t.trim_ascii() == file.etag.as_bytes())
+    });
     let builder = Response::builder()
         .header(header::CACHE_CONTROL, cache)
         .header(header::ETAG, file.etag.clone())
@@ -222,15 +229,22 @@ mod tests {
         app.answer(&Method::GET, path, &HeaderMap::new())
     }
 
-    fn header<'a>(response: &'a Response, name: header::HeaderName) -> &'a str {
-        response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    fn header(response: &Response, name: header::HeaderName) -> &str {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 
     #[test]
     fn hashed_assets_are_immutable_and_the_page_is_revalidated() {
         let app = app();
         let script = get(&app, "/assets/index-abc123.js").expect("a file");
-        assert_eq!(header(&script, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+        assert_eq!(
+            header(&script, header::CACHE_CONTROL),
+            "public, max-age=31536000, immutable"
+        );
         assert!(header(&script, header::CONTENT_TYPE).starts_with("text/javascript"));
         let page = get(&app, "/").expect("the page");
         assert_eq!(header(&page, header::CACHE_CONTROL), "no-cache");
@@ -240,13 +254,25 @@ mod tests {
     #[test]
     fn routes_of_the_spa_get_the_page_and_missing_files_a_404() {
         let app = app();
-        for route in ["/", "/events/0190f0e2-aaaa", "/admin/users", "/accept-invitation"] {
+        for route in [
+            "/",
+            "/events/0190f0e2-aaaa",
+            "/admin/users",
+            "/accept-invitation",
+        ] {
             let answer = get(&app, route).expect("the page");
             assert_eq!(answer.status(), StatusCode::OK, "{route}");
-            assert!(header(&answer, header::CONTENT_TYPE).starts_with("text/html"), "{route}");
+            assert!(
+                header(&answer, header::CONTENT_TYPE).starts_with("text/html"),
+                "{route}"
+            );
         }
         for missing in ["/assets/gone-123.js", "/robots.txt", "/assets/deeper"] {
-            assert_eq!(get(&app, missing).expect("an answer").status(), StatusCode::NOT_FOUND, "{missing}");
+            assert_eq!(
+                get(&app, missing).expect("an answer").status(),
+                StatusCode::NOT_FOUND,
+                "{missing}"
+            );
         }
     }
 
@@ -254,7 +280,13 @@ mod tests {
     fn rpc_paths_and_other_methods_are_not_the_apps() {
         let app = app();
         assert!(get(&app, "/eventkit.v1.InventoryService/GetAsset").is_none());
-        assert!(get(&app, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo").is_none());
+        assert!(
+            get(
+                &app,
+                "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
+            )
+            .is_none()
+        );
         assert!(app.answer(&Method::POST, "/", &HeaderMap::new()).is_none());
     }
 
@@ -285,7 +317,10 @@ mod tests {
         assert!(err.to_string().contains("index.html"));
         std::fs::write(dir.join("index.html"), "<p>").expect("file");
         let app = WebApp::from_dir(&dir).expect("a built app");
-        assert_eq!(get(&app, "/assets/a.js").expect("file").status(), StatusCode::OK);
+        assert_eq!(
+            get(&app, "/assets/a.js").expect("file").status(),
+            StatusCode::OK
+        );
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
