@@ -6,6 +6,7 @@
  * stock take away. Serialised assets and cases get their clashes from ListConflicts instead.
  */
 import type { Booking, CheckAvailabilityResponse, Conflict } from "../../gen/eventkit/v1/planning_pb.js";
+import { toDate } from "../../lib/format.js";
 
 export interface ComponentShortage {
   productId: string;
@@ -26,6 +27,8 @@ export interface LineAvailability {
   otherBookings: Booking[];
   /** For a kit: the components that are short. */
   components: ComponentShortage[];
+  /** The tightest stretch of the event's period. */
+  tightest?: { start: Date; end: Date };
 }
 
 export function lineAvailability(check: CheckAvailabilityResponse, eventId: string): LineAvailability {
@@ -45,6 +48,9 @@ export function lineAvailability(check: CheckAvailabilityResponse, eventId: stri
         free: c.availableQuantity + own * c.quantityPerKit,
       }))
       .filter((c) => c.short > 0),
+    tightest: check.tightest?.start && check.tightest.end
+      ? { start: toDate(check.tightest.start)!, end: toDate(check.tightest.end)! }
+      : undefined,
   };
 }
 

@@ -4,13 +4,13 @@
  * person's time zone (a daylight-saving week is an hour shorter or longer), and where each event
  * is drawn: from which day to which day of a week row, in which lane.
  */
-import { addDays, compareDates, dayOfWeek, startOfDay, type CivilDate } from "./zonedTime.js";
+import { addDays, compareDates, dayOfWeek, parseDateKey, startOfDay, type CivilDate } from "./zonedTime.js";
 
 export type CalendarView = "month" | "week";
 
 /** Sunday first in English (US), Monday first in German; per Intl where it knows. 0 = Sunday. */
 export function weekStartFor(language: string): number {
-  const tag = language === "en" ? "en-US" : language === "de" ? "de-DE" : language;
+  const tag = localeTag(language);
   try {
     const locale = new Intl.Locale(tag) as Intl.Locale & {
       getWeekInfo?: () => { firstDay: number };
@@ -140,4 +140,22 @@ export function shiftAnchor(view: CalendarView, anchor: CivilDate, step: number)
 
 export function isSameDay(a: CivilDate, b: CivilDate): boolean {
   return compareDates(a, b) === 0;
+}
+
+/** The calendar's URL search: which view, around which day (`2025-03-30`); today when absent. */
+export interface CalendarSearch {
+  view?: CalendarView;
+  date?: string;
+}
+
+export function validateCalendarSearch(raw: Record<string, unknown>): CalendarSearch {
+  return {
+    view: raw.view === "week" || raw.view === "month" ? raw.view : undefined,
+    date: typeof raw.date === "string" && parseDateKey(raw.date) ? raw.date : undefined,
+  };
+}
+
+/** The BCP 47 tag Intl formats a language with (as lib/format does). */
+export function localeTag(language: string): string {
+  return language === "en" ? "en-US" : language === "de" ? "de-DE" : language;
 }

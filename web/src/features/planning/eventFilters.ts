@@ -41,3 +41,22 @@ export function byStart(a: Pick<Event, "period" | "name">, b: Pick<Event, "perio
   if (sb === undefined && sa !== undefined) return -1;
   return a.name.localeCompare(b.name);
 }
+
+/** The events list's URL search: its filters survive a visit to an event and back. */
+export interface EventsSearch {
+  status?: number;
+  period?: PeriodPreset;
+  q?: string;
+  deleted?: boolean;
+}
+
+export function validateEventsSearch(raw: Record<string, unknown>): EventsSearch {
+  const status = Number(raw.status);
+  const period = PERIOD_PRESETS.find((p) => p === raw.period);
+  return {
+    status: Number.isInteger(status) && status >= 1 && status <= 8 ? status : undefined,
+    period,
+    q: typeof raw.q === "string" && raw.q !== "" ? raw.q : undefined,
+    deleted: raw.deleted === true || raw.deleted === "true" ? true : undefined,
+  };
+}
