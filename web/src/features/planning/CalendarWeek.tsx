@@ -33,7 +33,7 @@ export function CalendarWeek({ days, events, timeZone, today, month, tall, forma
   const lanes = segments.reduce((max, s) => Math.max(max, s.lane + 1), 0);
   return (
     <div className={`cal-week ${tall ? "cal-week-tall" : ""}`}
-      style={{ gridTemplateRows: `2rem repeat(${lanes}, auto) minmax(0.75rem, 1fr)` }}>
+      style={{ gridTemplateRows: `2rem ${"auto ".repeat(lanes)}minmax(0.75rem, 1fr)` }}>
       {days.map((day, i) => {
         const isToday = isSameDay(day, today);
         const outside = month !== undefined && day.month !== month;

@@ -31,22 +31,32 @@ export interface LineAvailability {
   tightest?: { start: Date; end: Date };
 }
 
-export function lineAvailability(check: CheckAvailabilityResponse, eventId: string): LineAvailability {
+/**
+ * `quantity`: what the line asks for. When it is short, what is free for this event is the
+ * quantity less the shortage (the API's `availableQuantity` stops at 0 when over-booked).
+ */
+export function lineAvailability(check: CheckAvailabilityResponse, eventId: string, quantity: number): LineAvailability {
   const own = check.bookings.filter((b) => b.eventId === eventId).reduce((sum, b) => sum + b.quantity, 0);
+  const freeFor = (need: number, short: number, available: number, held: number) =>
+    short > 0 ? Math.max(0, need - short) : available + held;
+  const short = Math.max(0, check.shortQuantity - own);
   return {
-    short: Math.max(0, check.shortQuantity - own),
-    free: check.availableQuantity + own,
+    short,
+    free: freeFor(quantity, short, check.availableQuantity, own),
     owned: check.ownedQuantity,
     inRepair: check.inRepairQuantity,
     subRented: check.subRentedQuantity,
     otherBookings: check.bookings.filter((b) => b.eventId !== eventId),
     components: check.components
-      .map((c) => ({
-        productId: c.productId,
-        perKit: c.quantityPerKit,
-        short: Math.max(0, c.shortQuantity - own * c.quantityPerKit),
-        free: c.availableQuantity + own * c.quantityPerKit,
-      }))
+      .map((c) => {
+        const componentShort = Math.max(0, c.shortQuantity - own * c.quantityPerKit);
+        return {
+          productId: c.productId,
+          perKit: c.quantityPerKit,
+          short: componentShort,
+          free: freeFor(quantity * c.quantityPerKit, componentShort, c.availableQuantity, own * c.quantityPerKit),
+        };
+      })
       .filter((c) => c.short > 0),
     tightest: check.tightest?.start && check.tightest.end
       ? { start: toDate(check.tightest.start)!, end: toDate(check.tightest.end)! }

@@ -41,15 +41,20 @@ describe("availability", () => {
   });
 
   it("takes this event's own reservation out of the shortage", () => {
-    const a = lineAvailability(check, "me");
+    const a = lineAvailability(check, "me", 5);
     expect(a.short).toBe(4);
-    expect(a.free).toBe(5);
+    expect(a.free).toBe(1);
     expect(a.otherBookings.map((b) => b.eventId)).toEqual(["other"]);
-    expect(a.components).toEqual([{ productId: "cable", perKit: 2, short: 2, free: 10 }]);
+    expect(a.components).toEqual([{ productId: "cable", perKit: 2, short: 2, free: 8 }]);
   });
 
   it("keeps the shortage when the event does not reserve yet", () => {
-    expect(lineAvailability(check, "enquiry").short).toBe(9);
+    expect(lineAvailability(check, "enquiry", 5).short).toBe(9);
+  });
+
+  it("counts this event's own units as free for it when nothing is short", () => {
+    const roomy = create(CheckAvailabilityResponseSchema, { available: true, availableQuantity: 3, bookings: [{ eventId: "me", quantity: 4 }] });
+    expect(lineAvailability(roomy, "me", 4)).toMatchObject({ short: 0, free: 7 });
   });
 
   it("finds the other side of this event's conflicts, inside cases too", () => {

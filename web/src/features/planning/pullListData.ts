@@ -55,7 +55,7 @@ export function useAvailability(event: Event, lines: readonly PullListLine[]): M
   productLines.forEach((line, i) => {
     const result = results[i];
     checked.set(line.id, {
-      availability: result?.data ? lineAvailability(result.data, event.id) : undefined,
+      availability: result?.data ? lineAvailability(result.data, event.id, line.quantity) : undefined,
       isKit: (result?.data?.components.length ?? 0) > 0,
       loading: result?.isFetching ?? false,
       error: result?.error?.message,
