@@ -7,13 +7,15 @@ import {
   createRootRouteWithContext,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
 import { AcceptInvitation } from "../pages/AcceptInvitation.js";
 import { Assets } from "../pages/Assets.js";
 import { Dashboard } from "../pages/Dashboard.js";
-import { Events } from "../pages/Events.js";
+import { validateCalendarSearch } from "../features/planning/calendar.js";
+import { validateEventsSearch } from "../features/planning/eventFilters.js";
 import { ForgotPassword, ResetPassword } from "../pages/PasswordReset.js";
 import { SignIn } from "../pages/SignIn.js";
 import { meQuery } from "./session.js";
@@ -67,14 +69,30 @@ const signedIn = createRoute({
 });
 const dashboard = createRoute({ getParentRoute: () => signedIn, path: "/", component: Dashboard });
 const assets = createRoute({ getParentRoute: () => signedIn, path: "/assets", component: Assets });
-const events = createRoute({ getParentRoute: () => signedIn, path: "/events", component: Events });
+const events = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/events",
+  validateSearch: validateEventsSearch,
+  component: lazyRouteComponent(() => import("../features/planning/EventsPage.js"), "EventsPage"),
+});
+const eventDetail = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/events/$eventId",
+  component: lazyRouteComponent(() => import("../features/planning/EventDetailPage.js"), "EventDetailPage"),
+});
+const calendar = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/calendar",
+  validateSearch: validateCalendarSearch,
+  component: lazyRouteComponent(() => import("../features/planning/CalendarPage.js"), "CalendarPage"),
+});
 
 const routeTree = root.addChildren([
   signIn,
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events]),
+  signedIn.addChildren([dashboard, assets, events, eventDetail, calendar]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

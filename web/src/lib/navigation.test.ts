@@ -4,11 +4,11 @@ import { navigationFor } from "./navigation.js";
 describe("navigation", () => {
   it("shows a read-only person inventory and planning", () => {
     const items = navigationFor(["inventory:read", "planning:read"]).map((i) => i.to);
-    expect(items).toEqual(["/", "/assets", "/events"]);
+    expect(items).toEqual(["/", "/assets", "/events", "/calendar"]);
   });
 
-  it("shows events to a planner without inventory", () => {
-    expect(navigationFor(["planning:read"]).map((i) => i.to)).toEqual(["/", "/events"]);
+  it("shows events and the calendar to a planner without inventory", () => {
+    expect(navigationFor(["planning:read"]).map((i) => i.to)).toEqual(["/", "/events", "/calendar"]);
   });
 
   it("shows only the dashboard without permissions", () => {

@@ -5,14 +5,15 @@
 export const PERMISSIONS = {
   inventoryRead: "inventory:read",
   planningRead: "planning:read",
+  planningWrite: "planning:write",
   scanningWrite: "scanning:write",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events";
-  label: "nav.dashboard" | "nav.assets" | "nav.events";
+  to: "/" | "/assets" | "/events" | "/calendar";
+  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.calendar";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
@@ -21,6 +22,7 @@ const ITEMS: readonly NavItem[] = [
   { to: "/", label: "nav.dashboard", anyOf: [] },
   { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
+  { to: "/calendar", label: "nav.calendar", anyOf: [PERMISSIONS.planningRead] },
 ];
 
 export function navigationFor(held: readonly string[]): NavItem[] {
