@@ -7,9 +7,11 @@ import {
   createRootRouteWithContext,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { scanSearch } from "../features/scanning/search.js";
 import { AcceptInvitation } from "../pages/AcceptInvitation.js";
 import { Assets } from "../pages/Assets.js";
 import { Dashboard } from "../pages/Dashboard.js";
@@ -68,13 +70,19 @@ const signedIn = createRoute({
 const dashboard = createRoute({ getParentRoute: () => signedIn, path: "/", component: Dashboard });
 const assets = createRoute({ getParentRoute: () => signedIn, path: "/assets", component: Assets });
 const events = createRoute({ getParentRoute: () => signedIn, path: "/events", component: Events });
+const scan = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/scan",
+  validateSearch: scanSearch,
+  component: lazyRouteComponent(() => import("../features/scanning/ScanPage.js"), "ScanPage"),
+});
 
 const routeTree = root.addChildren([
   signIn,
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events]),
+  signedIn.addChildren([dashboard, assets, events, scan]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

@@ -11,6 +11,11 @@ describe("navigation", () => {
     expect(navigationFor(["planning:read"]).map((i) => i.to)).toEqual(["/", "/events"]);
   });
 
+  it("shows scanning to the warehouse", () => {
+    const items = navigationFor(["inventory:read", "planning:read", "scanning:write"]).map((i) => i.to);
+    expect(items).toEqual(["/", "/assets", "/events", "/scan"]);
+  });
+
   it("shows only the dashboard without permissions", () => {
     expect(navigationFor([]).map((i) => i.to)).toEqual(["/"]);
   });

@@ -4,6 +4,7 @@
  */
 export const PERMISSIONS = {
   inventoryRead: "inventory:read",
+  inventoryWrite: "inventory:write",
   planningRead: "planning:read",
   scanningWrite: "scanning:write",
 } as const;
@@ -11,8 +12,8 @@ export const PERMISSIONS = {
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events";
-  label: "nav.dashboard" | "nav.assets" | "nav.events";
+  to: "/" | "/assets" | "/events" | "/scan";
+  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.scan";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
@@ -21,6 +22,7 @@ const ITEMS: readonly NavItem[] = [
   { to: "/", label: "nav.dashboard", anyOf: [] },
   { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
+  { to: "/scan", label: "nav.scan", anyOf: [PERMISSIONS.scanningWrite] },
 ];
 
 export function navigationFor(held: readonly string[]): NavItem[] {

@@ -18,8 +18,7 @@ export function isNetworkFailure(err: unknown): boolean {
     case Code.Aborted:
     case Code.ResourceExhausted:
     case Code.Internal:
-    // The session ran out and could not be renewed: the scan waits for the next sign-in.
-    case Code.Unauthenticated:
+    case Code.Unauthenticated: // the session ran out: the scan waits for the next sign-in
       return true;
     case Code.Unknown:
       // fetch() itself failed (no connection): not an answer from the server.

@@ -37,6 +37,7 @@ export interface ScanStore {
   peek(): Promise<QueuedScan | undefined>;
   count(): Promise<number>;
   remove(seq: number): Promise<void>;
+  close(): void;
 }
 
 export class ScanQueue implements ScanStore {
@@ -120,6 +121,8 @@ export class MemoryScanQueue implements ScanStore {
   async remove(seq: number) {
     this.scans = this.scans.filter((s) => s.seq !== seq);
   }
+
+  close() {}
 }
 
 /** The IndexedDB queue, or the in-memory one when the browser refuses IndexedDB. */
@@ -129,4 +132,15 @@ export async function openScanStore(owner: string): Promise<ScanStore> {
   } catch {
     return new MemoryScanQueue(owner);
   }
+}
+
+/** A fresh client scan id: a UUID (crypto.randomUUID needs a secure context; the fallback does not). */
+export function newScanId(): string {
+  const crypto = globalThis.crypto;
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
