@@ -81,7 +81,7 @@ export function CasePackingPanel({ record, online }: Props) {
     <div className="flex flex-col gap-4">
       <div className="scan-context">
         <div className="min-w-0 mr-auto">
-          <p className="font-semibold truncate">
+          <p className={box ? "font-semibold truncate" : "font-semibold"}>
             {box ? t("scanning.packing.packing", { name: caseLabel(box) }) : t("scanning.packing.none")}
           </p>
           {box && <p className="text-sm text-muted">{t("scanning.packing.holds", { count: box.assetIds.length })}</p>}

@@ -67,7 +67,7 @@ export function EventProgress({ eventId, mode }: { eventId: string; mode: "check
                   {mode === "checkOut"
                     ? t("scanning.progress.lineOut", { out: line.outQuantity, asked: line.quantity })
                     : t("scanning.progress.lineIn", { returned: line.returnedQuantity, out: line.outQuantity })}
-                  {line.missingQuantity > 0 && (
+                  {mode === "checkIn" && line.missingQuantity > 0 && (
                     <span className="text-warn"> · {t("scanning.progress.lineMissing", { count: line.missingQuantity })}</span>
                   )}
                   {line.consumedQuantity > 0 && (

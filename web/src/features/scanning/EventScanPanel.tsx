@@ -54,20 +54,21 @@ export function EventScanPanel({ mode, eventId, scan, onEvent }: Props) {
         <div className="min-w-0 mr-auto">
           <p className="font-semibold truncate">{current?.name ?? (event.isError ? t("scanning.event.unknown") : t("app.loading"))}</p>
           {current && (
-            <p className="text-sm text-muted">
+            <p className="text-sm text-muted truncate">
               {formatPeriod(toDate(current.period?.start), toDate(current.period?.end), locale)} ·{" "}
               {t(`status.EVENT_STATUS_${EventStatus[current.status]}`)}
             </p>
           )}
         </div>
-        <button type="button" className="btn btn-secondary scan-touch" onClick={() => onEvent(undefined)}>
-          {t("scanning.event.change")}
+        <button type="button" className="btn btn-secondary scan-touch" aria-label={t("scanning.event.change")}
+          onClick={() => onEvent(undefined)}>
+          {t("scanning.event.changeShort")}
         </button>
       </div>
-      <div className="flex flex-wrap items-end gap-3">
-        <label className="field w-28" htmlFor={`${id}-units`}>
+      <div className="flex flex-wrap items-center gap-3">
+        <label className="scan-inline" htmlFor={`${id}-units`}>
           <span className="field-label">{t("scanning.units")}</span>
-          <input id={`${id}-units`} className="input" type="number" inputMode="numeric" min={1} max={MAX_UNITS}
+          <input id={`${id}-units`} className="input w-24 scan-touch" type="number" inputMode="numeric" min={1} max={MAX_UNITS}
             value={units} onChange={(e) => setUnits(e.target.value)} aria-describedby={`${id}-units-hint`} />
         </label>
         {mode === "checkIn" && (
@@ -76,7 +77,8 @@ export function EventScanPanel({ mode, eventId, scan, onEvent }: Props) {
             <span>{t("scanning.damaged")}</span>
           </label>
         )}
-        <p id={`${id}-units-hint`} className="field-hint w-full sm:w-auto sm:flex-1">
+        {/* On a phone the hint only reaches screen readers: the scan field must stay in view. */}
+        <p id={`${id}-units-hint`} className="field-hint hidden sm:block sm:flex-1">
           {mode === "checkIn" ? t("scanning.unitsHintIn") : t("scanning.unitsHint")}
         </p>
       </div>
