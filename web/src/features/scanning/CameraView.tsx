@@ -49,7 +49,7 @@ export function CameraView({ onCode }: { onCode: (code: string) => void }) {
   return (
     <div className="flex flex-col gap-2">
       {/* The stream has no sound; the video is a viewfinder only. */}
-      <video ref={video} className="scan-video" muted playsInline aria-label={t("scanning.camera.viewfinder")} />
+      <video ref={video} className={`scan-video ${status === "failed" ? "hidden" : ""}`} muted playsInline aria-label={t("scanning.camera.viewfinder")} />
       <p className="text-sm text-muted" aria-live="polite">
         {status === "starting" && t("scanning.camera.starting")}
         {status === "running" && t("scanning.camera.running")}

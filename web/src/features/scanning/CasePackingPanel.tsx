@@ -87,8 +87,9 @@ export function CasePackingPanel({ record, online }: Props) {
           {box && <p className="text-sm text-muted">{t("scanning.packing.holds", { count: box.assetIds.length })}</p>}
         </div>
         {box && (
-          <Button variant="secondary" className="scan-touch" onClick={() => setCaseId(undefined)}>
-            {t("scanning.packing.finish")}
+          <Button variant="secondary" className="scan-touch" aria-label={t("scanning.packing.finish")}
+            onClick={() => setCaseId(undefined)}>
+            {t("scanning.packing.finishShort")}
           </Button>
         )}
       </div>

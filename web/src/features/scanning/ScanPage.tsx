@@ -19,6 +19,7 @@ import { recentReducer, type RecentScan } from "./recentScans.js";
 import { RecentScans } from "./RecentScans.js";
 import type { PendingScan, QueuedScan } from "./scanQueue.js";
 import type { ScanMode } from "./search.js";
+import { setSoundOn, soundOn } from "./sound.js";
 import { StocktakePanel } from "./StocktakePanel.js";
 import { useScanQueue } from "./useScanQueue.js";
 
@@ -52,6 +53,7 @@ export function ScanPage() {
 
   const [recent, dispatch] = useReducer(recentReducer, []);
   const [refused, setRefused] = useState<ReplayProblem>();
+  const [sound, setSound] = useState(soundOn);
   const onLate = useCallback((scan: QueuedScan, settled: Parameters<typeof feedbackFor>[0]) => {
     dispatch({ type: "settle", scan: recentOf(scan, feedbackFor(settled, scan.kind), true) });
     if (settled.kind === "rejected") setRefused({ code: scan.code, message: formError(settled.error).message });
@@ -80,6 +82,13 @@ export function ScanPage() {
     <section aria-labelledby="scan-title" className="flex flex-col gap-4 max-w-3xl mx-auto w-full">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <h1 id="scan-title" className="text-2xl font-bold mr-auto">{t("scanning.title")}</h1>
+        <label className="scan-check text-sm min-h-9">
+          <input type="checkbox" className="scan-sound" checked={sound} onChange={(e) => {
+            setSoundOn(e.target.checked);
+            setSound(e.target.checked);
+          }} />
+          <span>{t("scanning.sound")}</span>
+        </label>
         <QueueStatus state={queue.state} online={queue.online} persistent={queue.persistent} refused={refused}
           onReplay={() => void queue.replayNow()} />
       </div>

@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { CameraView } from "./CameraView.js";
 import { feedbackForError, type Feedback } from "./outcome.js";
 import { ResultLine, type ResultState } from "./ResultLine.js";
-import { playTone } from "./sound.js";
+import { playTone, primeAudio } from "./sound.js";
 import { useWedge } from "./useWedge.js";
 
 interface Props {
@@ -37,6 +37,7 @@ export function ScanStation({ label, hint, onCode }: Props) {
   const handle = useCallback((raw: string) => {
     const code = raw.trim();
     if (!code) return;
+    primeAudio();
     chain.current = chain.current.then(async () => {
       setResult({ kind: "sending", code });
       const feedback = await latest.current(code).catch(feedbackForError);
@@ -80,7 +81,10 @@ export function ScanStation({ label, hint, onCode }: Props) {
             aria-describedby={hint ? `${id}-hint` : undefined} />
           <button type="submit" className="btn btn-primary scan-touch">{t("scanning.send")}</button>
           <button type="button" className="btn btn-secondary scan-touch" aria-pressed={camera}
-            onClick={() => setCamera((on) => !on)}>
+            onClick={() => {
+              primeAudio();
+              setCamera((on) => !on);
+            }}>
             {camera ? t("scanning.camera.stop") : t("scanning.camera.start")}
           </button>
         </div>

@@ -86,15 +86,16 @@ export function StocktakePanel({ owner, scan }: Props) {
     <div className="flex flex-col gap-4">
       <div className="scan-context">
         <div className="min-w-0 mr-auto">
-          <p className="font-semibold truncate">{t("scanning.stocktake.of", { location: where })}</p>
+          <p className="font-semibold">{t("scanning.stocktake.of", { location: where })}</p>
           <p className="text-sm text-muted">
             {open ? t("scanning.stocktake.open") : t("scanning.stocktake.closed")} ·{" "}
-            {t("scanning.stocktake.counted", { counted: current.countedCount, expected: current.expectedCount })}
+            {t("scanning.stocktake.countedShort", { counted: current.countedCount, expected: current.expectedCount })}
           </p>
         </div>
         {open ? (
-          <Button variant="secondary" className="scan-touch" onClick={() => setConfirming(true)}>
-            {t("scanning.stocktake.close")}
+          <Button variant="secondary" className="scan-touch" aria-label={t("scanning.stocktake.close")}
+            onClick={() => setConfirming(true)}>
+            {t("scanning.stocktake.closeShort")}
           </Button>
         ) : (
           <Button variant="secondary" className="scan-touch" onClick={() => choose("")}>

@@ -46,11 +46,25 @@ export function setSoundOn(on: boolean) {
   }
 }
 
-export function playTone(tone: Tone) {
-  if (!soundOn() || typeof AudioContext === "undefined") return;
+/**
+ * Creates (or wakes) the audio context. Browsers allow that only during a tap or key press, so
+ * it is called then — the camera's results come later, outside any gesture.
+ */
+export function primeAudio(): AudioContext | undefined {
+  if (!soundOn() || typeof AudioContext === "undefined") return undefined;
   try {
     context ??= new AudioContext();
     if (context.state === "suspended") void context.resume();
+    return context;
+  } catch {
+    return undefined;
+  }
+}
+
+export function playTone(tone: Tone) {
+  const context = primeAudio();
+  if (!context) return;
+  try {
     let at = context.currentTime + 0.01;
     for (const note of PATTERNS[tone]) {
       const oscillator = context.createOscillator();
