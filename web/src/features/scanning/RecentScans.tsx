@@ -1,4 +1,5 @@
 /** The recent scans, newest first, with what each did (and whether it was answered later). */
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocale } from "../../app/useLocale.js";
 import { formatDateTime } from "../../lib/format.js";
@@ -6,16 +7,20 @@ import type { RecentScan } from "./recentScans.js";
 
 const TONE_CLASS = { ok: "text-ok", warn: "text-warn", problem: "text-danger", queued: "text-muted" } as const;
 
-export function RecentScans({ scans }: { scans: RecentScan[] }) {
+/** `children`: settings shown beside the heading (the sound switch). */
+export function RecentScans({ scans, children }: { scans: RecentScan[]; children?: ReactNode }) {
   const { t } = useTranslation();
   const locale = useLocale();
   return (
     <section aria-labelledby="recent-scans" className="card p-4 flex flex-col gap-2">
-      <h2 id="recent-scans" className="text-lg font-semibold">{t("scanning.recent.title")}</h2>
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 id="recent-scans" className="text-lg font-semibold mr-auto">{t("scanning.recent.title")}</h2>
+        {children}
+      </div>
       {scans.length === 0 ? (
         <p className="text-muted">{t("scanning.recent.empty")}</p>
       ) : (
-        <ol className="flex flex-col divide-y divide-line">
+        <ol aria-labelledby="recent-scans" className="flex flex-col divide-y divide-line">
           {scans.map((scan) => (
             <li key={scan.id} className="py-2 flex flex-wrap items-baseline gap-x-3 gap-y-1">
               <span className="font-mono font-semibold">{scan.code}</span>

@@ -82,13 +82,6 @@ export function ScanPage() {
     <section aria-labelledby="scan-title" className="flex flex-col gap-4 max-w-3xl mx-auto w-full">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <h1 id="scan-title" className="text-2xl font-bold mr-auto">{t("scanning.title")}</h1>
-        <label className="scan-check text-sm min-h-9">
-          <input type="checkbox" className="scan-sound" checked={sound} onChange={(e) => {
-            setSoundOn(e.target.checked);
-            setSound(e.target.checked);
-          }} />
-          <span>{t("scanning.sound")}</span>
-        </label>
         <QueueStatus state={queue.state} online={queue.online} persistent={queue.persistent} refused={refused}
           onReplay={() => void queue.replayNow()} />
       </div>
@@ -105,7 +98,15 @@ export function ScanPage() {
           {mode === "packing" && <CasePackingPanel record={record} online={queue.online} />}
         </>
       )}
-      <RecentScans scans={recent} />
+      <RecentScans scans={recent}>
+        <label className="scan-check text-sm min-h-9">
+          <input type="checkbox" className="scan-sound" checked={sound} onChange={(e) => {
+            setSoundOn(e.target.checked);
+            setSound(e.target.checked);
+          }} />
+          <span>{t("scanning.sound")}</span>
+        </label>
+      </RecentScans>
     </section>
   );
 }
