@@ -11,6 +11,7 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { scanSearch } from "../features/scanning/search.js";
 import { AcceptInvitation } from "../pages/AcceptInvitation.js";
 import { Assets } from "../pages/Assets.js";
 import { Dashboard } from "../pages/Dashboard.js";
@@ -86,13 +87,19 @@ const calendar = createRoute({
   validateSearch: validateCalendarSearch,
   component: lazyRouteComponent(() => import("../features/planning/CalendarPage.js"), "CalendarPage"),
 });
+const scan = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/scan",
+  validateSearch: scanSearch,
+  component: lazyRouteComponent(() => import("../features/scanning/ScanPage.js"), "ScanPage"),
+});
 
 const routeTree = root.addChildren([
   signIn,
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events, eventDetail, calendar]),
+  signedIn.addChildren([dashboard, assets, events, eventDetail, calendar, scan]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

@@ -11,6 +11,11 @@ describe("navigation", () => {
     expect(navigationFor(["planning:read"]).map((i) => i.to)).toEqual(["/", "/events", "/calendar"]);
   });
 
+  it("shows scanning to the warehouse", () => {
+    const items = navigationFor(["inventory:read", "planning:read", "scanning:write"]).map((i) => i.to);
+    expect(items).toEqual(["/", "/assets", "/events", "/calendar", "/scan"]);
+  });
+
   it("shows only the dashboard without permissions", () => {
     expect(navigationFor([]).map((i) => i.to)).toEqual(["/"]);
   });

@@ -4,6 +4,7 @@
  */
 export const PERMISSIONS = {
   inventoryRead: "inventory:read",
+  inventoryWrite: "inventory:write",
   planningRead: "planning:read",
   planningWrite: "planning:write",
   scanningWrite: "scanning:write",
@@ -12,8 +13,8 @@ export const PERMISSIONS = {
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events" | "/calendar";
-  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.calendar";
+  to: "/" | "/assets" | "/events" | "/calendar" | "/scan";
+  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.calendar" | "nav.scan";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
@@ -23,6 +24,7 @@ const ITEMS: readonly NavItem[] = [
   { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
   { to: "/calendar", label: "nav.calendar", anyOf: [PERMISSIONS.planningRead] },
+  { to: "/scan", label: "nav.scan", anyOf: [PERMISSIONS.scanningWrite] },
 ];
 
 export function navigationFor(held: readonly string[]): NavItem[] {
