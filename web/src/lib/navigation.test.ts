@@ -11,6 +11,11 @@ describe("navigation", () => {
     expect(navigationFor(["planning:read"]).map((i) => i.to)).toEqual(["/", "/events"]);
   });
 
+  it("shows the admin portal to anyone holding one admin permission", () => {
+    expect(navigationFor(["admin:audit"]).map((i) => i.to)).toEqual(["/", "/admin"]);
+    expect(navigationFor(["admin:webhooks", "planning:read"]).map((i) => i.to)).toEqual(["/", "/events", "/admin"]);
+  });
+
   it("shows only the dashboard without permissions", () => {
     expect(navigationFor([]).map((i) => i.to)).toEqual(["/"]);
   });

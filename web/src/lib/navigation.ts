@@ -6,13 +6,18 @@ export const PERMISSIONS = {
   inventoryRead: "inventory:read",
   planningRead: "planning:read",
   scanningWrite: "scanning:write",
+  adminUsers: "admin:users",
+  adminAudit: "admin:audit",
+  adminKeys: "admin:keys",
+  adminWebhooks: "admin:webhooks",
+  adminSettings: "admin:settings",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events";
-  label: "nav.dashboard" | "nav.assets" | "nav.events";
+  to: "/" | "/assets" | "/events" | "/admin";
+  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.admin";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
@@ -21,6 +26,17 @@ const ITEMS: readonly NavItem[] = [
   { to: "/", label: "nav.dashboard", anyOf: [] },
   { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
+  {
+    to: "/admin",
+    label: "nav.admin",
+    anyOf: [
+      PERMISSIONS.adminUsers,
+      PERMISSIONS.adminAudit,
+      PERMISSIONS.adminKeys,
+      PERMISSIONS.adminWebhooks,
+      PERMISSIONS.adminSettings,
+    ],
+  },
 ];
 
 export function navigationFor(held: readonly string[]): NavItem[] {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { permissionChoices, permissionKey } from "./permissions.js";
+
+describe("permission choices", () => {
+  it("groups the held and the roles' permissions, granting only held ones", () => {
+    const groups = permissionChoices(
+      ["inventory:read", "admin:users"],
+      [{ permissions: ["*"] }, { permissions: ["inventory:read", "inventory:write", "planning:read"] }],
+    );
+    expect(groups).toEqual([
+      { group: "admin", choices: [{ name: "admin:users", grantable: true }] },
+      {
+        group: "inventory",
+        choices: [
+          { name: "inventory:read", grantable: true },
+          { name: "inventory:write", grantable: false },
+        ],
+      },
+      { group: "planning", choices: [{ name: "planning:read", grantable: false }] },
+    ]);
+  });
+
+  it("makes catalogue keys without separators", () => {
+    expect(permissionKey("inventory:read")).toBe("inventory_read");
+    expect(permissionKey("*")).toBe("all");
+  });
+});
