@@ -16,6 +16,7 @@ import { Dashboard } from "../pages/Dashboard.js";
 import { Events } from "../pages/Events.js";
 import { ForgotPassword, ResetPassword } from "../pages/PasswordReset.js";
 import { SignIn } from "../pages/SignIn.js";
+import { adminRoutes } from "../features/admin/routes.js";
 import { meQuery } from "./session.js";
 import { Shell } from "./Shell.js";
 
@@ -74,7 +75,7 @@ const routeTree = root.addChildren([
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events]),
+  signedIn.addChildren([dashboard, assets, events, adminRoutes(() => signedIn)]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

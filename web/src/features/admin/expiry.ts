@@ -1,14 +1,19 @@
 /**
- * An API key's expiry from a date field (`YYYY-MM-DD`): the key works to the end of that day in
- * the person's time zone. Empty means no expiry.
+ * Days from date fields (`YYYY-MM-DD`) in the person's time zone: an API key works to the end of
+ * its last day (empty: no expiry); a replay period runs from the start of its first day.
  */
-export function endOfDay(date: string, timeZone: string): Date | undefined {
+export function startOfDay(date: string, timeZone: string, addDays = 0): Date | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!match) return undefined;
   const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  // The next midnight in UTC, moved by the zone's offset at that moment, less a millisecond.
-  const utcMidnight = Date.UTC(y, m - 1, d + 1);
-  return new Date(utcMidnight - offsetMs(utcMidnight, timeZone) - 1);
+  // Midnight in UTC, moved by the zone's offset at that moment.
+  const utcMidnight = Date.UTC(y, m - 1, d + addDays);
+  return new Date(utcMidnight - offsetMs(utcMidnight, timeZone));
+}
+
+export function endOfDay(date: string, timeZone: string): Date | undefined {
+  const next = startOfDay(date, timeZone, 1);
+  return next && new Date(next.getTime() - 1);
 }
 
 /** How far the zone is ahead of UTC at `at` (e.g. +2 h in Berlin in summer). */

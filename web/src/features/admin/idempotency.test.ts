@@ -14,6 +14,7 @@ describe("idempotency keys", () => {
     expect(key({ email: "a@b.c", roleIds: ["r1"] })).toBe("k1");
     expect(key({ email: "a@b.c", roleIds: ["r2"] })).toBe("k2");
     expect(key({ amount: 5n })).toBe("k3");
+    expect(key({ email: "a@b.c", roleIds: ["r1"] })).toBe("k1");
   });
 
   it("starts afresh after a success", () => {

@@ -1,7 +1,9 @@
 /**
  * `Idempotency-Key`s for mutations a person may retry (docs/api.md, "Retries"): the same request
  * sent again keeps its key, so a retry after a lost answer writes nothing twice; a changed request
- * gets a new key (the API refuses one key for two requests). Not for calls whose answer holds a
+ * gets a new key (the API refuses one key for two requests). Keys are kept per request, so a batch
+ * (replaying several deliveries) retried after a partial failure reuses each request's key and
+ * nothing done already is done twice. Not for calls whose answer holds a
  * secret (CreateApiKey, RotateApiKey, webhook secrets): those answers are never kept.
  */
 export function fingerprint(request: unknown): string {
@@ -11,20 +13,21 @@ export function fingerprint(request: unknown): string {
 export interface IdempotencyKeys {
   /** The call options carrying the key for this request. */
   options(request: unknown): { headers: Record<string, string> };
-  /** Forgets the key after a success: the next request is a new one even if it looks the same. */
+  /** Forgets the keys after a success: the next request is a new one even if it looks the same. */
   settle(): void;
 }
 
 export function idempotencyKeys(newKey: () => string = () => crypto.randomUUID()): IdempotencyKeys {
-  let last: { print: string; key: string } | undefined;
+  const keys = new Map<string, string>();
   return {
     options(request) {
       const print = fingerprint(request);
-      if (last?.print !== print) last = { print, key: newKey() };
-      return { headers: { "Idempotency-Key": last.key } };
+      const key = keys.get(print) ?? newKey();
+      keys.set(print, key);
+      return { headers: { "Idempotency-Key": key } };
     },
     settle() {
-      last = undefined;
+      keys.clear();
     },
   };
 }

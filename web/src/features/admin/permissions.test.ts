@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { permissionChoices, permissionKey } from "./permissions.js";
+import { canGrant, holdsAll, permissionChoices, permissionKey } from "./permissions.js";
 
 describe("permission choices", () => {
   it("groups the held and the roles' permissions, granting only held ones", () => {
@@ -23,5 +23,19 @@ describe("permission choices", () => {
   it("makes catalogue keys without separators", () => {
     expect(permissionKey("inventory:read")).toBe("inventory_read");
     expect(permissionKey("*")).toBe("all");
+  });
+});
+
+describe("grants", () => {
+  it("allows only held permissions, and * only to those holding all", () => {
+    const roles = [{ permissions: ["inventory:read", "planning:read"] }];
+    const some = permissionChoices(["inventory:read"], roles);
+    const every = permissionChoices(["inventory:read", "planning:read"], roles);
+    expect(holdsAll(some)).toBe(false);
+    expect(holdsAll(every)).toBe(true);
+    expect(canGrant(["inventory:read"], ["inventory:read"], false)).toBe(true);
+    expect(canGrant(["planning:read"], ["inventory:read"], false)).toBe(false);
+    expect(canGrant(["*"], ["inventory:read"], false)).toBe(false);
+    expect(canGrant(["*"], ["inventory:read", "planning:read"], true)).toBe(true);
   });
 });

@@ -38,3 +38,13 @@ export function permissionChoices(
 export function permissionKey(name: string): string {
   return name === EVERY_PERMISSION ? "all" : name.replace(/[^a-z0-9]/gi, "_");
 }
+
+/** Whether the caller holds every permission there is (only then can it grant `*`). */
+export function holdsAll(groups: readonly PermissionGroup[]): boolean {
+  return groups.every((g) => g.choices.every((c) => c.grantable));
+}
+
+/** Whether a grant of these permissions (a role's, a key's scopes) is within what the caller holds. */
+export function canGrant(permissions: readonly string[], held: readonly string[], all: boolean): boolean {
+  return permissions.every((p) => (p === EVERY_PERMISSION ? all : held.includes(p)));
+}
