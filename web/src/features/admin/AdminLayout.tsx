@@ -23,19 +23,21 @@ export function AdminLayout() {
       ) : (
         <div className="grid gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
           <nav aria-label={t("admin.sectionsNav")}>
-            <label className="field lg:hidden">
-              <span className="field-label">{t("admin.section")}</span>
-              <select className="select" value={current?.to ?? ""}
-                onChange={(e) => {
-                  const next = sections.find((s) => s.to === e.target.value);
-                  if (next) void navigate({ to: next.to });
-                }}>
-                {!current && <option value="">{t("admin.chooseSection")}</option>}
-                {sections.map((s) => (
-                  <option key={s.to} value={s.to}>{t(`admin.sections.${s.key}`)}</option>
-                ))}
-              </select>
-            </label>
+            <div className="lg:hidden">
+              <label className="field">
+                <span className="field-label">{t("admin.section")}</span>
+                <select className="select" value={current?.to ?? ""}
+                  onChange={(e) => {
+                    const next = sections.find((s) => s.to === e.target.value);
+                    if (next) void navigate({ to: next.to });
+                  }}>
+                  {!current && <option value="">{t("admin.chooseSection")}</option>}
+                  {sections.map((s) => (
+                    <option key={s.to} value={s.to}>{t(`admin.sections.${s.key}`)}</option>
+                  ))}
+                </select>
+              </label>
+            </div>
             <ul className="hidden lg:flex flex-col gap-1">
               {sections.map((s) => (
                 <li key={s.to}>

@@ -15,6 +15,7 @@ import { Button, Field, Notice } from "../../../ui/controls.js";
 import { changedFields, normaliseColour, type BrandingFields } from "../branding.js";
 import { adminKeys } from "../shared/queries.js";
 import { LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
+import { useFocusError } from "../shared/useFocusError.js";
 import { useIdempotency } from "../shared/useIdempotency.js";
 import { BrandingPreview } from "./BrandingPreview.js";
 
@@ -42,6 +43,7 @@ function BrandingForm({ branding }: { branding?: Branding }) {
   const [form, setForm] = useState(saved);
   const [done, setDone] = useState(false);
   const submit = useSubmit();
+  const formRef = useFocusError(submit.error);
   const keys = useIdempotency();
   const colour = normaliseColour(form.primaryColor);
   const edit = (patch: Partial<BrandingFields>) => { setForm({ ...form, ...patch }); setDone(false); };
@@ -63,7 +65,7 @@ function BrandingForm({ branding }: { branding?: Branding }) {
 
   return (
     <div className="grid gap-6 xl:grid-cols-2">
-      <form className="card flex flex-col gap-4 p-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+      <form ref={formRef} className="card flex flex-col gap-4 p-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
         <Field label={t("admin.branding.name")} hint={t("admin.branding.nameHint")} maxLength={200} value={form.displayName}
           onChange={(e) => edit({ displayName: e.target.value })} error={fields.displayName} />
         <Field label={t("admin.branding.logo")} hint={t("admin.branding.logoHint")} type="url" inputMode="url"

@@ -14,6 +14,7 @@ import { formatDate, formatDateTime, toDate } from "../../../lib/format.js";
 import { PERMISSIONS } from "../../../lib/navigation.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button } from "../../../ui/controls.js";
+import { permissionKey } from "../permissions.js";
 import { useIdempotency } from "../shared/useIdempotency.js";
 import { adminKeys } from "../shared/queries.js";
 import { SecretDialog } from "../shared/SecretDialog.js";
@@ -88,7 +89,7 @@ export function ApiKeysSection() {
                 )}
               </div>
               <ul className="flex flex-wrap gap-1" aria-label={t("admin.keys.scopes")}>
-                {key.scopes.map((s) => <li key={s}><code className="badge">{s}</code></li>)}
+                {key.scopes.map((s) => <li key={s} className="badge" title={s}>{t(`admin.permissions.${permissionKey(s)}`, { defaultValue: s })}</li>)}
               </ul>
               <p className="text-sm text-muted">
                 {t("admin.keys.created", { date: formatDate(toDate(key.createTime), locale) })}

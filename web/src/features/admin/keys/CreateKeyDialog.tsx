@@ -15,6 +15,7 @@ import { Dialog } from "../../../ui/Dialog.js";
 import { endOfDay, todayIn } from "../expiry.js";
 import { PermissionPicker } from "../roles/PermissionPicker.js";
 import { useHeld } from "../shared/queries.js";
+import { useFocusError } from "../shared/useFocusError.js";
 import { useGrants } from "../shared/useGrants.js";
 
 interface CreateKeyDialogProps {
@@ -30,6 +31,7 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
   const [scopes, setScopes] = useState<string[]>([]);
   const [expiry, setExpiry] = useState("");
   const submit = useSubmit();
+  const formRef = useFocusError(submit.error);
 
   const create = async () => {
     const expireAt = endOfDay(expiry, timeZone);
@@ -50,7 +52,7 @@ export function CreateKeyDialog({ onClose, onCreated }: CreateKeyDialogProps) {
           <Button type="submit" form="key-form" disabled={submit.busy} aria-busy={submit.busy}>{t("admin.keys.create")}</Button>
         </>
       }>
-      <form id="key-form" className="flex flex-col gap-4" noValidate onSubmit={(e) => { e.preventDefault(); void create(); }}>
+      <form id="key-form" ref={formRef} className="flex flex-col gap-4" noValidate onSubmit={(e) => { e.preventDefault(); void create(); }}>
         <Field label={t("admin.keys.name")} hint={t("admin.keys.nameHint")} value={name} maxLength={200} required
           onChange={(e) => setName(e.target.value)} error={fields.name} />
         <PermissionPicker legend={t("admin.keys.scopes")} groups={grants.groups} chosen={scopes} onChange={setScopes}

@@ -27,7 +27,8 @@ export function PermissionPicker({ legend, groups, chosen, onChange, allowEvery,
     </>
   );
   return (
-    <fieldset className="flex flex-col gap-3" aria-describedby={error ? "permission-picker-error" : undefined}>
+    <fieldset className="flex flex-col gap-3" aria-describedby={error ? "permission-picker-error" : undefined}
+      aria-invalid={error ? true : undefined}>
       <legend className="field-label mb-1">{legend}</legend>
       {(allowEvery || every) && (
         <label className="check">

@@ -13,6 +13,7 @@ import { Dialog } from "../../../ui/Dialog.js";
 import { sameSet } from "../selection.js";
 import { adminKeys } from "../shared/queries.js";
 import { useGrants } from "../shared/useGrants.js";
+import { useFocusError } from "../shared/useFocusError.js";
 import { useIdempotency } from "../shared/useIdempotency.js";
 import { PermissionPicker } from "./PermissionPicker.js";
 
@@ -30,6 +31,7 @@ export function RoleDialog({ role, onClose }: RoleDialogProps) {
   const [description, setDescription] = useState(role?.description ?? "");
   const [permissions, setPermissions] = useState<string[]>(role?.permissions ?? []);
   const submit = useSubmit();
+  const formRef = useFocusError(submit.error);
   const keys = useIdempotency();
 
   const save = async () => {
@@ -71,7 +73,7 @@ export function RoleDialog({ role, onClose }: RoleDialogProps) {
           </Button>
         </>
       }>
-      <form id="role-form" className="flex flex-col gap-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+      <form id="role-form" ref={formRef} className="flex flex-col gap-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
         <Field label={t("admin.roles.name")} value={name} maxLength={100} required
           onChange={(e) => setName(e.target.value)} error={fields.name} />
         <Field label={t("admin.roles.description")} value={description} maxLength={500}

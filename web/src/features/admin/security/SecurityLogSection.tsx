@@ -13,6 +13,8 @@ import { Button } from "../../../ui/controls.js";
 import { adminKeys } from "../shared/queries.js";
 import { EmptyState, LoadError, LoadMore, Loading, SectionPage } from "../shared/SectionPage.js";
 import { usePaged } from "../shared/usePaged.js";
+import { principal, type Names } from "../principals.js";
+import { usePrincipalNames } from "./usePrincipalNames.js";
 
 function prettyJson(text: string): string {
   try {
@@ -20,6 +22,17 @@ function prettyJson(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** A reference from the log as a person reads it (see ../principals.ts). */
+function usePrincipalText(names: Names) {
+  const { t } = useTranslation();
+  return (reference: string) => {
+    const p = principal(reference, names);
+    if (p.kind === "system") return t("admin.security.system");
+    if (p.kind === "other") return p.text;
+    return p.kind === "user" ? t("admin.security.user", { name: p.name }) : t("admin.security.apiKey", { name: p.name });
+  };
 }
 
 export function SecurityLogSection() {
@@ -31,6 +44,7 @@ export function SecurityLogSection() {
     const answer = await admin.listSecurityEvents({ kind, page: { pageSize: 100, pageToken } });
     return { items: answer.events, next: answer.page?.nextPageToken ?? "" };
   });
+  const who = usePrincipalText(usePrincipalNames());
   const kindsSeen = useMemo(() => [...new Set(log.items.map((e) => e.kind))].sort(), [log.items]);
 
   return (
@@ -67,8 +81,8 @@ export function SecurityLogSection() {
                 </time>
               </div>
               <p className="text-sm break-all">
-                {t("admin.security.actor", { actor: event.actor || "—" })}
-                {event.subject && ` · ${t("admin.security.subject", { subject: event.subject })}`}
+                {t("admin.security.actor", { actor: event.actor ? who(event.actor) : "—" })}
+                {event.subject && ` · ${t("admin.security.subject", { subject: who(event.subject) })}`}
                 {event.address && ` · ${t("admin.security.address", { address: event.address })}`}
               </p>
               {event.detailJson && event.detailJson !== "{}" && (

@@ -15,6 +15,7 @@ import { CopyButton } from "../../../ui/CopyButton.js";
 import { parseDomains } from "../domains.js";
 import { adminKeys, useRoles } from "../shared/queries.js";
 import { LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
+import { useFocusError } from "../shared/useFocusError.js";
 import { useIdempotency } from "../shared/useIdempotency.js";
 import { SsoDomains } from "./SsoDomains.js";
 
@@ -48,6 +49,7 @@ function SsoForm({ settings }: { settings?: SsoSettings }) {
   const [enabled, setEnabled] = useState(settings?.enabled ?? false);
   const [saved, setSaved] = useState(false);
   const submit = useSubmit();
+  const formRef = useFocusError(submit.error);
   const keys = useIdempotency();
 
   const save = async () => {
@@ -65,7 +67,7 @@ function SsoForm({ settings }: { settings?: SsoSettings }) {
   const known = fields.issuerUrl || fields.clientId || fields.clientSecret || fields.allowedDomains || fields.defaultRoleId;
 
   return (
-    <form className="card flex flex-col gap-4 p-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+    <form ref={formRef} className="card flex flex-col gap-4 p-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
       <label className="check self-start">
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
         <span>{t("admin.sso.enabled")}</span>

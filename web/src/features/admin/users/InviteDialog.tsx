@@ -9,6 +9,7 @@ import { admin } from "../../../api/clients.js";
 import { useSubmit } from "../../../api/useSubmit.js";
 import { Button, Field, Notice } from "../../../ui/controls.js";
 import { Dialog } from "../../../ui/Dialog.js";
+import { useFocusError } from "../shared/useFocusError.js";
 import { useIdempotency } from "../shared/useIdempotency.js";
 import { RoleChoices } from "./RoleChoices.js";
 
@@ -24,6 +25,7 @@ export function InviteDialog({ open, onOpenChange, onInvited }: InviteDialogProp
   const [email, setEmail] = useState("");
   const [roleIds, setRoleIds] = useState<string[]>([]);
   const submit = useSubmit();
+  const formRef = useFocusError(submit.error);
   const keys = useIdempotency();
 
   const invite = async () => {
@@ -49,7 +51,7 @@ export function InviteDialog({ open, onOpenChange, onInvited }: InviteDialogProp
           <Button type="submit" form="invite-form" disabled={submit.busy} aria-busy={submit.busy}>{t("admin.invitations.send")}</Button>
         </>
       }>
-      <form id="invite-form" className="flex flex-col gap-4" noValidate
+      <form id="invite-form" ref={formRef} className="flex flex-col gap-4" noValidate
         onSubmit={(e) => { e.preventDefault(); void invite(); }}>
         <Field label={t("admin.invitations.email")} type="email" autoComplete="off" required value={email}
           onChange={(e) => setEmail(e.target.value)} error={fields.email} />

@@ -77,7 +77,7 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
         <Button type="button" variant="secondary" onClick={() => void refresh()}>{t("admin.deliveries.refresh")}</Button>
         <Button type="button" disabled={chosen.length === 0 || progress !== undefined} aria-busy={progress !== undefined}
           onClick={() => void replay()}>
-          {t("admin.deliveries.replayChosen", { count: chosen.length })}
+          {chosen.length ? t("admin.deliveries.replayChosen", { count: chosen.length }) : t("admin.deliveries.replayNone")}
         </Button>
       </div>
       <div aria-live="polite" className="flex flex-col gap-2">

@@ -13,6 +13,7 @@ import { Button, Field, Notice } from "../../../ui/controls.js";
 import { Dialog } from "../../../ui/Dialog.js";
 import { sameSet } from "../selection.js";
 import { adminKeys } from "../shared/queries.js";
+import { useFocusError } from "../shared/useFocusError.js";
 import { useIdempotency } from "../shared/useIdempotency.js";
 import { EventTypePicker } from "./EventTypePicker.js";
 
@@ -31,6 +32,7 @@ export function EndpointDialog({ endpoint, onClose, onCreated }: EndpointDialogP
   const [eventTypes, setEventTypes] = useState<string[]>(endpoint?.eventTypes ?? []);
   const [enabled, setEnabled] = useState(endpoint?.enabled ?? true);
   const submit = useSubmit();
+  const formRef = useFocusError(submit.error);
   const keys = useIdempotency();
 
   const save = async () => {
@@ -71,7 +73,7 @@ export function EndpointDialog({ endpoint, onClose, onCreated }: EndpointDialogP
           </Button>
         </>
       }>
-      <form id="endpoint-form" className="flex flex-col gap-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+      <form id="endpoint-form" ref={formRef} className="flex flex-col gap-4" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
         <Field label={t("admin.webhooks.url")} hint={t("admin.webhooks.urlHint")} type="url" inputMode="url" required
           value={url} onChange={(e) => setUrl(e.target.value)} error={fields.url} />
         <Field label={t("admin.webhooks.description")} value={description} maxLength={500}

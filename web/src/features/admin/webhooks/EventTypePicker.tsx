@@ -28,7 +28,8 @@ export function EventTypePicker({ chosen, onChange, error }: EventTypePickerProp
   const toggle = (type: string, on: boolean) => onChange(toggleEventType(chosen, type, on));
 
   return (
-    <fieldset className="flex flex-col gap-3" aria-describedby={error ? "event-types-error" : undefined}>
+    <fieldset className="flex flex-col gap-3" aria-describedby={error ? "event-types-error" : undefined}
+      aria-invalid={error ? true : undefined}>
       <legend className="field-label mb-1">{t("admin.webhooks.eventTypes")}</legend>
       <p className="field-hint">{t("admin.webhooks.eventTypesHint", { count: chosen.length })}</p>
       <ChoiceList legend={t("admin.webhooks.everything")} onToggle={toggle}
