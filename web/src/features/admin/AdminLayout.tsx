@@ -1,6 +1,7 @@
 /**
  * The admin portal's frame: the sections the person may open, as a side list on a laptop and a
- * select on a phone, and the open section beside or below. `/admin` itself opens the first one.
+ * select on a phone, and the open section beside or below (only with the section's permission).
+ * `/admin` itself opens the first one.
  */
 import { Link, Navigate, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
@@ -12,8 +13,11 @@ export function AdminLayout() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const sections = sectionsFor(useHeld());
+  const held = useHeld();
+  const sections = sectionsFor(held);
   const current = sectionOf(pathname);
+  // A section opened by its address without its permission: its screens never mount or call.
+  const allowed = !current || held.includes(current.permission);
 
   return (
     <div className="flex flex-col gap-4">
@@ -50,7 +54,7 @@ export function AdminLayout() {
             </ul>
           </nav>
           <div className="min-w-0">
-            <Outlet />
+            {allowed ? <Outlet /> : <Notice tone="info">{t("admin.noPermission")}</Notice>}
           </div>
         </div>
       )}

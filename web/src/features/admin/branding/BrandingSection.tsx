@@ -10,7 +10,6 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { useLocale } from "../../../app/useLocale.js";
 import type { Branding } from "../../../gen/eventkit/v1/admin_pb.js";
 import { formatDateTime, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { Button, Field, Notice } from "../../../ui/controls.js";
 import { changedFields, normaliseColour, type BrandingFields } from "../branding.js";
 import { adminKeys } from "../shared/queries.js";
@@ -23,7 +22,7 @@ export function BrandingSection() {
   const { t } = useTranslation();
   const branding = useQuery({ queryKey: adminKeys.branding, queryFn: async () => (await admin.getBranding({})).branding ?? null });
   return (
-    <SectionPage title={t("admin.sections.branding")} intro={t("admin.branding.intro")} permission={PERMISSIONS.adminSettings}>
+    <SectionPage title={t("admin.sections.branding")} intro={t("admin.branding.intro")}>
       {branding.isPending && <Loading />}
       {branding.isError && <LoadError error={branding.error} />}
       {branding.isSuccess && <BrandingForm branding={branding.data ?? undefined} />}

@@ -11,7 +11,6 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { useLocale } from "../../../app/useLocale.js";
 import type { ApiKey } from "../../../gen/eventkit/v1/admin_pb.js";
 import { formatDate, formatDateTime, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button } from "../../../ui/controls.js";
 import { permissionKey } from "../permissions.js";
@@ -57,7 +56,7 @@ export function ApiKeysSection() {
   };
 
   return (
-    <SectionPage title={t("admin.sections.apiKeys")} intro={t("admin.keys.intro")} permission={PERMISSIONS.adminKeys}
+    <SectionPage title={t("admin.sections.apiKeys")} intro={t("admin.keys.intro")}
       actions={<Button type="button" onClick={() => setCreating(true)}>{t("admin.keys.new")}</Button>}>
       <label className="check self-start">
         <input type="checkbox" checked={showRevoked} onChange={(e) => setShowRevoked(e.target.checked)} />

@@ -8,7 +8,6 @@ import { useTranslation } from "react-i18next";
 import { admin } from "../../../api/clients.js";
 import { useSubmit } from "../../../api/useSubmit.js";
 import type { Role } from "../../../gen/eventkit/v1/identity_pb.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button } from "../../../ui/controls.js";
 import { permissionKey } from "../permissions.js";
@@ -40,7 +39,7 @@ export function RolesSection() {
   const permissionLabel = (p: string) => t(`admin.permissions.${permissionKey(p)}`, { defaultValue: p });
 
   return (
-    <SectionPage title={t("admin.sections.roles")} intro={t("admin.roles.intro")} permission={PERMISSIONS.adminUsers}
+    <SectionPage title={t("admin.sections.roles")} intro={t("admin.roles.intro")}
       actions={<Button type="button" onClick={() => setEditing("new")}>{t("admin.roles.new")}</Button>}>
       {roles.isPending && <Loading />}
       {roles.isError && <LoadError error={roles.error} />}

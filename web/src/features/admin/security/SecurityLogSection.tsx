@@ -8,7 +8,6 @@ import { useTranslation } from "react-i18next";
 import { admin } from "../../../api/clients.js";
 import { useLocale } from "../../../app/useLocale.js";
 import { formatDateTime, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { Button } from "../../../ui/controls.js";
 import { adminKeys } from "../shared/queries.js";
 import { EmptyState, LoadError, LoadMore, Loading, SectionPage } from "../shared/SectionPage.js";
@@ -48,7 +47,7 @@ export function SecurityLogSection() {
   const kindsSeen = useMemo(() => [...new Set(log.items.map((e) => e.kind))].sort(), [log.items]);
 
   return (
-    <SectionPage title={t("admin.sections.securityLog")} intro={t("admin.security.intro")} permission={PERMISSIONS.adminAudit}>
+    <SectionPage title={t("admin.sections.securityLog")} intro={t("admin.security.intro")}>
       <form className="flex flex-wrap items-end gap-2" role="search" onSubmit={(e) => { e.preventDefault(); setKind(typed.trim()); }}>
         <label className="field grow sm:grow-0 sm:w-72">
           <span className="field-label">{t("admin.security.kind")}</span>

@@ -1,24 +1,19 @@
 /**
- * The frame of one admin section: its heading, a line on what it is for, its actions, and a
- * notice instead of the content for someone who lacks the section's permission.
+ * The frame of one admin section: its heading, a line on what it is for, its actions. (AdminLayout
+ * shows a section only to holders of its permission.) Also the lists' shared states.
  */
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Notice } from "../../../ui/controls.js";
-import type { Permission } from "../../../lib/navigation.js";
-import { useHeld } from "./queries.js";
 
 interface SectionPageProps {
   title: string;
   intro?: string;
-  permission: Permission;
   actions?: ReactNode;
   children: ReactNode;
 }
 
-export function SectionPage({ title, intro, permission, actions, children }: SectionPageProps) {
-  const { t } = useTranslation();
-  const held = useHeld();
+export function SectionPage({ title, intro, actions, children }: SectionPageProps) {
   return (
     <section aria-labelledby="admin-section-title" className="flex min-w-0 flex-col gap-4">
       <div className="flex flex-wrap items-start gap-3">
@@ -26,9 +21,9 @@ export function SectionPage({ title, intro, permission, actions, children }: Sec
           <h2 id="admin-section-title" className="text-xl font-bold">{title}</h2>
           {intro && <p className="text-sm text-muted">{intro}</p>}
         </div>
-        {held.includes(permission) && actions && <div className="flex flex-wrap gap-2">{actions}</div>}
+        {actions && <div className="flex flex-wrap gap-2">{actions}</div>}
       </div>
-      {held.includes(permission) ? children : <Notice tone="info">{t("admin.noPermission")}</Notice>}
+      {children}
     </section>
   );
 }

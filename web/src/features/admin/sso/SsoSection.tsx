@@ -9,7 +9,6 @@ import { useTranslation } from "react-i18next";
 import { admin } from "../../../api/clients.js";
 import { useSubmit } from "../../../api/useSubmit.js";
 import type { SsoSettings } from "../../../gen/eventkit/v1/identity_pb.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { Button, Field, Notice } from "../../../ui/controls.js";
 import { CopyButton } from "../../../ui/CopyButton.js";
 import { parseDomains } from "../domains.js";
@@ -23,7 +22,7 @@ export function SsoSection() {
   const { t } = useTranslation();
   const sso = useQuery({ queryKey: adminKeys.sso, queryFn: async () => (await admin.getSsoSettings({})).settings ?? null });
   return (
-    <SectionPage title={t("admin.sections.sso")} intro={t("admin.sso.intro")} permission={PERMISSIONS.adminUsers}>
+    <SectionPage title={t("admin.sections.sso")} intro={t("admin.sso.intro")}>
       {sso.isPending && <Loading />}
       {sso.isError && <LoadError error={sso.error} />}
       {sso.isSuccess && (

@@ -10,7 +10,6 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { useLocale } from "../../../app/useLocale.js";
 import type { Invitation } from "../../../gen/eventkit/v1/identity_pb.js";
 import { formatDateTime, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button, Notice } from "../../../ui/controls.js";
 import { invitationState, type InvitationState } from "../invitations.js";
@@ -55,7 +54,7 @@ export function InvitationsSection() {
   };
 
   return (
-    <SectionPage title={t("admin.sections.invitations")} intro={t("admin.invitations.intro")} permission={PERMISSIONS.adminUsers}
+    <SectionPage title={t("admin.sections.invitations")} intro={t("admin.invitations.intro")}
       actions={<Button type="button" onClick={() => { setSent(""); setInviting(true); }}>{t("admin.invitations.invite")}</Button>}>
       <div aria-live="polite">{sent && <Notice tone="ok">{t("admin.invitations.sent", { email: sent })}</Notice>}</div>
       <label className="check self-start">

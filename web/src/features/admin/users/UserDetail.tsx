@@ -11,7 +11,6 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { useLocale } from "../../../app/useLocale.js";
 import type { User } from "../../../gen/eventkit/v1/identity_pb.js";
 import { formatDate, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button, Notice } from "../../../ui/controls.js";
 import { sameSet } from "../selection.js";
@@ -29,7 +28,6 @@ export function UserDetail() {
   });
   return (
     <SectionPage title={user.data ? user.data.displayName || user.data.email : t("admin.users.member")}
-      permission={PERMISSIONS.adminUsers}
       actions={<Link to="/admin/users" className="btn btn-secondary">{t("admin.users.back")}</Link>}>
       {user.isPending && <Loading />}
       {user.isError && <LoadError error={user.error} />}

@@ -7,7 +7,6 @@ import { useTranslation } from "react-i18next";
 import { admin } from "../../../api/clients.js";
 import { useLocale } from "../../../app/useLocale.js";
 import { formatDate, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { adminKeys } from "../shared/queries.js";
 import { EmptyState, LoadError, LoadMore, Loading, SectionPage } from "../shared/SectionPage.js";
 import { usePaged } from "../shared/usePaged.js";
@@ -21,7 +20,7 @@ export function UsersSection() {
   });
 
   return (
-    <SectionPage title={t("admin.sections.users")} intro={t("admin.users.intro")} permission={PERMISSIONS.adminUsers}
+    <SectionPage title={t("admin.sections.users")} intro={t("admin.users.intro")}
       actions={<Link to="/admin/invitations" className="btn btn-primary">{t("admin.users.invite")}</Link>}>
       {users.query.isPending ? <Loading /> : users.query.isError ? <LoadError error={users.query.error} /> : null}
       {users.query.isSuccess && users.items.length === 0 && <EmptyState>{t("admin.users.empty")}</EmptyState>}

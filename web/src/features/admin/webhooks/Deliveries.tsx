@@ -65,7 +65,7 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
   return (
     <section aria-labelledby="deliveries-title" className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
-        <h3 id="deliveries-title" className="mr-auto text-lg font-semibold">{t("admin.deliveries.title")}</h3>
+        <h3 id="deliveries-title" className="mr-auto w-full text-lg font-semibold sm:w-auto">{t("admin.deliveries.title")}</h3>
         <label className="field">
           <span className="field-label">{t("admin.deliveries.status")}</span>
           <select className="select" value={status} onChange={(e) => { setStatus(Number(e.target.value)); setChosen([]); }}>

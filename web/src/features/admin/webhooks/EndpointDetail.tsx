@@ -12,7 +12,6 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { useLocale } from "../../../app/useLocale.js";
 import type { WebhookEndpoint } from "../../../gen/eventkit/v1/admin_pb.js";
 import { formatDateTime, toDate } from "../../../lib/format.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button, Notice } from "../../../ui/controls.js";
 import { adminKeys } from "../shared/queries.js";
@@ -31,7 +30,7 @@ export function EndpointDetail() {
     queryFn: async () => (await admin.getWebhookEndpoint({ id: endpointId })).endpoint,
   });
   return (
-    <SectionPage title={t("admin.webhooks.endpoint")} permission={PERMISSIONS.adminWebhooks}
+    <SectionPage title={t("admin.webhooks.endpoint")}
       actions={<Link to="/admin/webhooks" className="btn btn-secondary">{t("admin.webhooks.back")}</Link>}>
       {endpoint.isPending && <Loading />}
       {endpoint.isError && <LoadError error={endpoint.error} />}

@@ -7,7 +7,6 @@ import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { admin } from "../../../api/clients.js";
-import { PERMISSIONS } from "../../../lib/navigation.js";
 import { Button } from "../../../ui/controls.js";
 import { adminKeys } from "../shared/queries.js";
 import { SecretDialog } from "../shared/SecretDialog.js";
@@ -26,7 +25,7 @@ export function WebhooksSection() {
   });
 
   return (
-    <SectionPage title={t("admin.sections.webhooks")} intro={t("admin.webhooks.intro")} permission={PERMISSIONS.adminWebhooks}
+    <SectionPage title={t("admin.sections.webhooks")} intro={t("admin.webhooks.intro")}
       actions={<Button type="button" onClick={() => setCreating(true)}>{t("admin.webhooks.new")}</Button>}>
       {list.query.isPending ? <Loading /> : list.query.isError ? <LoadError error={list.query.error} /> : null}
       {list.query.isSuccess && list.items.length === 0 && <EmptyState>{t("admin.webhooks.empty")}</EmptyState>}
