@@ -19,6 +19,7 @@ import { validateCalendarSearch } from "../features/planning/calendar.js";
 import { validateEventsSearch } from "../features/planning/eventFilters.js";
 import { ForgotPassword, ResetPassword } from "../pages/PasswordReset.js";
 import { SignIn } from "../pages/SignIn.js";
+import { adminRoutes } from "../features/admin/routes.js";
 import { meQuery } from "./session.js";
 import { Shell } from "./Shell.js";
 
@@ -99,7 +100,7 @@ const routeTree = root.addChildren([
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events, eventDetail, calendar, scan]),
+  signedIn.addChildren([dashboard, assets, events, eventDetail, calendar, scan, adminRoutes(() => signedIn)]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

@@ -16,6 +16,11 @@ describe("navigation", () => {
     expect(items).toEqual(["/", "/assets", "/events", "/calendar", "/scan"]);
   });
 
+  it("shows the admin portal to anyone holding one admin permission", () => {
+    expect(navigationFor(["admin:audit"]).map((i) => i.to)).toEqual(["/", "/admin"]);
+    expect(navigationFor(["admin:webhooks", "planning:read"]).map((i) => i.to)).toEqual(["/", "/events", "/calendar", "/admin"]);
+  });
+
   it("shows only the dashboard without permissions", () => {
     expect(navigationFor([]).map((i) => i.to)).toEqual(["/"]);
   });

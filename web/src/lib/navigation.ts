@@ -8,13 +8,18 @@ export const PERMISSIONS = {
   planningRead: "planning:read",
   planningWrite: "planning:write",
   scanningWrite: "scanning:write",
+  adminUsers: "admin:users",
+  adminAudit: "admin:audit",
+  adminKeys: "admin:keys",
+  adminWebhooks: "admin:webhooks",
+  adminSettings: "admin:settings",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events" | "/calendar" | "/scan";
-  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.calendar" | "nav.scan";
+  to: "/" | "/assets" | "/events" | "/calendar" | "/scan" | "/admin";
+  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.calendar" | "nav.scan" | "nav.admin";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
@@ -25,6 +30,17 @@ const ITEMS: readonly NavItem[] = [
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
   { to: "/calendar", label: "nav.calendar", anyOf: [PERMISSIONS.planningRead] },
   { to: "/scan", label: "nav.scan", anyOf: [PERMISSIONS.scanningWrite] },
+  {
+    to: "/admin",
+    label: "nav.admin",
+    anyOf: [
+      PERMISSIONS.adminUsers,
+      PERMISSIONS.adminAudit,
+      PERMISSIONS.adminKeys,
+      PERMISSIONS.adminWebhooks,
+      PERMISSIONS.adminSettings,
+    ],
+  },
 ];
 
 export function navigationFor(held: readonly string[]): NavItem[] {

@@ -18,7 +18,7 @@ import { QueueStatus, type ReplayProblem } from "./QueueStatus.js";
 import { recentReducer, type RecentScan } from "./recentScans.js";
 import { RecentScans } from "./RecentScans.js";
 import type { PendingScan, QueuedScan } from "./scanQueue.js";
-import type { ScanMode } from "./search.js";
+import type { ScanMode, ScanSearch } from "./search.js";
 import { setSoundOn, soundOn } from "./sound.js";
 import { StocktakePanel } from "./StocktakePanel.js";
 import { useScanQueue } from "./useScanQueue.js";
@@ -76,7 +76,7 @@ export function ScanPage() {
   const record = useCallback((entry: RecentScan) => dispatch({ type: "add", scan: entry }), []);
 
   const setSearch = (next: { mode?: ScanMode; event?: string }) =>
-    void navigate({ search: (prev) => ({ ...prev, ...next }), replace: true });
+    void navigate({ to: "/scan", search: (prev: ScanSearch) => ({ ...prev, ...next }), replace: true });
 
   return (
     <section aria-labelledby="scan-title" className="flex flex-col gap-4 max-w-3xl mx-auto w-full">
