@@ -18,7 +18,7 @@ test("a short pull-list line says why, naming the event that holds the stock", a
   await page.getByRole("link", { name: "Charity gala" }).click();
   await page.getByText("Moving head spot 350W").first().waitFor();
   await page.getByText(/2 short/).first().waitFor();
-  await page.getByRole("button", { name: "Why?" }).first().click();
+  await page.getByRole("button", { name: "Why Moving head spot 350W is short" }).click();
   await page.getByRole("link", { name: "Product launch Aurora" }).first().waitFor();
   await assertAccessible(page, "the event detail");
   await shot(page, "event-detail-laptop");

@@ -71,7 +71,7 @@ export function PullListRow({ line, event, editable, canWrite, products, checked
         </div>
         <div className="flex flex-wrap justify-end gap-1">
           {(hasReasons || line.item.case === "productId") && (
-            <Button variant="ghost" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen(!open)}
+            <Button variant="ghost" aria-expanded={open} aria-controls={open ? detailsId : undefined} onClick={() => setOpen(!open)}
               aria-label={t(hasReasons ? "planning.pull.whyFor" : "planning.pull.detailsFor", { name })}>
               {hasReasons ? t("planning.pull.why") : t("planning.pull.details")}
             </Button>
