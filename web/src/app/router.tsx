@@ -7,11 +7,11 @@ import {
   createRootRouteWithContext,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
 import { AcceptInvitation } from "../pages/AcceptInvitation.js";
-import { Assets } from "../pages/Assets.js";
 import { Dashboard } from "../pages/Dashboard.js";
 import { Events } from "../pages/Events.js";
 import { ForgotPassword, ResetPassword } from "../pages/PasswordReset.js";
@@ -66,7 +66,27 @@ const signedIn = createRoute({
   component: Shell,
 });
 const dashboard = createRoute({ getParentRoute: () => signedIn, path: "/", component: Dashboard });
-const assets = createRoute({ getParentRoute: () => signedIn, path: "/assets", component: Assets });
+const inventoryPage = (name: keyof typeof import("../features/inventory/routes.js")) =>
+  lazyRouteComponent(() => import("../features/inventory/routes.js"), name);
+const assets = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/assets",
+  validateSearch: (search: Record<string, unknown>): { productId?: string; locationId?: string } => ({
+    productId: typeof search.productId === "string" ? search.productId : undefined,
+    locationId: typeof search.locationId === "string" ? search.locationId : undefined,
+  }),
+  component: inventoryPage("AssetsPage"),
+});
+const inventoryRoutes = [
+  assets,
+  createRoute({ getParentRoute: () => signedIn, path: "/assets/$assetId", component: inventoryPage("AssetDetail") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/products", component: inventoryPage("ProductsPage") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/products/$productId", component: inventoryPage("ProductDetail") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/kits", component: inventoryPage("KitsPage") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/cases", component: inventoryPage("CasesPage") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/cases/$caseId", component: inventoryPage("CaseDetail") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/locations", component: inventoryPage("LocationsPage") }),
+] as const;
 const events = createRoute({ getParentRoute: () => signedIn, path: "/events", component: Events });
 
 const routeTree = root.addChildren([
@@ -74,7 +94,7 @@ const routeTree = root.addChildren([
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events]),
+  signedIn.addChildren([dashboard, ...inventoryRoutes, events]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

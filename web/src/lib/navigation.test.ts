@@ -4,7 +4,7 @@ import { navigationFor } from "./navigation.js";
 describe("navigation", () => {
   it("shows a read-only person inventory and planning", () => {
     const items = navigationFor(["inventory:read", "planning:read"]).map((i) => i.to);
-    expect(items).toEqual(["/", "/assets", "/events"]);
+    expect(items).toEqual(["/", "/products", "/assets", "/events"]);
   });
 
   it("shows events to a planner without inventory", () => {

@@ -4,21 +4,25 @@
  */
 export const PERMISSIONS = {
   inventoryRead: "inventory:read",
+  inventoryWrite: "inventory:write",
   planningRead: "planning:read",
+  planningWrite: "planning:write",
+  historyRead: "history:read",
   scanningWrite: "scanning:write",
 } as const;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events";
-  label: "nav.dashboard" | "nav.assets" | "nav.events";
+  to: "/" | "/products" | "/assets" | "/events";
+  label: "nav.dashboard" | "nav.products" | "nav.assets" | "nav.events";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
 
 const ITEMS: readonly NavItem[] = [
   { to: "/", label: "nav.dashboard", anyOf: [] },
+  { to: "/products", label: "nav.products", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
 ];
