@@ -23,37 +23,39 @@ export function AssetFilterBar({ filters, onChange, lookups }: Props) {
         <input className="input" type="search" value={filters.query} placeholder={t("inventory.assets.searchHint")}
           onChange={(e) => onChange({ query: e.target.value })} />
       </label>
-      <label className="field grow sm:grow-0">
-        <span className="field-label">{t("inventory.asset.status")}</span>
-        <select className="select" value={filters.status} onChange={(e) => onChange({ status: Number(e.target.value) })}>
-          <option value={AssetStatus.UNSPECIFIED}>{t("inventory.assets.allStatuses")}</option>
-          {ASSET_STATUSES.map((s) => <option key={s} value={s}>{t(statusKey(s))}</option>)}
-        </select>
-      </label>
-      <label className="field grow sm:grow-0 sm:max-w-56">
-        <span className="field-label">{t("inventory.asset.product")}</span>
-        <select className="select" value={filters.productId} onChange={(e) => onChange({ productId: e.target.value })}>
-          <option value="">{t("inventory.assets.allProducts")}</option>
-          {products.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
-        </select>
-      </label>
-      <label className="field grow sm:grow-0 sm:max-w-56">
-        <span className="field-label">{t("inventory.asset.location")}</span>
-        <select className="select" value={filters.locationId} onChange={(e) => onChange({ locationId: e.target.value })}>
-          <option value="">{t("inventory.assets.allLocations")}</option>
-          <LocationOptions locations={lookups.locations} />
-        </select>
-      </label>
-      <fieldset className="flex gap-1" aria-label={t("inventory.assets.layout")}>
-        <legend className="sr-only">{t("inventory.assets.layout")}</legend>
-        {(["table", "cards"] as const).map((layout) => (
-          <button key={layout} type="button" aria-pressed={filters.layout === layout}
-            className={`btn ${filters.layout === layout ? "btn-primary" : "btn-secondary"}`}
-            onClick={() => onChange({ layout })}>
-            {t(`inventory.assets.${layout}`)}
-          </button>
-        ))}
-      </fieldset>
+      <div className="grid w-full grid-cols-2 gap-3 sm:flex sm:w-auto sm:flex-wrap sm:items-end">
+        <label className="field sm:grow-0">
+          <span className="field-label">{t("inventory.asset.status")}</span>
+          <select className="select" value={filters.status} onChange={(e) => onChange({ status: Number(e.target.value) })}>
+            <option value={AssetStatus.UNSPECIFIED}>{t("inventory.assets.allStatuses")}</option>
+            {ASSET_STATUSES.map((s) => <option key={s} value={s}>{t(statusKey(s))}</option>)}
+          </select>
+        </label>
+        <label className="field min-w-0 sm:max-w-56">
+          <span className="field-label">{t("inventory.asset.product")}</span>
+          <select className="select" value={filters.productId} onChange={(e) => onChange({ productId: e.target.value })}>
+            <option value="">{t("inventory.assets.allProducts")}</option>
+            {products.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          </select>
+        </label>
+        <label className="field min-w-0 sm:max-w-56">
+          <span className="field-label">{t("inventory.asset.location")}</span>
+          <select className="select" value={filters.locationId} onChange={(e) => onChange({ locationId: e.target.value })}>
+            <option value="">{t("inventory.assets.allLocations")}</option>
+            <LocationOptions locations={lookups.locations} />
+          </select>
+        </label>
+        <fieldset className="flex gap-1 self-end" aria-label={t("inventory.assets.layout")}>
+          <legend className="sr-only">{t("inventory.assets.layout")}</legend>
+          {(["table", "cards"] as const).map((layout) => (
+            <button key={layout} type="button" aria-pressed={filters.layout === layout}
+              className={`btn ${filters.layout === layout ? "btn-primary" : "btn-secondary"}`}
+              onClick={() => onChange({ layout })}>
+              {t(`inventory.assets.${layout}`)}
+            </button>
+          ))}
+        </fieldset>
+      </div>
     </div>
   );
 }

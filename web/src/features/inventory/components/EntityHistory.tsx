@@ -10,7 +10,7 @@ import { history } from "../../../api/clients.js";
 import { useLocale } from "../../../app/useLocale.js";
 import { ChangeOperation, type EntityType, type FieldChange } from "../../../gen/eventkit/v1/history_pb.js";
 import { formatDateTime, toDate } from "../../../lib/format.js";
-import { fetchAll, KEY } from "../data/queries.js";
+import { fetchAll, KEY, useLookups } from "../data/queries.js";
 import { useCan } from "../data/permissions.js";
 import { newestFirst, valueText, type Json } from "../logic/historyValues.js";
 import { useActorName } from "../data/useActorName.js";
@@ -21,6 +21,7 @@ export function EntityHistory({ entityType, entityId }: { entityType: EntityType
   const locale = useLocale();
   const can = useCan();
   const actor = useActorName();
+  const lookups = useLookups();
   const changes = useQuery({
     queryKey: [KEY, "history", entityType, entityId],
     queryFn: () =>
@@ -32,7 +33,13 @@ export function EntityHistory({ entityType, entityId }: { entityType: EntityType
   });
   if (!can.history) return null;
 
-  const value = (v: FieldChange["oldValue"]) => valueText(v ? (toJson(ValueSchema, v) as Json) : undefined);
+  // Ids of products, locations and cases read as their names.
+  const value = (field: string, v: FieldChange["oldValue"]) => {
+    const text = valueText(v ? (toJson(ValueSchema, v) as Json) : undefined);
+    if (!field.endsWith("_id")) return text;
+    const c = lookups.cases.get(text);
+    return lookups.products.get(text)?.name ?? lookups.locations.get(text)?.name ?? (c ? `${c.code} · ${c.name}` : text);
+  };
   const list = newestFirst(changes.data ?? []);
 
   return (
@@ -46,15 +53,15 @@ export function EntityHistory({ entityType, entityId }: { entityType: EntityType
             <span className="font-mono text-sm">{change.field}</span>
             <span className="break-all">
               {change.operation === ChangeOperation.CREATE ? (
-                <>{t("inventory.history.set")} <strong>{value(change.newValue)}</strong></>
+                <>{t("inventory.history.set")} <strong>{value(change.field, change.newValue)}</strong></>
               ) : change.operation === ChangeOperation.DELETE ? (
-                <>{t("inventory.history.removed")} <s>{value(change.oldValue)}</s></>
+                <>{t("inventory.history.removed")} <s>{value(change.field, change.oldValue)}</s></>
               ) : (
                 <>
-                  <span className="text-muted">{value(change.oldValue)}</span>
+                  <span className="text-muted">{value(change.field, change.oldValue)}</span>
                   <span aria-hidden="true"> → </span>
                   <span className="sr-only">{t("inventory.history.to")}</span>
-                  <strong>{value(change.newValue)}</strong>
+                  <strong>{value(change.field, change.newValue)}</strong>
                 </>
               )}
             </span>

@@ -45,17 +45,18 @@ export function LocationsPage() {
                 className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 pr-3" style={{ paddingLeft: `${1 + depth * 1.5}rem` }}>
                 <span className="font-medium">{l.name}</span>
                 <span className="badge">{t(kindKey(l.kind))}</span>
-                <span className="mr-auto" />
-                <Link to="/assets" search={{ locationId: l.id }} className="text-sm text-accent hover:underline">
-                  {t("inventory.locations.assets")}
-                </Link>
-                {can.write && next && (
-                  <Button variant="ghost"
-                    aria-label={t(next === LocationKind.ZONE ? "inventory.locations.addZoneIn" : "inventory.locations.addBinIn", { name: l.name })}
-                    onClick={() => setCreating({ kind: next, parentId: l.id })}>
-                    {t(next === LocationKind.ZONE ? "inventory.locations.addZone" : "inventory.locations.addBin")}
-                  </Button>
-                )}
+                <span className="ml-auto flex flex-wrap items-center gap-x-3">
+                  <Link to="/assets" search={{ locationId: l.id }} className="text-sm text-accent hover:underline">
+                    {t("inventory.locations.assets")}
+                  </Link>
+                  {can.write && next && (
+                    <Button variant="ghost"
+                      aria-label={t(next === LocationKind.ZONE ? "inventory.locations.addZoneIn" : "inventory.locations.addBinIn", { name: l.name })}
+                      onClick={() => setCreating({ kind: next, parentId: l.id })}>
+                      {t(next === LocationKind.ZONE ? "inventory.locations.addZone" : "inventory.locations.addBin")}
+                    </Button>
+                  )}
+                </span>
               </li>
             );
           })}

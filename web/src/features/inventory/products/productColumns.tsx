@@ -20,13 +20,13 @@ export const PRODUCT_COLUMNS: readonly Column<Product>[] = [
     ),
   },
   { id: "category", label: "inventory.product.category", text: (p) => p.category },
-  { id: "sku", label: "inventory.product.sku", text: (p) => p.sku, className: "font-mono" },
+  { id: "sku", label: "inventory.product.sku", text: (p) => p.sku, className: "font-mono whitespace-nowrap" },
   { id: "tracking", label: "inventory.product.tracking", text: (p, t) => t(trackingKey(p.trackingMode)) },
   {
     id: "rate", label: "inventory.product.dailyRate",
     text: (p, _t, locale) => (p.dailyRate ? formatMoney(p.dailyRate.amountMinor, p.dailyRate.currency, locale) : ""),
     sortValue: (p) => p.dailyRate?.amountMinor,
-    className: "text-right tabular-nums",
+    className: "text-right tabular-nums whitespace-nowrap",
   },
   { id: "consumable", label: "inventory.product.consumable", text: (p, t) => (p.consumable ? t("inventory.common.yes") : "") },
   {
