@@ -13,7 +13,6 @@ import {
 } from "@tanstack/react-router";
 import { scanSearch } from "../features/scanning/search.js";
 import { AcceptInvitation } from "../pages/AcceptInvitation.js";
-import { Assets } from "../pages/Assets.js";
 import { Dashboard } from "../pages/Dashboard.js";
 import { validateCalendarSearch } from "../features/planning/calendar.js";
 import { validateEventsSearch } from "../features/planning/eventFilters.js";
@@ -70,7 +69,27 @@ const signedIn = createRoute({
   component: Shell,
 });
 const dashboard = createRoute({ getParentRoute: () => signedIn, path: "/", component: Dashboard });
-const assets = createRoute({ getParentRoute: () => signedIn, path: "/assets", component: Assets });
+const inventoryPage = (name: keyof typeof import("../features/inventory/routes.js")) =>
+  lazyRouteComponent(() => import("../features/inventory/routes.js"), name);
+const assets = createRoute({
+  getParentRoute: () => signedIn,
+  path: "/assets",
+  validateSearch: (search: Record<string, unknown>): { productId?: string; locationId?: string } => ({
+    productId: typeof search.productId === "string" ? search.productId : undefined,
+    locationId: typeof search.locationId === "string" ? search.locationId : undefined,
+  }),
+  component: inventoryPage("AssetsPage"),
+});
+const inventoryRoutes = [
+  assets,
+  createRoute({ getParentRoute: () => signedIn, path: "/assets/$assetId", component: inventoryPage("AssetDetail") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/products", component: inventoryPage("ProductsPage") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/products/$productId", component: inventoryPage("ProductDetail") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/kits", component: inventoryPage("KitsPage") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/cases", component: inventoryPage("CasesPage") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/cases/$caseId", component: inventoryPage("CaseDetail") }),
+  createRoute({ getParentRoute: () => signedIn, path: "/locations", component: inventoryPage("LocationsPage") }),
+] as const;
 const events = createRoute({
   getParentRoute: () => signedIn,
   path: "/events",
@@ -100,7 +119,7 @@ const routeTree = root.addChildren([
   forgotPassword,
   resetPassword,
   acceptInvitation,
-  signedIn.addChildren([dashboard, assets, events, eventDetail, calendar, scan, adminRoutes(() => signedIn)]),
+  signedIn.addChildren([dashboard, ...inventoryRoutes, events, eventDetail, calendar, scan, adminRoutes(() => signedIn)]),
 ]);
 
 export function makeRouter(queries: QueryClient) {

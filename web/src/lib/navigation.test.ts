@@ -4,7 +4,7 @@ import { navigationFor } from "./navigation.js";
 describe("navigation", () => {
   it("shows a read-only person inventory and planning", () => {
     const items = navigationFor(["inventory:read", "planning:read"]).map((i) => i.to);
-    expect(items).toEqual(["/", "/assets", "/events", "/calendar"]);
+    expect(items).toEqual(["/", "/products", "/assets", "/events", "/calendar"]);
   });
 
   it("shows events and the calendar to a planner without inventory", () => {
@@ -13,7 +13,7 @@ describe("navigation", () => {
 
   it("shows scanning to the warehouse", () => {
     const items = navigationFor(["inventory:read", "planning:read", "scanning:write"]).map((i) => i.to);
-    expect(items).toEqual(["/", "/assets", "/events", "/calendar", "/scan"]);
+    expect(items).toEqual(["/", "/products", "/assets", "/events", "/calendar", "/scan"]);
   });
 
   it("shows the admin portal to anyone holding one admin permission", () => {

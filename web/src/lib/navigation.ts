@@ -7,6 +7,7 @@ export const PERMISSIONS = {
   inventoryWrite: "inventory:write",
   planningRead: "planning:read",
   planningWrite: "planning:write",
+  historyRead: "history:read",
   scanningWrite: "scanning:write",
   adminUsers: "admin:users",
   adminAudit: "admin:audit",
@@ -18,14 +19,15 @@ export const PERMISSIONS = {
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 export interface NavItem {
-  to: "/" | "/assets" | "/events" | "/calendar" | "/scan" | "/admin";
-  label: "nav.dashboard" | "nav.assets" | "nav.events" | "nav.calendar" | "nav.scan" | "nav.admin";
+  to: "/" | "/products" | "/assets" | "/events" | "/calendar" | "/scan" | "/admin";
+  label: "nav.dashboard" | "nav.products" | "nav.assets" | "nav.events" | "nav.calendar" | "nav.scan" | "nav.admin";
   /** Shown when the person holds any of these (none: everyone). */
   anyOf: readonly Permission[];
 }
 
 const ITEMS: readonly NavItem[] = [
   { to: "/", label: "nav.dashboard", anyOf: [] },
+  { to: "/products", label: "nav.products", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/assets", label: "nav.assets", anyOf: [PERMISSIONS.inventoryRead] },
   { to: "/events", label: "nav.events", anyOf: [PERMISSIONS.planningRead] },
   { to: "/calendar", label: "nav.calendar", anyOf: [PERMISSIONS.planningRead] },
