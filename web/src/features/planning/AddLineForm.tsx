@@ -65,7 +65,7 @@ export function AddLineForm({ eventId }: { eventId: string }) {
             </div>
           ) : (
             <input id={searchId} className="input" type="search" value={search} autoComplete="off"
-              placeholder={t("planning.add.searchHint")} aria-controls={resultsId}
+              placeholder={t("planning.add.searchHint")} aria-controls={!picked && query.length > 0 ? resultsId : undefined}
               onChange={(e) => { setSearch(e.target.value); setAdded(""); }} />
           )}
           <FieldError error={productError} />
