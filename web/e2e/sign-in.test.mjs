@@ -83,6 +83,7 @@ test("on a phone, the dashboard and the assets fit the screen; sign-out ends the
   await page.goto("/assets");
   await page.getByText("MH-0001").waitFor();
   await shot(page, "assets-phone");
+  await page.getByRole("button", { name: /^Account menu of/ }).click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/sign-in$/);
   await page.goto("/");

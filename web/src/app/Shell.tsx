@@ -1,9 +1,11 @@
 /**
- * The frame of every signed-in page: navigation built from the person's permissions, the
- * company switcher, theme and language, sign-out. On a phone the navigation wraps below.
+ * The frame of every signed-in page: navigation built from the person's permissions, and one
+ * account menu (named by the current company) with the company switcher, theme, language and
+ * sign-out, so the header stays one row on a laptop. On a phone the navigation wraps below.
  */
 import { useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate } from "@tanstack/react-router";
+import * as Popover from "@radix-ui/react-popover";
 import { useTranslation } from "react-i18next";
 import { navigationFor } from "../lib/navigation.js";
 import { preferences, THEMES, type Theme } from "../lib/preferences.js";
@@ -39,38 +41,49 @@ export function Shell() {
               ))}
             </ul>
           </nav>
-          <div className="ml-auto flex flex-wrap items-center gap-2">
-            <label className="sr-only" htmlFor="tenant-switch">{t("nav.tenant")}</label>
-            <select id="tenant-switch" className="select max-w-48" value={me.tenant?.tenantId}
-              onChange={(e) => void switchTenant(queries, e.target.value)}>
-              {me.tenants.map((tenant) => (
-                <option key={tenant.tenantId} value={tenant.tenantId}>{tenant.name}</option>
-              ))}
-            </select>
-            <label className="sr-only" htmlFor="theme-switch">{t("settings.theme")}</label>
-            <select id="theme-switch" className="select" defaultValue={preferences.theme()}
-              onChange={(e) => preferences.setTheme(e.target.value as Theme)}>
-              {THEMES.map((theme) => (
-                <option key={theme} value={theme}>{t(`settings.${theme}`)}</option>
-              ))}
-            </select>
-            <label className="sr-only" htmlFor="language-switch">{t("settings.language")}</label>
-            <select id="language-switch" className="select" value={i18n.language}
-              onChange={(e) => {
-                const language = e.target.value === "de" ? "de" : "en";
-                preferences.setLanguage(language);
-                void i18n.changeLanguage(language);
-              }}>
-              <option value="en">English</option>
-              <option value="de">Deutsch</option>
-            </select>
-            <span className="hidden md:inline text-sm text-muted" title={me.email}>
-              {me.displayName || me.email}
-            </span>
-            <button type="button" className="btn btn-secondary"
-              onClick={() => void signOut(queries).then(() => navigate({ to: "/sign-in" }))}>
-              {t("nav.signOut")}
-            </button>
+          <div className="ml-auto flex items-center gap-2">
+            <Popover.Root>
+              <Popover.Trigger className="btn btn-secondary max-w-56" aria-label={t("nav.accountFor", { name: me.displayName || me.email })}>
+                <span className="truncate">{me.tenant?.name ?? t("nav.account")}</span>
+                <span aria-hidden="true">▾</span>
+              </Popover.Trigger>
+              <Popover.Portal>
+                <Popover.Content align="end" sideOffset={6} className="card z-50 flex w-72 flex-col gap-3 p-4 shadow-lg">
+                  <p className="text-sm">
+                    <span className="block font-semibold">{me.displayName || me.email}</span>
+                    <span className="block text-muted break-all">{me.email}</span>
+                  </p>
+                  <label className="field-label" htmlFor="tenant-switch">{t("nav.tenant")}</label>
+                  <select id="tenant-switch" className="select" value={me.tenant?.tenantId}
+                    onChange={(e) => void switchTenant(queries, e.target.value)}>
+                    {me.tenants.map((tenant) => (
+                      <option key={tenant.tenantId} value={tenant.tenantId}>{tenant.name}</option>
+                    ))}
+                  </select>
+                  <label className="field-label" htmlFor="theme-switch">{t("settings.theme")}</label>
+                  <select id="theme-switch" className="select" defaultValue={preferences.theme()}
+                    onChange={(e) => preferences.setTheme(e.target.value as Theme)}>
+                    {THEMES.map((theme) => (
+                      <option key={theme} value={theme}>{t(`settings.${theme}`)}</option>
+                    ))}
+                  </select>
+                  <label className="field-label" htmlFor="language-switch">{t("settings.language")}</label>
+                  <select id="language-switch" className="select" value={i18n.language}
+                    onChange={(e) => {
+                      const language = e.target.value === "de" ? "de" : "en";
+                      preferences.setLanguage(language);
+                      void i18n.changeLanguage(language);
+                    }}>
+                    <option value="en">English</option>
+                    <option value="de">Deutsch</option>
+                  </select>
+                  <button type="button" className="btn btn-secondary"
+                    onClick={() => void signOut(queries).then(() => navigate({ to: "/sign-in" }))}>
+                    {t("nav.signOut")}
+                  </button>
+                </Popover.Content>
+              </Popover.Portal>
+            </Popover.Root>
           </div>
         </div>
       </header>

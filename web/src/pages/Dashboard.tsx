@@ -4,6 +4,7 @@
  */
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { planning } from "../api/clients.js";
@@ -60,12 +61,16 @@ function UpcomingEvents() {
       {events.isSuccess && list.length === 0 && <p className="text-muted">{t("events.empty")}</p>}
       <ul className="flex flex-col divide-y divide-line">
         {list.map((event) => (
-          <li key={event.id} className="py-2 flex flex-wrap items-center gap-x-3">
-            <span className="font-medium mr-auto">{event.name}</span>
-            <span className="text-sm text-muted">
-              {formatPeriod(toDate(event.period?.start), toDate(event.period?.end), locale)}
+          <li key={event.id} className="py-2 flex flex-col gap-1 sm:flex-row sm:items-center sm:gap-3">
+            <Link to="/events/$eventId" params={{ eventId: event.id }} className="font-medium hover:underline sm:mr-auto">
+              {event.name}
+            </Link>
+            <span className="flex items-center gap-3">
+              <span className="text-sm text-muted">
+                {formatPeriod(toDate(event.period?.start), toDate(event.period?.end), locale)}
+              </span>
+              <span className="badge">{t(`status.EVENT_STATUS_${EventStatus[event.status]}`)}</span>
             </span>
-            <span className="badge">{t(`status.EVENT_STATUS_${EventStatus[event.status]}`)}</span>
           </li>
         ))}
       </ul>
