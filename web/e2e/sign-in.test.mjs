@@ -30,13 +30,16 @@ test("a signed-out visitor lands on the sign-in page, and a wrong password says 
   await page.context().close();
 });
 
-test("the demo person sees upcoming events and shortages, then the assets", async () => {
+test("the demo person sees upcoming events, shortages, overdue returns, repairs and low stock, then the assets", async () => {
   const page = await openPage(browser);
   await signIn(page);
   const upcoming = page.getByRole("region", { name: "Upcoming events" });
   await upcoming.getByText("Product launch Aurora").waitFor();
   const shortages = page.getByRole("region", { name: "Shortages" });
   await shortages.getByText("Moving head spot 350W").first().waitFor();
+  await page.getByRole("region", { name: "Overdue returns" }).getByText("Club night Volksgarten").waitFor();
+  await page.getByRole("region", { name: "In maintenance" }).getByText("MH-0008").waitFor();
+  await page.getByRole("region", { name: "Low stock" }).getByText("Gaffer tape black 50 mm").waitFor();
   await assertAccessible(page, "the dashboard");
   await shot(page, "dashboard-laptop");
 

@@ -1,6 +1,6 @@
 /**
- * The start page: upcoming events (7/14/30 days) and shortages, each shown only to those who
- * may read planning. No widget stands in for data the API does not have.
+ * The start page: upcoming events (7/14/30 days) and shortages for those who may read planning,
+ * then overdue returns, assets in maintenance and low stock (DashboardInventory). No widget stands in for data the API does not have.
  */
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
@@ -13,6 +13,7 @@ import { useLocale } from "../app/useLocale.js";
 import { EventStatus } from "../gen/eventkit/v1/planning_pb.js";
 import { formatPeriod, toDate } from "../lib/format.js";
 import { holds, PERMISSIONS } from "../lib/navigation.js";
+import { InMaintenance, LowStock, OverdueReturns } from "./DashboardInventory.js";
 
 const DAY = 86_400_000;
 
@@ -24,7 +25,9 @@ function nextDays(days: number) {
 export function Dashboard() {
   const { t } = useTranslation();
   const { data: me } = useSuspenseQuery(meQuery);
-  const canPlan = holds(me?.permissions ?? [], PERMISSIONS.planningRead);
+  const held = me?.permissions ?? [];
+  const canPlan = holds(held, PERMISSIONS.planningRead);
+  const canSeeStock = holds(held, PERMISSIONS.inventoryRead);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-bold">{t("dashboard.title")}</h1>
@@ -34,6 +37,11 @@ export function Dashboard() {
           <Shortages />
         </div>
       )}
+      <div className="grid gap-6 lg:grid-cols-3">
+        {canPlan && <OverdueReturns />}
+        {canSeeStock && <InMaintenance />}
+        {canSeeStock && <LowStock />}
+      </div>
     </div>
   );
 }
