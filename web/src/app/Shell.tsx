@@ -6,16 +6,40 @@
 import { useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate } from "@tanstack/react-router";
 import * as Popover from "@radix-ui/react-popover";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { navigationFor } from "../lib/navigation.js";
 import { preferences, THEMES, type Theme } from "../lib/preferences.js";
 import { meQuery, signOut, switchTenant } from "./session.js";
+
+const CommandPalette = lazy(() => import("../features/palette/CommandPalette.js"));
+
+/** Ctrl/Cmd+K opens the palette, from anywhere in the signed-in app. */
+function usePaletteShortcut(open: () => void) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+        event.preventDefault();
+        open();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
+}
 
 export function Shell() {
   const { t, i18n } = useTranslation();
   const queries = useQueryClient();
   const navigate = useNavigate();
   const { data: me } = useSuspenseQuery(meQuery);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [paletteUsed, setPaletteUsed] = useState(false);
+  const openPalette = useCallback(() => {
+    setPaletteUsed(true);
+    setPaletteOpen(true);
+  }, []);
+  usePaletteShortcut(openPalette);
   if (!me) return null;
   const items = navigationFor(me.permissions);
 
@@ -42,6 +66,9 @@ export function Shell() {
             </ul>
           </nav>
           <div className="ml-auto flex items-center gap-2">
+            <button type="button" className="btn btn-ghost text-muted hidden sm:inline-flex" onClick={openPalette}>
+              {t("palette.hint")}
+            </button>
             <Popover.Root>
               <Popover.Trigger className="btn btn-secondary max-w-56" aria-label={t("nav.accountFor", { name: me.displayName || me.email })}>
                 <span className="truncate">{me.tenant?.name ?? t("nav.account")}</span>
@@ -87,6 +114,11 @@ export function Shell() {
           </div>
         </div>
       </header>
+      {paletteUsed && (
+        <Suspense fallback={null}>
+          <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} items={items} permissions={me.permissions} />
+        </Suspense>
+      )}
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
         <Outlet />
       </main>
