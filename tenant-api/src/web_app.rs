@@ -9,15 +9,10 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/web_app.rs"));
 }
 
-/// Whether this binary carries a built web app (false: it serves a page that says how to build it).
-pub fn is_embedded() -> bool {
-    !embedded::FILES.is_empty()
-}
-
 pub fn load(dir: Option<&Path>) -> anyhow::Result<WebApp> {
     match dir {
         None => {
-            if !is_embedded() {
+            if embedded::FILES.is_empty() {
                 tracing::warn!(
                     "this binary carries no web app (web/dist was not built): `/` explains how to build it"
                 );

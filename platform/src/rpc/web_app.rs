@@ -300,12 +300,21 @@ mod tests {
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     }
 
-    #[test]
-    fn without_a_build_the_page_says_how_to_build_it() {
+    #[tokio::test]
+    async fn without_a_build_the_page_says_how_to_build_it() {
         let app = WebApp::embedded(&[]);
-        let page = get(&app, "/").expect("the page");
-        assert_eq!(page.status(), StatusCode::OK);
-        assert!(NOT_BUILT.contains("npm run build"));
+        for route in ["/", "/events/123"] {
+            let page = get(&app, route).expect("the page");
+            assert_eq!(page.status(), StatusCode::OK);
+            let body = axum::body::to_bytes(page.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            let text = String::from_utf8_lossy(&body);
+            assert!(
+                text.contains("npm run build") && text.contains("EVENTKIT_WEB_DIR"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

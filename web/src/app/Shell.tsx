@@ -53,7 +53,7 @@ export function Shell() {
             {t("app.name")}
           </Link>
           <nav aria-label={t("nav.main")} className="order-last w-full sm:order-none sm:w-auto">
-            <ul className="flex gap-1 overflow-x-auto">
+            <ul className="flex flex-wrap gap-1">
               {items.map((item) => (
                 <li key={item.to}>
                   <Link to={item.to} className="block rounded-md px-3 py-2 text-muted hover:text-fg"

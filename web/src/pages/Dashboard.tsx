@@ -2,7 +2,6 @@
  * The start page: upcoming events (7/14/30 days) and shortages for those who may read planning,
  * then overdue returns, assets in maintenance and low stock (DashboardInventory). No widget stands in for data the API does not have.
  */
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
@@ -13,14 +12,10 @@ import { useLocale } from "../app/useLocale.js";
 import { EventStatus } from "../gen/eventkit/v1/planning_pb.js";
 import { formatPeriod, toDate } from "../lib/format.js";
 import { holds, PERMISSIONS } from "../lib/navigation.js";
+import { daysFromNow } from "../lib/period.js";
 import { InMaintenance, LowStock, OverdueReturns } from "./DashboardInventory.js";
+import { Widget } from "./DashboardWidget.js";
 
-const DAY = 86_400_000;
-
-function nextDays(days: number) {
-  const start = new Date();
-  return { start: timestampFromDate(start), end: timestampFromDate(new Date(start.getTime() + days * DAY)) };
-}
 
 export function Dashboard() {
   const { t } = useTranslation();
@@ -52,23 +47,23 @@ function UpcomingEvents() {
   const [days, setDays] = useState(14);
   const events = useQuery({
     queryKey: ["events", "upcoming", days],
-    queryFn: () => planning.listEvents({ period: nextDays(days), page: { pageSize: 100 } }),
+    queryFn: () => planning.listEvents({ period: daysFromNow(0, days), page: { pageSize: 100 } }),
   });
   const list = (events.data?.events ?? []).filter((e) => e.status !== EventStatus.CANCELLED);
   return (
-    <section className="card p-5 flex flex-col gap-3" aria-labelledby="upcoming-title">
-      <div className="flex items-center gap-2">
-        <h2 id="upcoming-title" className="text-lg font-semibold mr-auto">{t("dashboard.upcoming")}</h2>
-        <label className="sr-only" htmlFor="upcoming-days">{t("dashboard.upcoming")}</label>
-        <select id="upcoming-days" className="select" value={days} onChange={(e) => setDays(Number(e.target.value))}>
-          {[7, 14, 30].map((d) => (
-            <option key={d} value={d}>{t("events.days", { count: d })}</option>
-          ))}
-        </select>
-      </div>
-      {events.isSuccess && list.length === 0 && <p className="text-muted">{t("events.empty")}</p>}
-      <ul className="flex flex-col divide-y divide-line">
-        {list.map((event) => (
+    <Widget id="upcoming-title" title={t("dashboard.upcoming")} empty={t("events.empty")}
+      isEmpty={events.isSuccess && list.length === 0}
+      action={
+        <>
+          <label className="sr-only" htmlFor="upcoming-days">{t("dashboard.upcoming")}</label>
+          <select id="upcoming-days" className="select" value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {[7, 14, 30].map((d) => (
+              <option key={d} value={d}>{t("events.days", { count: d })}</option>
+            ))}
+          </select>
+        </>
+      }>
+      {list.map((event) => (
           <li key={event.id} className="py-2 flex flex-col gap-1 sm:flex-row sm:items-center sm:gap-3">
             <Link to="/events/$eventId" params={{ eventId: event.id }} className="font-medium hover:underline sm:mr-auto">
               {event.name}
@@ -81,8 +76,7 @@ function UpcomingEvents() {
             </span>
           </li>
         ))}
-      </ul>
-    </section>
+    </Widget>
   );
 }
 
@@ -91,15 +85,13 @@ function Shortages() {
   const locale = useLocale();
   const shortages = useQuery({
     queryKey: ["shortages", 30],
-    queryFn: () => planning.listShortages({ period: nextDays(30) }),
+    queryFn: () => planning.listShortages({ period: daysFromNow(0, 30) }),
   });
   const list = shortages.data?.shortages ?? [];
   return (
-    <section className="card p-5 flex flex-col gap-3" aria-labelledby="shortages-title">
-      <h2 id="shortages-title" className="text-lg font-semibold">{t("dashboard.shortages")}</h2>
-      {shortages.isSuccess && list.length === 0 && <p className="text-muted">{t("dashboard.noShortages")}</p>}
-      <ul className="flex flex-col divide-y divide-line">
-        {list.map((s) => (
+    <Widget id="shortages-title" title={t("dashboard.shortages")} empty={t("dashboard.noShortages")}
+      isEmpty={shortages.isSuccess && list.length === 0}>
+      {list.map((s) => (
           <li key={`${s.productId}-${s.period?.start?.seconds}`} className="py-2 flex flex-wrap items-center gap-x-3">
             <span className="font-medium mr-auto">{s.productName}</span>
             <span className="text-sm text-muted">
@@ -108,7 +100,6 @@ function Shortages() {
             <span className="badge text-danger border-danger">{t("dashboard.short", { count: s.shortQuantity })}</span>
           </li>
         ))}
-      </ul>
-    </section>
+    </Widget>
   );
 }

@@ -3,30 +3,18 @@
  * assets in maintenance and bulk stock at or below its reorder level. Each reads what the API
  * has; none is shown to someone who may not read it.
  */
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { inventory, planning } from "../api/clients.js";
+import { productsQuery } from "../api/lists.js";
+import { fetchAll } from "../api/paging.js";
 import { useLocale } from "../app/useLocale.js";
-import { AssetStatus } from "../gen/eventkit/v1/inventory_pb.js";
+import { AssetStatus, type StockLevel } from "../gen/eventkit/v1/inventory_pb.js";
 import { EventStatus } from "../gen/eventkit/v1/planning_pb.js";
 import { formatDate, toDate } from "../lib/format.js";
-
-const DAY = 86_400_000;
-
-function Widget({ id, title, empty, isEmpty, children }: {
-  id: string; title: string; empty: string; isEmpty: boolean; children: ReactNode;
-}) {
-  return (
-    <section className="card p-5 flex flex-col gap-3" aria-labelledby={id}>
-      <h2 id={id} className="text-lg font-semibold">{title}</h2>
-      {isEmpty && <p className="text-muted">{empty}</p>}
-      <ul className="flex flex-col divide-y divide-line">{children}</ul>
-    </section>
-  );
-}
+import { daysFromNow } from "../lib/period.js";
+import { Widget } from "./DashboardWidget.js";
 
 export function OverdueReturns() {
   const { t } = useTranslation();
@@ -34,13 +22,13 @@ export function OverdueReturns() {
   const overdue = useQuery({
     queryKey: ["dashboard", "overdue"],
     queryFn: async () => {
-      const now = new Date();
       const answer = await planning.listEvents({
         statuses: [EventStatus.OUT],
-        period: { start: timestampFromDate(new Date(now.getTime() - 365 * DAY)), end: timestampFromDate(now) },
+        period: daysFromNow(-365, 0),
         page: { pageSize: 100 },
       });
-      return answer.events.filter((e) => (toDate(e.period?.end)?.getTime() ?? Infinity) < now.getTime());
+      const now = Date.now();
+      return answer.events.filter((e) => (toDate(e.period?.end)?.getTime() ?? Infinity) < now);
     },
   });
   const list = overdue.data ?? [];
@@ -86,18 +74,17 @@ export function LowStock() {
   const { t } = useTranslation();
   const low = useQuery({
     queryKey: ["dashboard", "low-stock"],
-    queryFn: async () => {
-      const [levels, products] = await Promise.all([
-        inventory.listStockLevels({ page: { pageSize: 500 } }),
-        inventory.listProducts({ page: { pageSize: 500 } }),
-      ]);
-      const names = new Map(products.products.map((p) => [p.id, p.name]));
-      return levels.stockLevels
-        .filter((l) => l.reorderLevel > 0 && l.quantity - l.inRepairQuantity <= l.reorderLevel)
-        .map((l) => ({ ...l, name: names.get(l.productId) ?? l.productId }));
-    },
+    queryFn: () =>
+      fetchAll(async (pageToken) => {
+        const answer = await inventory.listStockLevels({ page: { pageSize: 500, pageToken } });
+        return { items: answer.stockLevels, next: answer.page?.nextPageToken ?? "" };
+      }),
+    select: (levels: StockLevel[]) =>
+      levels.filter((l) => l.reorderLevel > 0 && l.quantity - l.inRepairQuantity <= l.reorderLevel),
   });
-  const list = low.data ?? [];
+  const products = useQuery(productsQuery);
+  const names = new Map((products.data ?? []).map((p) => [p.id, p.name]));
+  const list = (low.data ?? []).map((l) => ({ ...l, name: names.get(l.productId) ?? "" }));
   return (
     <Widget id="low-stock-title" title={t("dashboard.lowStock")} empty={t("dashboard.noLowStock")}
       isEmpty={low.isSuccess && list.length === 0}>

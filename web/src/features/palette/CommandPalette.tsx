@@ -3,7 +3,6 @@
  * full-text search), events by name among the coming year's, and goes to any section the
  * person may open. Loaded on first use, so it costs the first page nothing.
  */
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { Command } from "cmdk";
@@ -11,8 +10,7 @@ import { useDeferredValue, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inventory, planning } from "../../api/clients.js";
 import { holds, PERMISSIONS, type NavItem } from "../../lib/navigation.js";
-
-const DAY = 86_400_000;
+import { daysFromNow } from "../../lib/period.js";
 
 interface Props {
   open: boolean;
@@ -44,14 +42,23 @@ export default function CommandPalette({ open, onOpenChange, items, permissions 
     enabled: open && canPlan,
     staleTime: 60_000,
     queryFn: async () => {
-      const now = Date.now();
-      const period = { start: timestampFromDate(new Date(now - 30 * DAY)), end: timestampFromDate(new Date(now + 365 * DAY)) };
-      return (await planning.listEvents({ period, page: { pageSize: 200 } })).events;
+      return (await planning.listEvents({ period: daysFromNow(-30, 365), page: { pageSize: 200 } })).events;
     },
   });
   const matchingEvents = (events.data ?? [])
     .filter((e) => query.length >= 1 && e.name.toLowerCase().includes(query.toLowerCase()))
     .slice(0, 5);
+  const sections = items.filter((item) => t(item.label).toLowerCase().includes(query.toLowerCase()));
+  // The results arrive after typing, so cmdk would leave nothing selected and Enter would do
+  // nothing: the selection is ours, the first result unless the person moved it.
+  const values = [
+    ...(found.data?.products ?? []).map((p) => `product-${p.id}`),
+    ...(found.data?.assets ?? []).map((a) => `asset-${a.id}`),
+    ...matchingEvents.map((e) => `event-${e.id}`),
+    ...sections.map((item) => `go-${item.to}`),
+  ];
+  const [chosen, setChosen] = useState("");
+  const selected = values.includes(chosen) ? chosen : (values[0] ?? "");
   const go = (to: () => Promise<void>) => {
     onOpenChange(false);
     setSearch("");
@@ -60,6 +67,7 @@ export default function CommandPalette({ open, onOpenChange, items, permissions 
 
   return (
     <Command.Dialog open={open} onOpenChange={onOpenChange} label={t("palette.label")} shouldFilter={false}
+      value={selected} onValueChange={setChosen}
       overlayClassName="dialog-overlay" contentClassName="dialog-content card palette">
       <Command.Input value={search} onValueChange={setSearch} placeholder={t("palette.placeholder")}
         className="input w-full" aria-label={t("palette.label")} />
@@ -95,16 +103,16 @@ export default function CommandPalette({ open, onOpenChange, items, permissions 
             ))}
           </Command.Group>
         )}
-        <Command.Group heading={t("palette.goTo")}>
-          {items
-            .filter((item) => t(item.label).toLowerCase().includes(query.toLowerCase()))
-            .map((item) => (
+        {sections.length > 0 && (
+          <Command.Group heading={t("palette.goTo")}>
+            {sections.map((item) => (
               <Command.Item key={item.to} value={`go-${item.to}`} className="palette-item"
                 onSelect={() => go(() => navigate({ to: item.to }))}>
                 {t(item.label)}
               </Command.Item>
             ))}
-        </Command.Group>
+          </Command.Group>
+        )}
       </Command.List>
     </Command.Dialog>
   );

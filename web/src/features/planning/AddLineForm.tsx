@@ -11,7 +11,7 @@ import { useSubmit } from "../../api/useSubmit.js";
 import type { Product } from "../../gen/eventkit/v1/inventory_pb.js";
 import { Button, Field, Notice } from "../../ui/controls.js";
 import { FieldError } from "./FormBits.js";
-import { useIdempotencyKeys, withKey } from "./idempotency.js";
+import { useIdempotencyKeys } from "../../api/idempotency.js";
 import { useRefreshPlanning } from "./queries.js";
 
 export function AddLineForm({ eventId }: { eventId: string }) {
@@ -36,9 +36,9 @@ export function AddLineForm({ eventId }: { eventId: string }) {
     e.preventDefault();
     if (!picked) return;
     const request = { eventId, item: { case: "productId" as const, value: picked.id }, quantity: Number(quantity) };
-    const answer = await run(() => planning.addPullListLine(request, withKey(keys.keyFor(request))));
+    const answer = await run(() => planning.addPullListLine(request, keys.options(request)));
     if (!answer) return;
-    keys.done();
+    keys.settle();
     setAdded(t("planning.add.added", { name: picked.name }));
     setPicked(undefined);
     setSearch("");

@@ -11,7 +11,7 @@ import type { Event, EventStatus } from "../../gen/eventkit/v1/planning_pb.js";
 import { Button, Notice } from "../../ui/controls.js";
 import { Dialog } from "../../ui/Dialog.js";
 import { EventFormDialog } from "./EventFormDialog.js";
-import { withKey } from "./idempotency.js";
+import { idempotent } from "../../api/idempotency.js";
 import { useRefreshPlanning } from "./queries.js";
 import { allowedTransitions, statusKey } from "./status.js";
 
@@ -32,7 +32,7 @@ export function EventActions({ event }: { event: Event }) {
     setDone(message);
   }
   const transition = (status: EventStatus) =>
-    act(() => planning.transitionEvent({ id: event.id, status }, withKey(crypto.randomUUID())),
+    act(() => planning.transitionEvent({ id: event.id, status }, idempotent()),
       t("planning.actions.moved", { status: t(statusKey(status)) }));
 
   return (

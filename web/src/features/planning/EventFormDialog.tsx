@@ -14,7 +14,7 @@ import { Dialog } from "../../ui/Dialog.js";
 import { weekStartFor } from "./calendar.js";
 import { draftFrom, draftProblems, eventFields, NO_RECURRENCE, rruleOf, UPDATE_MASK, type EventDraft } from "./eventDraft.js";
 import { SelectField } from "./FormBits.js";
-import { useIdempotencyKeys, withKey } from "./idempotency.js";
+import { useIdempotencyKeys } from "../../api/idempotency.js";
 import { useProjects, useRefreshPlanning } from "./queries.js";
 import { RecurrenceFields } from "./RecurrenceFields.js";
 
@@ -74,14 +74,14 @@ function EventForm({ event, onSaved, onCancel }: Omit<Props, "open" | "onOpenCha
       }
       if (recurrence.repeat) {
         const request = { ...fields, rrule: rruleOf(recurrence, draft, timeZone) };
-        const answer = await planning.createRecurringEvents(request, withKey(keys.keyFor(request)));
+        const answer = await planning.createRecurringEvents(request, keys.options(request));
         return answer.events[0];
       }
-      const answer = await planning.createEvent(fields, withKey(keys.keyFor(fields)));
+      const answer = await planning.createEvent(fields, keys.options(fields));
       return answer.event;
     });
     if (!saved) return;
-    keys.done();
+    keys.settle();
     await refresh();
     onSaved(saved);
   }

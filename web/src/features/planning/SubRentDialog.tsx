@@ -9,7 +9,7 @@ import { useSubmit } from "../../api/useSubmit.js";
 import { useLocale } from "../../app/useLocale.js";
 import { Button, Field, Notice } from "../../ui/controls.js";
 import { Dialog } from "../../ui/Dialog.js";
-import { useIdempotencyKeys, withKey } from "./idempotency.js";
+import { useIdempotencyKeys } from "../../api/idempotency.js";
 import { currencyDigits, parseAmount } from "./money.js";
 import { periodMessage, useRefreshPlanning } from "./queries.js";
 import { fromLocalInput, toLocalInput } from "./zonedTime.js";
@@ -72,9 +72,9 @@ function SubRentForm({ productId, quantity, period, currency, onDone }: Omit<Pro
       period: periodMessage({ start: from, end: to }),
       cost: minor !== undefined ? { amountMinor: minor, currency: currencyCode } : undefined,
     };
-    const answer = await run(() => planning.createSubRent(request, withKey(keys.keyFor(request))));
+    const answer = await run(() => planning.createSubRent(request, keys.options(request)));
     if (!answer) return;
-    keys.done();
+    keys.settle();
     await refresh();
     onDone();
   }

@@ -5,7 +5,9 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import { inventory, planning } from "../../api/clients.js";
+import { planning } from "../../api/clients.js";
+import { productsQuery } from "../../api/lists.js";
+import type { Product } from "../../gen/eventkit/v1/inventory_pb.js";
 import type { Event, EventStatus } from "../../gen/eventkit/v1/planning_pb.js";
 import { toDate } from "../../lib/format.js";
 
@@ -56,26 +58,19 @@ export function useProjects() {
   });
 }
 
+type ProductInfo = { name: string; currency: string };
+
+function productInfo(products: Product[]): Map<string, ProductInfo> {
+  return new Map(products.map((p) => [p.id, { name: p.name, currency: p.dailyRate?.currency ?? "" }]));
+}
+
 /** Product id → product, for naming pull-list lines, kit components and sub-rents. */
 export function useProducts() {
-  return useQuery({
-    queryKey: ["planning", "products"],
-    queryFn: async () => {
-      const products = new Map<string, { name: string; currency: string }>();
-      let pageToken = "";
-      do {
-        const answer = await inventory.listProducts({ page: { pageSize: MAX_PAGE, pageToken }, showDeleted: true });
-        for (const p of answer.products) products.set(p.id, { name: p.name, currency: p.dailyRate?.currency ?? "" });
-        pageToken = answer.page?.nextPageToken ?? "";
-      } while (pageToken);
-      return products;
-    },
-    staleTime: 5 * 60_000,
-  });
+  return useQuery({ ...productsQuery, select: productInfo });
 }
 
 /** Lists a planning write does not change. */
-const STABLE = new Set(["products", "projects"]);
+const STABLE = new Set(["projects"]);
 
 /**
  * After a planning write: this feature's reads, and the dashboard's event and shortage lists,

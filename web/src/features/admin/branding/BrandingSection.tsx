@@ -15,7 +15,7 @@ import { changedFields, normaliseColour, type BrandingFields } from "../branding
 import { adminKeys } from "../shared/queries.js";
 import { LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
 import { useFocusError } from "../shared/useFocusError.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { BrandingPreview } from "./BrandingPreview.js";
 
 export function BrandingSection() {
@@ -43,7 +43,7 @@ function BrandingForm({ branding }: { branding?: Branding }) {
   const [done, setDone] = useState(false);
   const submit = useSubmit();
   const formRef = useFocusError(submit.error);
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
   const colour = normaliseColour(form.primaryColor);
   const edit = (patch: Partial<BrandingFields>) => { setForm({ ...form, ...patch }); setDone(false); };
 

@@ -14,7 +14,7 @@ import { formatDate, formatDateTime, toDate } from "../../../lib/format.js";
 import { ConfirmDialog } from "../../../ui/ConfirmDialog.js";
 import { Button } from "../../../ui/controls.js";
 import { permissionKey } from "../permissions.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { adminKeys } from "../shared/queries.js";
 import { SecretDialog } from "../shared/SecretDialog.js";
 import { EmptyState, LoadError, LoadMore, Loading, SectionPage } from "../shared/SectionPage.js";
@@ -32,7 +32,7 @@ export function ApiKeysSection() {
   const [secret, setSecret] = useState<string>();
   const [pending, setPending] = useState<Pending>();
   const action = useSubmit();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
   const list = usePaged(adminKeys.apiKeys(showRevoked), async (pageToken) => {
     const answer = await admin.listApiKeys({ showRevoked, page: { pageSize: 100, pageToken } });
     return { items: answer.apiKeys, next: answer.page?.nextPageToken ?? "" };

@@ -14,7 +14,7 @@ import { sameSet } from "../selection.js";
 import { adminKeys } from "../shared/queries.js";
 import { useGrants } from "../shared/useGrants.js";
 import { useFocusError } from "../shared/useFocusError.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { PermissionPicker } from "./PermissionPicker.js";
 
 interface RoleDialogProps {
@@ -32,7 +32,7 @@ export function RoleDialog({ role, onClose }: RoleDialogProps) {
   const [permissions, setPermissions] = useState<string[]>(role?.permissions ?? []);
   const submit = useSubmit();
   const formRef = useFocusError(submit.error);
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
 
   const save = async () => {
     const call = (): Promise<unknown> => {

@@ -13,7 +13,7 @@ import { Button } from "../../../ui/controls.js";
 import { permissionKey } from "../permissions.js";
 import { adminKeys, useRoles } from "../shared/queries.js";
 import { EmptyState, LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { RoleDialog } from "./RoleDialog.js";
 
 export function RolesSection() {
@@ -23,7 +23,7 @@ export function RolesSection() {
   const [editing, setEditing] = useState<Role | "new">();
   const [deleting, setDeleting] = useState<Role>();
   const remove = useSubmit();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
   const list = roles.data ?? [];
   const custom = list.filter((r) => !r.builtin);
 

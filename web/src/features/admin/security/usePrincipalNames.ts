@@ -5,20 +5,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { admin } from "../../../api/clients.js";
+import { fetchAll } from "../../../api/paging.js";
 import { PERMISSIONS } from "../../../lib/navigation.js";
 import type { Names } from "../principals.js";
 import { useHeld } from "../shared/queries.js";
-
-async function allPages<T>(fetch: (pageToken: string) => Promise<{ items: T[]; next: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken = "";
-  do {
-    const page = await fetch(pageToken);
-    items.push(...page.items);
-    pageToken = page.next;
-  } while (pageToken);
-  return items;
-}
 
 export function usePrincipalNames(): Names {
   const held = useHeld();
@@ -27,7 +17,7 @@ export function usePrincipalNames(): Names {
     enabled: held.includes(PERMISSIONS.adminUsers),
     staleTime: 5 * 60_000,
     queryFn: () =>
-      allPages(async (pageToken) => {
+      fetchAll(async (pageToken) => {
         const answer = await admin.listUsers({ page: { pageSize: 500, pageToken } });
         return { items: answer.users, next: answer.page?.nextPageToken ?? "" };
       }),
@@ -37,7 +27,7 @@ export function usePrincipalNames(): Names {
     enabled: held.includes(PERMISSIONS.adminKeys),
     staleTime: 5 * 60_000,
     queryFn: () =>
-      allPages(async (pageToken) => {
+      fetchAll(async (pageToken) => {
         const answer = await admin.listApiKeys({ showRevoked: true, page: { pageSize: 500, pageToken } });
         return { items: answer.apiKeys, next: answer.page?.nextPageToken ?? "" };
       }),

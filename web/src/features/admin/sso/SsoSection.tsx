@@ -15,7 +15,7 @@ import { parseDomains } from "../domains.js";
 import { adminKeys, useRoles } from "../shared/queries.js";
 import { LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
 import { useFocusError } from "../shared/useFocusError.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { SsoDomains } from "./SsoDomains.js";
 
 export function SsoSection() {
@@ -49,7 +49,7 @@ function SsoForm({ settings }: { settings?: SsoSettings }) {
   const [saved, setSaved] = useState(false);
   const submit = useSubmit();
   const formRef = useFocusError(submit.error);
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
 
   const save = async () => {
     setSaved(false);

@@ -15,7 +15,7 @@ import { Button, Notice } from "../../../ui/controls.js";
 import { invitationState, type InvitationState } from "../invitations.js";
 import { adminKeys, useRoles } from "../shared/queries.js";
 import { EmptyState, LoadError, LoadMore, Loading, SectionPage } from "../shared/SectionPage.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { usePaged } from "../shared/usePaged.js";
 import { InviteDialog } from "./InviteDialog.js";
 
@@ -35,7 +35,7 @@ export function InvitationsSection() {
   const [sent, setSent] = useState("");
   const [revoking, setRevoking] = useState<Invitation>();
   const revoke = useSubmit();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
   const roles = useRoles();
   const roleNames = useMemo(() => new Map((roles.data ?? []).map((r) => [r.id, r.name])), [roles.data]);
   const list = usePaged(adminKeys.invitations(showAll), async (pageToken) => {

@@ -10,7 +10,7 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { Button, Field, Notice } from "../../../ui/controls.js";
 import { Dialog } from "../../../ui/Dialog.js";
 import { useFocusError } from "../shared/useFocusError.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { RoleChoices } from "./RoleChoices.js";
 
 interface InviteDialogProps {
@@ -26,7 +26,7 @@ export function InviteDialog({ open, onOpenChange, onInvited }: InviteDialogProp
   const [roleIds, setRoleIds] = useState<string[]>([]);
   const submit = useSubmit();
   const formRef = useFocusError(submit.error);
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
 
   const invite = async () => {
     const request = { email: email.trim(), roleIds };

@@ -16,7 +16,7 @@ import { Button, Notice } from "../../../ui/controls.js";
 import { sameSet } from "../selection.js";
 import { adminKeys } from "../shared/queries.js";
 import { LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { RoleChoices } from "./RoleChoices.js";
 
 export function UserDetail() {
@@ -47,7 +47,7 @@ function MemberForm({ user }: { user: User }) {
   const [confirming, setConfirming] = useState(false);
   const save = useSubmit();
   const remove = useSubmit();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
 
   const submit = async () => {
     setDone(false);

@@ -15,7 +15,7 @@ import { runEach } from "../batch.js";
 import { toggleIn } from "../selection.js";
 import { adminKeys } from "../shared/queries.js";
 import { EmptyState, LoadError, LoadMore, Loading } from "../shared/SectionPage.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { usePaged } from "../shared/usePaged.js";
 import { DeliveryAttempts, DeliveryStatusBadge } from "./DeliveryAttempts.js";
 import { ReplayFailed } from "./ReplayFailed.js";
@@ -37,7 +37,7 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
   const [chosen, setChosen] = useState<string[]>([]);
   const [progress, setProgress] = useState<{ finished: number; total: number }>();
   const [outcome, setOutcome] = useState<Outcome>();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
   const list = usePaged(adminKeys.deliveries(endpointId, status), async (pageToken) => {
     const answer = await admin.listWebhookDeliveries({ endpointId, status, page: { pageSize: 50, pageToken } });
     return { items: answer.deliveries, next: answer.page?.nextPageToken ?? "" };

@@ -17,7 +17,7 @@ import { Button, Notice } from "../../../ui/controls.js";
 import { adminKeys } from "../shared/queries.js";
 import { SecretDialog } from "../shared/SecretDialog.js";
 import { LoadError, Loading, SectionPage } from "../shared/SectionPage.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { Deliveries } from "./Deliveries.js";
 import { EndpointDialog } from "./EndpointDialog.js";
 import { EndpointStatus } from "./EndpointStatus.js";
@@ -53,7 +53,7 @@ function EndpointCard({ endpoint }: { endpoint: WebhookEndpoint }) {
   const [tested, setTested] = useState(false);
   const action = useSubmit();
   const test = useSubmit();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
   const id = endpoint.id;
 
   const confirm = async () => {

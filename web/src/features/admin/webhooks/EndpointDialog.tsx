@@ -14,7 +14,7 @@ import { Dialog } from "../../../ui/Dialog.js";
 import { sameSet } from "../selection.js";
 import { adminKeys } from "../shared/queries.js";
 import { useFocusError } from "../shared/useFocusError.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 import { EventTypePicker } from "./EventTypePicker.js";
 
 interface EndpointDialogProps {
@@ -33,7 +33,7 @@ export function EndpointDialog({ endpoint, onClose, onCreated }: EndpointDialogP
   const [enabled, setEnabled] = useState(endpoint?.enabled ?? true);
   const submit = useSubmit();
   const formRef = useFocusError(submit.error);
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
 
   const save = async () => {
     const values = { url: url.trim(), description: description.trim(), eventTypes, enabled };

@@ -7,7 +7,7 @@ import { useSubmit } from "../../../api/useSubmit.js";
 import { useLocale } from "../../../app/useLocale.js";
 import { Button, Field, Notice } from "../../../ui/controls.js";
 import { startOfDay, todayIn } from "../expiry.js";
-import { useIdempotency } from "../shared/useIdempotency.js";
+import { useIdempotencyKeys } from "../../../api/idempotency.js";
 
 export function ReplayFailed({ endpointId, onReplayed }: { endpointId: string; onReplayed: () => void }) {
   const { t } = useTranslation();
@@ -17,7 +17,7 @@ export function ReplayFailed({ endpointId, onReplayed }: { endpointId: string; o
   const [to, setTo] = useState(today);
   const [replayed, setReplayed] = useState<number>();
   const submit = useSubmit();
-  const keys = useIdempotency();
+  const keys = useIdempotencyKeys();
 
   const replay = async () => {
     setReplayed(undefined);

@@ -5,56 +5,10 @@
  */
 import { queryOptions, useQuery, type QueryClient } from "@tanstack/react-query";
 import { inventory } from "../../../api/clients.js";
+import { casesQuery, KEY, locationsQuery, productsQuery } from "../../../api/lists.js";
 import type { Case, Location, Product } from "../../../gen/eventkit/v1/inventory_pb.js";
 
-export const KEY = "inventory";
-const PAGE = 500;
-
-/** Reads every page of a list (the API pages at most 500 at a time). */
-export async function fetchAll<T>(
-  page: (pageToken: string) => Promise<{ items: T[]; next: string }>,
-  onPage?: (loaded: number) => void,
-): Promise<T[]> {
-  const all: T[] = [];
-  let token = "";
-  do {
-    const answer = await page(token);
-    all.push(...answer.items);
-    onPage?.(all.length);
-    token = answer.next;
-  } while (token);
-  return all;
-}
-
-export const productsQuery = queryOptions({
-  queryKey: [KEY, "products", "all"],
-  queryFn: () =>
-    fetchAll<Product>(async (pageToken) => {
-      const a = await inventory.listProducts({ page: { pageSize: PAGE, pageToken }, showDeleted: true });
-      return { items: a.products, next: a.page?.nextPageToken ?? "" };
-    }),
-  staleTime: 60_000,
-});
-
-export const locationsQuery = queryOptions({
-  queryKey: [KEY, "locations", "all"],
-  queryFn: () =>
-    fetchAll<Location>(async (pageToken) => {
-      const a = await inventory.listLocations({ page: { pageSize: PAGE, pageToken } });
-      return { items: a.locations, next: a.page?.nextPageToken ?? "" };
-    }),
-  staleTime: 60_000,
-});
-
-export const casesQuery = queryOptions({
-  queryKey: [KEY, "cases", "all"],
-  queryFn: () =>
-    fetchAll<Case>(async (pageToken) => {
-      const a = await inventory.listCases({ page: { pageSize: PAGE, pageToken } });
-      return { items: a.cases, next: a.page?.nextPageToken ?? "" };
-    }),
-  staleTime: 60_000,
-});
+export { casesQuery, fetchAll, KEY, locationsQuery, productsQuery } from "../../../api/lists.js";
 
 function byId<T extends { id: string }>(list: T[] | undefined): Map<string, T> {
   return new Map((list ?? []).map((item) => [item.id, item]));
@@ -92,7 +46,4 @@ export function invalidateInventory(queries: QueryClient) {
   return queries.invalidateQueries({ queryKey: [KEY] });
 }
 
-/** One Idempotency-Key per attempted write, as the second argument of a client call. */
-export function idempotent(key: string = crypto.randomUUID()) {
-  return { headers: { "Idempotency-Key": key } };
-}
+export { idempotent } from "../../../api/idempotency.js";

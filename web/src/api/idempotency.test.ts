@@ -23,4 +23,14 @@ describe("idempotency keys", () => {
     keys.settle();
     expect(keys.options({ id: "x" }).headers["Idempotency-Key"]).toBe("k2");
   });
+
+  it("repeats the key for the same request and makes a new one when it changes or succeeded", () => {
+    const keys = idempotencyKeys(counter());
+    const key = (r: unknown) => keys.options(r).headers["Idempotency-Key"];
+    expect(key({ name: "Gala", amount: 5n })).toBe("k1");
+    expect(key({ name: "Gala", amount: 5n })).toBe("k1");
+    expect(key({ name: "Gala", amount: 6n })).toBe("k2");
+    keys.settle();
+    expect(key({ name: "Gala", amount: 6n })).toBe("k3");
+  });
 });
